@@ -1,0 +1,19 @@
+// Build step: `node scripts/build.ts` (wrangler runs it before `dev` and `deploy`).
+// `--check` validates articles/ and the configuration without writing anything.
+import { runBuild } from '../src/build/run.ts';
+
+const check = process.argv.includes('--check');
+const started = performance.now();
+const result = await runBuild({ root: process.cwd(), ...(check ? {} : { outFile: 'src/generated/site.js' }) });
+if (!result.ok) {
+  for (const message of result.messages) console.error(message);
+  console.error(`\nBuild failed: ${result.messages.length} problem${result.messages.length === 1 ? '' : 's'}. Nothing was written; the last good build stays in place.`);
+  process.exit(1);
+}
+const { site } = result;
+const scheduled = site.editions.length - 1;
+console.log(
+  `${check ? 'Checked' : 'Built'} ${result.articleCount} article${result.articleCount === 1 ? '' : 's'}` +
+    `${scheduled > 0 ? ` (${scheduled} scheduled publication time${scheduled === 1 ? '' : 's'})` : ''}` +
+    ` in ${Math.round(performance.now() - started)} ms; build ${site.buildId}.`,
+);

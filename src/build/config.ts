@@ -1,0 +1,123 @@
+import type { SiteConfig } from '../site/types.ts';
+
+/** A configuration problem, phrased as a sentence naming the variable and the fix. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Raw `[vars]` as wrangler.toml holds them: strings, numbers or booleans. */
+export type RawVars = Record<string, unknown>;
+
+const CACHE_DEFAULTS = {
+  FEED_MAX_AGE: 300,
+  FEED_S_MAXAGE: 600,
+  PAGE_MAX_AGE: 3600,
+  PAGE_S_MAXAGE: 86400,
+  STALE_WHILE_REVALIDATE: 60,
+} as const;
+
+/**
+ * Validates wrangler.toml `[vars]` into a SiteConfig, collecting every problem.
+ * @throws ConfigError listing each invalid variable with its fix.
+ */
+export function parseSiteConfig(vars: RawVars): SiteConfig {
+  const problems: string[] = [];
+  const text = (name: string, fallback?: string): string => {
+    const value = vars[name];
+    if (value === undefined || value === '') {
+      if (fallback !== undefined) return fallback;
+      problems.push(`${name} is not set: add ${name} = "…" under [vars] in wrangler.toml.`);
+      return '';
+    }
+    if (typeof value !== 'string') {
+      problems.push(`${name} must be a string: write it in quotes under [vars] in wrangler.toml.`);
+      return '';
+    }
+    return value.trim();
+  };
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const value = vars[name];
+    if (value === undefined || value === '') return fallback;
+    const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}: fix it under [vars] in wrangler.toml.`);
+      return fallback;
+    }
+    return n;
+  };
+
+  const siteUrlRaw = text('SITE_URL');
+  let siteUrl = '';
+  if (siteUrlRaw) {
+    let url: URL | undefined;
+    try {
+      url = new URL(siteUrlRaw);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+      problems.push(`SITE_URL must be an absolute http(s) URL such as "https://news.example", got ${JSON.stringify(siteUrlRaw)}.`);
+    } else if (url.search || url.hash || url.username || url.password) {
+      problems.push(`SITE_URL must not carry a query, fragment or credentials, got ${JSON.stringify(siteUrlRaw)}: use the bare site address.`);
+    } else {
+      siteUrl = url.href.replace(/\/+$/, '');
+    }
+  }
+
+  const language = text('SITE_LANGUAGE', 'en');
+  if (!isLanguageTag(language)) {
+    problems.push(`SITE_LANGUAGE must be a BCP 47 language tag such as "en" or "pt-BR", got ${JSON.stringify(language)}.`);
+  }
+
+  const siteId = text('SITE_ID');
+  if (siteId && !/^tag:[a-z0-9.-]+(@[a-z0-9.-]+)?,\d{4}(-\d{2}(-\d{2})?)?:[\x21-\x7e]*$/i.test(siteId)) {
+    problems.push(
+      `SITE_ID must be an RFC 4151 tag URI prefix such as "tag:news.example,2026:", got ${JSON.stringify(siteId)}: choose it once and never change it, since feed readers use it to recognise items.`,
+    );
+  }
+
+  const timeZone = text('TIME_ZONE', 'UTC');
+  if (!isTimeZone(timeZone)) {
+    problems.push(`TIME_ZONE must be an IANA time zone such as "UTC" or "Europe/Moscow", got ${JSON.stringify(timeZone)}.`);
+  }
+
+  const config: SiteConfig = {
+    siteUrl,
+    title: text('SITE_TITLE'),
+    description: text('SITE_DESCRIPTION', ''),
+    language,
+    defaultAuthor: text('SITE_AUTHOR'),
+    siteId,
+    feedItemLimit: integer('FEED_ITEM_LIMIT', 20, 1, 500),
+    timeZone,
+    cache: {
+      feedMaxAge: integer('FEED_MAX_AGE', CACHE_DEFAULTS.FEED_MAX_AGE, 0, 31536000),
+      feedSMaxAge: integer('FEED_S_MAXAGE', CACHE_DEFAULTS.FEED_S_MAXAGE, 0, 31536000),
+      pageMaxAge: integer('PAGE_MAX_AGE', CACHE_DEFAULTS.PAGE_MAX_AGE, 0, 31536000),
+      pageSMaxAge: integer('PAGE_S_MAXAGE', CACHE_DEFAULTS.PAGE_S_MAXAGE, 0, 31536000),
+      staleWhileRevalidate: integer('STALE_WHILE_REVALIDATE', CACHE_DEFAULTS.STALE_WHILE_REVALIDATE, 0, 31536000),
+    },
+  };
+  if (problems.length > 0) {
+    throw new ConfigError(`Invalid configuration in wrangler.toml [vars]:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+  return config;
+}
+
+/** Whether `tag` is a well-formed BCP 47 language tag. */
+export function isLanguageTag(tag: string): boolean {
+  try {
+    return Intl.getCanonicalLocales(tag).length === 1;
+  } catch {
+    return false;
+  }
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,67 @@
+import { TZDate } from '@date-fns/tz';
+import { isMatch, parse } from 'date-fns';
+
+/** Result of reading a date: an instant, or a sentence saying what is wrong. */
+export type DateResult = { ok: true; value: number } | { ok: false; problem: string };
+
+const ISO_LOCAL = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?)?$/;
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/i;
+
+/**
+ * Reads a front-matter date: RFC 3339 with an offset, or a local date or date-time
+ * (`2023-09-25`, `2023-09-25 14:30`) read in `timeZone`. Impossible dates are refused.
+ * @example parseDateValue('2023-09-25', 'UTC') // { ok: true, value: 1695600000000 }
+ */
+export function parseDateValue(raw: string, timeZone: string): DateResult {
+  const text = raw.trim();
+  const expected = `expected a date like 2023-09-25 or 2023-09-25T14:30:00+02:00, got ${JSON.stringify(raw)}`;
+  if (RFC3339.test(text)) {
+    const local = ISO_LOCAL.exec(text.slice(0, 19).replace(' ', 'T'));
+    if (!local || !isRealDate(local)) return { ok: false, problem: `impossible date: ${JSON.stringify(raw)}` };
+    const value = Date.parse(text.replace(' ', 'T'));
+    return Number.isNaN(value) ? { ok: false, problem: expected } : checkRange(value, raw);
+  }
+  const local = ISO_LOCAL.exec(text);
+  if (!local) return { ok: false, problem: expected };
+  if (!isRealDate(local)) return { ok: false, problem: `impossible date: ${JSON.stringify(raw)}` };
+  const [, y, mo, d, h = '0', mi = '0', s = '0'] = local;
+  const date = new TZDate(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), timeZone);
+  return checkRange(date.getTime(), raw);
+}
+
+const PROSE_FORMATS = ['MMMM d, yyyy', 'MMM d, yyyy', 'MMMM d yyyy', 'd MMMM yyyy', 'd MMM yyyy'] as const;
+
+/**
+ * Reads a date written as prose on its own line under a title, as news copy has it
+ * ("September 25, 2023"); the day starts at midnight in `timeZone`. Returns undefined
+ * when the line is not such a date.
+ */
+export function parseProseDate(line: string, timeZone: string): number | undefined {
+  const text = line.trim().replace(/\s+/g, ' ');
+  if (text.length > 40) return undefined;
+  const iso = parseDateValue(text, timeZone);
+  if (iso.ok) return iso.value;
+  for (const format of PROSE_FORMATS) {
+    if (!isMatch(text, format)) continue;
+    const day = parse(text, format, new Date(2000, 0, 1));
+    return new TZDate(day.getFullYear(), day.getMonth(), day.getDate(), timeZone).getTime();
+  }
+  return undefined;
+}
+
+function isRealDate(match: RegExpExecArray): boolean {
+  const [, y, mo, d, h = '0', mi = '0', s = '0'] = match.map((part) => part ?? undefined);
+  const year = Number(y);
+  const month = Number(mo);
+  const day = Number(d);
+  if (month < 1 || month > 12 || day < 1) return false;
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return day <= daysInMonth && Number(h) < 24 && Number(mi) < 60 && Number(s) < 60;
+}
+
+function checkRange(value: number, raw: string): DateResult {
+  // RSS dates need a four-digit year (RFC 822 as profiled by the RSS Advisory Board).
+  const year = new Date(value).getUTCFullYear();
+  if (year < 1970 || year > 9999) return { ok: false, problem: `date out of range (1970 to 9999): ${JSON.stringify(raw)}` };
+  return { ok: true, value };
+}

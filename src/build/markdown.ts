@@ -1,0 +1,121 @@
+import { decodeHTML } from 'entities';
+import { Marked, type Token, type Tokens } from 'marked';
+import sanitizeHtml from 'sanitize-html';
+
+/** A top-level markdown block with the 1-based line it starts on. */
+export interface Block {
+  token: Token;
+  line: number;
+}
+
+/** Splits markdown into top-level blocks, each tagged with its starting line. */
+export function lexBlocks(markdown: string, firstLine = 1): Block[] {
+  const blocks: Block[] = [];
+  let line = firstLine;
+  for (const token of createMarked().lexer(markdown)) {
+    blocks.push({ token, line: line + leadingNewlines(token.raw) });
+    line += countNewlines(token.raw);
+  }
+  return blocks;
+}
+
+/**
+ * Renders blocks to safe HTML for feeds and pages: links whose target is only `#`
+ * (placeholders) become plain text, every relative URL becomes absolute against
+ * `baseUrl`, and raw HTML is reduced to the allow-list in SANITIZE_OPTIONS.
+ */
+export function renderBlocks(blocks: Token[], baseUrl: string): string {
+  const marked = createMarked();
+  const html = marked.parser(blocks);
+  return sanitizeHtml(html, createSanitizeOptions(baseUrl)).trim();
+}
+
+/** Plain text of blocks: tags dropped, entities decoded, white space folded. */
+export function renderPlainText(blocks: Token[]): string {
+  const html = createMarked().parser(blocks);
+  const text = sanitizeHtml(html, { allowedTags: [], allowedAttributes: {} });
+  return decodeHTML(text).replace(/\s+/g, ' ').trim();
+}
+
+function createMarked(): Marked {
+  return new Marked({
+    gfm: true,
+    renderer: {
+      link({ href, title, tokens }: Tokens.Link): string | false {
+        // Placeholder links in pasted copy (`[said](#)`) lead nowhere: keep the words only.
+        if (href.trim() === '#' || href.trim() === '') return this.parser.parseInline(tokens);
+        void title;
+        return false;
+      },
+    },
+  });
+}
+
+function createSanitizeOptions(baseUrl: string): sanitizeHtml.IOptions {
+  const absolute = (value: string | undefined): string | undefined => {
+    if (value === undefined) return undefined;
+    const trimmed = value.trim();
+    if (trimmed === '' || trimmed === '#') return undefined;
+    try {
+      return new URL(trimmed, baseUrl).href;
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    allowedTags: [
+      ...sanitizeHtml.defaults.allowedTags,
+      'img',
+      'h1',
+      'h2',
+      'del',
+      'ins',
+      'figure',
+      'figcaption',
+      'sup',
+      'sub',
+      'details',
+      'summary',
+    ],
+    allowedAttributes: {
+      a: ['href', 'title'],
+      img: ['src', 'alt', 'title', 'width', 'height'],
+      abbr: ['title'],
+      ol: ['start'],
+      td: ['colspan', 'rowspan', 'align'],
+      th: ['colspan', 'rowspan', 'align'],
+      code: ['class'],
+      time: ['datetime'],
+    },
+    allowedClasses: { code: ['language-*'] },
+    allowedSchemes: ['http', 'https', 'mailto', 'tel'],
+    allowedSchemesByTag: { img: ['http', 'https'] },
+    allowProtocolRelative: false,
+    disallowedTagsMode: 'discard',
+    transformTags: {
+      a: (tagName, attribs) => {
+        const href = absolute(attribs.href);
+        // An anchor that leads nowhere is unwrapped: its text stays, the link goes.
+        if (href === undefined) return { tagName: 'x-unwrap', attribs: {} };
+        return { tagName, attribs: { ...attribs, href } };
+      },
+      img: (tagName, attribs) => {
+        const src = absolute(attribs.src);
+        const { src: _dropped, ...rest } = attribs;
+        return { tagName, attribs: src === undefined ? rest : { ...rest, src } };
+      },
+    },
+    exclusiveFilter: (frame) => frame.tag === 'img' && !frame.attribs.src,
+  };
+}
+
+function countNewlines(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+function leadingNewlines(text: string): number {
+  const match = /^(?:[ \t]*\n)*/.exec(text);
+  return match ? countNewlines(match[0]) : 0;
+}

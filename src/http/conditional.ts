@@ -1,0 +1,52 @@
+import { parseHttpDate } from './http-date.ts';
+
+/** The validators of a selected representation. */
+export interface Validators {
+  /** Strong entity tag, quoted. */
+  etag: string;
+  /** Epoch ms; 0 when the representation has no modification date. */
+  lastModified: number;
+}
+
+// RFC 9110 §8.8.3: entity-tag = [ "W/" ] DQUOTE *etagc DQUOTE, etagc = %x21 / %x23-7E / obs-text.
+const ENTITY_TAG = /^(W\/)?"([\x21\x23-\x7e\x80-\xff]*)"$/;
+
+/**
+ * Parses an If-None-Match value into opaque tags (weakness dropped, since §13.1.2 uses the
+ * weak comparison), `'*'`, or undefined when the value is malformed and must be ignored.
+ */
+export function parseIfNoneMatch(value: string): string[] | '*' | undefined {
+  const trimmed = value.trim();
+  if (trimmed === '*') return '*';
+  const tags: string[] = [];
+  for (const part of trimmed.split(',')) {
+    const item = part.trim();
+    if (item === '') continue; // #list allows empty elements (§5.6.1)
+    const match = ENTITY_TAG.exec(item);
+    if (!match) return undefined;
+    tags.push(match[2] ?? '');
+  }
+  return tags.length > 0 ? tags : undefined;
+}
+
+/**
+ * Decides whether a GET or HEAD can be answered 304 Not Modified (RFC 9110 §13.2.2):
+ * If-None-Match first, with weak comparison; If-Modified-Since only when If-None-Match is
+ * absent. A malformed field is ignored as if it were not sent.
+ */
+export function isNotModified(headers: Headers, validators: Validators, now: number): boolean {
+  const ifNoneMatch = headers.get('if-none-match');
+  const tags = ifNoneMatch === null ? undefined : parseIfNoneMatch(ifNoneMatch);
+  if (tags !== undefined) {
+    if (tags === '*') return true;
+    const opaque = validators.etag.replace(/^W\//, '').slice(1, -1);
+    return tags.includes(opaque);
+  }
+  // A malformed If-None-Match counts as absent, so If-Modified-Since is evaluated.
+  const ifModifiedSince = headers.get('if-modified-since');
+  if (ifModifiedSince === null || validators.lastModified <= 0) return false;
+  const since = parseHttpDate(ifModifiedSince, now);
+  // §13.1.3: ignore a date that is invalid or later than the server's current time.
+  if (since === undefined || since > now) return false;
+  return Math.floor(validators.lastModified / 1000) * 1000 <= since;
+}

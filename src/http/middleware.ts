@@ -1,0 +1,164 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { selectEdition } from '../site/edition.ts';
+import type { BuiltSite, Edition } from '../site/types.ts';
+import { type CacheClass, createCacheControl, edgeTtl } from './cache-control.ts';
+import { createCacheKey } from './cache-key.ts';
+import { isNotModified } from './conditional.ts';
+
+/** What every handler knows about the request's instant. */
+export interface Moment {
+  /** The clock, read once per request. */
+  now: number;
+  edition: Edition;
+  editionIndex: number;
+  nextChangeAt?: number;
+}
+
+/** Hono environment of the app. */
+export interface AppEnv {
+  Variables: { moment: Moment };
+}
+
+/** Media types of the three feeds; the `feed` cache class and CORS follow from them. */
+export const FEED_TYPES = {
+  rss: 'application/rss+xml; charset=utf-8',
+  atom: 'application/atom+xml; charset=utf-8',
+  json: 'application/feed+json; charset=utf-8',
+} as const;
+
+export const HTML_TYPE = 'text/html; charset=utf-8';
+const ALLOWED_METHODS = 'GET, HEAD, OPTIONS';
+
+/** Reads the clock once and selects the edition in force. */
+export function readMoment(site: BuiltSite, clock: () => number): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const now = clock();
+    const { edition, index, nextChangeAt } = selectEdition(site, now);
+    c.set('moment', nextChangeAt === undefined ? { now, edition, editionIndex: index } : { now, edition, editionIndex: index, nextChangeAt });
+    await next();
+  };
+}
+
+/** Answers OPTIONS (CORS preflight) and refuses methods other than GET and HEAD with 405. */
+export function allowMethods(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const method = c.req.method;
+    if (method === 'GET' || method === 'HEAD') return next();
+    if (method === 'OPTIONS') {
+      return new Response(null, {
+        status: 204,
+        headers: {
+          Allow: ALLOWED_METHODS,
+          'Access-Control-Allow-Origin': '*',
+          'Access-Control-Allow-Methods': ALLOWED_METHODS,
+          'Access-Control-Allow-Headers': 'If-None-Match, If-Modified-Since',
+          'Access-Control-Max-Age': '86400',
+          'X-Content-Type-Options': 'nosniff',
+        },
+      });
+    }
+    return new Response(`Method ${method} is not allowed here; use GET or HEAD.\n`, {
+      status: 405,
+      headers: { Allow: ALLOWED_METHODS, 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' },
+    });
+  };
+}
+
+/**
+ * Turns a 200 into 304 Not Modified when the request's validators match (RFC 9110 §13.2.2).
+ * The 304 keeps the fields §15.4.5 requires (ETag, Cache-Control, Vary) plus Last-Modified
+ * and the CORS and safety fields, and has no body.
+ */
+export function conditionalGet(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    await next();
+    const res = c.res;
+    const etag = res.headers.get('etag');
+    if (res.status !== 200 || etag === null) return;
+    const lastModifiedHeader = res.headers.get('last-modified');
+    const lastModified = lastModifiedHeader === null ? 0 : Date.parse(lastModifiedHeader);
+    if (!isNotModified(c.req.raw.headers, { etag, lastModified }, c.var.moment.now)) return;
+    const headers = new Headers();
+    for (const [name, value] of res.headers) {
+      if (KEPT_ON_304.has(name) || name.startsWith('access-control-')) headers.set(name, value);
+    }
+    replaceResponse(c, new Response(null, { status: 304, headers }));
+  };
+}
+
+const KEPT_ON_304 = new Set(['etag', 'cache-control', 'vary', 'last-modified', 'expires', 'content-location', 'date', 'x-content-type-options', 'x-edge-cache']);
+
+/**
+ * Sets the headers that depend on the instant and the kind of response, on fresh and
+ * edge-cached responses alike: Cache-Control (clamped before the next scheduled article),
+ * Vary, CORS on feeds, nosniff everywhere and the CSP on HTML.
+ */
+export function responseHeaders(site: BuiltSite): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    await next();
+    const res = new Response(c.res.body, c.res);
+    const { now, nextChangeAt } = c.var.moment;
+    const type = res.headers.get('content-type') ?? '';
+    const isFeed = Object.values(FEED_TYPES).some((t) => t === type) || type.startsWith('application/json');
+    const cacheClass = classify(res.status, type);
+    res.headers.set('Cache-Control', cacheClass === undefined ? 'no-store' : createCacheControl(cacheClass, site.config.cache, now, nextChangeAt));
+    res.headers.set('X-Content-Type-Options', 'nosniff');
+    if (res.body !== null) res.headers.set('Vary', 'Accept-Encoding');
+    if (isFeed) {
+      // Scripts in browsers may read the feeds and their validators.
+      res.headers.set('Access-Control-Allow-Origin', '*');
+      res.headers.set('Access-Control-Expose-Headers', 'ETag, Last-Modified, X-Edge-Cache');
+    }
+    if (type.startsWith('text/html')) res.headers.set('Content-Security-Policy', site.contentSecurityPolicy);
+    replaceResponse(c, res);
+  };
+}
+
+function classify(status: number, type: string): CacheClass | undefined {
+  if (status === 200 || status === 301) return type.startsWith('text/html') || status === 301 ? 'page' : 'feed';
+  if (status === 404) return 'error';
+  return undefined;
+}
+
+/**
+ * Serves 200 responses for GET and HEAD from the Workers Cache API, keyed by
+ * createCacheKey. Misses are stored in waitUntil for the clamped edge lifetime; the answer
+ * says `X-Edge-Cache: HIT` or `MISS`. Where no cache is available (workers.dev) every
+ * request is a MISS and is served from memory.
+ */
+export function edgeCache(site: BuiltSite): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const cache = typeof caches === 'undefined' ? undefined : caches.default;
+    const { now, editionIndex, nextChangeAt } = c.var.moment;
+    const key = createCacheKey(new URL(c.req.url), { siteUrl: site.config.siteUrl, buildId: site.buildId, edition: editionIndex });
+    const hit = cache ? await cache.match(key).catch(() => undefined) : undefined;
+    if (hit) {
+      const res = new Response(hit.body, hit);
+      res.headers.set('X-Edge-Cache', 'HIT');
+      replaceResponse(c, res);
+      return;
+    }
+    await next();
+    const res = new Response(c.res.body, c.res);
+    res.headers.set('X-Edge-Cache', 'MISS');
+    replaceResponse(c, res);
+    if (!cache || res.status !== 200) return;
+    const ttl = edgeTtl(classify(200, res.headers.get('content-type') ?? '') ?? 'page', site.config.cache, now, nextChangeAt);
+    if (ttl <= 0) return;
+    const stored = res.clone();
+    stored.headers.set('Cache-Control', `public, max-age=${ttl}, s-maxage=${ttl}`);
+    stored.headers.delete('X-Edge-Cache');
+    const put = cache.put(key, stored).catch((error: unknown) => console.error('edge cache put failed', error));
+    try {
+      c.executionCtx.waitUntil(put);
+    } catch {
+      await put; // no execution context (a plain app.fetch call): finish the put before returning
+    }
+  };
+}
+
+/** Replaces the response without Hono merging the old response's headers into it. */
+function replaceResponse(c: Context<AppEnv>, res: Response): void {
+  c.res = undefined;
+  c.res = res;
+}

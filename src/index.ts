@@ -1,0 +1,4 @@
+import { createApp } from './app.ts';
+import { site } from './generated/site.js';
+
+export default createApp({ site });

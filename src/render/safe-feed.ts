@@ -1,0 +1,51 @@
+import { Feed, type FeedOptions, type Item } from 'feed';
+import { stripXmlInvalid } from './text.ts';
+
+// `feed` 6.0.0 writes XML that is not always well-formed. Its mistakes, and the fix for each:
+// - it escapes only the first `]]>` inside a CDATA section: every `]]>` in text bound for
+//   CDATA becomes CDATA_END, restored afterwards as `]]]]><![CDATA[>`;
+// - it writes `<` raw inside attributes and turns a literal `&amp;` in text into `&`:
+//   `&` and `<` in plain strings become AMP/LT, restored as `&amp;`/`&lt;`;
+// - it writes XML-invalid characters as they come: they are stripped first.
+// The three markers are C0 controls, which XML 1.0 forbids and stripXmlInvalid removes, so
+// none can come from content. A SLOT marker lets the caller put extra XML where feed has
+// no field for it (Atom `link rel="via"`).
+const CDATA_END = '\u0001';
+const AMP = '\u0002';
+const LT = '\u0003';
+const SLOT = '\u0004';
+
+/** Makes a plain string safe for an element or attribute that feed writes as text. */
+export function plain(text: string): string {
+  return stripXmlInvalid(text).replace(/&/g, AMP).replace(/</g, LT);
+}
+
+/** Makes a string safe for an element that feed writes as CDATA (titles, summaries, content). */
+export function cdata(text: string): string {
+  return stripXmlInvalid(text).replaceAll(']]>', CDATA_END);
+}
+
+/** A placeholder that `renderSafely` replaces with `slots[index]`, written verbatim. */
+export function slot(index: number): string {
+  return `${SLOT}${index}${SLOT}`;
+}
+
+/**
+ * Runs one of feed's renderers over options and items prepared with `plain`/`cdata`, then
+ * restores the markers. The caller passes `updated` so that feed never reads the clock.
+ */
+export function renderSafely(
+  options: FeedOptions & { updated: Date },
+  items: Item[],
+  format: 'rss2' | 'atom1',
+  slots: readonly string[] = [],
+): string {
+  const feed = new Feed(options);
+  for (const item of items) feed.addItem(item);
+  const xml = feed[format]();
+  return xml
+    .replace(/<rights>\u0004(\d+)\u0004<\/rights>|\u0004(\d+)\u0004/g, (_, a: string | undefined, b: string | undefined) => slots[Number(a ?? b)] ?? '')
+    .replaceAll(CDATA_END, ']]]]><![CDATA[>')
+    .replaceAll(AMP, '&amp;')
+    .replaceAll(LT, '&lt;');
+}

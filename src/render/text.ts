@@ -1,0 +1,23 @@
+/**
+ * Characters XML 1.0 §2.2 does not allow: C0 controls other than tab, LF and CR, lone
+ * surrogates, and U+FFFE/U+FFFF. They are dropped from every string before it is written.
+ */
+const XML_INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** Removes characters that XML 1.0 does not allow, keeping all others. */
+export function stripXmlInvalid(text: string): string {
+  return text.replace(XML_INVALID, '');
+}
+
+/** Escapes text for HTML and XML element content and double-quoted attributes. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
+}
+
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
