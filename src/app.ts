@@ -77,5 +77,5 @@ function notFound(c: Context<AppEnv>, site: BuiltSite): Response {
   const path = c.req.path;
   if (path.endsWith('.json')) return c.json({ error: 'not_found', message: `Nothing is published at ${path}.` }, 404);
   if (path.endsWith('.xml')) return c.text(`Nothing is published at ${path}.\n`, 404);
-  return c.html(site.notFound.body, 404);
+  return c.body(site.notFound.body, 404, { 'Content-Type': HTML_TYPE });
 }

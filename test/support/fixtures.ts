@@ -1,0 +1,84 @@
+// Fixture sites for the tests, written as files so that the real build reads them.
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RawVars } from '../../src/build/config.ts';
+
+/** Configuration used by every fixture site. */
+export const FIXTURE_VARS: RawVars = {
+  SITE_URL: 'https://news.example',
+  SITE_TITLE: 'Fixture News',
+  SITE_DESCRIPTION: 'Articles the tests build.',
+  SITE_LANGUAGE: 'en',
+  SITE_AUTHOR: 'Fixture Desk',
+  SITE_ID: 'tag:news.example,2026:',
+  FEED_ITEM_LIMIT: '20',
+  TIME_ZONE: 'UTC',
+};
+
+/** Text that has broken feeds elsewhere: XML-invalid controls, two `]]>`, script, RTL, emoji. */
+export const HOSTILE_TITLE = 'Bad \u0001bytes ]]> and ]]> again <script>alert(1)</script> & "quotes" \u202Eשלום\u202C 🦊';
+/** The same title as a reader should see it: only the XML-invalid character is gone. */
+export const HOSTILE_TITLE_CLEAN = HOSTILE_TITLE.replace('\u0001', '');
+
+/** Front matter and body for an article file. */
+export interface ArticleFixture {
+  name: string;
+  frontMatter?: Record<string, unknown>;
+  body: string;
+}
+
+/** Creates an article fixture with fixed dates and the given overrides. */
+export function createArticle(overrides: Partial<ArticleFixture> & { frontMatter?: Record<string, unknown> } = {}): ArticleFixture {
+  return {
+    name: 'plain-article.md',
+    frontMatter: { title: 'A plain article', date: '2024-03-01', ...overrides.frontMatter },
+    body: 'A paragraph of body text with enough words to count as a real paragraph for the summary.\n',
+    ...overrides,
+    ...(overrides.frontMatter ? { frontMatter: { title: 'A plain article', date: '2024-03-01', ...overrides.frontMatter } } : {}),
+  };
+}
+
+/** Serialises a fixture the way an author writes it. */
+export function formatArticle(article: ArticleFixture): string {
+  if (!article.frontMatter) return article.body;
+  const lines = Object.entries(article.frontMatter).map(([key, value]) => `${key}: ${JSON.stringify(value)}`);
+  return `---\n${lines.join('\n')}\n---\n${article.body}`;
+}
+
+/** Writes fixtures into a fresh temporary project folder and returns its path. */
+export async function writeArticles(articles: readonly ArticleFixture[]): Promise<string> {
+  const root = await mkdtemp(join(tmpdir(), 'feed-publisher-'));
+  await mkdir(join(root, 'articles'));
+  for (const article of articles) await writeFile(join(root, 'articles', article.name), formatArticle(article));
+  return root;
+}
+
+/** Hostile content in every field a reader shows. */
+export const HOSTILE_ARTICLES: ArticleFixture[] = [
+  {
+    name: 'hostile.md',
+    frontMatter: { title: HOSTILE_TITLE, date: '2024-05-01T10:00:00Z', tags: ['a<b', 'fish & chips', 'x]]>y'], authors: ['Ann <&> O\'Neil'] },
+    body: [
+      `Body with ]]> once and ]]> twice, a control \u0002 char, and a \u200F right-to-left mark: مرحبا.`,
+      '',
+      '<script>alert("x")</script>',
+      '',
+      'Emoji 🦊🏳️‍🌈 and combining e\u0301 and Fish &amp; chips literally.',
+      '',
+      '[a javascript link](javascript:alert(1)) and [relative](../other) and ![img](pic.png)',
+    ].join('\n'),
+  },
+  { name: 'second.md', frontMatter: { title: 'Second', date: '2024-04-01' }, body: 'The second article has a body long enough to be a summary of its own here.' },
+];
+
+/** The instant the scheduled fixture site is built at. */
+export const SCHEDULED_BUILD_NOW = Date.parse('2025-01-01T00:00:00Z');
+/** When the scheduled fixture's future article appears. */
+export const SCHEDULED_AT = Date.parse('2025-01-01T12:00:00Z');
+
+/** One published article and one scheduled for SCHEDULED_AT. */
+export const SCHEDULED_ARTICLES: ArticleFixture[] = [
+  { name: 'already-out.md', frontMatter: { title: 'Already out', date: '2024-12-31T09:00:00Z' }, body: 'This one was published the day before the build and is visible at once.' },
+  { name: 'coming-soon.md', frontMatter: { title: 'Coming soon', date: '2025-01-01T12:00:00Z' }, body: 'This one is scheduled and must stay invisible until noon on New Year’s Day.' },
+];

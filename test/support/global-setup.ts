@@ -1,0 +1,23 @@
+// Builds the real site (src/generated/site.js, imported by the Worker) and the fixture sites
+// (test/generated/*.js) before any test runs: the vitest plugin does not run wrangler's [build].
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { runBuild } from '../../src/build/run.ts';
+import { FIXTURE_VARS, HOSTILE_ARTICLES, SCHEDULED_ARTICLES, SCHEDULED_BUILD_NOW, writeArticles } from './fixtures.ts';
+
+const projectRoot = join(import.meta.dirname, '..', '..');
+
+export default async function setup(): Promise<void> {
+  const real = await runBuild({ root: projectRoot, outFile: 'src/generated/site.js' });
+  if (!real.ok) throw new Error(`the build of articles/ failed:\n${real.messages.join('\n')}`);
+  const fixtures = [
+    { name: 'hostile', articles: HOSTILE_ARTICLES, now: Date.parse('2026-01-01T00:00:00Z') },
+    { name: 'scheduled', articles: SCHEDULED_ARTICLES, now: SCHEDULED_BUILD_NOW },
+  ];
+  for (const fixture of fixtures) {
+    const root = await writeArticles(fixture.articles);
+    const result = await runBuild({ root, vars: FIXTURE_VARS, now: fixture.now, outFile: join(projectRoot, 'test', 'generated', `${fixture.name}.js`) });
+    await rm(root, { recursive: true, force: true });
+    if (!result.ok) throw new Error(`fixture ${fixture.name} failed to build:\n${result.messages.join('\n')}`);
+  }
+}

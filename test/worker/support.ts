@@ -1,0 +1,13 @@
+import { exports } from 'cloudflare:workers';
+import { XMLParser } from 'fast-xml-parser';
+
+/** Sends a request to the Worker under test, as an HTTP client would. */
+export function fetchWorker(path: string, init: RequestInit = {}): Promise<Response> {
+  return exports.default.fetch(new Request(`http://127.0.0.1:8787${path}`, init));
+}
+
+/** A strict-enough XML parser that keeps attributes, for reading feed fields. */
+export function parseXml(xml: string): Record<string, any> {
+  return new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', isArray: (name) => ['item', 'entry', 'link', 'category', 'atom:link'].includes(name) }).parse(xml, true);
+}
+
