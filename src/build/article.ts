@@ -1,5 +1,6 @@
 import type { Token, Tokens } from 'marked';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Node as YamlNode } from 'yaml';
+import { stripXmlInvalid } from '../render/text.ts';
 import type { Author, SiteConfig } from '../site/types.ts';
 import { isLanguageTag } from './config.ts';
 import { parseDateValue, parseProseDate } from './dates.ts';
@@ -78,7 +79,9 @@ export function parseArticle(
     report(decoded.line, 'encoding', 'invalid UTF-8: save the file as UTF-8');
     return { problems };
   }
-  const source = decoded.text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+  // XML 1.0 §2.2 forbids C0 controls and lone surrogates in every format's text; dropping them
+  // here keeps the JSON Feed and the pages equal to what the XML feeds show.
+  const source = stripXmlInvalid(decoded.text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n'));
 
   const { frontMatter, body, bodyFirstLine } = splitFrontMatter(source);
   const fields = readFrontMatter(frontMatter, report);
@@ -221,6 +224,12 @@ function readFrontMatter(frontMatter: { text: string; firstLine: number } | unde
     for (const error of doc.errors) report(lineOf(error.pos[0]), 'front matter', `invalid YAML: ${error.message.split('\n')[0]}`);
     return fields;
   }
+  // YAML escapes (`"\u0001"`) can bring back characters the source text was cleaned of.
+  visit(doc, {
+    Scalar(_, node) {
+      if (typeof node.value === 'string') node.value = stripXmlInvalid(node.value);
+    },
+  });
   if (!isMap(doc.contents)) {
     report(frontMatter.firstLine, 'front matter', 'expected `key: value` lines between the `---` fences');
     return fields;

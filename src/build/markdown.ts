@@ -52,12 +52,15 @@ function createMarked(): Marked {
 }
 
 function createSanitizeOptions(baseUrl: string): sanitizeHtml.IOptions {
-  const absolute = (value: string | undefined): string | undefined => {
+  // Only schemes a reader can follow survive; anything else (javascript:, data:) counts as
+  // leading nowhere, so the anchor is unwrapped instead of left behind without an href.
+  const absolute = (value: string | undefined, schemes: readonly string[]): string | undefined => {
     if (value === undefined) return undefined;
     const trimmed = value.trim();
     if (trimmed === '' || trimmed === '#') return undefined;
     try {
-      return new URL(trimmed, baseUrl).href;
+      const url = new URL(trimmed, baseUrl);
+      return schemes.includes(url.protocol) ? url.href : undefined;
     } catch {
       return undefined;
     }
@@ -94,13 +97,13 @@ function createSanitizeOptions(baseUrl: string): sanitizeHtml.IOptions {
     disallowedTagsMode: 'discard',
     transformTags: {
       a: (tagName, attribs) => {
-        const href = absolute(attribs.href);
+        const href = absolute(attribs.href, ['http:', 'https:', 'mailto:', 'tel:']);
         // An anchor that leads nowhere is unwrapped: its text stays, the link goes.
         if (href === undefined) return { tagName: 'x-unwrap', attribs: {} };
         return { tagName, attribs: { ...attribs, href } };
       },
       img: (tagName, attribs) => {
-        const src = absolute(attribs.src);
+        const src = absolute(attribs.src, ['http:', 'https:']);
         const { src: _dropped, ...rest } = attribs;
         return { tagName, attribs: src === undefined ? rest : { ...rest, src } };
       },

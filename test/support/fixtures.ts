@@ -72,10 +72,7 @@ export const HOSTILE_ARTICLES: ArticleFixture[] = [
   { name: 'second.md', frontMatter: { title: 'Second', date: '2024-04-01' }, body: 'The second article has a body long enough to be a summary of its own here.' },
 ];
 
-/** The instant the scheduled fixture site is built at. */
-export const SCHEDULED_BUILD_NOW = Date.parse('2025-01-01T00:00:00Z');
-/** When the scheduled fixture's future article appears. */
-export const SCHEDULED_AT = Date.parse('2025-01-01T12:00:00Z');
+export { SCHEDULED_AT, SCHEDULED_BUILD_NOW } from './schedule.ts';
 
 /** One published article and one scheduled for SCHEDULED_AT. */
 export const SCHEDULED_ARTICLES: ArticleFixture[] = [

@@ -21,3 +21,7 @@ export default async function setup(): Promise<void> {
     if (!result.ok) throw new Error(`fixture ${fixture.name} failed to build:\n${result.messages.join('\n')}`);
   }
 }
+
+// `node test/support/global-setup.ts` builds the same modules, so that the type check
+// before the tests sees them on a fresh clone.
+if (import.meta.main) await setup();
