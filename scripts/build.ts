@@ -11,7 +11,8 @@ if (!result.ok) {
   process.exit(1);
 }
 const { site } = result;
-const scheduled = site.editions.length - 1;
+for (const note of result.notes) console.log(`note: ${note}`);
+const scheduled = site.schedule.length;
 console.log(
   `${check ? 'Checked' : 'Built'} ${result.articleCount} article${result.articleCount === 1 ? '' : 's'}` +
     `${scheduled > 0 ? ` (${scheduled} scheduled publication time${scheduled === 1 ? '' : 's'})` : ''}` +

@@ -1,4 +1,5 @@
 import { type Context, Hono } from 'hono';
+import { formatHttpDate } from './http/http-date.ts';
 import {
   type AppEnv,
   allowMethods,
@@ -8,9 +9,11 @@ import {
   HTML_TYPE,
   readMoment,
   responseHeaders,
+  withLifetime,
 } from './http/middleware.ts';
-import { formatHttpDate } from './http/http-date.ts';
-import type { BuiltSite, Rendered } from './site/types.ts';
+import { bodyOf, selectVersion } from './site/lookup.ts';
+import { parseFeedQuery, renderFeedQuery } from './site/query.ts';
+import type { BodyType, BuiltSite } from './site/types.ts';
 
 /** What the app serves and which clock it reads. */
 export interface AppOptions {
@@ -29,12 +32,17 @@ const GUESSED_FEED_PATHS: Record<string, string> = {
   '/feed.xml': '/atom.xml',
   '/atom': '/atom.xml',
   '/atom/': '/atom.xml',
+  '/index.html': '/',
 };
+
+const CONTENT_TYPES: Record<BodyType, string> = { ...FEED_TYPES, html: HTML_TYPE };
 
 /** Creates the Worker's Hono app: middleware in the order it applies, then the routes. */
 export function createApp({ site, clock = Date.now }: AppOptions): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const { siteUrl } = site.config;
+  const serve = (c: Context<AppEnv>): Response => serveBuilt(c, site);
+  const redirect = (to: (c: Context<AppEnv>) => string) => (c: Context<AppEnv>) => c.redirect(`${siteUrl}${to(c)}`, 301);
 
   app.onError((error, c) => {
     console.error(error);
@@ -46,30 +54,54 @@ export function createApp({ site, clock = Date.now }: AppOptions): Hono<AppEnv> 
   app.use(responseHeaders(site));
   app.use(edgeCache(site));
 
-  app.get('/rss.xml', (c) => send(c, c.var.moment.edition.rss, FEED_TYPES.rss));
-  app.get('/atom.xml', (c) => send(c, c.var.moment.edition.atom, FEED_TYPES.atom));
-  app.get('/feed.json', (c) => send(c, c.var.moment.edition.json, FEED_TYPES.json));
-  app.get('/', (c) => send(c, c.var.moment.edition.index, HTML_TYPE));
-  app.get('/articles/:slug', (c) => {
-    const slug = c.req.param('slug');
-    const page = Object.hasOwn(site.pages, slug) ? site.pages[slug] : undefined;
-    // A scheduled article does not exist until its publication instant.
-    if (!page || page.visibleFrom > c.var.moment.now) return notFound(c, site);
-    return send(c, page, HTML_TYPE);
-  });
-  app.get('/articles/:slug/', (c) => c.redirect(`${siteUrl}/articles/${encodeURIComponent(c.req.param('slug'))}`, 301));
-  app.get('/index.html', (c) => c.redirect(`${siteUrl}/`, 301));
-  for (const [path, target] of Object.entries(GUESSED_FEED_PATHS)) {
-    app.get(path, (c) => c.redirect(`${siteUrl}${target}`, 301));
-  }
+  // Every body is pre-rendered; these routes name the address space and pick a version.
+  app.get('/', serve);
+  app.get('/rss.xml', serve);
+  app.get('/atom.xml', serve);
+  app.get('/feed.json', async (c) => (await serveFeedQuery(c, site)) ?? serve(c));
+  app.get('/articles/:slug', serve);
+  app.get('/archive/:page/', serve);
+  app.get('/archive/:page/:file', serve);
+  app.get('/tags/:tag/', serve);
+  app.get('/tags/:tag/:file', serve);
+  app.get('/tags/:tag/archive/:page/', serve);
+  app.get('/tags/:tag/archive/:page/:file', serve);
+
+  // One spelling per resource: the others answer 301.
+  app.get('/articles/:slug/', redirect((c) => `/articles/${encodeURIComponent(c.req.param('slug') ?? '')}`));
+  app.get('/tags/:tag', redirect((c) => `/tags/${encodeURIComponent(c.req.param('tag') ?? '')}/`));
+  app.get('/archive/:page', redirect((c) => `/archive/${encodeURIComponent(c.req.param('page') ?? '')}/`));
+  for (const [path, target] of Object.entries(GUESSED_FEED_PATHS)) app.get(path, redirect(() => target));
+
   app.notFound((c) => notFound(c, site));
   return app;
 }
 
-function send(c: Context<AppEnv>, rendered: Rendered, contentType: string): Response {
-  const headers: Record<string, string> = { 'Content-Type': contentType, ETag: rendered.etag };
-  if (rendered.lastModified > 0) headers['Last-Modified'] = formatHttpDate(rendered.lastModified);
-  return c.body(rendered.body, 200, headers);
+/** Serves the version of the requested path in force now, or 404 when there is none. */
+function serveBuilt(c: Context<AppEnv>, site: BuiltSite): Response {
+  const version = selectVersion(site, new URL(c.req.url).pathname, c.var.moment.now);
+  if (!version) return notFound(c, site);
+  const headers: Record<string, string> = { 'Content-Type': CONTENT_TYPES[version.type], ETag: version.etag };
+  if (version.lastModified > 0) headers['Last-Modified'] = formatHttpDate(version.lastModified);
+  if (version.link) headers.Link = version.link;
+  return c.body(bodyOf(site, version), 200, withLifetime(headers, version.lifetime));
+}
+
+/**
+ * Serves `/feed.json?limit=…&since=…&tag=…` for scripts, or undefined when no such
+ * parameter is given (the pre-rendered feed then answers). Bad values get 400 with JSON.
+ */
+async function serveFeedQuery(c: Context<AppEnv>, site: BuiltSite): Promise<Response | undefined> {
+  const { now } = c.var.moment;
+  const { query, error } = parseFeedQuery(new URL(c.req.url).searchParams, site, now);
+  if (error) return c.json({ error: 'invalid_parameter', parameter: error.parameter, message: error.message }, 400);
+  if (!query) return undefined;
+  const { body, lastModified } = renderFeedQuery(site, query, now);
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(body));
+  const etag = `"q${btoa(String.fromCharCode(...new Uint8Array(digest))).replace(/\+/g, '-').replace(/\//g, '_').slice(0, 27)}"`;
+  const headers: Record<string, string> = { 'Content-Type': FEED_TYPES.json, ETag: etag };
+  if (lastModified > 0) headers['Last-Modified'] = formatHttpDate(lastModified);
+  return c.body(body, 200, withLifetime(headers, 'feed'));
 }
 
 /** People get the HTML 404 page; feed and JSON addresses get a short machine-readable body. */
@@ -77,5 +109,5 @@ function notFound(c: Context<AppEnv>, site: BuiltSite): Response {
   const path = c.req.path;
   if (path.endsWith('.json')) return c.json({ error: 'not_found', message: `Nothing is published at ${path}.` }, 404);
   if (path.endsWith('.xml')) return c.text(`Nothing is published at ${path}.\n`, 404);
-  return c.body(site.notFound.body, 404, { 'Content-Type': HTML_TYPE });
+  return c.body(site.chunks[site.notFound] ?? '', 404, { 'Content-Type': HTML_TYPE });
 }

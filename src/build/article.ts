@@ -30,6 +30,8 @@ export interface ParsedArticle {
   contentHtml: string;
   authors: Author[];
   tags: string[];
+  /** Line of the `tags` key, for problems found across articles. */
+  tagsLine?: number;
   image?: string;
   language: string;
   originalUrl?: string;
@@ -171,6 +173,8 @@ export function parseArticle(
     draft,
   };
   if (updatedAt !== undefined) article.updatedAt = updatedAt;
+  const tagsLine = field('tags')?.line;
+  if (tagsLine !== undefined) article.tagsLine = tagsLine;
   if (image !== undefined) article.image = image;
   if (originalUrl !== undefined) article.originalUrl = originalUrl;
   return { article, problems };

@@ -13,6 +13,7 @@ const CACHE_DEFAULTS = {
   FEED_S_MAXAGE: 600,
   PAGE_MAX_AGE: 3600,
   PAGE_S_MAXAGE: 86400,
+  ARCHIVE_MAX_AGE: 604800,
   STALE_WHILE_REVALIDATE: 60,
 } as const;
 
@@ -81,6 +82,22 @@ export function parseSiteConfig(vars: RawVars): SiteConfig {
     problems.push(`TIME_ZONE must be an IANA time zone such as "UTC" or "Europe/Moscow", got ${JSON.stringify(timeZone)}.`);
   }
 
+  const url = (name: string): string | undefined => {
+    const value = text(name, '');
+    if (value === '') return undefined;
+    try {
+      const parsed = new URL(value);
+      if (parsed.protocol === 'https:' || parsed.protocol === 'http:') return parsed.href;
+    } catch {
+      // reported below
+    }
+    problems.push(`${name} must be an absolute http(s) URL, got ${JSON.stringify(value)}: fix it under [vars] in wrangler.toml or remove it.`);
+    return undefined;
+  };
+  const icon = url('SITE_ICON');
+  const logo = url('SITE_LOGO');
+  const websubHub = url('WEBSUB_HUB');
+
   const config: SiteConfig = {
     siteUrl,
     title: text('SITE_TITLE'),
@@ -90,11 +107,16 @@ export function parseSiteConfig(vars: RawVars): SiteConfig {
     siteId,
     feedItemLimit: integer('FEED_ITEM_LIMIT', 20, 1, 500),
     timeZone,
+    ...(icon ? { icon } : {}),
+    ...(logo ? { logo } : {}),
+    ...(websubHub ? { websubHub } : {}),
+    queryLimitMax: integer('QUERY_LIMIT_MAX', 100, 1, 1000),
     cache: {
       feedMaxAge: integer('FEED_MAX_AGE', CACHE_DEFAULTS.FEED_MAX_AGE, 0, 31536000),
       feedSMaxAge: integer('FEED_S_MAXAGE', CACHE_DEFAULTS.FEED_S_MAXAGE, 0, 31536000),
       pageMaxAge: integer('PAGE_MAX_AGE', CACHE_DEFAULTS.PAGE_MAX_AGE, 0, 31536000),
       pageSMaxAge: integer('PAGE_S_MAXAGE', CACHE_DEFAULTS.PAGE_S_MAXAGE, 0, 31536000),
+      archiveMaxAge: integer('ARCHIVE_MAX_AGE', CACHE_DEFAULTS.ARCHIVE_MAX_AGE, 0, 31536000),
       staleWhileRevalidate: integer('STALE_WHILE_REVALIDATE', CACHE_DEFAULTS.STALE_WHILE_REVALIDATE, 0, 31536000),
     },
   };

@@ -98,8 +98,8 @@ function createSanitizeOptions(baseUrl: string): sanitizeHtml.IOptions {
     transformTags: {
       a: (tagName, attribs) => {
         const href = absolute(attribs.href, ['http:', 'https:', 'mailto:', 'tel:']);
-        // An anchor that leads nowhere is unwrapped: its text stays, the link goes.
-        if (href === undefined) return { tagName: 'x-unwrap', attribs: {} };
+        // An anchor that leads nowhere loses its attributes; exclusiveFilter unwraps it.
+        if (href === undefined) return { tagName, attribs: {} };
         return { tagName, attribs: { ...attribs, href } };
       },
       img: (tagName, attribs) => {
@@ -108,7 +108,10 @@ function createSanitizeOptions(baseUrl: string): sanitizeHtml.IOptions {
         return { tagName, attribs: src === undefined ? rest : { ...rest, src } };
       },
     },
-    exclusiveFilter: (frame) => frame.tag === 'img' && !frame.attribs.src,
+    // An anchor without href is unwrapped: its text stays, the link goes. ('excludeTag' rather
+    // than renaming the tag in transformTags: sanitize-html 2.17 then writes the renamed
+    // closing tag for the next sibling anchor too, leaving `<a …>…</x-unwrap>`.)
+    exclusiveFilter: (frame) => (frame.tag === 'img' && !frame.attribs.src) || (frame.tag === 'a' && !frame.attribs.href ? 'excludeTag' : false),
   };
 }
 

@@ -20,7 +20,7 @@ export interface BuildOptions {
 }
 
 /** Outcome of a build: the site, or every problem found. */
-export type BuildResult = { ok: true; site: BuiltSite; articleCount: number } | { ok: false; messages: string[] };
+export type BuildResult = { ok: true; site: BuiltSite; articleCount: number; notes: string[] } | { ok: false; messages: string[] };
 
 /**
  * Reads the configuration and articles, validates them, renders every response, and
@@ -55,7 +55,7 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
   const built = buildSite(parsed, config, options.now ?? Date.now());
   if (!built.site) return { ok: false, messages: built.problems.map(formatProblem) };
   if (options.outFile) await writeSiteModule(built.site, resolve(root, options.outFile));
-  return { ok: true, site: built.site, articleCount: parsed.filter((p) => !p.draft).length };
+  return { ok: true, site: built.site, articleCount: parsed.filter((p) => !p.draft).length, notes: built.notes };
 }
 
 async function readVars(path: string): Promise<RawVars> {

@@ -1,81 +1,269 @@
 import { createHash } from 'node:crypto';
 import { DOMParser } from '@xmldom/xmldom';
-import { renderAtom } from '../render/atom.ts';
-import { type FeedDocument, newestChangeOf } from '../render/feed-document.ts';
-import { type FeedLinks, renderArticlePage, renderIndexPage, renderNotFoundPage, STYLESHEET } from '../render/html.ts';
-import { renderJsonFeed } from '../render/json-feed.ts';
-import { renderRss } from '../render/rss.ts';
-import type { Article, BuiltSite, Edition, Page, Rendered, SiteConfig } from '../site/types.ts';
+import { renderAtomEntry, renderAtomFrame } from '../render/atom.ts';
+import { assembleFeed, FEED_FILES, type FeedFrame, type FeedInfo, lastChangeOf, newestChangeOf, type PagingLinks } from '../render/feed-document.ts';
+import { type FeedLinks, renderArticlePage, renderListPage, renderNotFoundPage, STYLESHEET } from '../render/html.ts';
+import { renderJsonFrame, renderJsonItem } from '../render/json-feed.ts';
+import { renderRssFrame, renderRssItem } from '../render/rss.ts';
+import type { Article, BodyType, BuiltSite, Lifetime, SiteConfig, Version } from '../site/types.ts';
 import type { ParsedArticle, Problem } from './article.ts';
+import { indexTags, slugifyTag } from './tags.ts';
 
-/** Paths of the canonical feed documents. */
-export const FEED_PATHS = { rss: '/rss.xml', atom: '/atom.xml', json: '/feed.json' } as const;
-
-/**
- * Turns parsed articles into every response body the Worker serves. Drafts are left out;
- * articles dated after `now` open editions of the feeds that apply from their date on, so
- * they appear on time without a rebuild.
- */
-export function buildSite(parsed: readonly ParsedArticle[], config: SiteConfig, now: number): { site?: BuiltSite; problems: Problem[] } {
-  const problems = findDuplicateSlugs(parsed);
-  if (problems.length > 0) return { problems };
-
-  const articles = parsed
-    .filter((p) => !p.draft)
-    .map((p) => toArticle(p, config))
-    .sort((a, b) => b.publishedAt - a.publishedAt || a.slug.localeCompare(b.slug));
-
-  const feeds: FeedLinks = {
-    rss: `${config.siteUrl}${FEED_PATHS.rss}`,
-    atom: `${config.siteUrl}${FEED_PATHS.atom}`,
-    json: `${config.siteUrl}${FEED_PATHS.json}`,
-  };
-  const scheduled = [...new Set(articles.map((a) => a.publishedAt).filter((t) => t > now))].sort((a, b) => a - b);
-  const editions: Edition[] = [null, ...scheduled].map((from) => {
-    const visible = articles.filter((a) => a.publishedAt <= (from ?? now));
-    return renderEdition(config, visible, feeds, from);
-  });
-
-  const pages: Record<string, Page> = {};
-  for (const article of articles) {
-    pages[article.slug] = { ...rendered(renderArticlePage(config, article, feeds), newestChangeOf([article])), visibleFrom: article.publishedAt };
-  }
-  const notFound = rendered(renderNotFoundPage(config, feeds), 0);
-  const styleHash = createHash('sha256').update(STYLESHEET).digest('base64');
-  const contentSecurityPolicy = `default-src 'none'; style-src 'sha256-${styleHash}'; img-src https: http:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
-
-  const buildId = createHash('sha256')
-    .update(JSON.stringify(config))
-    .update(editions.map((ed) => `${ed.from}:${ed.rss.etag}${ed.atom.etag}${ed.json.etag}${ed.index.etag}`).join())
-    .update(Object.values(pages).map((p) => `${p.visibleFrom}:${p.etag}`).join())
-    .update(notFound.etag)
-    .digest('hex')
-    .slice(0, 16);
-  return { site: { buildId, config, editions, pages, notFound, contentSecurityPolicy }, problems: [] };
+/** Outcome of assembling the site: the site and notes, or the problems that stop it. */
+export interface SiteResult {
+  site?: BuiltSite;
+  problems: Problem[];
+  /** Things the author should know that are not errors (merged tag spellings). */
+  notes: string[];
 }
 
-function renderEdition(config: SiteConfig, visible: Article[], feeds: FeedLinks, from: number | null): Edition {
-  const newest = visible.slice(0, config.feedItemLimit);
-  const updatedAt = newestChangeOf(newest);
-  const doc: FeedDocument = { config, articles: newest, urls: { ...feeds, home: `${config.siteUrl}/` }, updatedAt };
-  const rss = renderRss(doc);
-  const atom = renderAtom(doc);
-  assertWellFormed(rss, 'RSS');
-  assertWellFormed(atom, 'Atom');
-  return {
-    from,
-    rss: rendered(rss, updatedAt),
-    atom: rendered(atom, updatedAt),
-    json: rendered(renderJsonFeed(doc), updatedAt),
-    index: rendered(renderIndexPage(config, newest, feeds), updatedAt),
-  };
+/**
+ * Turns parsed articles into every response the Worker serves. Drafts are left out.
+ * Articles dated after `now` open new versions of the documents that list them, in force
+ * from their date on, so they appear on time without a rebuild.
+ */
+export function buildSite(parsed: readonly ParsedArticle[], config: SiteConfig, now: number): SiteResult {
+  const published = parsed.filter((p) => !p.draft);
+  const tagIndex = indexTags(published);
+  const problems = [...findDuplicateSlugs(parsed), ...tagIndex.problems];
+  if (problems.length > 0) return { problems, notes: tagIndex.notes };
+
+  const articles = published
+    .map((p) => toArticle(p, config))
+    .sort((a, b) => b.publishedAt - a.publishedAt || (a.slug < b.slug ? -1 : 1));
+  const builder = new SiteBuilder(config);
+  const schedule = [...new Set(articles.map((a) => a.publishedAt).filter((t) => t > now))].sort((a, b) => a - b);
+  for (const from of [null, ...schedule]) {
+    const cutoff = from ?? now;
+    builder.addEdition(
+      from,
+      articles.filter((a) => a.publishedAt <= cutoff),
+      tagIndex.names,
+    );
+  }
+  return { site: builder.finish(schedule, articles, tagIndex.names), problems: [], notes: tagIndex.notes };
+}
+
+/** A version before its ETag is computed. */
+type Draft = Omit<Version, 'from' | 'etag'>;
+
+/** A feed scope: the whole site, or one tag. */
+interface Scope {
+  /** Path prefix without a trailing slash: '' or '/tags/<slug>'. */
+  base: string;
+  title: string;
+  description: string;
+  articles: Article[];
+}
+
+class SiteBuilder {
+  readonly #config: SiteConfig;
+  readonly #chunks: string[] = [];
+  readonly #chunkIndex = new Map<string, number>();
+  readonly #routes = new Map<string, Version[]>();
+  readonly #items = new Map<string, { page: number; rss: number; atom: number; json: number }>();
+  readonly #jsonSeparator: number;
+
+  constructor(config: SiteConfig) {
+    this.#config = config;
+    this.#jsonSeparator = this.#chunk(',\n');
+  }
+
+  /** Renders the documents as they stand with `visible` published, in force from `from`. */
+  addEdition(from: number | null, visible: readonly Article[], tagNames: ReadonlyMap<string, string>): void {
+    const config = this.#config;
+    const drafts = new Map<string, Draft>();
+    for (const article of visible) {
+      const parts = this.#itemParts(article);
+      drafts.set(articlePath(article.slug), { parts: [parts.page], lastModified: lastChangeOf(article), type: 'html', lifetime: 'page' });
+    }
+    const scopes: Scope[] = [{ base: '', title: config.title, description: config.description, articles: [...visible] }];
+    for (const [slug, name] of tagNames) {
+      const tagged = visible.filter((a) => a.tags.some((t) => slugifyTag(t) === slug));
+      if (tagged.length === 0) continue;
+      scopes.push({ base: `/tags/${encodeURIComponent(slug)}`, title: `${config.title} · ${name}`, description: `Articles tagged “${name}”.`, articles: tagged });
+    }
+    for (const scope of scopes) this.#addScope(scope, drafts);
+
+    for (const [path, draft] of drafts) {
+      const versions = this.#routes.get(path) ?? [];
+      const last = versions.at(-1);
+      if (last && draftKey(last) === draftKey(draft)) continue;
+      versions.push({ from, ...draft, etag: this.#etag(draft.parts) });
+      this.#routes.set(path, versions);
+    }
+  }
+
+  finish(schedule: number[], articles: readonly Article[], tagNames: ReadonlyMap<string, string>): BuiltSite {
+    const config = this.#config;
+    const feeds = feedLinksOf(`${config.siteUrl}/`);
+    const notFound = this.#chunk(renderNotFoundPage(config, feeds));
+    const queryFrame = renderJsonFrame(this.#info({ base: '', title: config.title, description: config.description, articles: [] }, `${config.siteUrl}/`, {}, 0));
+    const styleHash = createHash('sha256').update(STYLESHEET).digest('base64');
+    const contentSecurityPolicy = `default-src 'none'; style-src 'sha256-${styleHash}'; img-src https: http:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
+    const site: Omit<BuiltSite, 'buildId'> = {
+      config,
+      contentSecurityPolicy,
+      schedule,
+      chunks: this.#chunks,
+      routes: Object.fromEntries(this.#routes),
+      notFound,
+      query: {
+        items: articles.map((a) => ({
+          publishedAt: a.publishedAt,
+          changedAt: lastChangeOf(a),
+          tags: [...new Set(a.tags.map(slugifyTag))],
+          json: this.#itemParts(a).json,
+        })),
+        head: this.#chunk(queryFrame.head),
+        separator: queryFrame.separator,
+        tail: this.#chunk(queryFrame.tail),
+        tags: Object.fromEntries(tagNames),
+      },
+    };
+    const buildId = createHash('sha256').update(JSON.stringify(site)).digest('hex').slice(0, 16);
+    return { buildId, ...site };
+  }
+
+  /** Main feeds, list page and RFC 5005 archive pages of one scope. */
+  #addScope(scope: Scope, drafts: Map<string, Draft>): void {
+    const { siteUrl, feedItemLimit: size } = this.#config;
+    const list = scope.articles;
+    const chrono = [...list].reverse();
+    const complete = Math.floor(list.length / size);
+    // The newest archive page holding an item older than the main feed's.
+    const olderPage = list.length > size ? Math.floor((list.length - size - 1) / size) + 1 : undefined;
+    const main = `${siteUrl}${scope.base}/`;
+    const archive = (k: number): string => `${siteUrl}${scope.base}/archive/${k}/`;
+    const documents: { location: string; items: Article[]; paging: PagingLinks; lifetime: Lifetime; newer?: string; older?: string }[] = [
+      {
+        location: main,
+        items: list.slice(0, size),
+        paging: { first: main, ...(olderPage ? { next: archive(olderPage) } : {}), last: complete > 0 && olderPage ? archive(1) : main },
+        lifetime: 'feed',
+        ...(olderPage ? { older: archive(olderPage) } : {}),
+      },
+    ];
+    for (let k = 1; k <= complete; k++) {
+      documents.push({
+        location: archive(k),
+        items: chrono.slice((k - 1) * size, k * size).reverse(),
+        paging: { first: main, ...(k > 1 ? { next: archive(k - 1) } : {}), previous: k < complete ? archive(k + 1) : main, last: archive(1) },
+        // A page whose newer neighbour is another archive page can no longer change.
+        lifetime: k < complete ? 'archive' : 'feed',
+        newer: k < complete ? archive(k + 1) : main,
+        ...(k > 1 ? { older: archive(k - 1) } : {}),
+      });
+    }
+    for (const doc of documents) {
+      const updatedAt = newestChangeOf(doc.items);
+      const info = this.#info(scope, doc.location, doc.paging, updatedAt);
+      info.subscribable = doc.location === main;
+      const path = doc.location.slice(siteUrl.length);
+      const itemParts = doc.items.map((a) => this.#itemParts(a));
+      const link = info.subscribable && this.#config.websubHub ? `<${this.#config.websubHub}>; rel="hub", <${doc.location}${FEED_FILES.rss}>; rel="self"` : undefined;
+      const formats: [BodyType, string, (i: FeedInfo) => FeedFrame, 'rss' | 'atom' | 'json'][] = [
+        ['rss', FEED_FILES.rss, renderRssFrame, 'rss'],
+        ['atom', FEED_FILES.atom, renderAtomFrame, 'atom'],
+        ['json', FEED_FILES.json, renderJsonFrame, 'json'],
+      ];
+      for (const [type, file, render, key] of formats) {
+        const frame = this.#frame(type, info, render);
+        const separator = type === 'json' ? [this.#jsonSeparator] : [];
+        const parts = [frame.head, ...itemParts.flatMap((p, i) => (i === 0 ? [p[key]] : [...separator, p[key]])), frame.tail];
+        const selfLink = link?.replace(`${FEED_FILES.rss}>; rel="self"`, `${file}>; rel="self"`);
+        drafts.set(path + file, { parts, lastModified: updatedAt, type, lifetime: doc.lifetime, ...(selfLink ? { link: selfLink } : {}) });
+      }
+      const page = renderListPage({
+        config: this.#config,
+        heading: doc.location === main ? scope.title : `${scope.title} · page ${path.split('/').at(-2)}`,
+        ...(scope.description ? { description: scope.description } : {}),
+        articles: doc.items,
+        feeds: feedLinksOf(main),
+        canonical: doc.location,
+        ...(doc.newer ? { newer: doc.newer } : {}),
+        ...(doc.older ? { older: doc.older } : {}),
+      });
+      drafts.set(path, { parts: [this.#chunk(page)], lastModified: updatedAt, type: 'html', lifetime: doc.lifetime === 'archive' ? 'archive' : 'page' });
+    }
+  }
+
+  #info(scope: Scope, location: string, paging: PagingLinks, updatedAt: number): FeedInfo {
+    const { siteUrl } = this.#config;
+    return {
+      config: this.#config,
+      title: scope.title,
+      description: scope.description,
+      homeUrl: location,
+      self: location,
+      subscription: `${siteUrl}${scope.base}/`,
+      paging,
+      updatedAt,
+      subscribable: false,
+    };
+  }
+
+  /** Renders a frame into chunks, checking that an XML frame is well-formed. */
+  #frame(type: BodyType, info: FeedInfo, render: (i: FeedInfo) => FeedFrame): { head: number; tail: number } {
+    const frame = render(info);
+    if (type !== 'json') assertWellFormed(assembleFeed(frame, []), type);
+    const head = this.#chunk(frame.head);
+    const tail = this.#chunk(frame.tail);
+    return { head, tail };
+  }
+
+  /** An article's page and feed items, rendered once and stored side by side. */
+  #itemParts(article: Article): { page: number; rss: number; atom: number; json: number } {
+    const known = this.#items.get(article.slug);
+    if (known) return known;
+    const config = this.#config;
+    const tagUrl = (tag: string): string => `${config.siteUrl}/tags/${encodeURIComponent(slugifyTag(tag))}/`;
+    // Side by side in the chunk table, the four renderings of one body sit within gzip's
+    // 32 KiB window, so the bundle stores the text about once.
+    const page = this.#chunk(renderArticlePage(config, article, feedLinksOf(`${config.siteUrl}/`), tagUrl));
+    const rss = renderRssItem(article, config);
+    const atom = renderAtomEntry(article, config);
+    assertWellFormed(rss, 'rss', true);
+    assertWellFormed(atom, 'atom', true);
+    const parts = { page, rss: this.#chunk(rss), atom: this.#chunk(atom), json: this.#chunk(renderJsonItem(article)) };
+    this.#items.set(article.slug, parts);
+    return parts;
+  }
+
+  #chunk(text: string): number {
+    const known = this.#chunkIndex.get(text);
+    if (known !== undefined) return known;
+    this.#chunks.push(text);
+    this.#chunkIndex.set(text, this.#chunks.length - 1);
+    return this.#chunks.length - 1;
+  }
+
+  /** Strong entity tag (RFC 9110 §8.8.3) from the SHA-256 of the body's UTF-8 bytes. */
+  #etag(parts: readonly number[]): string {
+    const hash = createHash('sha256');
+    for (const part of parts) hash.update(this.#chunks[part] ?? '', 'utf8');
+    return `"${hash.digest('base64url').slice(0, 27)}"`;
+  }
+}
+
+/** URL path of an article's page. */
+export function articlePath(slug: string): string {
+  return `/articles/${slug}`;
+}
+
+function feedLinksOf(location: string): FeedLinks {
+  return { rss: location + FEED_FILES.rss, atom: location + FEED_FILES.atom, json: location + FEED_FILES.json };
+}
+
+function draftKey(draft: Draft): string {
+  return `${draft.type}|${draft.lifetime}|${draft.link ?? ''}|${draft.parts.join(',')}`;
 }
 
 function toArticle(p: ParsedArticle, config: SiteConfig): Article {
   const article: Article = {
     slug: p.slug,
     id: `${config.siteId}${p.slug}`,
-    permalink: `${config.siteUrl}/articles/${p.slug}`,
+    permalink: `${config.siteUrl}${articlePath(p.slug)}`,
     title: p.title,
     publishedAt: p.publishedAt,
     summary: p.summary,
@@ -101,19 +289,16 @@ function findDuplicateSlugs(parsed: readonly ParsedArticle[]): Problem[] {
   return problems;
 }
 
-/** Wraps a body with its strong ETag (RFC 9110 §8.8.3) from the SHA-256 of its UTF-8 bytes. */
-function rendered(body: string, lastModified: number): Rendered {
-  const etag = `"${createHash('sha256').update(body, 'utf8').digest('base64url').slice(0, 27)}"`;
-  return { body, etag, lastModified };
-}
+const FRAGMENT_ROOT =
+  '<root xmlns="http://www.w3.org/2005/Atom" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/">';
 
-/** Guards the wrapper around feed: a document that a strict parser refuses is never written. */
-function assertWellFormed(xml: string, format: string): void {
+/** Guards the wrapper around feed: XML that a strict parser refuses is never written. */
+function assertWellFormed(xml: string, format: string, fragment = false): void {
   const errors: string[] = [];
   new DOMParser({
     onError: (level, message) => {
       if (level !== 'warning') errors.push(message);
     },
-  }).parseFromString(xml, 'application/xml');
-  if (errors.length > 0) throw new Error(`internal error: the ${format} document is not well-formed XML: ${errors[0]}`);
+  }).parseFromString(fragment ? `${FRAGMENT_ROOT}${xml}</root>` : xml, 'application/xml');
+  if (errors.length > 0) throw new Error(`internal error: ${format} output is not well-formed XML: ${errors[0]}`);
 }

@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { selectEdition } from '../site/edition.ts';
-import type { BuiltSite, Edition } from '../site/types.ts';
+import { readSchedule } from '../site/lookup.ts';
+import { QUERY_PARAMS } from '../site/query.ts';
+import type { BuiltSite, Lifetime } from '../site/types.ts';
 import { type CacheClass, createCacheControl, edgeTtl } from './cache-control.ts';
 import { createCacheKey } from './cache-key.ts';
 import { isNotModified } from './conditional.ts';
@@ -9,10 +10,17 @@ import { isNotModified } from './conditional.ts';
 export interface Moment {
   /** The clock, read once per request. */
   now: number;
-  edition: Edition;
-  editionIndex: number;
+  /** How many scheduled publications have happened. */
+  edition: number;
+  /** When the next scheduled article appears. */
   nextChangeAt?: number;
 }
+
+/**
+ * Internal header by which a handler tells the caching layers a response's lifetime class
+ * (it survives the edge cache); responseHeaders removes it before the answer leaves.
+ */
+export const LIFETIME_HEADER = 'x-lifetime';
 
 /** Hono environment of the app. */
 export interface AppEnv {
@@ -29,12 +37,11 @@ export const FEED_TYPES = {
 export const HTML_TYPE = 'text/html; charset=utf-8';
 const ALLOWED_METHODS = 'GET, HEAD, OPTIONS';
 
-/** Reads the clock once and selects the edition in force. */
+/** Reads the clock once and where it falls in the publication schedule. */
 export function readMoment(site: BuiltSite, clock: () => number): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const now = clock();
-    const { edition, index, nextChangeAt } = selectEdition(site, now);
-    c.set('moment', nextChangeAt === undefined ? { now, edition, editionIndex: index } : { now, edition, editionIndex: index, nextChangeAt });
+    c.set('moment', { now, ...readSchedule(site, now) });
     await next();
   };
 }
@@ -100,7 +107,8 @@ export function responseHeaders(site: BuiltSite): MiddlewareHandler<AppEnv> {
     const { now, nextChangeAt } = c.var.moment;
     const type = res.headers.get('content-type') ?? '';
     const isFeed = Object.values(FEED_TYPES).some((t) => t === type) || type.startsWith('application/json');
-    const cacheClass = classify(res.status, type);
+    const cacheClass = classify(res.status, res.headers.get(LIFETIME_HEADER));
+    res.headers.delete(LIFETIME_HEADER);
     res.headers.set('Cache-Control', cacheClass === undefined ? 'no-store' : createCacheControl(cacheClass, site.config.cache, now, nextChangeAt));
     res.headers.set('X-Content-Type-Options', 'nosniff');
     if (res.body !== null) res.headers.set('Vary', 'Accept-Encoding');
@@ -114,10 +122,16 @@ export function responseHeaders(site: BuiltSite): MiddlewareHandler<AppEnv> {
   };
 }
 
-function classify(status: number, type: string): CacheClass | undefined {
-  if (status === 200 || status === 301) return type.startsWith('text/html') || status === 301 ? 'page' : 'feed';
-  if (status === 404) return 'error';
+function classify(status: number, lifetime: string | null): CacheClass | undefined {
+  if (status === 200) return lifetime === 'feed' || lifetime === 'archive' ? lifetime : 'page';
+  if (status === 301) return 'page';
+  if (status === 404 || status === 400) return 'error';
   return undefined;
+}
+
+/** Marks a response with its lifetime class for the caching layers. */
+export function withLifetime(headers: Record<string, string>, lifetime: Lifetime): Record<string, string> {
+  return { ...headers, [LIFETIME_HEADER]: lifetime };
 }
 
 /**
@@ -128,9 +142,12 @@ function classify(status: number, type: string): CacheClass | undefined {
  */
 export function edgeCache(site: BuiltSite): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const cache = typeof caches === 'undefined' ? undefined : caches.default;
-    const { now, editionIndex, nextChangeAt } = c.var.moment;
-    const key = createCacheKey(new URL(c.req.url), { siteUrl: site.config.siteUrl, buildId: site.buildId, edition: editionIndex });
+    // `caches.default` exists in workerd only (and does nothing on workers.dev).
+    const cache = typeof caches === 'undefined' ? undefined : (caches as CacheStorage & { default?: Cache }).default;
+    const { now, edition, nextChangeAt } = c.var.moment;
+    const url = new URL(c.req.url);
+    const keptParams = url.pathname === '/feed.json' ? QUERY_PARAMS : [];
+    const key = createCacheKey(url, { siteUrl: site.config.siteUrl, buildId: site.buildId, edition, keptParams });
     const hit = cache ? await cache.match(key).catch(() => undefined) : undefined;
     if (hit) {
       const res = new Response(hit.body, hit);
@@ -143,7 +160,7 @@ export function edgeCache(site: BuiltSite): MiddlewareHandler<AppEnv> {
     res.headers.set('X-Edge-Cache', 'MISS');
     replaceResponse(c, res);
     if (!cache || res.status !== 200) return;
-    const ttl = edgeTtl(classify(200, res.headers.get('content-type') ?? '') ?? 'page', site.config.cache, now, nextChangeAt);
+    const ttl = edgeTtl(classify(200, res.headers.get(LIFETIME_HEADER)) ?? 'page', site.config.cache, now, nextChangeAt);
     if (ttl <= 0) return;
     const stored = res.clone();
     stored.headers.set('Cache-Control', `public, max-age=${ttl}, s-maxage=${ttl}`);

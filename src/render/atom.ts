@@ -1,53 +1,72 @@
 import type { Item } from 'feed';
-import { type FeedDocument, lastChangeOf } from './feed-document.ts';
-import { cdata, plain, renderSafely, slot } from './safe-feed.ts';
+import type { Article, SiteConfig } from '../site/types.ts';
+import { FEED_FILES, type FeedFrame, type FeedInfo, imageTypeOf, lastChangeOf } from './feed-document.ts';
+import { pagingLinks } from './rss.ts';
+import { cdata, extractItem, plain, renderSafely, slot, splitAtClose } from './safe-feed.ts';
 import { escapeHtml } from './text.ts';
 
-/** Renders an Atom 1.0 document (RFC 4287). */
-export function renderAtom(doc: FeedDocument): string {
-  const { config } = doc;
-  const slots: string[] = [];
-  const items: Item[] = doc.articles.map((article) => {
-    const item: Item = {
-      // Atom text constructs of type="html" (§3.1.1.2) carry escaped markup, so the plain
-      // title and summary are HTML-escaped before they go into CDATA.
-      title: cdata(escapeHtml(article.title)),
-      // §4.2.6: the id is a permanent IRI; a tag: URI survives changes of host and scheme.
-      id: article.id,
-      link: article.permalink,
-      date: new Date(lastChangeOf(article)),
-      published: new Date(article.publishedAt),
-      description: cdata(escapeHtml(article.summary)),
-      content: cdata(article.contentHtml),
-      author: article.authors.map((a) => ({
-        name: plain(a.name),
-        ...(a.email ? { email: plain(a.email) } : {}),
-        ...(a.url ? { link: a.url } : {}),
-      })),
-      category: article.tags.map((tag) => ({ term: plain(tag) })),
-    };
-    if (article.originalUrl) {
-      // feed has no field for extra entry links: a slot (written as <rights>) takes its place.
-      slots.push(`<link rel="via" href="${escapeHtml(article.originalUrl)}"/>`);
-      item.copyright = slot(slots.length - 1);
-    }
-    return item;
-  });
+/** Renders one article as an Atom 1.0 `<entry>` (RFC 4287). */
+export function renderAtomEntry(article: Article, config: SiteConfig): string {
+  const links: string[] = [];
+  if (article.originalUrl) links.push(`<link rel="via" href="${escapeHtml(article.originalUrl)}"/>`);
+  if (article.image) {
+    const type = imageTypeOf(article.image);
+    links.push(`<link rel="enclosure" href="${escapeHtml(article.image)}"${type ? ` type="${type}"` : ''}/>`);
+  }
+  const item: Item = {
+    // Atom text constructs of type="html" (§3.1.1.2) carry escaped markup, so the plain
+    // title and summary are HTML-escaped before they go into CDATA.
+    title: cdata(escapeHtml(article.title)),
+    // §4.2.6: the id is a permanent IRI; a tag: URI survives changes of host and scheme.
+    id: article.id,
+    link: article.permalink,
+    date: new Date(lastChangeOf(article)),
+    published: new Date(article.publishedAt),
+    description: cdata(escapeHtml(article.summary)),
+    content: cdata(article.contentHtml),
+    author: article.authors.map((a) => ({
+      name: plain(a.name),
+      ...(a.email ? { email: plain(a.email) } : {}),
+      ...(a.url ? { link: a.url } : {}),
+    })),
+    category: article.tags.map((tag) => ({ term: plain(tag) })),
+  };
+  // feed has no field for extra entry links: the rights slot takes their place.
+  if (links.length > 0) item.copyright = slot(0);
+  const xml = renderSafely({ title: plain(config.title), updated: new Date(0), generator: false }, [item], 'atom1', [links.join('\n        ')]);
+  const entry = extractItem(xml, '\n    <entry>', '</entry>');
+  // §2: xml:lang where the article's language differs from the feed's.
+  return article.language === config.language ? entry : entry.replace('<entry>', `<entry xml:lang="${escapeHtml(article.language)}">`);
+}
+
+/** Renders an Atom 1.0 feed element around its entries, with RFC 5005 paging links. */
+export function renderAtomFrame(info: FeedInfo): FeedFrame {
+  const { config } = info;
+  const links = [
+    ...(info.subscribable && config.websubHub ? [`<link rel="hub" href="${escapeHtml(config.websubHub)}"/>`] : []),
+    ...pagingLinks(info, FEED_FILES.atom, 'application/atom+xml', 'link'),
+  ];
   const xml = renderSafely(
     {
-      id: plain(config.siteId),
-      title: plain(config.title),
-      ...(config.description ? { description: plain(config.description) } : {}),
-      link: doc.urls.home,
-      feed: doc.urls.atom,
-      updated: new Date(doc.updatedAt),
+      // §4.2.6: one permanent id per feed; archive pages share it (RFC 5005 §3).
+      id: plain(info.subscription === `${config.siteUrl}/` ? config.siteId : `${config.siteId}${info.subscription.slice(config.siteUrl.length + 1)}`),
+      title: plain(info.title),
+      ...(info.description ? { description: plain(info.description) } : {}),
+      link: info.homeUrl,
+      feed: info.self + FEED_FILES.atom,
+      updated: new Date(info.updatedAt),
       generator: false,
       author: { name: plain(config.defaultAuthor) },
+      ...(config.icon ? { favicon: config.icon } : {}),
+      ...(config.logo ? { image: config.logo } : {}),
+      ...(links.length > 0 ? { copyright: slot(0) } : {}),
     },
-    items,
+    [],
     'atom1',
-    slots,
+    [links.join('\n    ')],
   );
   // xml:lang on the root (RFC 4287 §2); the root start tag comes before any content.
-  return xml.replace('<feed xmlns="http://www.w3.org/2005/Atom">', `<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="${escapeHtml(config.language)}">`);
+  const withLang = xml.replace('<feed xmlns="http://www.w3.org/2005/Atom">', `<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="${escapeHtml(config.language)}">`);
+  const { head, tail } = splitAtClose(withLang, '\n</feed>');
+  return { head, separator: '', tail };
 }

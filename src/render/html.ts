@@ -22,6 +22,7 @@ ol.articles li{margin:0 0 1.75rem}
 ol.articles h2{font-size:1.25rem;margin:0 0 .25rem}
 ol.articles p{margin:.25rem 0}
 .subscribe{padding:.75rem 1rem;border:1px solid var(--rule);border-radius:.5rem}
+.pager{margin:2rem 0}
 `.trim();
 
 /** Formats an instant as a readable date in the site's time zone, e.g. "25 September 2023". */
@@ -36,8 +37,24 @@ export interface FeedLinks {
   json: string;
 }
 
-/** Renders the index page: newest articles with dates and summaries, and the feeds. */
-export function renderIndexPage(config: SiteConfig, articles: readonly Article[], feeds: FeedLinks): string {
+/** What a list page shows: the index, a tag's page, or an archive page of either. */
+export interface ListPageOptions {
+  config: SiteConfig;
+  /** The `<title>` and `<h1>`. */
+  heading: string;
+  description?: string;
+  articles: readonly Article[];
+  /** The feeds this page mirrors, for autodiscovery and the Subscribe links. */
+  feeds: FeedLinks;
+  canonical: string;
+  /** Neighbouring pages: newer articles and older ones. */
+  newer?: string;
+  older?: string;
+}
+
+/** Renders a list page: newest articles with dates and summaries, the feeds, and paging. */
+export function renderListPage(options: ListPageOptions): string {
+  const { config, articles, feeds } = options;
   const list = articles
     .map(
       (a) => `<li><article><h2><a href="${e(a.permalink)}">${e(a.title)}</a></h2>
@@ -45,18 +62,23 @@ export function renderIndexPage(config: SiteConfig, articles: readonly Article[]
 <p>${e(a.summary)}</p></article></li>`,
     )
     .join('\n');
+  const pager = [
+    options.newer ? `<a rel="prev" href="${e(options.newer)}">Newer articles</a>` : '',
+    options.older ? `<a rel="next" href="${e(options.older)}">Older articles</a>` : '',
+  ].filter(Boolean);
   const body = `<main>
-<h1>${e(config.title)}</h1>
-${config.description ? `<p class="meta">${e(config.description)}</p>` : ''}
+<h1>${e(options.heading)}</h1>
+${options.description ? `<p class="meta">${e(options.description)}</p>` : ''}
 <p class="subscribe">Subscribe: <a href="${e(feeds.rss)}">RSS</a> · <a href="${e(feeds.atom)}">Atom</a> · <a href="${e(feeds.json)}">JSON Feed</a><br>
 <small>Paste one of these addresses, or this page's, into a feed reader to get new articles as they appear.</small></p>
 ${articles.length > 0 ? `<ol class="articles">\n${list}\n</ol>` : '<p>No articles yet.</p>'}
+${pager.length > 0 ? `<nav class="pager">${pager.join(' · ')}</nav>` : ''}
 </main>`;
-  return renderDocument({ config, title: config.title, lang: config.language, canonical: `${config.siteUrl}/`, feeds, body });
+  return renderDocument({ config, title: options.heading, lang: config.language, canonical: options.canonical, feeds, feedTitle: options.heading, body });
 }
 
-/** Renders one article's page at its permalink. */
-export function renderArticlePage(config: SiteConfig, article: Article, feeds: FeedLinks): string {
+/** Renders one article's page at its permalink; `tagUrl` gives each tag's page. */
+export function renderArticlePage(config: SiteConfig, article: Article, feeds: FeedLinks, tagUrl: (tag: string) => string): string {
   const authors = article.authors.map((a) => (a.url ? `<a href="${e(a.url)}">${e(a.name)}</a>` : e(a.name))).join(', ');
   const original = article.originalUrl
     ? `<p class="meta">Originally published at <a href="${e(article.originalUrl)}">${e(new URL(article.originalUrl).hostname)}</a></p>`
@@ -65,7 +87,7 @@ export function renderArticlePage(config: SiteConfig, article: Article, feeds: F
     article.updatedAt !== undefined
       ? ` · updated <time datetime="${new Date(article.updatedAt).toISOString()}">${e(formatHumanDate(article.updatedAt, config))}</time>`
       : '';
-  const tags = article.tags.length > 0 ? `<p class="meta">Tags: ${article.tags.map(e).join(', ')}</p>` : '';
+  const tags = article.tags.length > 0 ? `<p class="meta">Tags: ${article.tags.map((t) => `<a rel="tag" href="${e(tagUrl(t))}">${e(t)}</a>`).join(', ')}</p>` : '';
   const body = `<main>
 <article>
 <h1>${e(article.title)}</h1>
@@ -77,7 +99,7 @@ ${article.contentHtml}
 ${tags}
 </article>
 </main>`;
-  return renderDocument({ config, title: `${article.title} · ${config.title}`, lang: article.language, canonical: article.permalink, feeds, body });
+  return renderDocument({ config, title: `${article.title} · ${config.title}`, lang: article.language, canonical: article.permalink, feeds, feedTitle: config.title, body });
 }
 
 /** Renders the page people see for an unknown address. */
@@ -86,7 +108,7 @@ export function renderNotFoundPage(config: SiteConfig, feeds: FeedLinks): string
 <h1>Page not found</h1>
 <p>There is nothing at this address. The <a href="${e(config.siteUrl)}/">front page</a> lists every article.</p>
 </main>`;
-  return renderDocument({ config, title: `Not found · ${config.title}`, lang: config.language, feeds, body });
+  return renderDocument({ config, title: `Not found · ${config.title}`, lang: config.language, feeds, feedTitle: config.title, body });
 }
 
 interface DocumentOptions {
@@ -95,19 +117,21 @@ interface DocumentOptions {
   lang: string;
   canonical?: string;
   feeds: FeedLinks;
+  /** Names the feeds in autodiscovery links, e.g. the site or "Site · tag". */
+  feedTitle: string;
   body: string;
 }
 
-function renderDocument({ config, title, lang, canonical, feeds, body }: DocumentOptions): string {
+function renderDocument({ config, title, lang, canonical, feeds, feedTitle, body }: DocumentOptions): string {
   return `<!doctype html>
 <html lang="${e(lang)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${e(title)}</title>
-${canonical ? `<link rel="canonical" href="${e(canonical)}">\n` : ''}<link rel="alternate" type="application/rss+xml" title="${e(config.title)} (RSS)" href="${e(feeds.rss)}">
-<link rel="alternate" type="application/atom+xml" title="${e(config.title)} (Atom)" href="${e(feeds.atom)}">
-<link rel="alternate" type="application/feed+json" title="${e(config.title)} (JSON Feed)" href="${e(feeds.json)}">
+${canonical ? `<link rel="canonical" href="${e(canonical)}">\n` : ''}<link rel="alternate" type="application/rss+xml" title="${e(feedTitle)} (RSS)" href="${e(feeds.rss)}">
+<link rel="alternate" type="application/atom+xml" title="${e(feedTitle)} (Atom)" href="${e(feeds.atom)}">
+<link rel="alternate" type="application/feed+json" title="${e(feedTitle)} (JSON Feed)" href="${e(feeds.json)}">
 <style>${STYLESHEET}</style>
 </head>
 <body>

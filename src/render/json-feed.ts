@@ -1,5 +1,5 @@
 import type { Article, Author } from '../site/types.ts';
-import { type FeedDocument, lastChangeOf } from './feed-document.ts';
+import { FEED_FILES, type FeedFrame, type FeedInfo, lastChangeOf } from './feed-document.ts';
 
 /** JSON Feed 1.1 top-level object (https://www.jsonfeed.org/version/1.1/). */
 export interface JsonFeed {
@@ -8,9 +8,12 @@ export interface JsonFeed {
   home_page_url: string;
   feed_url: string;
   description?: string;
+  icon?: string;
+  favicon?: string;
   language: string;
   authors: JsonFeedAuthor[];
   next_url?: string;
+  hubs?: { type: string; url: string }[];
   items: JsonFeedItem[];
 }
 
@@ -37,26 +40,37 @@ export interface JsonFeedItem {
 }
 
 /**
- * Renders JSON Feed 1.1. feed 6.0.0 only writes version 1 (singular `author`, no
- * `language`), so this is a small typed serializer of its own.
+ * Renders one article as a JSON Feed 1.1 item, indented to sit in the `items` array.
+ * feed 6.0.0 only writes version 1 (singular `author`, no `language`), so this is a small
+ * typed serializer of its own.
  */
-export function renderJsonFeed(doc: FeedDocument): string {
-  const { config } = doc;
-  const feed: JsonFeed = {
-    version: 'https://jsonfeed.org/version/1.1',
-    title: config.title,
-    home_page_url: doc.urls.home,
-    feed_url: doc.urls.json,
-    ...(config.description ? { description: config.description } : {}),
-    language: config.language,
-    // 1.1 replaces `author` with an `authors` array (§ "authors").
-    authors: [{ name: config.defaultAuthor }],
-    items: doc.articles.map(renderItem),
-  };
-  return `${JSON.stringify(feed, null, 2)}\n`;
+export function renderJsonItem(article: Article): string {
+  return indent(JSON.stringify(toJsonItem(article), null, 2), '    ');
 }
 
-function renderItem(article: Article): JsonFeedItem {
+/** Renders a JSON Feed 1.1 document's top level around its items. */
+export function renderJsonFrame(info: FeedInfo): FeedFrame {
+  const { config } = info;
+  const top: Omit<JsonFeed, 'items'> = {
+    version: 'https://jsonfeed.org/version/1.1',
+    title: info.title,
+    home_page_url: info.homeUrl,
+    feed_url: info.subscription + FEED_FILES.json,
+    ...(info.description ? { description: info.description } : {}),
+    ...(config.logo ? { icon: config.logo } : {}),
+    ...(config.icon ? { favicon: config.icon } : {}),
+    language: config.language,
+    // 1.1 replaces `author` with an `authors` array.
+    authors: [{ name: config.defaultAuthor }],
+    // Paging: only "next" exists in JSON Feed, and it is never this page or an earlier one.
+    ...(info.paging.next !== undefined ? { next_url: info.paging.next + FEED_FILES.json } : {}),
+    ...(info.subscribable && config.websubHub ? { hubs: [{ type: 'WebSub', url: config.websubHub }] } : {}),
+  };
+  const json = JSON.stringify(top, null, 2);
+  return { head: `${json.slice(0, -2)},\n  "items": [\n`, separator: ',\n', tail: '\n  ]\n}\n' };
+}
+
+function toJsonItem(article: Article): JsonFeedItem {
   return {
     id: article.id,
     url: article.permalink,
@@ -75,4 +89,9 @@ function renderItem(article: Article): JsonFeedItem {
 
 function renderAuthor(author: Author): JsonFeedAuthor {
   return author.url ? { name: author.name, url: author.url } : { name: author.name };
+}
+
+/** Indents every line; JSON strings hold no raw newlines, so only structure moves. */
+function indent(json: string, by: string): string {
+  return by + json.replaceAll('\n', `\n${by}`);
 }

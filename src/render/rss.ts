@@ -1,48 +1,80 @@
 import type { Extension, Item } from 'feed';
-import { type FeedDocument, lastChangeOf } from './feed-document.ts';
-import { cdata, plain, renderSafely } from './safe-feed.ts';
+import type { Article, SiteConfig } from '../site/types.ts';
+import { FEED_FILES, type FeedFrame, type FeedInfo, imageTypeOf, lastChangeOf } from './feed-document.ts';
+import { cdata, extractItem, plain, renderSafely, slot, splitAtClose } from './safe-feed.ts';
 import { escapeHtml } from './text.ts';
 
+const NAMESPACES =
+  'xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/"';
+
 /**
- * Renders an RSS 2.0 document (RSS Advisory Board profile) with `content:encoded` for the
- * full body, `dc:creator` for authors and `atom:link rel="self"`.
+ * Renders one article as an RSS 2.0 `<item>` (RSS Advisory Board profile): `content:encoded`
+ * for the full body, `dc:creator` for authors, `atom:link rel="via"` for the original.
  */
-export function renderRss(doc: FeedDocument): string {
-  const { config } = doc;
-  const items: Item[] = doc.articles.map((article) => {
-    const extensions: Extension[] = [
-      // RSS <author> must be an e-mail address; names go in dc:creator instead.
-      { name: 'dc:creator', objects: { _text: plain(article.authors.map((a) => a.name).join(', ')) } },
-    ];
-    if (article.originalUrl) {
-      // RFC 4287 §4.2.7.2 "via": the source the entry's information came from.
-      extensions.push({ name: 'atom:link', objects: { _attributes: { rel: 'via', href: plain(article.originalUrl) } } });
-    }
-    return {
-      title: cdata(article.title),
-      link: article.permalink,
-      // A tag: URI is no URL to open, so isPermaLink="false" (feed sets it for `guid`).
-      guid: plain(article.id),
-      date: new Date(lastChangeOf(article)),
-      // pubDate is the publication date (feed prefers `published` over `date`).
-      published: new Date(article.publishedAt),
-      description: cdata(escapeHtml(article.summary)),
-      content: cdata(article.contentHtml),
-      category: article.tags.map((tag) => ({ name: plain(tag) })),
-      extensions,
-    };
-  });
-  return renderSafely(
+export function renderRssItem(article: Article, config: SiteConfig): string {
+  const extensions: Extension[] = [
+    // RSS <author> must be an e-mail address; names go in dc:creator instead.
+    { name: 'dc:creator', objects: { _text: plain(article.authors.map((a) => a.name).join(', ')) } },
+  ];
+  if (article.originalUrl) {
+    // RFC 4287 §4.2.7.2 "via": the source the entry's information came from.
+    extensions.push({ name: 'atom:link', objects: { _attributes: { rel: 'via', href: plain(article.originalUrl) } } });
+  }
+  const item: Item = {
+    title: cdata(article.title),
+    link: article.permalink,
+    // A tag: URI is no URL to open, so isPermaLink="false" (feed sets it for `guid`).
+    guid: plain(article.id),
+    date: new Date(lastChangeOf(article)),
+    // pubDate is the publication date (feed prefers `published` over `date`).
+    published: new Date(article.publishedAt),
+    description: cdata(escapeHtml(article.summary)),
+    content: cdata(article.contentHtml),
+    category: article.tags.map((tag) => ({ name: plain(tag) })),
+    extensions,
+  };
+  if (article.image) {
+    // The build cannot know a remote image's size; the RSS profile asks for length 0 then.
+    item.enclosure = { url: article.image, length: 0, type: imageTypeOf(article.image) ?? 'application/octet-stream' };
+  }
+  const xml = renderSafely({ title: plain(config.title), updated: new Date(0), generator: false }, [item], 'rss2');
+  return extractItem(xml, '\n        <item>', '</item>');
+}
+
+/** Renders an RSS 2.0 document's channel around its items, with RFC 5005 paging links. */
+export function renderRssFrame(info: FeedInfo): FeedFrame {
+  const { config } = info;
+  const links = [
+    `<atom:link href="${escapeHtml(info.self + FEED_FILES.rss)}" rel="self" type="application/rss+xml"/>`,
+    ...(info.subscribable && config.websubHub ? [`<atom:link href="${escapeHtml(config.websubHub)}" rel="hub"/>`] : []),
+    ...pagingLinks(info, FEED_FILES.rss, 'application/rss+xml'),
+  ];
+  const xml = renderSafely(
     {
-      title: plain(config.title),
-      description: plain(config.description || config.title),
-      link: doc.urls.home,
+      title: plain(info.title),
+      description: plain(info.description || info.title),
+      link: info.homeUrl,
       language: config.language,
-      updated: new Date(doc.updatedAt),
+      updated: new Date(info.updatedAt),
       generator: false,
-      feedLinks: { rss: doc.urls.rss },
+      ...(config.logo ? { image: config.logo } : {}),
+      // The copyright slot carries the atom:link elements feed has no option for.
+      copyright: slot(0),
     },
-    items,
+    [],
     'rss2',
+    [links.join('\n        ')],
   );
+  // Namespaces for the items' content:encoded, dc:creator and atom:link; the root start
+  // tag comes before any text, so the first match is it.
+  const { head, tail } = splitAtClose(xml.replace('<rss version="2.0">', `<rss version="2.0" ${NAMESPACES}>`), '\n    </channel>');
+  return { head, separator: '', tail };
+}
+
+/** `atom:link` elements for the RFC 5005 relations present in `info.paging`. */
+export function pagingLinks(info: FeedInfo, file: string, type: string, prefix = 'atom:link'): string[] {
+  return (['first', 'next', 'previous', 'last'] as const).flatMap((rel) => {
+    const base = info.paging[rel];
+    return base === undefined ? [] : [`<${prefix} href="${escapeHtml(base + file)}" rel="${rel}" type="${type}"/>`];
+  });
 }

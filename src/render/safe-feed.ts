@@ -8,8 +8,8 @@ import { stripXmlInvalid } from './text.ts';
 //   `&` and `<` in plain strings become AMP/LT, restored as `&amp;`/`&lt;`;
 // - it writes XML-invalid characters as they come: they are stripped first.
 // The three markers are C0 controls, which XML 1.0 forbids and stripXmlInvalid removes, so
-// none can come from content. A SLOT marker lets the caller put extra XML where feed has
-// no field for it (Atom `link rel="via"`).
+// none can come from content. A SLOT marker, passed as a copyright/rights value, lets the
+// caller put extra XML where feed has no field for it (paging links, Atom `rel="via"`).
 const CDATA_END = '\u0001';
 const AMP = '\u0002';
 const LT = '\u0003';
@@ -44,8 +44,27 @@ export function renderSafely(
   for (const item of items) feed.addItem(item);
   const xml = feed[format]();
   return xml
-    .replace(/<rights>\u0004(\d+)\u0004<\/rights>|\u0004(\d+)\u0004/g, (_, a: string | undefined, b: string | undefined) => slots[Number(a ?? b)] ?? '')
+    .replace(/<(rights|copyright)>\u0004(\d+)\u0004<\/\1>/g, (_, _tag: string, index: string) => slots[Number(index)] ?? '')
     .replaceAll(CDATA_END, ']]]]><![CDATA[>')
     .replaceAll(AMP, '&amp;')
     .replaceAll(LT, '&lt;');
+}
+
+/**
+ * Cuts the single item out of a one-item document: from the first `open` (which comes
+ * before any content, since the channel fields are escaped text) to the last `close` (which
+ * comes after it, since content sits in CDATA inside the item).
+ */
+export function extractItem(xml: string, open: string, close: string): string {
+  const start = xml.indexOf(open);
+  const end = xml.lastIndexOf(close);
+  if (start === -1 || end < start) throw new Error(`internal error: no ${open.trim()} in the rendered document`);
+  return xml.slice(start, end + close.length);
+}
+
+/** Splits an item-less document before its closing tag, where items go. */
+export function splitAtClose(xml: string, close: string): { head: string; tail: string } {
+  const at = xml.lastIndexOf(close);
+  if (at === -1) throw new Error(`internal error: no ${close.trim()} in the rendered document`);
+  return { head: xml.slice(0, at), tail: xml.slice(at) };
 }

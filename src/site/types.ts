@@ -14,6 +14,14 @@ export interface SiteConfig {
   feedItemLimit: number;
   /** IANA time zone in which date-only values are read. */
   timeZone: string;
+  /** Square site icon (JSON Feed `favicon`, Atom `icon`), absolute URL. */
+  icon?: string;
+  /** Site logo or large icon (JSON Feed `icon`, Atom `logo`, RSS `<image>`), absolute URL. */
+  logo?: string;
+  /** WebSub hub announced by the feeds and their `Link` header. */
+  websubHub?: string;
+  /** Largest `limit` a script may ask of `/feed.json`. */
+  queryLimitMax: number;
   cache: CacheConfig;
 }
 
@@ -23,6 +31,8 @@ export interface CacheConfig {
   feedSMaxAge: number;
   pageMaxAge: number;
   pageSMaxAge: number;
+  /** Lifetime of archive pages that can no longer change (RFC 5005 paging). */
+  archiveMaxAge: number;
   staleWhileRevalidate: number;
 }
 
@@ -59,28 +69,40 @@ export interface Article {
   originalUrl?: string;
 }
 
-/** A fully rendered response body with its validators, made once at build time. */
-export interface Rendered {
-  body: string;
+/** Media type family of a response body. */
+export type BodyType = 'rss' | 'atom' | 'json' | 'html';
+
+/** Which `Cache-Control` lifetimes a response gets. */
+export type Lifetime = 'feed' | 'page' | 'archive';
+
+/**
+ * One version of the response at a path, in force from an instant on. The body is the
+ * concatenation of `parts` (indices into `BuiltSite.chunks`), so an article's rendered item
+ * is stored once however many feeds and pages list it.
+ */
+export interface Version {
+  /** In force from this instant (epoch ms); `null` from the start. */
+  from: number | null;
+  parts: number[];
   /** Strong entity tag, quoted, from the SHA-256 of the UTF-8 body. */
   etag: string;
-  /** Newest visible item date (epoch ms) the body reflects; drives `Last-Modified`. */
+  /** Newest visible item date (epoch ms) the body reflects; 0 when none. Drives `Last-Modified`. */
   lastModified: number;
+  type: BodyType;
+  lifetime: Lifetime;
+  /** A `Link` header value (WebSub hub and self), for subscribable feeds. */
+  link?: string;
 }
 
-/** Feed documents and the index page as they stand from one instant on. */
-export interface Edition {
-  /** The edition applies from this instant (epoch ms); the first one from -Infinity as `null`. */
-  from: number | null;
-  rss: Rendered;
-  atom: Rendered;
-  json: Rendered;
-  index: Rendered;
-}
-
-/** An article page, visible from the article's publication instant. */
-export interface Page extends Rendered {
-  visibleFrom: number;
+/** An article as the JSON query interface (`/feed.json?since=…`) filters it. */
+export interface QueryItem {
+  publishedAt: number;
+  /** Last change: the update date, else the publication date. */
+  changedAt: number;
+  /** Tag slugs. */
+  tags: string[];
+  /** Chunk of the article's pre-rendered JSON Feed item. */
+  json: number;
 }
 
 /** What the build writes into the Worker: every response body, pre-rendered. */
@@ -88,12 +110,16 @@ export interface BuiltSite {
   /** Hash of the content and configuration; part of every edge-cache key. */
   buildId: string;
   config: SiteConfig;
-  /** Editions in ascending `from` order; scheduled articles open new ones. */
-  editions: Edition[];
-  /** Article pages by slug. */
-  pages: Record<string, Page>;
-  /** The page people see for an unknown address. */
-  notFound: Rendered;
   /** `Content-Security-Policy` for HTML pages; allows exactly the inline stylesheet. */
   contentSecurityPolicy: string;
+  /** Instants (epoch ms, ascending) at which scheduled articles appear. */
+  schedule: number[];
+  /** Text pieces that bodies are made of, each stored once. */
+  chunks: string[];
+  /** Versions of every response, by URL path (percent-encoded as `URL.pathname` has it). */
+  routes: Record<string, Version[]>;
+  /** Chunk of the page people see for an unknown address. */
+  notFound: number;
+  /** Articles for filtered JSON feeds, newest first, scheduled ones included. */
+  query: { items: QueryItem[]; head: number; separator: string; tail: number; tags: Record<string, string> };
 }

@@ -79,3 +79,33 @@ export const SCHEDULED_ARTICLES: ArticleFixture[] = [
   { name: 'already-out.md', frontMatter: { title: 'Already out', date: '2024-12-31T09:00:00Z' }, body: 'This one was published the day before the build and is visible at once.' },
   { name: 'coming-soon.md', frontMatter: { title: 'Coming soon', date: '2025-01-01T12:00:00Z' }, body: 'This one is scheduled and must stay invisible until noon on New Year’s Day.' },
 ];
+
+/** Configuration of the paged fixture: small pages, media, WebSub. */
+export const PAGED_VARS: RawVars = {
+  ...FIXTURE_VARS,
+  FEED_ITEM_LIMIT: '5',
+  QUERY_LIMIT_MAX: '8',
+  SITE_ICON: 'https://news.example/icon.png',
+  SITE_LOGO: 'https://news.example/logo.png',
+  WEBSUB_HUB: 'https://hub.example/',
+};
+
+/**
+ * Twelve articles, one a day from 2024-01-01, tagged so that every tag feed pages too:
+ * all are "news"; odd days are "Café", even days "cafe" (one tag, two spellings);
+ * every third is "Политика". The last one has an image and was updated later.
+ */
+export const PAGED_ARTICLES: ArticleFixture[] = Array.from({ length: 12 }, (_, i) => {
+  const day = String(i + 1).padStart(2, '0');
+  const tags = ['news', i % 2 === 0 ? 'Café' : 'cafe', ...(i % 3 === 0 ? ['Политика'] : [])];
+  return {
+    name: `day-${day}.md`,
+    frontMatter: {
+      title: `Day ${day}`,
+      date: `2024-01-${day}T08:00:00Z`,
+      tags,
+      ...(i === 11 ? { image: 'https://cdn.example/photos/day-12.jpg', updated: '2024-02-01T00:00:00Z' } : {}),
+    },
+    body: `Day ${day} brings a paragraph of body text with enough words to be a real summary of the day.`,
+  };
+});

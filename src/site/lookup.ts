@@ -1,0 +1,60 @@
+import type { BuiltSite, Version } from './types.ts';
+
+/** Where the request's instant falls in the publication schedule. */
+export interface ScheduleAt {
+  /** How many scheduled publications have happened; part of the edge-cache key. */
+  edition: number;
+  /** When the next scheduled article appears (epoch ms); undefined when none is due. */
+  nextChangeAt?: number;
+}
+
+/** Reads the schedule at `now`. */
+export function readSchedule(site: BuiltSite, now: number): ScheduleAt {
+  let edition = 0;
+  while (edition < site.schedule.length && (site.schedule[edition] ?? Number.POSITIVE_INFINITY) <= now) edition++;
+  const next = site.schedule[edition];
+  return next === undefined ? { edition } : { edition, nextChangeAt: next };
+}
+
+/**
+ * The version of the response at `path` in force at `now`, or undefined when there is none
+ * (unknown path, or an article not yet published). `path` is a URL pathname; percent-escapes
+ * are compared in their canonical (uppercase, minimal) form.
+ */
+export function selectVersion(site: BuiltSite, path: string, now: number): Version | undefined {
+  const versions = Object.hasOwn(site.routes, path) ? site.routes[path] : lookupCanonical(site, path);
+  if (!versions) return undefined;
+  let selected: Version | undefined;
+  for (const version of versions) {
+    if (version.from !== null && version.from > now) break;
+    selected = version;
+  }
+  return selected;
+}
+
+function lookupCanonical(site: BuiltSite, path: string): Version[] | undefined {
+  if (!path.includes('%')) return undefined;
+  const canonical = path
+    .split('/')
+    .map((segment) => {
+      try {
+        return encodeURIComponent(decodeURIComponent(segment));
+      } catch {
+        return segment;
+      }
+    })
+    .join('/');
+  return Object.hasOwn(site.routes, canonical) ? site.routes[canonical] : undefined;
+}
+
+const bodies = new WeakMap<Version, string>();
+
+/** The body of a version, joined from its chunks once per isolate. */
+export function bodyOf(site: BuiltSite, version: Version): string {
+  let body = bodies.get(version);
+  if (body === undefined) {
+    body = version.parts.map((part) => site.chunks[part] ?? '').join('');
+    bodies.set(version, body);
+  }
+  return body;
+}

@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest';
+import { site } from '../generated/paged.js';
+import { serveFixture } from './fixture-app.ts';
+import { parseXml } from './support.ts';
+
+const fetch = serveFixture(site, Date.parse('2026-01-01T00:00:00Z'));
+const BASE = 'https://news.example';
+
+async function rssOf(path: string): Promise<{ titles: string[]; links: Record<string, string> }> {
+  const res = await fetch(path);
+  expect(res.status, path).toBe(200);
+  const channel = parseXml(await res.text()).rss.channel;
+  const links = Object.fromEntries(channel['atom:link'].map((l: any) => [l['@rel'], l['@href']]));
+  return { titles: (channel.item ?? []).map((i: any) => i.title), links };
+}
+
+const days = (...n: number[]): string[] => n.map((d) => `Day ${String(d).padStart(2, '0')}`);
+
+describe('RFC 5005 paging', () => {
+  it('keeps the newest items in the main feed and links the archive pages', async () => {
+    const main = await rssOf('/rss.xml');
+    expect(main.titles).toEqual(days(12, 11, 10, 9, 8));
+    expect(main.links).toMatchObject({ self: `${BASE}/rss.xml`, first: `${BASE}/rss.xml`, next: `${BASE}/archive/2/rss.xml`, last: `${BASE}/archive/1/rss.xml` });
+    expect(main.links.previous).toBeUndefined();
+  });
+
+  it('reaches every item by following next links, each page once', async () => {
+    const seen: string[] = [];
+    const visited = new Set<string>();
+    let path: string | undefined = '/rss.xml';
+    while (path) {
+      expect(visited.has(path), `loop at ${path}`).toBe(false);
+      visited.add(path);
+      const page = await rssOf(path);
+      seen.push(...page.titles);
+      path = page.links.next?.slice(BASE.length);
+    }
+    expect(new Set(seen)).toEqual(new Set(days(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)));
+  });
+
+  it('numbers archive pages from the oldest, so complete pages never change', async () => {
+    const first = await rssOf('/archive/1/rss.xml');
+    expect(first.titles).toEqual(days(5, 4, 3, 2, 1));
+    expect(first.links).toMatchObject({ first: `${BASE}/rss.xml`, previous: `${BASE}/archive/2/rss.xml`, last: `${BASE}/archive/1/rss.xml` });
+    expect(first.links.next).toBeUndefined();
+    const second = await rssOf('/archive/2/rss.xml');
+    expect(second.titles).toEqual(days(10, 9, 8, 7, 6));
+    expect(second.links).toMatchObject({ next: `${BASE}/archive/1/rss.xml`, previous: `${BASE}/rss.xml` });
+  });
+
+  it('gives pages that can no longer change a long lifetime', async () => {
+    expect((await fetch('/archive/1/rss.xml')).headers.get('cache-control')).toBe('public, max-age=604800, s-maxage=604800, stale-while-revalidate=60');
+    // The newest archive page still gains a "previous" link when the next page fills up.
+    expect((await fetch('/archive/2/rss.xml')).headers.get('cache-control')).toBe('public, max-age=300, s-maxage=600, stale-while-revalidate=60');
+  });
+
+  it('pages Atom with the same relations', async () => {
+    const feed = parseXml(await (await fetch('/atom.xml')).text()).feed;
+    const links = Object.fromEntries(feed.link.map((l: any) => [l['@rel'] ?? 'alternate', l['@href']]));
+    expect(links).toMatchObject({ self: `${BASE}/atom.xml`, first: `${BASE}/atom.xml`, next: `${BASE}/archive/2/atom.xml`, last: `${BASE}/archive/1/atom.xml`, hub: 'https://hub.example/' });
+    expect(feed.entry).toHaveLength(5);
+  });
+
+  it('chains JSON Feed pages with next_url, never pointing back', async () => {
+    const seen = new Set<string>();
+    let url: string | undefined = `${BASE}/feed.json`;
+    const pages: string[] = [];
+    while (url) {
+      const feed = (await (await fetch(url)).json()) as { feed_url: string; next_url?: string; items: { title: string }[] };
+      expect(feed.feed_url).toBe(`${BASE}/feed.json`);
+      pages.push(url);
+      for (const item of feed.items) seen.add(item.title);
+      if (feed.next_url) {
+        expect(feed.next_url).not.toBe(feed.feed_url);
+        expect(pages).not.toContain(feed.next_url);
+      }
+      url = feed.next_url;
+    }
+    expect(pages).toEqual([`${BASE}/feed.json`, `${BASE}/archive/2/feed.json`, `${BASE}/archive/1/feed.json`]);
+    expect(seen.size).toBe(12);
+  });
+
+  it('pages the HTML index like the feeds', async () => {
+    const html = await (await fetch('/')).text();
+    expect(html).toContain(`<a rel="next" href="${BASE}/archive/2/">Older articles</a>`);
+    const archive = await (await fetch('/archive/2/')).text();
+    expect(archive).toContain(`<a rel="prev" href="${BASE}/">Newer articles</a>`);
+    expect(archive).toContain(`<a rel="next" href="${BASE}/archive/1/">Older articles</a>`);
+    expect((await fetch('/archive/3/')).status).toBe(404);
+    expect((await fetch('/archive/2', { redirect: 'manual' })).headers.get('location')).toBe(`${BASE}/archive/2/`);
+  });
+});
+
+describe('tag feeds', () => {
+  it('gives every tag RSS, Atom and JSON feeds and a page that finds them', async () => {
+    for (const slug of ['news', 'cafe', '%D0%BF%D0%BE%D0%BB%D0%B8%D1%82%D0%B8%D0%BA%D0%B0']) {
+      const page = await fetch(`/tags/${slug}/`);
+      expect(page.status, slug).toBe(200);
+      const html = await page.text();
+      for (const file of ['rss.xml', 'atom.xml', 'feed.json']) {
+        expect(html, `${slug} ${file}`).toContain(`rel="alternate" type="`);
+        expect(html).toContain(`href="${BASE}/tags/${slug}/${file}"`);
+        expect((await fetch(`/tags/${slug}/${file}`)).status, `${slug}/${file}`).toBe(200);
+      }
+    }
+  });
+
+  it('merges spellings that differ only in case or accents into one tag, on purpose', async () => {
+    const feed = (await (await fetch('/tags/cafe/feed.json')).json()) as { title: string; items: unknown[]; next_url?: string };
+    expect(feed.title).toBe('Fixture News · Café');
+    const all = await rssOf('/tags/cafe/rss.xml');
+    expect(all.titles).toEqual(days(12, 11, 10, 9, 8));
+    expect((await fetch('/tags/caf%C3%A9/')).status).toBe(404);
+  });
+
+  it('serves Unicode tag slugs in any percent-encoding case', async () => {
+    const upper = await fetch('/tags/%D0%BF%D0%BE%D0%BB%D0%B8%D1%82%D0%B8%D0%BA%D0%B0/rss.xml');
+    const lower = await fetch('/tags/%d0%bf%d0%be%d0%bb%d0%b8%d1%82%d0%b8%d0%ba%d0%b0/rss.xml');
+    const raw = await fetch(`${BASE}/tags/политика/rss.xml`);
+    const body = await upper.text();
+    expect(await lower.text()).toBe(body);
+    expect(await raw.text()).toBe(body);
+    expect(parseXml(body).rss.channel.item.map((i: any) => i.title)).toEqual(days(10, 7, 4, 1));
+  });
+
+  it('links tags from article pages', async () => {
+    const html = await (await fetch('/articles/day-01')).text();
+    expect(html).toContain(`<a rel="tag" href="${BASE}/tags/cafe/">Café</a>`);
+  });
+});
+
+describe('images, icons and WebSub', () => {
+  it('carries the article image in all three formats', async () => {
+    const json = (await (await fetch('/feed.json')).json()) as { icon: string; favicon: string; items: { image?: string }[] };
+    expect(json.items[0]?.image).toBe('https://cdn.example/photos/day-12.jpg');
+    expect(json.icon).toBe('https://news.example/logo.png');
+    expect(json.favicon).toBe('https://news.example/icon.png');
+    const rss = parseXml(await (await fetch('/rss.xml')).text()).rss.channel;
+    expect(rss.item[0].enclosure).toMatchObject({ '@url': 'https://cdn.example/photos/day-12.jpg', '@type': 'image/jpeg', '@length': '0' });
+    expect(rss.image).toMatchObject({ url: 'https://news.example/logo.png', title: 'Fixture News', link: [`${BASE}/`] });
+    const atom = parseXml(await (await fetch('/atom.xml')).text()).feed;
+    expect(atom.entry[0].link.find((l: any) => l['@rel'] === 'enclosure')).toMatchObject({ '@href': 'https://cdn.example/photos/day-12.jpg', '@type': 'image/jpeg' });
+    expect(atom.icon).toBe('https://news.example/icon.png');
+    expect(atom.logo).toBe('https://news.example/logo.png');
+  });
+
+  it('announces the hub in the feeds and in a Link header', async () => {
+    const res = await fetch('/rss.xml');
+    expect(res.headers.get('link')).toBe(`<https://hub.example/>; rel="hub", <${BASE}/rss.xml>; rel="self"`);
+    expect((await fetch('/tags/news/atom.xml')).headers.get('link')).toBe(`<https://hub.example/>; rel="hub", <${BASE}/tags/news/atom.xml>; rel="self"`);
+    const json = (await (await fetch('/feed.json')).json()) as { hubs: unknown };
+    expect(json.hubs).toEqual([{ type: 'WebSub', url: 'https://hub.example/' }]);
+    expect((await fetch('/archive/1/rss.xml')).headers.get('link')).toBeNull();
+  });
+});
