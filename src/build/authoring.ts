@@ -1,0 +1,80 @@
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** The file-name slug for a title: accents dropped, lowercase ASCII letters, digits and `-`. */
+export function slugifyTitle(title: string): string {
+  return title
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 80)
+    .replace(/-+$/, '');
+}
+
+/** What `npm run new` needs. */
+export interface NewArticleOptions {
+  root: string;
+  title: string;
+  /** Overrides the slug made from the title. */
+  slug?: string;
+  now: number;
+}
+
+/**
+ * Creates `articles/<slug>.md` with front matter (title, the current instant, `draft: true`)
+ * and refuses to overwrite an existing file. Returns the path written.
+ * @throws Error with a sentence saying what to do instead.
+ */
+export async function createArticleFile(options: NewArticleOptions): Promise<string> {
+  const title = options.title.trim();
+  if (title === '') throw new Error('Give the article a title: npm run new -- "Title of the article"');
+  const slug = options.slug ?? slugifyTitle(title);
+  if (!/^[a-z0-9]+(?:[-_][a-z0-9]+)*$/.test(slug)) {
+    throw new Error(`Cannot make a file name from ${JSON.stringify(title)}: pass one with --slug, e.g. npm run new -- "${title}" --slug my-article`);
+  }
+  const file = join(options.root, 'articles', `${slug}.md`);
+  const date = new Date(Math.floor(options.now / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const text = `---\ntitle: ${JSON.stringify(title)}\ndate: ${date}\ntags: []\ndraft: true\n---\n\nWrite the article here, in markdown.\n`;
+  let handle;
+  try {
+    handle = await open(file, 'wx');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new Error(`articles/${slug}.md already exists: choose another title or pass --slug`);
+    throw error;
+  }
+  await handle.writeFile(text);
+  await handle.close();
+  return file;
+}
+
+/** Outcome of one publish notification. */
+export interface PingResult {
+  url: string;
+  ok: boolean;
+  detail: string;
+}
+
+/**
+ * Tells a WebSub hub that feeds changed (`hub.mode=publish`, one request per feed URL, as
+ * hubs such as pubsubhubbub.appspot.com accept), each bounded by `timeoutMs`.
+ */
+export async function pingHub(hub: string, urls: readonly string[], timeoutMs = 10_000): Promise<PingResult[]> {
+  const results: PingResult[] = [];
+  for (const url of urls) {
+    try {
+      const res = await fetch(hub, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ 'hub.mode': 'publish', 'hub.url': url }),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      await res.arrayBuffer();
+      results.push({ url, ok: res.ok, detail: `${res.status} ${res.statusText}`.trim() });
+    } catch (error) {
+      results.push({ url, ok: false, detail: (error as Error).message });
+    }
+  }
+  return results;
+}

@@ -1,0 +1,93 @@
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createArticleFile, pingHub, slugifyTitle } from '../../src/build/authoring.ts';
+import { parseArticle } from '../../src/build/article.ts';
+import { parseSiteConfig } from '../../src/build/config.ts';
+import { FIXTURE_VARS } from '../support/fixtures.ts';
+
+const run = promisify(execFile);
+const projectRoot = join(import.meta.dirname, '..', '..');
+const node = join(projectRoot, 'node_modules', '.bin', 'node');
+const roots: string[] = [];
+
+async function emptyProject(): Promise<string> {
+  const root = await mkdtemp(join(tmpdir(), 'feed-publisher-new-'));
+  await mkdir(join(root, 'articles'));
+  roots.push(root);
+  return root;
+}
+
+afterEach(async () => {
+  for (const root of roots.splice(0)) await rm(root, { recursive: true, force: true });
+});
+
+describe('npm run new', () => {
+  it('makes file names from titles', () => {
+    expect(slugifyTitle('Moscow Rebuffs Armenian PM’s Claims: Café & “Betrayal”!')).toBe('moscow-rebuffs-armenian-pm-s-claims-cafe-betrayal');
+  });
+
+  it('creates a draft whose front matter the build accepts', async () => {
+    const root = await emptyProject();
+    const file = await createArticleFile({ root, title: 'Rates: "cut" again', now: Date.parse('2026-11-27T09:30:15.250Z') });
+    expect(file).toBe(join(root, 'articles', 'rates-cut-again.md'));
+    const text = await readFile(file, 'utf8');
+    const { article, problems } = parseArticle('articles/rates-cut-again.md', new TextEncoder().encode(text), parseSiteConfig(FIXTURE_VARS));
+    expect(problems).toEqual([]);
+    expect(article).toMatchObject({ title: 'Rates: "cut" again', publishedAt: Date.parse('2026-11-27T09:30:15Z'), draft: true });
+  });
+
+  it('refuses to overwrite an existing article', async () => {
+    const root = await emptyProject();
+    await createArticleFile({ root, title: 'Same', now: 0 });
+    await expect(createArticleFile({ root, title: 'Same', now: 0 })).rejects.toThrow('articles/same.md already exists');
+  });
+
+  it('asks for a slug when the title has no Latin letters', async () => {
+    const root = await emptyProject();
+    await expect(createArticleFile({ root, title: 'Политика', now: 0 })).rejects.toThrow('--slug');
+    await createArticleFile({ root, title: 'Политика', slug: 'politika', now: 0 });
+    expect(await readFile(join(root, 'articles', 'politika.md'), 'utf8')).toContain('title: "Политика"');
+  });
+
+  it('works from the command line', async () => {
+    const root = await emptyProject();
+    const { stdout } = await run(node, [join(projectRoot, 'scripts', 'new-article.ts'), 'Hello', 'world'], { cwd: root });
+    expect(stdout).toContain('Created articles/hello-world.md');
+    const failure = await run(node, [join(projectRoot, 'scripts', 'new-article.ts'), 'Hello', 'world'], { cwd: root }).catch((e: { code: number; stderr: string }) => e);
+    expect(failure).toMatchObject({ code: 1 });
+    expect((failure as { stderr: string }).stderr).toContain('already exists');
+  });
+});
+
+describe('WebSub ping', () => {
+  it('posts one publish notification per feed to the hub', async () => {
+    const received: string[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        received.push(`${req.method} ${req.headers['content-type']} ${body}`);
+        res.writeHead(req.url === '/fail' ? 500 : 204).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      const results = await pingHub(`http://127.0.0.1:${port}/`, ['https://news.example/rss.xml', 'https://news.example/tags/a&b/feed.json']);
+      expect(results.map((r) => r.ok)).toEqual([true, true]);
+      expect(received).toEqual([
+        'POST application/x-www-form-urlencoded hub.mode=publish&hub.url=https%3A%2F%2Fnews.example%2Frss.xml',
+        'POST application/x-www-form-urlencoded hub.mode=publish&hub.url=https%3A%2F%2Fnews.example%2Ftags%2Fa%26b%2Ffeed.json',
+      ]);
+      const failed = await pingHub(`http://127.0.0.1:${port}/fail`, ['https://news.example/rss.xml']);
+      expect(failed[0]).toMatchObject({ ok: false, detail: expect.stringContaining('500') });
+    } finally {
+      server.close();
+    }
+  });
+});

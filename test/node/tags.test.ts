@@ -1,0 +1,55 @@
+import { rm } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { runBuild } from '../../src/build/run.ts';
+import { slugifyTag } from '../../src/site/tag-slug.ts';
+import { FIXTURE_VARS, writeArticles } from '../support/fixtures.ts';
+
+describe('tag slugs', () => {
+  it.each([
+    ['Politics', 'politics'],
+    ['Café Society', 'cafe-society'],
+    ['  fish & chips  ', 'fish-chips'],
+    ['Политика', 'политика'],
+    ['東京', '東京'],
+    ['C++', 'c'],
+    ['ﬁnance', 'finance'],
+  ])('slugifies %j as %j', (name, slug) => {
+    expect(slugifyTag(name)).toBe(slug);
+  });
+
+  it('is URL-safe once percent-encoded, and stable', () => {
+    for (const name of ['Политика', 'Ünïcödé', 'a/b?c#d', 'x y']) {
+      const slug = slugifyTag(name);
+      expect(slugifyTag(slug)).toBe(slug);
+      expect(encodeURIComponent(slug)).toMatch(/^[A-Za-z0-9%-]+$/);
+    }
+  });
+});
+
+describe('tags in the build', () => {
+  it('merges spellings that share a slug and says so', async () => {
+    const root = await writeArticles([
+      { name: 'a.md', frontMatter: { title: 'A', date: '2024-01-01', tags: ['Café'] }, body: 'Body of the first article, long enough to be a summary here.' },
+      { name: 'b.md', frontMatter: { title: 'B', date: '2024-01-02', tags: ['cafe'] }, body: 'Body of the second article, long enough to be a summary here.' },
+      { name: 'c.md', frontMatter: { title: 'C', date: '2024-01-03', tags: ['CAFÉ'] }, body: 'Body of the third article, long enough to be a summary here.' },
+    ]);
+    try {
+      const result = await runBuild({ root, vars: FIXTURE_VARS, now: Date.parse('2025-01-01T00:00:00Z') });
+      if (!result.ok) throw new Error(result.messages.join('\n'));
+      expect(result.notes).toEqual(['tags "CAFÉ", "Café", "cafe" are one tag, "CAFÉ", at /tags/cafe/']);
+      expect(Object.keys(result.site.routes).filter((p) => p.startsWith('/tags/'))).toEqual(['/tags/cafe/rss.xml', '/tags/cafe/atom.xml', '/tags/cafe/feed.json', '/tags/cafe/']);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a tag that has no letter or digit, naming file and line', async () => {
+    const root = await writeArticles([{ name: 'a.md', frontMatter: { title: 'A', date: '2024-01-01', tags: ['ok', '!!!'] }, body: 'Body text.' }]);
+    try {
+      const result = await runBuild({ root, vars: FIXTURE_VARS, now: 0 });
+      expect(result).toEqual({ ok: false, messages: ['articles/a.md:4: tags: tag "!!!" has no letter or digit to make its URL from'] });
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});
