@@ -1,0 +1,342 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { formatProblem, type ParsedArticle, parseArticle } from '../../../src/build/article.ts';
+import { parseSiteConfig, type RawVars } from '../../../src/build/config.ts';
+import { FIXTURE_VARS } from '../../support/fixtures.ts';
+
+const repoRoot = join(import.meta.dirname, '..', '..', '..');
+const SEED_FILE = 'articles/moscow-rebuffs-armenian-pms-claims-of-betrayal.md';
+const SEED_ORIGINAL = 'https://www.themoscowtimes.com/2023/09/25/moscow-rebuffs-armenian-pms-claims-of-betrayal-a82557';
+
+/** Parses article text (or raw bytes) as `articles/<name>` under the fixture configuration. */
+function parse(source: string | Uint8Array, options: { name?: string; vars?: RawVars } = {}): { article?: ParsedArticle; messages: string[] } {
+  const bytes = typeof source === 'string' ? new TextEncoder().encode(source) : source;
+  const config = parseSiteConfig({ ...FIXTURE_VARS, ...options.vars });
+  const result = parseArticle(`articles/${options.name ?? 'story.md'}`, bytes, config);
+  return { ...(result.article ? { article: result.article } : {}), messages: result.problems.map(formatProblem) };
+}
+
+/** Parses text that must be valid and returns the article. */
+function parseValid(source: string, options: { name?: string; vars?: RawVars } = {}): ParsedArticle {
+  const { article, messages } = parse(source, options);
+  expect(messages).toEqual([]);
+  if (!article) throw new Error('expected an article');
+  return article;
+}
+
+/** Joins lines into a file, so that line numbers in the tests can be counted by eye. */
+function lines(...text: string[]): string {
+  return `${text.join('\n')}\n`;
+}
+
+const BODY = 'A paragraph of body text with enough words to count as a real paragraph for the summary.';
+
+describe('parseArticle on the seed article', () => {
+  async function readSeed(): Promise<Buffer> {
+    return readFile(join(repoRoot, SEED_FILE));
+  }
+
+  it('reads the article file byte for byte as the shared seed', async () => {
+    const shared = await readFile(join(repoRoot, '..', 'shared', 'seed', '000_4bff5c34cac2a33d.txt'));
+    expect((await readSeed()).equals(shared)).toBe(true);
+  });
+
+  it('takes the title from the heading and the date from the line under it', async () => {
+    const { article, messages } = parse(await readSeed(), { name: 'moscow-rebuffs-armenian-pms-claims-of-betrayal.md' });
+    expect(messages).toEqual([]);
+    expect(article?.slug).toBe('moscow-rebuffs-armenian-pms-claims-of-betrayal');
+    expect(article?.title).toBe("Moscow Rebuffs Armenian PM's Claims of Betrayal");
+    expect(new Date(article?.publishedAt ?? Number.NaN).toISOString()).toBe('2023-09-25T00:00:00.000Z');
+    expect(article?.updatedAt).toBeUndefined();
+    expect(article?.draft).toBe(false);
+  });
+
+  it('moves the trailing "Original url:" lines out of the body into originalUrl', async () => {
+    const article = parse(await readSeed()).article;
+    expect(article?.originalUrl).toBe(SEED_ORIGINAL);
+    expect(article?.contentHtml).not.toContain('themoscowtimes.com');
+    expect(article?.contentHtml).not.toMatch(/original url/i);
+  });
+
+  it('uses the lede, not the photo credit, as the summary', async () => {
+    const article = parse(await readSeed()).article;
+    expect(article?.summary).toBe(
+      "Russia's Foreign Ministry said Monday that it rejects Armenian Prime Minister Nikol Pashinyan's accusation that his country was abandoned by Moscow after Azerbaijan last week launched a military operation in the disputed territory of Nagorno-Karabakh.",
+    );
+  });
+
+  it('keeps the words of placeholder links as plain text', async () => {
+    const html = parse(await readSeed()).article?.contentHtml ?? '';
+    expect(html).not.toContain('href="#"');
+    expect(html).not.toContain('<a');
+    expect(html).toContain("Russia's Foreign Ministry said Monday that it rejects");
+    expect(html).toContain('Pashinyan on Sunday blasted the Russian-Armenian strategic partnership');
+    expect(html).toContain('<strong>Related article:</strong> Armenia PM Signals Foreign Policy Shift Away From Russia</p>');
+  });
+
+  it('keeps the last paragraph and leaves the heading and date line out of the body', async () => {
+    const html = parse(await readSeed()).article?.contentHtml ?? '';
+    expect(html).toContain('Kremlin spokesman Dmitry Peskov told reporters.</p>');
+    expect(html.trimEnd().endsWith('Kremlin spokesman Dmitry Peskov told reporters.</p>')).toBe(true);
+    expect(html).not.toContain('<h1');
+    expect(html).not.toContain('Claims of Betrayal');
+    expect(html).not.toContain('September 25, 2023');
+    expect(html.startsWith("<p>Russia's Foreign Ministry building in Moscow.")).toBe(true);
+  });
+
+  it('reads the date line at midnight in the configured time zone', async () => {
+    const article = parse(await readSeed(), { vars: { TIME_ZONE: 'Europe/Moscow' } }).article;
+    expect(new Date(article?.publishedAt ?? Number.NaN).toISOString()).toBe('2023-09-24T21:00:00.000Z');
+  });
+});
+
+describe('parseArticle dates', () => {
+  it('reads a date-only front-matter value at midnight in the configured time zone', () => {
+    const article = parseValid(lines('---', 'title: T', 'date: 2023-09-25', '---', BODY), { vars: { TIME_ZONE: 'Europe/Moscow' } });
+    expect(new Date(article.publishedAt).toISOString()).toBe('2023-09-24T21:00:00.000Z');
+  });
+
+  it('reads a date-only value at midnight UTC when TIME_ZONE is UTC', () => {
+    const article = parseValid(lines('---', 'title: T', 'date: 2023-09-25', '---', BODY));
+    expect(new Date(article.publishedAt).toISOString()).toBe('2023-09-25T00:00:00.000Z');
+  });
+
+  it('honours an explicit offset regardless of the time zone', () => {
+    const article = parseValid(lines('---', 'title: T', 'date: 2023-09-25T14:30:00+02:00', '---', BODY), { vars: { TIME_ZONE: 'Europe/Moscow' } });
+    expect(new Date(article.publishedAt).toISOString()).toBe('2023-09-25T12:30:00.000Z');
+  });
+
+  it('reads a local date-time in the configured time zone', () => {
+    const article = parseValid(lines('---', 'title: T', 'date: 2023-09-25 14:30', '---', BODY), { vars: { TIME_ZONE: 'Europe/Moscow' } });
+    expect(new Date(article.publishedAt).toISOString()).toBe('2023-09-25T11:30:00.000Z');
+  });
+});
+
+describe('parseArticle front matter', () => {
+  it('reads every known key', () => {
+    const article = parseValid(
+      lines(
+        '---',
+        'title: "  Front matter wins  "',
+        'date: 2024-03-01T09:00:00Z',
+        'updated: 2024-03-02T10:30:00Z',
+        'summary: A summary written by hand.',
+        'authors:',
+        '  - name: Ann Example',
+        '    url: https://ann.example',
+        '    email: ann@example.com',
+        '  - Bob Example',
+        'tags: [politics, russia, politics]',
+        'image: https://img.example/photo.jpg',
+        'lang: pt-BR',
+        'original_url: https://origin.example/story',
+        'draft: true',
+        '---',
+        '# A heading that is not the title',
+        '',
+        BODY,
+      ),
+    );
+    expect(article).toMatchObject({
+      title: 'Front matter wins',
+      summary: 'A summary written by hand.',
+      authors: [{ name: 'Ann Example', url: 'https://ann.example/', email: 'ann@example.com' }, { name: 'Bob Example' }],
+      tags: ['politics', 'russia'],
+      image: 'https://img.example/photo.jpg',
+      language: 'pt-BR',
+      originalUrl: 'https://origin.example/story',
+      draft: true,
+    });
+    expect(new Date(article.publishedAt).toISOString()).toBe('2024-03-01T09:00:00.000Z');
+    expect(new Date(article.updatedAt ?? Number.NaN).toISOString()).toBe('2024-03-02T10:30:00.000Z');
+    // A heading that differs from the front-matter title is body content.
+    expect(article.contentHtml).toContain('<h1>A heading that is not the title</h1>');
+  });
+
+  it('accepts a single author as a plain string', () => {
+    const article = parseValid(lines('---', 'title: T', 'date: 2024-03-01', 'authors: Ann Example', '---', BODY));
+    expect(article.authors).toEqual([{ name: 'Ann Example' }]);
+  });
+
+  it('accepts authors as a list of names', () => {
+    const article = parseValid(lines('---', 'title: T', 'date: 2024-03-01', 'authors: [Ann, Bob]', '---', BODY));
+    expect(article.authors).toEqual([{ name: 'Ann' }, { name: 'Bob' }]);
+  });
+
+  it('accepts authors as a list of objects', () => {
+    const article = parseValid(lines('---', 'title: T', 'date: 2024-03-01', 'authors:', '  - { name: Ann, url: "https://ann.example/me" }', '---', BODY));
+    expect(article.authors).toEqual([{ name: 'Ann', url: 'https://ann.example/me' }]);
+  });
+
+  it('falls back to the site author, site language and no draft flag', () => {
+    const article = parseValid(lines('---', 'title: T', 'date: 2024-03-01', '---', BODY));
+    expect(article.authors).toEqual([{ name: 'Fixture Desk' }]);
+    expect(article.language).toBe('en');
+    expect(article.tags).toEqual([]);
+    expect(article.draft).toBe(false);
+    expect(article.image).toBeUndefined();
+    expect(article.originalUrl).toBeUndefined();
+  });
+
+  it('infers the summary from the first real paragraph when the front matter has none', () => {
+    const article = parseValid(lines('---', 'title: T', 'date: 2024-03-01', '---', 'Short line.', '', BODY));
+    expect(article.summary).toBe(BODY);
+  });
+
+  it('lowercases the file name into the slug', () => {
+    expect(parseValid(lines('---', 'title: T', 'date: 2024-03-01', '---', BODY), { name: 'My-Story.markdown' }).slug).toBe('my-story');
+  });
+});
+
+describe('parseArticle errors', () => {
+  it('reports a missing title at the first body line', () => {
+    expect(parse(lines('---', 'date: 2024-03-01', '---', BODY)).messages).toEqual([
+      'articles/story.md:4: title: missing: add `title:` to the front matter or start the body with a `# Heading`',
+    ]);
+  });
+
+  it('reports an unparseable date on its line', () => {
+    expect(parse(lines('---', 'title: T', 'date: 25/09/23', '---', BODY)).messages).toEqual([
+      'articles/story.md:3: date: expected a date like 2023-09-25 or 2023-09-25T14:30:00+02:00, got "25/09/23"',
+    ]);
+  });
+
+  it('refuses an impossible calendar date', () => {
+    expect(parse(lines('---', 'title: T', 'date: 2023-02-30', '---', BODY)).messages).toEqual(['articles/story.md:3: date: impossible date: "2023-02-30"']);
+  });
+
+  it('refuses an impossible date with an offset', () => {
+    expect(parse(lines('---', 'title: T', 'date: 2023-02-30T10:00:00Z', '---', BODY)).messages).toEqual([
+      'articles/story.md:3: date: impossible date: "2023-02-30T10:00:00Z"',
+    ]);
+  });
+
+  it('reports an unknown key with a did-you-mean hint', () => {
+    const { article, messages } = parse(lines('---', 'title: T', 'date: 2024-03-01', 'titel: Typo', '---', BODY));
+    expect(article).toBeUndefined();
+    expect(messages).toEqual([
+      'articles/story.md:4: titel: unknown key; did you mean `title`? (known keys: title, date, updated, summary, authors, tags, image, lang, original_url, draft)',
+    ]);
+  });
+
+  it('reports an unknown key without a hint when nothing is close', () => {
+    expect(parse(lines('---', 'title: T', 'date: 2024-03-01', 'colour: red', '---', BODY)).messages).toEqual([
+      'articles/story.md:4: colour: unknown key (known keys: title, date, updated, summary, authors, tags, image, lang, original_url, draft)',
+    ]);
+  });
+
+  it('refuses relative URLs in image and original_url', () => {
+    const { messages } = parse(lines('---', 'title: T', 'date: 2024-03-01', 'image: /pic.png', 'original_url: ../elsewhere', '---', BODY));
+    expect([...messages].sort()).toEqual([
+      'articles/story.md:4: image: expected an absolute http(s) URL such as "https://example.com/x", got "/pic.png"',
+      'articles/story.md:5: original_url: expected an absolute http(s) URL such as "https://example.com/x", got "../elsewhere"',
+    ]);
+  });
+
+  it('refuses malformed URLs', () => {
+    const { messages } = parse(lines('---', 'title: T', 'date: 2024-03-01', 'image: "https://exa mple.com/x.png"', 'original_url: "http://"', '---', BODY));
+    expect([...messages].sort()).toEqual([
+      'articles/story.md:4: image: expected an absolute http(s) URL such as "https://example.com/x", got "https://exa mple.com/x.png"',
+      'articles/story.md:5: original_url: expected an absolute http(s) URL such as "https://example.com/x", got "http://"',
+    ]);
+  });
+
+  it('refuses a relative "Original url:" trailer at its line', () => {
+    expect(parse(lines('---', 'title: T', 'date: 2024-03-01', '---', BODY, '', 'Original url: /story')).messages).toEqual([
+      'articles/story.md:7: original_url: expected an absolute http(s) URL, got "/story"',
+    ]);
+  });
+
+  it('reports invalid UTF-8 on the line that holds it', () => {
+    const encode = (text: string): number[] => [...new TextEncoder().encode(text)];
+    const bytes = new Uint8Array([...encode('---\ntitle: T\nsummary: '), 0xff, 0xff, ...encode('\ndate: 2024-03-01\n---\nBody.\n')]);
+    expect(parse(bytes).messages).toEqual(['articles/story.md:3: encoding: invalid UTF-8: save the file as UTF-8']);
+  });
+
+  it('reports an empty body', () => {
+    expect(parse(lines('---', 'title: T', 'date: 2024-03-01', '---', '', '')).messages).toEqual([
+      'articles/story.md:5: body: empty: the article has no text to publish',
+    ]);
+  });
+
+  it('reports an update dated before publication', () => {
+    expect(parse(lines('---', 'title: T', 'date: 2024-03-01', 'updated: 2024-02-28', '---', BODY)).messages).toEqual([
+      'articles/story.md:4: updated: is earlier than `date`: an article cannot be updated before it is published',
+    ]);
+  });
+
+  it('reports a language that is not a BCP 47 tag', () => {
+    expect(parse(lines('---', 'title: T', 'date: 2024-03-01', 'lang: "en_US!"', '---', BODY)).messages).toEqual([
+      'articles/story.md:4: lang: expected a BCP 47 language tag such as "en" or "pt-BR", got "en_US!"',
+    ]);
+  });
+
+  it('lists every problem of one file at once', () => {
+    const { article, messages } = parse(lines('---', 'titel: T', 'date: 2023-02-30', 'lang: "??"', '---', ''));
+    expect(article).toBeUndefined();
+    expect(messages).toHaveLength(5);
+    expect(messages.map((m) => m.split(': ')[0] ?? '')).toEqual(expect.arrayContaining(['articles/story.md:2', 'articles/story.md:3', 'articles/story.md:4', 'articles/story.md:6']));
+    for (const message of messages) expect(message).toMatch(/^articles\/story\.md:\d+: [a-z_ ]+: \S/);
+  });
+
+  it('refuses a file name that cannot be a URL slug', () => {
+    expect(parse(lines('---', 'title: T', 'date: 2024-03-01', '---', BODY), { name: 'my story!.md' }).messages).toEqual([
+      'articles/my story!.md:1: slug: file name must be lowercase letters, digits, "-" or "_" (it becomes the URL), got "my story!.md"',
+    ]);
+  });
+});
+
+describe('parseArticle body links', () => {
+  const linkBody = lines(
+    '---',
+    'title: T',
+    'date: 2024-03-01',
+    '---',
+    '[sibling](../other) [rooted](/about) [same folder](next) [absolute](https://elsewhere.example/x) [mail](mailto:desk@news.example)',
+    '',
+    '![photo](pic.png) ![rooted photo](/img/a.jpg)',
+    '',
+    '[a script](javascript:alert(1)) and <a href="JaVaScRiPt:alert(2)">raw script</a> and ![bad](javascript:alert(3))',
+  );
+
+  it('makes relative links absolute against the article permalink', () => {
+    const html = parseValid(linkBody).contentHtml;
+    expect(html).toContain('<a href="https://news.example/other">sibling</a>');
+    expect(html).toContain('<a href="https://news.example/about">rooted</a>');
+    expect(html).toContain('<a href="https://news.example/articles/next">same folder</a>');
+    expect(html).toContain('<a href="https://elsewhere.example/x">absolute</a>');
+    expect(html).toContain('<a href="mailto:desk@news.example">mail</a>');
+  });
+
+  it('makes relative image sources absolute against the article permalink', () => {
+    const html = parseValid(linkBody).contentHtml;
+    expect(html).toContain('src="https://news.example/articles/pic.png"');
+    expect(html).toContain('src="https://news.example/img/a.jpg"');
+  });
+
+  it('drops javascript: links and keeps their words', () => {
+    const html = parseValid(linkBody).contentHtml;
+    expect(html.toLowerCase()).not.toContain('javascript');
+    expect(html).toContain('<p>a script and raw script and');
+    expect(html).not.toContain('<a>');
+    expect(html).not.toContain('alt="bad"');
+  });
+});
+
+describe('parseArticle raw HTML links', () => {
+  it('unwraps an anchor that leads nowhere and closes the next link properly', () => {
+    const html = parseValid(lines('---', 'title: T', 'date: 2024-03-01', '---', '<a href="#">placeholder</a> and [real](https://a.example/) and <a>bare</a> and [next](/n) end.')).contentHtml;
+    expect(html).toBe('<p>placeholder and <a href="https://a.example/">real</a> and bare and <a href="https://news.example/n">next</a> end.</p>');
+  });
+});
+
+describe('parseArticle text cleaning', () => {
+  it('drops XML-invalid characters from front matter and body', () => {
+    const article = parseValid(lines('---', 'title: "Bad \\u0001bytes"', 'date: 2024-03-01', 'tags: ["a\\u0002b"]', '---', `Body with a control \u0002 char and enough words to be a summary.`));
+    expect(article.title).toBe('Bad bytes');
+    expect(article.tags).toEqual(['ab']);
+    expect(article.summary).toBe('Body with a control char and enough words to be a summary.');
+    expect(article.contentHtml).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/);
+  });
+});

@@ -1,0 +1,197 @@
+import { spawnSync } from 'node:child_process';
+import { copyFile, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RawVars } from '../../../src/build/config.ts';
+import { runBuild } from '../../../src/build/run.ts';
+import type { BuiltSite } from '../../../src/site/types.ts';
+import { createArticle, FIXTURE_VARS, formatArticle, writeArticles } from '../../support/fixtures.ts';
+import { allBodies, articleSlugs, FIXTURE_NOW, REPO_ROOT, servedFeeds } from '../support.ts';
+
+const NODE = join(REPO_ROOT, 'node_modules', '.bin', 'node');
+const BUILD_SCRIPT = join(REPO_ROOT, 'scripts', 'build.ts');
+
+const roots: string[] = [];
+afterEach(async () => {
+  for (const root of roots.splice(0)) await rm(root, { recursive: true, force: true });
+});
+
+/** Writes fixtures into a temporary project that is removed after the test. */
+async function createProject(...args: Parameters<typeof writeArticles>): Promise<string> {
+  const root = await writeArticles(...args);
+  roots.push(root);
+  return root;
+}
+
+/** Runs the build over fixture vars with a fixed clock. */
+async function build(root: string, vars: RawVars = FIXTURE_VARS) {
+  return runBuild({ root, vars, now: FIXTURE_NOW });
+}
+
+/** Runs `node scripts/build.ts` in `cwd`, as wrangler's [build] command does. */
+function runCli(cwd: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(NODE, [BUILD_SCRIPT, ...args], { cwd, encoding: 'utf8', timeout: 25_000 });
+  if (result.error) throw result.error;
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('runBuild problems', () => {
+  it('lists every problem across several broken files at once', async () => {
+    const root = await createProject([
+      createArticle({ name: 'good.md' }),
+      { name: 'bad-date.md', body: '---\ntitle: Bad date\ndate: 25/09/23\n---\nBody text.\n' },
+      { name: 'no-title.md', body: '---\ndate: 2024-03-01\n---\nBody text.\n' },
+      { name: 'typo.md', body: '---\ntitle: Typo\ndate: 2024-03-01\ntitel: again\nimage: pic.png\n---\nBody text.\n' },
+    ]);
+    const result = await build(root);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.messages).toEqual([
+      'articles/bad-date.md:3: date: expected a date like 2023-09-25 or 2023-09-25T14:30:00+02:00, got "25/09/23"',
+      'articles/no-title.md:4: title: missing: add `title:` to the front matter or start the body with a `# Heading`',
+      'articles/typo.md:4: titel: unknown key; did you mean `title`? (known keys: title, date, updated, summary, authors, tags, image, lang, original_url, draft)',
+      'articles/typo.md:5: image: expected an absolute http(s) URL such as "https://example.com/x", got "pic.png"',
+    ]);
+  });
+
+  it('refuses two files that make the same slug', async () => {
+    const root = await createProject([createArticle({ name: 'a.md' }), createArticle({ name: 'A.markdown' })]);
+    const result = await build(root);
+    expect(result).toEqual({
+      ok: false,
+      messages: ['articles/a.md:1: slug: duplicate slug "a": articles/A.markdown has the same one; rename one of the files'],
+    });
+  });
+
+  it('ignores files that are not markdown', async () => {
+    const root = await createProject([createArticle({ name: 'story.md' }), { name: 'notes.txt', body: 'not an article' }]);
+    const result = await build(root);
+    expect(result.ok && articleSlugs(result.site)).toEqual(['story']);
+  });
+});
+
+describe('runBuild drafts', () => {
+  it('leaves drafts out of every feed, page and count', async () => {
+    const root = await createProject([
+      createArticle({ name: 'published.md', frontMatter: { title: 'Published story', date: '2024-03-01' } }),
+      // Dated in the future as well, so that it cannot sneak in through a scheduled edition.
+      createArticle({ name: 'secret-draft.md', frontMatter: { title: 'Secret draft title', date: '2030-01-01', draft: true } }),
+    ]);
+    const result = await build(root);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.articleCount).toBe(1);
+    expect(articleSlugs(result.site)).toEqual(['published']);
+    expect(result.site.schedule).toEqual([]);
+    for (const body of allBodies(result.site)) {
+      expect(body).not.toContain('Secret draft title');
+      expect(body).not.toContain('secret-draft');
+    }
+    // Nor anywhere else in what the Worker is given.
+    expect(JSON.stringify(result.site)).not.toMatch(/secret.draft/i);
+    const json = JSON.parse(servedFeeds(result.site).json.body) as { items: { title: string }[] };
+    expect(json.items.map((i) => i.title)).toEqual(['Published story']);
+  });
+
+  it('still validates drafts', async () => {
+    const root = await createProject([createArticle({ name: 'draft.md', frontMatter: { date: 'soon', draft: true } })]);
+    const result = await build(root);
+    expect(result.ok ? [] : result.messages).toEqual(['articles/draft.md:3: date: expected a date like 2023-09-25 or 2023-09-25T14:30:00+02:00, got "soon"']);
+  });
+});
+
+describe('runBuild configuration', () => {
+  it.each([
+    ['SITE_URL', 'news.example', 'SITE_URL must be an absolute http(s) URL such as "https://news.example", got "news.example".'],
+    ['SITE_URL', 'ftp://news.example', 'SITE_URL must be an absolute http(s) URL such as "https://news.example", got "ftp://news.example".'],
+    ['SITE_URL', 'https://news.example/?x=1', 'SITE_URL must not carry a query, fragment or credentials, got "https://news.example/?x=1": use the bare site address.'],
+    ['SITE_ID', 'https://news.example/', 'SITE_ID must be an RFC 4151 tag URI prefix such as "tag:news.example,2026:", got "https://news.example/"'],
+    ['FEED_ITEM_LIMIT', 'lots', 'FEED_ITEM_LIMIT must be a whole number from 1 to 500, got "lots": fix it under [vars] in wrangler.toml.'],
+    ['FEED_ITEM_LIMIT', '0', 'FEED_ITEM_LIMIT must be a whole number from 1 to 500, got "0": fix it under [vars] in wrangler.toml.'],
+    ['TIME_ZONE', 'Mars/Olympus', 'TIME_ZONE must be an IANA time zone such as "UTC" or "Europe/Moscow", got "Mars/Olympus".'],
+  ])('fails with a sentence naming %s when it is %j', async (name, value, sentence) => {
+    const root = await createProject([createArticle()]);
+    const result = await build(root, { ...FIXTURE_VARS, [name]: value });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.messages).toHaveLength(1);
+    const [message = ''] = result.messages;
+    expect(message.split('\n')).toEqual(['Invalid configuration in wrangler.toml [vars]:', expect.stringContaining(`  - ${sentence}`)]);
+  });
+
+  it('names a missing required variable and says where to add it', async () => {
+    const root = await createProject([createArticle()]);
+    const { SITE_TITLE: _dropped, ...vars } = FIXTURE_VARS;
+    const result = await build(root, vars);
+    expect(result.ok ? [] : result.messages).toEqual(['Invalid configuration in wrangler.toml [vars]:\n  - SITE_TITLE is not set: add SITE_TITLE = "…" under [vars] in wrangler.toml.']);
+  });
+
+  it('lists every invalid variable at once', async () => {
+    const root = await createProject([createArticle()]);
+    const result = await build(root, { ...FIXTURE_VARS, SITE_URL: 'nope', TIME_ZONE: 'Nowhere/Else', FEED_ITEM_LIMIT: '-1' });
+    const message = result.ok ? '' : (result.messages[0] ?? '');
+    expect(message).toContain('SITE_URL must be');
+    expect(message).toContain('TIME_ZONE must be');
+    expect(message).toContain('FEED_ITEM_LIMIT must be');
+  });
+});
+
+describe('scripts/build.ts', () => {
+  /** A project folder with the real wrangler.toml and the given article fixtures. */
+  async function createCliProject(...articles: Parameters<typeof createArticle>[0][]): Promise<string> {
+    const root = await createProject(articles.map((a) => createArticle(a)));
+    await copyFile(join(REPO_ROOT, 'wrangler.toml'), join(root, 'wrangler.toml'));
+    return root;
+  }
+
+  it('writes the generated module and reports the article count', async () => {
+    const root = await createCliProject({ name: 'first.md' });
+    const run = runCli(root);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^Built 1 article in \d+ ms; build [0-9a-f]{16}\.\n$/);
+    const module = (await import(join(root, 'src', 'generated', 'site.js'))) as { site: BuiltSite };
+    expect(articleSlugs(module.site)).toEqual(['first']);
+  });
+
+  it('exits non-zero on a broken article, prints file:line problems and keeps the last good build', async () => {
+    const root = await createCliProject({ name: 'first.md' });
+    expect(runCli(root).status).toBe(0);
+    const generated = join(root, 'src', 'generated');
+    const before = await Promise.all([readFile(join(generated, 'site.js')), readFile(join(generated, 'site.d.ts'))]);
+
+    await writeFile(join(root, 'articles', 'second.md'), formatArticle(createArticle({ name: 'second.md', frontMatter: { date: '2023-02-30' } })));
+    await writeFile(join(root, 'articles', 'third.md'), '---\ntitle: Third\ndate: 2024-03-01\ntitel: x\n---\nBody.\n');
+    const run = runCli(root);
+
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.split('\n')).toEqual([
+      'articles/second.md:3: date: impossible date: "2023-02-30"',
+      'articles/third.md:4: titel: unknown key; did you mean `title`? (known keys: title, date, updated, summary, authors, tags, image, lang, original_url, draft)',
+      '',
+      'Build failed: 2 problems. Nothing was written; the last good build stays in place.',
+      '',
+    ]);
+    const after = await Promise.all([readFile(join(generated, 'site.js')), readFile(join(generated, 'site.d.ts'))]);
+    expect(after[0].equals(before[0])).toBe(true);
+    expect(after[1].equals(before[1])).toBe(true);
+  });
+
+  it('exits non-zero with a sentence naming the variable when wrangler.toml is wrong', async () => {
+    const root = await createCliProject({ name: 'first.md' });
+    const toml = await readFile(join(root, 'wrangler.toml'), 'utf8');
+    await writeFile(join(root, 'wrangler.toml'), toml.replace(/^TIME_ZONE = .*$/m, 'TIME_ZONE = "Moscow"'));
+    const run = runCli(root);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('TIME_ZONE must be an IANA time zone such as "UTC" or "Europe/Moscow", got "Moscow".');
+  });
+
+  it('checks without writing anything when given --check', async () => {
+    const root = await createCliProject({ name: 'first.md' });
+    const run = runCli(root, '--check');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^Checked 1 article in \d+ ms/);
+    await expect(readFile(join(root, 'src', 'generated', 'site.js'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});

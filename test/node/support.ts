@@ -1,0 +1,126 @@
+// Helpers for the pure tier: build fixture sites in temporary folders and read feeds with real parsers.
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DOMParser, type Document, type Element, type Node } from '@xmldom/xmldom';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import type { RawVars } from '../../src/build/config.ts';
+import { runBuild } from '../../src/build/run.ts';
+import type { BuiltSite, Version } from '../../src/site/types.ts';
+import { type ArticleFixture, FIXTURE_VARS, writeArticles } from '../support/fixtures.ts';
+
+/** The repository root: the folder with wrangler.toml and articles/. */
+export const REPO_ROOT = join(import.meta.dirname, '..', '..');
+
+/** The Atom namespace (RFC 4287 §2). */
+export const ATOM_NS = 'http://www.w3.org/2005/Atom';
+
+/** An instant after every fixture date, so that nothing is scheduled. */
+export const FIXTURE_NOW = Date.parse('2026-01-01T00:00:00Z');
+
+/** Options for building a fixture site. */
+export interface FixtureBuildOptions {
+  /** Merged over FIXTURE_VARS. */
+  vars?: RawVars;
+  now?: number;
+}
+
+/** Builds fixture articles in a fresh temporary folder (removed afterwards) and returns the site. */
+export async function buildFixtureSite(articles: readonly ArticleFixture[], options: FixtureBuildOptions = {}): Promise<BuiltSite> {
+  const root = await writeArticles(articles);
+  try {
+    const result = await runBuild({ root, vars: { ...FIXTURE_VARS, ...options.vars }, now: options.now ?? FIXTURE_NOW });
+    if (!result.ok) throw new Error(`fixture build failed:\n${result.messages.join('\n')}`);
+    return result.site;
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+/** A response body as the Worker serves it, with its validators. */
+export interface Served {
+  body: string;
+  etag: string;
+  lastModified: number;
+}
+
+/** The response at `path` in force at instant `at` (default FIXTURE_NOW), or undefined. */
+export function servedAt(site: BuiltSite, path: string, at: number = FIXTURE_NOW): Served | undefined {
+  let current: Version | undefined;
+  for (const version of site.routes[path] ?? []) if (version.from === null || version.from <= at) current = version;
+  if (!current) return undefined;
+  return { body: joinParts(site, current.parts), etag: current.etag, lastModified: current.lastModified };
+}
+
+/** The main feeds and the front page in force at `at`. */
+export function servedFeeds(site: BuiltSite, at?: number): Record<'rss' | 'atom' | 'json' | 'index', Served> {
+  const get = (path: string): Served => {
+    const served = servedAt(site, path, at);
+    if (!served) throw new Error(`the site serves nothing at ${path}`);
+    return served;
+  };
+  return { rss: get('/rss.xml'), atom: get('/atom.xml'), json: get('/feed.json'), index: get('/') };
+}
+
+/** Every version of every route, assembled, with its path and media type family. */
+export function allServed(site: BuiltSite): { path: string; type: Version['type']; body: string }[] {
+  return Object.entries(site.routes).flatMap(([path, versions]) => versions.map((v) => ({ path, type: v.type, body: joinParts(site, v.parts) })));
+}
+
+/** Every body the site can ever serve: all versions of all routes, and the not-found page. */
+export function allBodies(site: BuiltSite): string[] {
+  return [...allServed(site).map((s) => s.body), site.chunks[site.notFound] ?? ''];
+}
+
+/** Slugs of the article pages the site serves. */
+export function articleSlugs(site: BuiltSite): string[] {
+  return Object.keys(site.routes)
+    .filter((path) => path.startsWith('/articles/'))
+    .map((path) => decodeURIComponent(path.slice('/articles/'.length)))
+    .sort();
+}
+
+function joinParts(site: BuiltSite, parts: readonly number[]): string {
+  return parts.map((i) => site.chunks[i] ?? '').join('');
+}
+
+/** Parses XML with @xmldom/xmldom, throwing on any error or warning. */
+export function parseXmlStrict(xml: string): Document {
+  return new DOMParser({
+    onError: (level, message) => {
+      throw new Error(`XML ${level}: ${message}`);
+    },
+  }).parseFromString(xml, 'application/xml');
+}
+
+/** Validates XML with fast-xml-parser and parses it, keeping attributes as `@name`. */
+export function parseXmlLoose(xml: string): Record<string, any> {
+  const validation = XMLValidator.validate(xml);
+  if (validation !== true) throw new Error(`fast-xml-parser rejects the document: ${JSON.stringify(validation.err)}`);
+  return new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '@',
+    isArray: (name) => ['item', 'entry', 'link', 'category', 'atom:link'].includes(name),
+  }).parse(xml, true);
+}
+
+/** Direct child elements of `parent` named `name` (by local name in `namespace` when given). */
+export function childElements(parent: Node, name: string, namespace?: string): Element[] {
+  const found: Element[] = [];
+  for (const node of parent.childNodes) {
+    if (!isElement(node)) continue;
+    if (namespace === undefined ? node.nodeName === name : node.namespaceURI === namespace && node.localName === name) found.push(node);
+  }
+  return found;
+}
+
+/** Text of the first direct child element named `name`, or undefined when there is none. */
+export function childText(parent: Node, name: string, namespace?: string): string | undefined {
+  return childElements(parent, name, namespace)[0]?.textContent ?? undefined;
+}
+
+function isElement(node: Node): node is Element {
+  return node.nodeType === 1;
+}
+
+/** Characters XML 1.0 §2.2 forbids (C0 controls but tab, LF, CR; U+FFFE/U+FFFF; lone surrogates). */
+export const XML_INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
