@@ -415,9 +415,7 @@ async function main(): Promise<number> {
               const violations = await cspViolationsOf(page, observed);
               const expected = (m: string): boolean =>
                 // The 404 page's own status is the intended answer.
-                (pageCase.status === 404 && (m === `response: 404 ${origin}${pageCase.path}` || m.includes(`status of 404 (Not Found) [${origin}${pageCase.path}]`))) ||
-                // Chromium asks for /favicon.ico once when a page names no icon; the site has none unless SITE_ICON is set.
-                m.endsWith(`status of 404 (Not Found) [${origin}/favicon.ico]`);
+                pageCase.status === 404 && (m === `response: 404 ${origin}${pageCase.path}` || m.includes(`status of 404 (Not Found) [${origin}${pageCase.path}]`));
               const errors = observed.consoleErrors.filter((m) => !expected(m));
               const problems = [...errors, ...violations.map((v) => `CSP: ${v}`), ...observed.outsideRequests.map((u) => `request: ${u}`)];
               assert(problems.length === 0, problems.join('\n'));

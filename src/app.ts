@@ -72,6 +72,8 @@ export function createApp({ site, clock = Date.now }: AppOptions): Hono<AppEnv> 
   app.get('/tags/:tag', redirect((c) => `/tags/${encodeURIComponent(c.req.param('tag') ?? '')}/`));
   app.get('/archive/:page', redirect((c) => `/archive/${encodeURIComponent(c.req.param('page') ?? '')}/`));
   for (const [path, target] of Object.entries(GUESSED_FEED_PATHS)) app.get(path, redirect(() => target));
+  // Browsers ask for /favicon.ico on every site: point them at SITE_ICON, or say there is none.
+  app.get('/favicon.ico', (c) => (site.config.icon ? c.redirect(site.config.icon, 301) : c.body(null, 204)));
 
   app.notFound((c) => notFound(c, site));
   return app;

@@ -144,6 +144,12 @@ describe('images, icons and WebSub', () => {
     expect(atom.logo).toBe('https://news.example/logo.png');
   });
 
+  it('sends browsers asking for /favicon.ico to SITE_ICON', async () => {
+    const res = await fetch('/favicon.ico', { redirect: 'manual' });
+    expect(res.status).toBe(301);
+    expect(res.headers.get('location')).toBe('https://news.example/icon.png');
+  });
+
   it('announces the hub in the feeds and in a Link header', async () => {
     const res = await fetch('/rss.xml');
     expect(res.headers.get('link')).toBe(`<https://hub.example/>; rel="hub", <${BASE}/rss.xml>; rel="self"`);

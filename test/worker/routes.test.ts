@@ -112,3 +112,11 @@ describe('pages', () => {
     expect(await res.json()).toMatchObject({ error: 'not_found' });
   });
 });
+
+describe('favicon', () => {
+  it('answers /favicon.ico with 204 when no SITE_ICON is configured', async () => {
+    const res = await fetchWorker('/favicon.ico');
+    expect(res.status).toBe(204);
+    expect(await res.text()).toBe('');
+  });
+});
