@@ -1,0 +1,143 @@
+import { gzipSync } from 'node:zlib';
+import type { Problem } from './article.ts';
+import { ConfigError, type RawVars } from './config.ts';
+
+/** Size limits the build enforces, from wrangler.toml `[vars]`. */
+export interface BuildLimits {
+  /** Largest article file, in bytes (`MAX_ARTICLE_BYTES`). */
+  maxArticleBytes: number;
+  /** Largest gzip-compressed Worker bundle, in MiB (`BUNDLE_LIMIT_MIB`). */
+  bundleLimitMib: number;
+}
+
+/** Default `MAX_ARTICLE_BYTES`: 1 MiB, some hundred times a long news article. */
+export const DEFAULT_MAX_ARTICLE_BYTES = 1024 * 1024;
+/** Default `BUNDLE_LIMIT_MIB`: the Workers Free plan's former 3 MiB gzip limit, kept as a budget. */
+export const DEFAULT_BUNDLE_LIMIT_MIB = 3;
+/**
+ * Cloudflare's limit on a Worker's uncompressed size, on every plan (wrangler's bundle reporter
+ * compares against it; the compressed 3 MiB Free / 10 MiB Paid limits were removed in 2026).
+ */
+export const WORKER_UNCOMPRESSED_LIMIT_MIB = 64;
+/**
+ * What the Worker's code adds to the generated site in the bundle wrangler uploads: Hono, the
+ * routes, the HTTP helpers and date-fns. Measured with `wrangler deploy --dry-run` at about
+ * 165 KiB raw and 35 KiB gzip in November 2026; the allowances leave room to grow, and
+ * test/node/limits.test.ts checks them against a real dry-run bundle.
+ */
+export const WORKER_CODE_ALLOWANCE = { bytes: 256 * 1024, gzipBytes: 64 * 1024 } as const;
+
+const MIB = 1024 * 1024;
+
+/**
+ * Reads `MAX_ARTICLE_BYTES` (whole bytes, 1 KiB to 64 MiB) and `BUNDLE_LIMIT_MIB` (MiB, more
+ * than 0 and at most 64) from `[vars]`, with their defaults when absent.
+ * @throws ConfigError naming the variable and the fix.
+ */
+export function parseBuildLimits(vars: RawVars): BuildLimits {
+  const problems: string[] = [];
+  const read = (name: string, fallback: number, range: { min: number; max: number; integer: boolean }, what: string): number => {
+    const value = vars[name];
+    if (value === undefined || value === '') return fallback;
+    const pattern = range.integer ? /^\d+$/ : /^\d+(?:\.\d+)?$/;
+    const n = typeof value === 'number' ? value : typeof value === 'string' && pattern.test(value.trim()) ? Number(value) : Number.NaN;
+    if (!Number.isFinite(n) || n < range.min || n > range.max || (range.integer && !Number.isInteger(n))) {
+      problems.push(`${name} must be ${what}, got ${JSON.stringify(value)}: fix it under [vars] in wrangler.toml or remove it for the default.`);
+      return fallback;
+    }
+    return n;
+  };
+  const limits: BuildLimits = {
+    maxArticleBytes: read('MAX_ARTICLE_BYTES', DEFAULT_MAX_ARTICLE_BYTES, { min: 1024, max: 64 * MIB, integer: true }, `a whole number of bytes from 1024 to ${64 * MIB}`),
+    bundleLimitMib: read(
+      'BUNDLE_LIMIT_MIB',
+      DEFAULT_BUNDLE_LIMIT_MIB,
+      { min: 0.001, max: WORKER_UNCOMPRESSED_LIMIT_MIB, integer: false },
+      `a number of MiB above 0 and at most ${WORKER_UNCOMPRESSED_LIMIT_MIB}, such as "3" or "10"`,
+    ),
+  };
+  if (problems.length > 0) {
+    throw new ConfigError(`Invalid configuration in wrangler.toml [vars]:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+  return limits;
+}
+
+/**
+ * Refuses an article file larger than `MAX_ARTICLE_BYTES`, before it is read or parsed.
+ * @example checkArticleSize('articles/x.md', 2_000_000, limits)
+ * // { file: 'articles/x.md', line: 1, field: 'size', message: '1.91 MiB (2000000 bytes) is over …' }
+ */
+export function checkArticleSize(file: string, size: number, limits: BuildLimits): Problem | undefined {
+  if (size <= limits.maxArticleBytes) return undefined;
+  return {
+    file,
+    line: 1,
+    field: 'size',
+    message:
+      `${formatBytes(size)} (${size} bytes) is over the ${formatBytes(limits.maxArticleBytes)} limit (MAX_ARTICLE_BYTES = ${limits.maxArticleBytes}): ` +
+      'split it into several articles or link large media by URL instead of embedding it, or raise MAX_ARTICLE_BYTES under [vars] in wrangler.toml',
+  };
+}
+
+/** Estimated sizes of the bundle wrangler would upload. */
+export interface BundleSize {
+  /** The generated module as esbuild writes it (non-ASCII escaped), in bytes. */
+  siteBytes: number;
+  siteGzipBytes: number;
+  /** The whole Worker: the module plus WORKER_CODE_ALLOWANCE. */
+  bytes: number;
+  gzipBytes: number;
+}
+
+/**
+ * Estimates the Worker bundle for a generated module's text. esbuild, which wrangler bundles
+ * with, writes non-ASCII characters in string literals as `\uXXXX` escapes, so the module is
+ * measured that way; wrangler's limit check gzips at zlib's default level, as done here.
+ */
+export function measureBundle(moduleText: string): BundleSize {
+  const escaped = Buffer.from(
+    moduleText.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`),
+    'latin1',
+  );
+  const siteBytes = escaped.byteLength;
+  const siteGzipBytes = gzipSync(escaped).byteLength;
+  return {
+    siteBytes,
+    siteGzipBytes,
+    bytes: siteBytes + WORKER_CODE_ALLOWANCE.bytes,
+    gzipBytes: siteGzipBytes + WORKER_CODE_ALLOWANCE.gzipBytes,
+  };
+}
+
+/**
+ * Checks the estimated bundle against `BUNDLE_LIMIT_MIB` (gzip) and Cloudflare's 64 MiB
+ * uncompressed limit. Returns one sentence per limit exceeded, each naming the size, the limit
+ * and what to do; empty when the bundle fits.
+ */
+export function checkBundleSize(moduleText: string, limits: BuildLimits, articleCount: number): string[] {
+  const size = measureBundle(moduleText);
+  const problems: string[] = [];
+  const articles = `${articleCount} article${articleCount === 1 ? '' : 's'}`;
+  const limitBytes = limits.bundleLimitMib * MIB;
+  if (size.gzipBytes > limitBytes) {
+    problems.push(
+      `Worker bundle too large: about ${formatBytes(size.gzipBytes)} gzip-compressed (${formatBytes(size.siteGzipBytes)} of it the generated site with ${articles}), ` +
+        `over BUNDLE_LIMIT_MIB = ${limits.bundleLimitMib} (MiB, gzip). Every article page is bundled into the Worker: remove, shorten or archive articles elsewhere, ` +
+        'or raise BUNDLE_LIMIT_MIB under [vars] in wrangler.toml (a bigger bundle makes every cold start slower). Nothing was written.',
+    );
+  }
+  if (size.bytes > WORKER_UNCOMPRESSED_LIMIT_MIB * MIB) {
+    problems.push(
+      `Worker bundle too large: about ${formatBytes(size.bytes)} uncompressed (${formatBytes(size.siteBytes)} of it the generated site with ${articles}), ` +
+        `over Cloudflare's ${WORKER_UNCOMPRESSED_LIMIT_MIB} MiB limit for a Worker, so the deploy would be refused: remove, shorten or archive articles elsewhere. Nothing was written.`,
+    );
+  }
+  return problems;
+}
+
+/** Formats a byte count for people: `512 bytes`, `12.3 KiB`, `3.14 MiB`. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  if (bytes < MIB) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / MIB).toFixed(2)} MiB`;
+}

@@ -1,0 +1,70 @@
+// Builds fixture articles with the real build step and serves the result through the Worker's
+// app, in Node: tests read feeds and pages over HTTP, never through the generated site's shape.
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RawVars } from '../../src/build/config.ts';
+import { runBuild } from '../../src/build/run.ts';
+import { FIXTURE_VARS } from './fixtures.ts';
+
+/** An article file exactly as it lies on disk: text is written as UTF-8, bytes as they are. */
+export interface RawArticleFile {
+  name: string;
+  content: string | Uint8Array;
+}
+
+/** Options for buildAndServe. */
+export interface ServeFixtureOptions {
+  /** Merged over FIXTURE_VARS. */
+  vars?: RawVars;
+  /** The build's instant and the app's clock. */
+  now: number;
+}
+
+/** A fixture site answering requests as the Worker would. */
+export interface ServedFixture {
+  /** Sends a request for `path` (with query) at https://news.example. */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
+}
+
+/** The outcome of buildAndServe: the served site, or the build's messages. */
+export type ServeFixtureResult = { ok: true; served: ServedFixture } | { ok: false; messages: string[] };
+
+// The app is loaded by a specifier the type checker does not follow: src/app.ts is checked with
+// the Worker's types (tsconfig.json, `caches.default`), not with Node's. It runs in Node as is:
+// without `caches` the edge cache is skipped.
+const APP_MODULE: string = new URL('../../src/app.ts', import.meta.url).href;
+
+/** The part of src/app.ts these tests use. */
+interface AppModule {
+  createApp(options: { site: unknown; clock: () => number }): { fetch(request: Request): Response | Promise<Response> };
+}
+
+/** Writes article files into a fresh temporary project folder and returns its path. */
+export async function writeRawArticles(files: readonly RawArticleFile[]): Promise<string> {
+  const root = await mkdtemp(join(tmpdir(), 'feed-publisher-'));
+  await mkdir(join(root, 'articles'));
+  for (const file of files) await writeFile(join(root, 'articles', file.name), file.content);
+  return root;
+}
+
+/**
+ * Builds the files with runBuild (nothing written but the temporary folder, removed afterwards)
+ * and, when the build succeeds, serves the site through createApp with a fixed clock.
+ */
+export async function buildAndServe(files: readonly RawArticleFile[], options: ServeFixtureOptions): Promise<ServeFixtureResult> {
+  const root = await writeRawArticles(files);
+  let result: Awaited<ReturnType<typeof runBuild>>;
+  try {
+    result = await runBuild({ root, vars: { ...FIXTURE_VARS, ...options.vars }, now: options.now });
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+  if (!result.ok) return { ok: false, messages: result.messages };
+  const { createApp } = (await import(APP_MODULE)) as AppModule;
+  const app = createApp({ site: result.site, clock: () => options.now });
+  return {
+    ok: true,
+    served: { fetch: async (path, init) => app.fetch(new Request(new URL(path, 'https://news.example'), init)) },
+  };
+}
