@@ -69,8 +69,9 @@ export function createApp({ site, clock = Date.now }: AppOptions): Hono<AppEnv> 
 
   // One spelling per resource: the others answer 301.
   app.get('/articles/:slug/', redirect((c) => `/articles/${encodeURIComponent(c.req.param('slug') ?? '')}`));
-  app.get('/tags/:tag', redirect((c) => `/tags/${encodeURIComponent(c.req.param('tag') ?? '')}/`));
-  app.get('/archive/:page', redirect((c) => `/archive/${encodeURIComponent(c.req.param('page') ?? '')}/`));
+  // Only spellings that name a page: a tag slug has no dot, a page number only digits.
+  app.get('/tags/:tag{[^/.]+}', redirect((c) => `/tags/${encodeURIComponent(c.req.param('tag') ?? '')}/`));
+  app.get('/archive/:page{[0-9]+}', redirect((c) => `/archive/${c.req.param('page') ?? ''}/`));
   for (const [path, target] of Object.entries(GUESSED_FEED_PATHS)) app.get(path, redirect(() => target));
   // Browsers ask for /favicon.ico on every site: point them at SITE_ICON, or say there is none.
   app.get('/favicon.ico', (c) => (site.config.icon ? c.redirect(site.config.icon, 301) : c.body(null, 204)));

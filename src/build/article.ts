@@ -60,11 +60,17 @@ const SLUG = /^[a-z0-9]+(?:[-_][a-z0-9]+)*$/;
  * the first `# ` heading, date from a date line under it, original URL from trailing
  * "Original url:" lines, summary from the first real paragraph.
  */
-export function parseArticle(
-  file: string,
-  bytes: Uint8Array,
-  config: SiteConfig,
-): { article?: ParsedArticle; problems: Problem[] } {
+export function parseArticle(file: string, bytes: Uint8Array, config: SiteConfig): { article?: ParsedArticle; problems: Problem[] } {
+  try {
+    return readArticle(file, bytes, config);
+  } catch (error) {
+    // marked and sanitize-html recurse once per level of nesting.
+    if (!(error instanceof RangeError)) throw error;
+    return { problems: [{ file, line: 1, field: 'body', message: 'nested too deeply to render (quotes, lists or emphasis inside each other thousands of times): flatten it' }] };
+  }
+}
+
+function readArticle(file: string, bytes: Uint8Array, config: SiteConfig): { article?: ParsedArticle; problems: Problem[] } {
   const problems: Problem[] = [];
   const report = (line: number, field: string, message: string): void => {
     problems.push({ file, line, field, message });
@@ -99,7 +105,7 @@ export function parseArticle(
   const headingIndex = blocks.findIndex((b) => b.token.type === 'heading' && (b.token as Tokens.Heading).depth === 1);
   const heading = headingIndex === -1 ? undefined : blocks[headingIndex];
   if (heading) {
-    const headingText = renderPlainText((heading.token as Tokens.Heading).tokens as Token[]);
+    const headingText = renderPlainText([heading.token]);
     if (title === undefined) title = headingText;
     if (headingIndex === 0 && headingText === title) blocks = blocks.slice(1);
   }
@@ -243,7 +249,9 @@ function readFrontMatter(frontMatter: { text: string; firstLine: number } | unde
     const line = lineOf(isScalar(pair.key) ? pair.key.range?.[0] : undefined);
     if (!(FRONT_MATTER_KEYS as readonly string[]).includes(key)) {
       const hint = closestKey(key);
-      report(line, key || 'front matter', `unknown key${hint ? `; did you mean \`${hint}\`?` : ''} (known keys: ${FRONT_MATTER_KEYS.join(', ')})`);
+      // A key that is not a plain word would break the `file:line: field: problem` shape.
+      const plainKey = /^[\w-]+$/.test(key);
+      report(line, plainKey ? key : 'front matter', `unknown key${plainKey ? '' : ` ${JSON.stringify(key)}`}${hint ? `; did you mean \`${hint}\`?` : ''} (known keys: ${FRONT_MATTER_KEYS.join(', ')})`);
       continue;
     }
     if (pair.value === null || (isScalar(pair.value) && pair.value.value === null)) continue;

@@ -88,6 +88,10 @@ describe('RFC 5005 paging', () => {
     expect(archive).toContain(`<a rel="next" href="${BASE}/archive/1/">Older articles</a>`);
     expect((await fetch('/archive/3/')).status).toBe(404);
     expect((await fetch('/archive/2', { redirect: 'manual' })).headers.get('location')).toBe(`${BASE}/archive/2/`);
+    expect((await fetch('/tags/news', { redirect: 'manual' })).headers.get('location')).toBe(`${BASE}/tags/news/`);
+    // Addresses that name no page get 404, not a redirect to another 404.
+    expect((await fetch('/archive/1.json', { redirect: 'manual' })).status).toBe(404);
+    expect((await fetch('/tags/news.xml', { redirect: 'manual' })).status).toBe(404);
   });
 });
 
