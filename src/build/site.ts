@@ -61,7 +61,7 @@ class SiteBuilder {
   readonly #chunks: string[] = [];
   readonly #chunkIndex = new Map<string, number>();
   readonly #routes = new Map<string, Version[]>();
-  readonly #items = new Map<string, { page: number; rss: number; atom: number; json: number }>();
+  readonly #items = new Map<string, { page: number[]; rss: number; atom: number; json: number }>();
   readonly #jsonSeparator: number;
 
   constructor(config: SiteConfig) {
@@ -75,7 +75,7 @@ class SiteBuilder {
     const drafts = new Map<string, Draft>();
     for (const article of visible) {
       const parts = this.#itemParts(article);
-      drafts.set(articlePath(article.slug), { parts: [parts.page], lastModified: lastChangeOf(article), type: 'html', lifetime: 'page' });
+      drafts.set(articlePath(article.slug), { parts: parts.page, lastModified: lastChangeOf(article), type: 'html', lifetime: 'page' });
     }
     const scopes: Scope[] = [{ base: '', title: config.title, description: config.description, articles: [...visible] }];
     for (const [slug, name] of tagNames) {
@@ -184,7 +184,7 @@ class SiteBuilder {
         ...(doc.newer ? { newer: doc.newer } : {}),
         ...(doc.older ? { older: doc.older } : {}),
       });
-      drafts.set(path, { parts: [this.#chunk(page)], lastModified: updatedAt, type: 'html', lifetime: doc.lifetime === 'archive' ? 'archive' : 'page' });
+      drafts.set(path, { parts: this.#pageParts(page), lastModified: updatedAt, type: 'html', lifetime: doc.lifetime === 'archive' ? 'archive' : 'page' });
     }
   }
 
@@ -213,14 +213,14 @@ class SiteBuilder {
   }
 
   /** An article's page and feed items, rendered once and stored side by side. */
-  #itemParts(article: Article): { page: number; rss: number; atom: number; json: number } {
+  #itemParts(article: Article): { page: number[]; rss: number; atom: number; json: number } {
     const known = this.#items.get(article.slug);
     if (known) return known;
     const config = this.#config;
     const tagUrl = (tag: string): string => `${config.siteUrl}/tags/${encodeURIComponent(slugifyTag(tag))}/`;
     // Side by side in the chunk table, the four renderings of one body sit within gzip's
     // 32 KiB window, so the bundle stores the text about once.
-    const page = this.#chunk(renderArticlePage(config, article, feedLinksOf(`${config.siteUrl}/`), tagUrl));
+    const page = this.#pageParts(renderArticlePage(config, article, feedLinksOf(`${config.siteUrl}/`), tagUrl));
     const rss = renderRssItem(article, config);
     const atom = renderAtomEntry(article, config);
     assertWellFormed(rss, 'rss', true);
@@ -228,6 +228,14 @@ class SiteBuilder {
     const parts = { page, rss: this.#chunk(rss), atom: this.#chunk(atom), json: this.#chunk(renderJsonItem(article)) };
     this.#items.set(article.slug, parts);
     return parts;
+  }
+
+  /** An HTML page as chunks, its inline stylesheet (the same on every page) stored once. */
+  #pageParts(html: string): number[] {
+    const style = `<style>${STYLESHEET}</style>`;
+    const at = html.indexOf(style);
+    if (at === -1) return [this.#chunk(html)];
+    return [this.#chunk(html.slice(0, at)), this.#chunk(style), this.#chunk(html.slice(at + style.length))];
   }
 
   #chunk(text: string): number {
