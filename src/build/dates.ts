@@ -1,5 +1,6 @@
 import { TZDate } from '@date-fns/tz';
-import { isMatch, parse } from 'date-fns';
+import { isMatch } from 'date-fns/isMatch';
+import { parse } from 'date-fns/parse';
 
 /** Result of reading a date: an instant, or a sentence saying what is wrong. */
 export type DateResult = { ok: true; value: number } | { ok: false; problem: string };

@@ -1,5 +1,5 @@
 import { tz } from '@date-fns/tz';
-import { parse } from 'date-fns';
+import { parse } from 'date-fns/parse';
 
 // RFC 9110 §5.6.7: recipients accept IMF-fixdate and the two obsolete forms.
 const FORMATS = [

@@ -72,8 +72,17 @@ ol.articles p{margin:0}
 
 /** Formats an instant as a readable date in the site's time zone, e.g. "25 September 2023". */
 export function formatHumanDate(epochMs: number, config: SiteConfig): string {
-  return new Intl.DateTimeFormat(config.language, { dateStyle: 'long', timeZone: config.timeZone }).format(new Date(epochMs));
+  const key = `${config.language}|${config.timeZone}`;
+  let format = DATE_FORMATS.get(key);
+  if (!format) {
+    // Making a formatter is far costlier than using one: keep one per language and zone.
+    format = new Intl.DateTimeFormat(config.language, { dateStyle: 'long', timeZone: config.timeZone });
+    DATE_FORMATS.set(key, format);
+  }
+  return format.format(new Date(epochMs));
 }
+
+const DATE_FORMATS = new Map<string, Intl.DateTimeFormat>();
 
 /** Links to the three feeds that make a page discoverable by feed readers. */
 export interface FeedLinks {

@@ -1,0 +1,63 @@
+// Child process of the benchmark: runs the project's build over a synthetic site and reports
+// its own wall time and peak memory as one JSON line on stdout. Run alone, a process measures
+// only this build: `node scripts/bench/build-site.ts <site-dir> [extra-vars-json]` (articles/
+// inside it; writes site.js and naive.json next to it).
+import { statSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { runBuild } from '../../src/build/run.ts';
+import type { NaiveData, NaiveItem } from './worker.ts';
+
+/** Site settings of every benchmark build. */
+export const BENCH_VARS = {
+  SITE_URL: 'https://news.example',
+  SITE_TITLE: 'Bench Dispatch',
+  SITE_DESCRIPTION: 'Synthetic articles for the benchmarks.',
+  SITE_LANGUAGE: 'en',
+  SITE_AUTHOR: 'The bench desk',
+  SITE_ID: 'tag:news.example,2026:',
+  FEED_ITEM_LIMIT: '20',
+  TIME_ZONE: 'UTC',
+} as const;
+
+/** What the build child prints. */
+export type BuildReport =
+  | { ok: true; articleCount: number; buildMs: number; maxRssKiB: number; siteBytes: number }
+  | { ok: false; messages: string[]; buildMs: number; maxRssKiB: number };
+
+const siteDir = process.argv[2];
+if (!siteDir) {
+  console.error('usage: node scripts/bench/build-site.ts <site-dir> [extra-vars-json]');
+  process.exit(2);
+}
+const extraVars = JSON.parse(process.argv[3] ?? '{}') as Record<string, string>;
+const started = performance.now();
+const result = await runBuild({ root: siteDir, articlesDir: 'articles', outFile: 'site.js', vars: { ...BENCH_VARS, ...extraVars }, now: Date.now() });
+const buildMs = performance.now() - started;
+// ru_maxrss of this process, in KiB on Linux.
+const maxRssKiB = process.resourceUsage().maxRSS;
+if (!result.ok) {
+  const report: BuildReport = { ok: false, messages: result.messages.slice(0, 20), buildMs, maxRssKiB };
+  console.log(JSON.stringify(report));
+} else {
+  // The naive route's data comes through the app's public route, not the site's internals.
+  // The app is Worker code: imported by a computed path so that the Node type check of
+  // scripts/ leaves it to the Worker type check.
+  const appModule = join(import.meta.dirname, '../../src/app.ts');
+  const { createApp } = (await import(appModule)) as { createApp(options: { site: unknown }): { request(path: string): Promise<Response> } };
+  const app = createApp({ site: result.site });
+  const res = await app.request('/feed.json');
+  const feed = (await res.json()) as { items?: Array<Record<string, unknown>> };
+  const items: NaiveItem[] = (feed.items ?? []).map((item) => ({
+    id: String(item.id),
+    url: String(item.url),
+    title: String(item.title ?? ''),
+    summary: String(item.summary ?? ''),
+    contentHtml: String(item.content_html ?? ''),
+    publishedAt: String(item.date_published),
+  }));
+  const naive: NaiveData = { title: BENCH_VARS.SITE_TITLE, home: `${BENCH_VARS.SITE_URL}/`, items };
+  await writeFile(join(siteDir, 'naive.json'), JSON.stringify(naive));
+  const report: BuildReport = { ok: true, articleCount: result.articleCount, buildMs, maxRssKiB, siteBytes: statSync(join(siteDir, 'site.js')).size };
+  console.log(JSON.stringify(report));
+}

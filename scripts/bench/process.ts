@@ -1,0 +1,99 @@
+// Child processes and what /proc says about them: CPU time, scheduler time and memory.
+import { execFileSync, spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The project folder (two levels above this file). */
+export const PROJECT_ROOT = join(import.meta.dirname, '..', '..');
+
+/** Clock ticks per second of /proc/<pid>/stat times. */
+export const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/** Logical CPUs this process may use. */
+export const CPU_COUNT = availableParallelism();
+
+/** Where a child's output went, and how it ended. */
+export interface ChildResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Options of `runChild`. */
+export interface RunChildOptions {
+  cwd?: string;
+  env?: Record<string, string>;
+  timeoutMs: number;
+  /** Runs the child on every CPU even when this process is pinned. */
+  allCores?: boolean;
+}
+
+/** Runs a program to its end (killed after `timeoutMs`) and collects its output. */
+export function runChild(command: string, args: string[], options: RunChildOptions): Promise<ChildResult> {
+  const [file, argv] = options.allCores && CPU_COUNT > 1 ? ['taskset', ['-c', `0-${CPU_COUNT - 1}`, command, ...args]] : [command, args];
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, argv, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** Pins every thread of this process to one CPU (the load generator's), or undoes it. */
+export function pinSelf(cpu: number | 'all'): void {
+  if (CPU_COUNT < 2) return;
+  execFileSync('taskset', ['-a', '-p', '-c', cpu === 'all' ? `0-${CPU_COUNT - 1}` : String(cpu), String(process.pid)], { stdio: 'ignore' });
+}
+
+/** User plus system CPU time of a process and all its threads, in seconds (tick resolution). */
+export function readCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/** Time on CPU of every live thread of a process, in seconds (nanosecond resolution), from schedstat. */
+export function readScheduledSeconds(pid: number): number | undefined {
+  try {
+    let ns = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    }
+    return ns / 1e9;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Resident and peak resident memory of a process, in KiB. */
+export function readMemoryKiB(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const field = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? Number.NaN);
+  return { rss: field('VmRSS'), peak: field('VmHWM') };
+}
+
+/** The CPU model, core count and memory of this machine, for the report. */
+export function describeMachine(): { cpuModel: string; nproc: number; memoryGiB: number; kernel: string } {
+  const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+  const cpuModel = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? 'unknown';
+  const memKiB = Number(/^MemTotal:\s+(\d+)/m.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? 0);
+  const kernel = readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim();
+  return { cpuModel, nproc: CPU_COUNT, memoryGiB: memKiB / 1024 / 1024, kernel };
+}

@@ -1,0 +1,608 @@
+// `npm run bench`: builds synthetic sites of 10 to 10,000 articles in a temporary folder and
+// prints, for each size, the build's cost, the Worker's warm CPU per request inside workerd
+// against constant-bytes controls, and the first request of a fresh isolate.
+// Options: --sizes 10,100 (a subset), --quick (fewer and shorter rounds), --rounds N,
+// --json FILE (also write every figure), --keep (keep the temporary folder).
+import { readFileSync, rmSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { generateArticles, slugOf } from './articles.ts';
+import type { BuildReport } from './build-site.ts';
+import { type Bundle, bundleWorker, benchEntry, controlEntry } from './bundle.ts';
+import { type CacheMode, type CacheServer, startCacheServer } from './cache-server.ts';
+import { requestOnce, runLoad } from './http-client.ts';
+import { CPU_COUNT, describeMachine, PROJECT_ROOT, pinSelf, readCpuSeconds, readMemoryKiB, readScheduledSeconds, runChild } from './process.ts';
+import { formatBytes, formatNumber, formatRatio, median, renderTable } from './report.ts';
+import { startWorkerd, type WorkerdProcess, type WorkerModule } from './workerd.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '10,100,1000,10000' },
+    quick: { type: 'boolean', default: false },
+    rounds: { type: 'string' },
+    json: { type: 'string' },
+    keep: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (args.help) {
+  console.log('usage: npm run bench -- [--sizes 10,100,1000,10000] [--quick] [--rounds N] [--json FILE] [--keep]');
+  process.exit(0);
+}
+const SIZES = args.sizes.split(',').map((s) => Number(s.replaceAll('_', '').trim()));
+if (SIZES.some((n) => !Number.isInteger(n) || n < 1 || n > 50_000)) {
+  console.error(`--sizes must list whole numbers from 1 to 50000, got ${JSON.stringify(args.sizes)}`);
+  process.exit(2);
+}
+const QUICK = args.quick;
+/** Interleaved A/B rounds per warm measurement. */
+const ROUNDS = args.rounds ? Math.max(1, Number(args.rounds)) : QUICK ? 3 : 5;
+/** Server CPU one warm round of the measured route should take; sets the fixed request count. */
+const ROUND_CPU_SECONDS = QUICK ? 0.15 : 0.3;
+const MIN_REQUESTS = QUICK ? 100 : 300;
+const MAX_REQUESTS = 20_000;
+const WARMUP_REQUESTS = QUICK ? 60 : 120;
+const CONCURRENCY = 4;
+/** Fresh workerd processes per cold target. */
+const coldRounds = (n: number): number => (QUICK ? 2 : n >= 10_000 ? 3 : 5);
+const FEED_PATHS = ['/rss.xml', '/atom.xml', '/feed.json'];
+const SERVER_CPU = 1;
+const CLIENT_CPU = 0;
+const STARTUP_TIMEOUT_MS = 180_000;
+/** BUNDLE_LIMIT_MIB for a second build when the default budget refused the first. */
+const RAISED_BUNDLE_LIMIT_MIB = '64';
+
+/** One request shape. */
+interface Target {
+  path: string;
+  headers?: Record<string, string>;
+  status: number;
+}
+
+/** A measured route (A) and the control it is compared with (B). */
+interface Pair {
+  label: string;
+  section: 'routes' | 'limits';
+  bytes: number;
+  a: Target;
+  b: Target;
+  cacheMode?: CacheMode;
+  /** The route must not reach the Cache API (the `/__nocache/` shadow worked). */
+  noCacheTraffic?: boolean;
+}
+
+/** Figures of one side of a pair over the rounds. */
+interface Side {
+  cpuUs: number[];
+  scheduledUs: number[];
+  rps: number[];
+  utilization: number[];
+}
+
+interface PairResult {
+  label: string;
+  section: Pair['section'];
+  bytes: number;
+  path: string;
+  status: number;
+  controlPath: string;
+  requestsPerRound: number;
+  controlRequestsPerRound: number;
+  a: Side;
+  b: Side;
+  cpuUs: number;
+  controlCpuUs: number;
+  cpuRatio: number;
+  rps: number;
+  controlRps: number;
+  rpsRatio: number;
+}
+
+interface ColdResult {
+  label: string;
+  path: string;
+  status: number;
+  ttfbMs: number[];
+  cpuMs: number[];
+  startupMs: number[];
+  startupCpuMs: number[];
+  startupRssKiB: number[];
+}
+
+interface SizeResult {
+  articles: number;
+  build?: BuildReport & { wallMs: number };
+  /** Why the build with the default [vars] refused, when it did. */
+  defaultRefused?: string[];
+  refused?: string[];
+  siteBytes?: number;
+  siteGzipBytes?: number;
+  bundle?: Bundle;
+  workerdRssKiB?: { afterStartup: number; afterWarm: number; peak: number };
+  warm?: PairResult[];
+  cold?: ColdResult[];
+  /** Fresh isolates of the site module alone, as JS and as data. */
+  probes?: ColdResult[];
+  errors: string[];
+}
+
+const log = (line = ''): void => console.log(line);
+const loadAverage = (): string => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const mib = (bytes: number): string => `${formatNumber(bytes / 1024 / 1024, 1)} MiB`;
+
+async function main(): Promise<void> {
+  const machine = describeMachine();
+  const workerdVersion = (await runChild(join(PROJECT_ROOT, 'node_modules/workerd/bin/workerd'), ['--version'], { timeoutMs: 10_000 })).stdout.trim();
+  log(`feed-publisher benchmarks (${QUICK ? 'quick' : 'full'}; sizes ${SIZES.join(', ')})`);
+  log(`machine: ${machine.nproc} CPUs, ${machine.cpuModel}, ${formatNumber(machine.memoryGiB, 1)} GiB, Linux ${machine.kernel}`);
+  log(`node ${process.version}, ${workerdVersion}; workerd on CPU ${SERVER_CPU}, load generator on CPU ${CLIENT_CPU}${CPU_COUNT < 2 ? ' (one CPU: not pinned, figures are rough)' : ''}`);
+  log(`warm: ${ROUNDS} interleaved rounds (route, control, route, control…), ${CONCURRENCY} keep-alive connections, medians`);
+  const root = await mkdtemp(join(tmpdir(), 'feed-bench-'));
+  // Ctrl-C: the 'exit' handler of workerd.ts stops the servers; the synthetic sites go too.
+  process.once('SIGINT', () => {
+    if (!args.keep) rmSync(root, { recursive: true, force: true });
+    process.exit(130);
+  });
+  const cache = await startCacheServer();
+  const results: SizeResult[] = [];
+  let baseline: ColdResult | undefined;
+  try {
+    pinSelf(CLIENT_CPU);
+    baseline = await measureControlWorker(root, cache);
+    for (const n of SIZES) results.push(await benchSize(n, root, cache, baseline));
+    printSummary(results, baseline);
+  } finally {
+    pinSelf('all');
+    await cache.close();
+    if (args.keep) log(`\nkept ${root}`);
+    else await rm(root, { recursive: true, force: true });
+  }
+  if (args.json) {
+    await writeFile(args.json, `${JSON.stringify({ machine, node: process.version, workerd: workerdVersion, quick: QUICK, rounds: ROUNDS, baseline, results }, null, 2)}\n`);
+    log(`figures written to ${args.json}`);
+  }
+}
+
+/** Startup and first request of a Worker with only the control routes: what any Worker costs. */
+async function measureControlWorker(root: string, cache: CacheServer): Promise<ColdResult> {
+  const dir = join(root, 'control-only');
+  await mkdir(dir, { recursive: true });
+  const bundle = await bundleWorker(dir, controlEntry());
+  const result = emptyCold('control-only Worker', '/__control/100000');
+  for (let i = 0; i < coldRounds(0); i++) await coldRequest(bundleModules(bundle), cache, result);
+  log(
+    `baseline: a Worker with only the control routes (${formatBytes(bundle.bytes)}) starts in ${formatNumber(median(result.startupMs), 0)} ms ` +
+      `(${formatNumber(median(result.startupCpuMs), 0)} ms CPU, RSS ${mib(median(result.startupRssKiB) * 1024)}); first request TTFB ${formatNumber(median(result.ttfbMs), 2)} ms`,
+  );
+  return result;
+}
+
+async function benchSize(n: number, root: string, cache: CacheServer, baseline: ColdResult): Promise<SizeResult> {
+  const result: SizeResult = { articles: n, errors: [] };
+  const dir = join(root, `n-${n}`);
+  log(`\n=== ${formatNumber(n)} articles === (load average ${loadAverage()})`);
+  await generateArticles({ dir: join(dir, 'articles'), count: n, newestBefore: Date.now() });
+
+  // 1. Build, in a child process of its own so that its peak RSS is the build's alone; first
+  // with the defaults, then, if only the BUNDLE_LIMIT_MIB budget refused it, with the budget
+  // raised to its maximum so that serving can still be measured.
+  let build = await buildInChild(dir, {});
+  if ('crashed' in build) {
+    result.errors.push(build.crashed);
+    log(`build: ${build.crashed}`);
+    return result;
+  }
+  if (!build.ok) {
+    log(`build with the default [vars]: refused after ${formatNumber(build.wallMs / 1000, 2)} s wall (runBuild ${formatNumber(build.buildMs / 1000, 2)} s, peak RSS ${mib(build.maxRssKiB * 1024)}):`);
+    for (const message of build.messages) log(`  ${message}`);
+    result.defaultRefused = build.messages;
+    if (!build.messages.every((m) => m.includes('BUNDLE_LIMIT_MIB'))) {
+      result.build = build;
+      result.refused = build.messages;
+      return result;
+    }
+    log(`build again with BUNDLE_LIMIT_MIB = "${RAISED_BUNDLE_LIMIT_MIB}" to measure serving past the budget:`);
+    build = await buildInChild(dir, { BUNDLE_LIMIT_MIB: RAISED_BUNDLE_LIMIT_MIB });
+    if ('crashed' in build) {
+      result.errors.push(build.crashed);
+      log(`build: ${build.crashed}`);
+      return result;
+    }
+    result.build = build;
+    if (!build.ok) {
+      result.refused = build.messages;
+      for (const message of build.messages) log(`  ${message}`);
+      return result;
+    }
+  }
+  result.build = build;
+  const report = build;
+  const wallMs = build.wallMs;
+  const site = await readFile(join(dir, 'site.js'));
+  result.siteBytes = site.byteLength;
+  result.siteGzipBytes = gzipSync(site).byteLength;
+  const bundle = await bundleWorker(dir, benchEntry());
+  result.bundle = bundle;
+  log(
+    `build: ${formatNumber(wallMs / 1000, 2)} s wall (runBuild ${formatNumber(report.buildMs / 1000, 2)} s), peak RSS ${mib(report.maxRssKiB * 1024)}; ` +
+      `site module ${formatBytes(result.siteBytes)} (gzip ${formatBytes(result.siteGzipBytes)}); ` +
+      `bench Worker bundle ${formatBytes(bundle.bytes)} (gzip ${formatBytes(bundle.gzipBytes)}; limit 64 MiB uncompressed)`,
+  );
+
+  // 2. Warm requests on one long-lived workerd.
+  try {
+    await measureWarm(n, bundle, cache, result);
+  } catch (error) {
+    result.errors.push(`warm: ${(error as Error).message}`);
+    log(`warm: failed: ${(error as Error).message}`);
+  }
+  // 3. Cold first requests, each in a fresh workerd.
+  if (result.warm) {
+    try {
+      await measureCold(n, bundle, cache, result, baseline);
+    } catch (error) {
+      result.errors.push(`cold: ${(error as Error).message}`);
+      log(`cold: failed: ${(error as Error).message}`);
+    }
+  }
+  return result;
+}
+
+/** Runs build-site.ts in a child process on every CPU; its report, or why it crashed. */
+async function buildInChild(dir: string, vars: Record<string, string>): Promise<(BuildReport & { wallMs: number }) | { crashed: string }> {
+  const started = performance.now();
+  const child = await runChild(process.execPath, [join(PROJECT_ROOT, 'scripts/bench/build-site.ts'), dir, JSON.stringify(vars)], {
+    timeoutMs: 20 * 60_000,
+    allCores: true,
+  });
+  const wallMs = performance.now() - started;
+  try {
+    return { ...(JSON.parse(child.stdout.trim().split('\n').pop() ?? '') as BuildReport), wallMs };
+  } catch {
+    const why = child.signal ? `killed by ${child.signal}` : `exit code ${child.code}`;
+    return { crashed: `build crashed (${why}) after ${formatNumber(wallMs / 1000, 2)} s: ${(child.stderr || child.stdout).trim().split('\n').slice(-6).join(' | ')}` };
+  }
+}
+
+async function measureWarm(n: number, bundle: Bundle, cache: CacheServer, result: SizeResult): Promise<void> {
+  cache.mode = 'miss';
+  const server = await startWorkerd({ ...bundleModules(bundle), cachePort: cache.port, cpu: SERVER_CPU, startupTimeoutMs: STARTUP_TIMEOUT_MS });
+  try {
+    const port = server.port;
+    const get = async (path: string, headers?: Record<string, string>) => {
+      const res = await requestOnce({ port, path, ...(headers ? { headers } : {}) });
+      if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}: ${res.body.toString('utf8').slice(0, 200)}\n${server.output()}`);
+      return res;
+    };
+    const slug = slugOf(Math.min(n - 1, 10));
+    const rss = await get('/rss.xml');
+    const atom = await get('/atom.xml');
+    const json = await get('/feed.json');
+    const article = await get(`/articles/${slug}`);
+    const naive = await get('/__naive/rss.xml');
+    const gzip = await get('/__direct/gzip/rss.xml', { 'Accept-Encoding': 'gzip' });
+    const etag = rss.headers.get('etag');
+    if (!etag) throw new Error('/rss.xml has no ETag');
+    const afterStartup = readMemoryKiB(server.pid).rss;
+    const control = (bytes: number): Target => ({ path: `/__control/${bytes}`, status: 200 });
+    const route = (path: string, headers?: Record<string, string>, status = 200): Target => ({ path, status, ...(headers ? { headers } : {}) });
+    const rssBytes = rss.body.byteLength;
+    const pairs: Pair[] = [
+      { label: '/rss.xml', section: 'routes', bytes: rssBytes, a: route('/rss.xml'), b: control(rssBytes) },
+      { label: '/atom.xml', section: 'routes', bytes: atom.body.byteLength, a: route('/atom.xml'), b: control(atom.body.byteLength) },
+      { label: '/feed.json', section: 'routes', bytes: json.body.byteLength, a: route('/feed.json'), b: control(json.body.byteLength) },
+      { label: `/articles/${slug}`, section: 'routes', bytes: article.body.byteLength, a: route(`/articles/${slug}`), b: control(article.body.byteLength) },
+      { label: '/rss.xml 304 (If-None-Match)', section: 'routes', bytes: 0, a: route('/rss.xml', { 'If-None-Match': etag }, 304), b: { path: '/__control/304', status: 304 } },
+      { label: 'naive: new Feed() + rss2() per request', section: 'routes', bytes: naive.body.byteLength, a: route('/__naive/rss.xml'), b: control(naive.body.byteLength) },
+      { label: '/rss.xml, edge cache HIT', section: 'limits', bytes: rssBytes, a: route('/rss.xml'), b: control(rssBytes), cacheMode: 'hit' },
+      { label: '/rss.xml, no Cache API (caches undefined)', section: 'limits', bytes: rssBytes, a: route('/__nocache/rss.xml'), b: control(rssBytes), noCacheTraffic: true },
+      {
+        label: '/rss.xml 304, no Cache API',
+        section: 'limits',
+        bytes: 0,
+        a: route('/__nocache/rss.xml', { 'If-None-Match': etag }, 304),
+        b: { path: '/__control/304', status: 304 },
+        noCacheTraffic: true,
+      },
+      { label: 'rss replayed without Hono: string body', section: 'limits', bytes: rssBytes, a: route('/__direct/text/rss.xml'), b: control(rssBytes) },
+      { label: 'rss replayed without Hono: bytes encoded once', section: 'limits', bytes: rssBytes, a: route('/__direct/bytes/rss.xml'), b: control(rssBytes) },
+      { label: 'rss bytes from a bare Hono route, no middleware', section: 'limits', bytes: rssBytes, a: route('/__hono/rss.xml'), b: control(rssBytes) },
+      {
+        label: 'rss replayed without Hono: gzip once, encodeBody manual',
+        section: 'limits',
+        bytes: gzip.body.byteLength,
+        a: route('/__direct/gzip/rss.xml', { 'Accept-Encoding': 'gzip' }),
+        b: control(gzip.body.byteLength),
+      },
+      { label: 'control with a Uint8Array body', section: 'limits', bytes: rssBytes, a: route(`/__control-bytes/${rssBytes}`), b: control(rssBytes) },
+      { label: 'control with a two-byte string (one "…")', section: 'limits', bytes: rssBytes, a: route(`/__control-wide/${rssBytes}`), b: control(rssBytes) },
+    ];
+    result.warm = [];
+    for (const pair of pairs) {
+      cache.mode = pair.cacheMode ?? 'miss';
+      try {
+        result.warm.push(await measurePair(server, cache, pair));
+      } finally {
+        cache.mode = 'miss';
+        cache.clear();
+      }
+    }
+    const memory = readMemoryKiB(server.pid);
+    result.workerdRssKiB = { afterStartup, afterWarm: memory.rss, peak: memory.peak };
+    printWarm(n, result);
+  } finally {
+    await server.stop();
+  }
+}
+
+async function measurePair(server: WorkerdProcess, cacheServer: CacheServer, pair: Pair): Promise<PairResult> {
+  const load = (target: Target, count: number) =>
+    runLoad({ port: server.port, path: target.path, count, concurrency: CONCURRENCY, timeoutMs: Math.min(300_000, 30_000 + count * 50), ...(target.headers ? { headers: target.headers } : {}) });
+  const check = (target: Target, statuses: Record<number, number>): void => {
+    const wrong = Object.keys(statuses).filter((s) => Number(s) !== target.status);
+    if (wrong.length > 0) throw new Error(`${target.path} answered ${JSON.stringify(statuses)}, expected only ${target.status}\n${server.output()}`);
+  };
+  // Warm-up (JIT, lazy initialisation, the cache entry in "hit" mode), which also sizes the
+  // rounds: each side gets the fixed request count that takes about ROUND_CPU_SECONDS.
+  const warmUp = async (target: Target): Promise<number> => {
+    const before = readScheduledSeconds(server.pid) ?? readCpuSeconds(server.pid);
+    const res = await load(target, WARMUP_REQUESTS);
+    const after = readScheduledSeconds(server.pid) ?? readCpuSeconds(server.pid);
+    check(target, res.statuses);
+    const perRequest = Math.max((after - before) / WARMUP_REQUESTS, 1e-6);
+    return Math.max(MIN_REQUESTS, Math.min(MAX_REQUESTS, Math.ceil(ROUND_CPU_SECONDS / perRequest)));
+  };
+  await warmUp(pair.a);
+  await warmUp(pair.b);
+  // Sized after a second warm-up, when the first requests' compilation is out of the way.
+  const countA = await warmUp(pair.a);
+  const countB = await warmUp(pair.b);
+  const side = (): Side => ({ cpuUs: [], scheduledUs: [], rps: [], utilization: [] });
+  const a = side();
+  const b = side();
+  const round = async (target: Target, count: number, into: Side): Promise<void> => {
+    const cpu0 = readCpuSeconds(server.pid);
+    const sched0 = readScheduledSeconds(server.pid);
+    const res = await load(target, count);
+    // Work the Worker left in waitUntil (edge-cache puts) belongs to these requests.
+    await sleep(20);
+    const cpu = readCpuSeconds(server.pid) - cpu0;
+    const sched1 = readScheduledSeconds(server.pid);
+    check(target, res.statuses);
+    into.cpuUs.push((cpu / count) * 1e6);
+    into.scheduledUs.push(sched0 !== undefined && sched1 !== undefined ? ((sched1 - sched0) / count) * 1e6 : Number.NaN);
+    into.rps.push(count / (res.wallMs / 1000));
+    into.utilization.push(cpu / (res.wallMs / 1000));
+  };
+  const cacheRequests = cacheServer.requests;
+  for (let r = 0; r < ROUNDS; r++) {
+    await round(pair.a, countA, a);
+    await round(pair.b, countB, b);
+  }
+  if (pair.noCacheTraffic && cacheServer.requests !== cacheRequests) {
+    throw new Error(`${pair.a.path} reached the Cache API ${cacheServer.requests - cacheRequests} times: the bench Worker's caches shadow no longer works`);
+  }
+  const cpuUs = median(a.cpuUs);
+  const controlCpuUs = median(b.cpuUs);
+  const rps = median(a.rps);
+  const controlRps = median(b.rps);
+  return {
+    label: pair.label,
+    section: pair.section,
+    bytes: pair.bytes,
+    path: pair.a.path,
+    status: pair.a.status,
+    controlPath: pair.b.path,
+    requestsPerRound: countA,
+    controlRequestsPerRound: countB,
+    a,
+    b,
+    cpuUs,
+    controlCpuUs,
+    cpuRatio: cpuUs / controlCpuUs,
+    rps,
+    controlRps,
+    rpsRatio: rps / controlRps,
+  };
+}
+
+function emptyCold(label: string, path: string): ColdResult {
+  return { label, path, status: path.endsWith('/missing.xml') ? 404 : 200, ttfbMs: [], cpuMs: [], startupMs: [], startupCpuMs: [], startupRssKiB: [] };
+}
+
+/** The bench Worker (or any bundle) as workerd's one module. */
+function bundleModules(bundle: Bundle): { dir: string; modules: WorkerModule[] } {
+  return { dir: bundle.dir, modules: [{ name: 'entry.js', type: 'esModule', file: bundle.file }] };
+}
+
+/** Starts a fresh workerd, sends one request, records it, stops workerd. */
+async function coldRequest(worker: { dir: string; modules: WorkerModule[] }, cache: CacheServer, into: ColdResult): Promise<void> {
+  const server = await startWorkerd({ ...worker, cachePort: cache.port, cpu: SERVER_CPU, startupTimeoutMs: STARTUP_TIMEOUT_MS });
+  try {
+    into.startupMs.push(server.startupMs);
+    into.startupCpuMs.push((server.startupScheduledSeconds ?? server.startupCpuSeconds) * 1000);
+    into.startupRssKiB.push(server.startupRssKiB);
+    // Let startup's background work (compilation threads) finish before the request.
+    await sleep(100);
+    const before = readScheduledSeconds(server.pid);
+    const res = await requestOnce({ port: server.port, path: into.path });
+    await sleep(30);
+    const after = readScheduledSeconds(server.pid);
+    if (res.status !== into.status) throw new Error(`cold GET ${into.path} answered ${res.status}\n${server.output()}`);
+    into.ttfbMs.push(res.ttfbMs);
+    into.cpuMs.push(before !== undefined && after !== undefined ? (after - before) * 1000 : Number.NaN);
+  } finally {
+    await server.stop();
+  }
+}
+
+async function measureCold(n: number, bundle: Bundle, cache: CacheServer, result: SizeResult, baseline: ColdResult): Promise<void> {
+  cache.mode = 'miss';
+  const rss = result.warm?.find((p) => p.path === '/rss.xml');
+  const targets = [
+    emptyCold('control (same Worker)', `/__control/${rss?.bytes ?? 100_000}`),
+    emptyCold('/rss.xml', '/rss.xml'),
+    emptyCold('/atom.xml', '/atom.xml'),
+    emptyCold('/feed.json', '/feed.json'),
+    emptyCold('/rss.xml, no Cache API', '/__nocache/rss.xml'),
+    emptyCold('app 404 (/missing.xml), no Cache API', '/__nocache/missing.xml'),
+    emptyCold('naive rss2()', '/__naive/rss.xml'),
+  ];
+  // What the site costs a fresh isolate by itself: the generated module alone behind a
+  // one-line Worker (bundled by wrangler like the real one), and the same bytes as a Data
+  // module, which workerd never parses as JavaScript.
+  const dir = bundle.dir;
+  const probeDir = join(dir, 'probe');
+  await mkdir(probeDir, { recursive: true });
+  await writeFile(join(probeDir, 'site.js'), await readFile(join(dir, 'site.js')));
+  const jsProbe = await bundleWorker(probeDir, "import { site } from './site.js';\nexport default { fetch: () => new Response(site ? 'ok' : '') };\n");
+  await writeFile(join(dir, 'probe-data.js'), "import data from './site.bin';\nexport default { fetch: () => new Response(String(data.byteLength)) };\n");
+  const probes: [ColdResult, { dir: string; modules: WorkerModule[] }][] = [
+    [emptyCold('site module alone (bundled like the Worker)', '/'), bundleModules(jsProbe)],
+    [
+      emptyCold('same bytes as a Data module', '/'),
+      {
+        dir,
+        modules: [
+          { name: 'main.js', type: 'esModule', file: 'probe-data.js' },
+          { name: 'site.bin', type: 'data', file: 'site.js' },
+        ],
+      },
+    ],
+  ];
+  for (let r = 0; r < coldRounds(n); r++) {
+    for (const target of targets) await coldRequest(bundleModules(bundle), cache, target);
+    for (const [target, worker] of probes) await coldRequest(worker, cache, target);
+  }
+  result.cold = targets;
+  result.probes = probes.map(([target]) => target);
+  printCold(result, baseline);
+}
+
+function printWarm(n: number, result: SizeResult): void {
+  const warm = result.warm ?? [];
+  const header = ['route', 'body', 'requests/round', 'CPU µs/req', 'control µs', 'CPU ratio', 'req/s', 'control req/s', 'req/s ratio', 'server busy'];
+  const rows = (section: Pair['section']) =>
+    warm
+      .filter((p) => p.section === section)
+      .map((p) => [
+        p.label,
+        p.bytes === 0 ? '0' : formatBytes(p.bytes),
+        `${formatNumber(p.requestsPerRound)} / ${formatNumber(p.controlRequestsPerRound)}`,
+        formatNumber(p.cpuUs, 1),
+        formatNumber(p.controlCpuUs, 1),
+        formatRatio(p.cpuRatio),
+        formatNumber(p.rps),
+        formatNumber(p.controlRps),
+        formatRatio(p.rpsRatio),
+        `${formatNumber(median(p.a.utilization) * 100)}%`,
+      ]);
+  log(
+    `\nwarm requests, ${formatNumber(n)} articles: every request an edge-cache MISS (the cache service stores nothing); ` +
+      'server CPU from /proc/<pid>/stat utime+stime over each round; control = a constant string of the same size in the same Worker',
+  );
+  log(renderTable(header, rows('routes')));
+  log('\nwhat limits further gains (same method; each against a constant string of its own body size):');
+  log(renderTable(header, rows('limits')));
+  const memory = result.workerdRssKiB;
+  if (memory) {
+    log(
+      `workerd RSS: ${mib(memory.afterStartup * 1024)} after startup and the first requests; peak ${mib(memory.peak * 1024)} during the warm runs ` +
+        '(each response copies its body outside the V8 heap and GC frees the copies lazily, so the peak follows the load, not the site)',
+    );
+  }
+}
+
+function printCold(result: SizeResult, baseline: ColdResult): void {
+  const cold = result.cold ?? [];
+  const control = cold[0];
+  if (!control) return;
+  const controlTtfb = median(control.ttfbMs);
+  const controlCpu = median(control.cpuMs);
+  const row = (c: ColdResult, delta: boolean): string[] => [
+    c.label,
+    formatNumber(median(c.ttfbMs), 2),
+    delta ? formatNumber(median(c.ttfbMs) - controlTtfb, 2) : '',
+    formatNumber(median(c.cpuMs), 2),
+    delta ? formatNumber(median(c.cpuMs) - controlCpu, 2) : '',
+    formatNumber(median(c.startupMs)),
+    formatNumber(median(c.startupCpuMs)),
+    mib(median(c.startupRssKiB) * 1024),
+  ];
+  log(
+    `\ncold: the first request of a fresh workerd (median of ${control.ttfbMs.length} processes each; TTFB from the client, CPU from schedstat). ` +
+      'workerd evaluates the modules at the first request, so that request carries the site module; startup is spawn to listening, mostly reading the embedded modules:',
+  );
+  log(
+    renderTable(
+      ['first request', 'TTFB ms', 'Δ vs control ms', 'CPU ms', 'Δ CPU ms', 'startup ms', 'startup CPU ms', 'RSS at startup'],
+      [
+        ...cold.map((c) => row(c, c !== control)),
+        row({ ...baseline, label: 'control, Worker without the site' }, false),
+        ...(result.probes ?? []).map((c) => row(c, false)),
+      ],
+    ),
+  );
+}
+
+function printSummary(results: SizeResult[], baseline: ColdResult | undefined): void {
+  log('\n=== summary against the targets (judged from these figures, not asserted) ===');
+  const rows = results.map((r) => {
+    const warm = r.warm ?? [];
+    const feedRatios = FEED_PATHS.map((path) => warm.find((p) => p.path === path && p.section === 'routes')?.cpuRatio ?? Number.NaN);
+    const naive = warm.find((p) => p.path === '/__naive/rss.xml');
+    const hit = warm.find((p) => p.label === '/rss.xml, edge cache HIT');
+    const noCache = warm.find((p) => p.path === '/__nocache/rss.xml' && p.status === 200);
+    const cold = r.cold ?? [];
+    const controlTtfb = median(cold[0]?.ttfbMs ?? []);
+    const coldDelta = Math.max(...cold.filter((c) => FEED_PATHS.includes(c.path)).map((c) => median(c.ttfbMs) - controlTtfb));
+    const build = r.build;
+    return [
+      formatNumber(r.articles),
+      build
+        ? `${formatNumber(build.wallMs / 1000, 2)} s${build.ok ? (r.defaultRefused ? ' (over the default budget)' : '') : ' (refused)'}`
+        : r.errors.length > 0
+          ? 'crashed'
+          : '–',
+      build ? mib(build.maxRssKiB * 1024) : '–',
+      r.bundle ? `${formatBytes(r.bundle.bytes)} / ${formatBytes(r.bundle.gzipBytes)}` : '–',
+      feedRatios.map(formatRatio).join(' '),
+      hit ? formatRatio(hit.cpuRatio) : '–',
+      noCache ? formatRatio(noCache.cpuRatio) : '–',
+      naive && noCache ? `${formatNumber(naive.cpuUs / noCache.cpuUs, 1)}x` : '–',
+      Number.isFinite(coldDelta) ? `${formatNumber(coldDelta, 2)} ms` : '–',
+      r.workerdRssKiB ? mib(r.workerdRssKiB.afterStartup * 1024) : '–',
+    ];
+  });
+  log(
+    renderTable(
+      [
+        'articles',
+        'build',
+        'build peak RSS',
+        'bundle / gzip',
+        'CPU ratio rss atom json, MISS (≤1.25x)',
+        'rss HIT',
+        'rss no Cache API',
+        'naive ÷ rss no Cache API',
+        'worst cold Δ TTFB (≤2 ms)',
+        'workerd RSS at start',
+      ],
+      rows,
+    ),
+  );
+  const thousand = results.find((r) => r.articles === 1000);
+  if (thousand?.build) log(`1,000-article build: ${formatNumber(thousand.build.wallMs / 1000, 2)} s wall (target ≤5 s)`);
+  const big = results.find((r) => r.articles === 10_000);
+  if (big) {
+    const peak = big.build ? `, peak RSS ${mib(big.build.maxRssKiB * 1024)}` : '';
+    log(`10,000 articles: ${big.build?.ok ? 'built' : big.refused ? 'build refused' : 'build failed'}${peak}${big.errors.length > 0 ? `; ${big.errors.join('; ')}` : ''}`);
+  }
+  if (baseline) log(`(startup of a Worker with no site: ${formatNumber(median(baseline.startupMs))} ms)`);
+}
+
+await main();
