@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { formatBytes, measureBundle } from '../src/build/limits.ts';
-import { runBuild } from '../src/build/run.ts';
+import { readGeneratedSite, runBuild } from '../src/build/run.ts';
 import { bundleWorker, PROJECT_ROOT, profileStartup } from './support/bundle-worker.ts';
 import { createRandom } from './support/random.ts';
 import { readRssKiB, startWorker } from './support/workerd.ts';
@@ -80,7 +80,7 @@ try {
     await mkdir(outDir);
     const built = await runBuild({ root, vars: VARS, now: NOW, outFile: siteModule });
     if (!built.ok) throw new Error(built.messages.join('\n'));
-    const estimate = measureBundle(await readFile(siteModule, 'utf8'));
+    const estimate = measureBundle(await readGeneratedSite(siteModule));
     const bundle = await bundleWorker({ outDir, siteModule });
     console.log(
       `wrangler deploy --dry-run at ${fits}: ${formatBytes(bundle.bytes)} / gzip ${formatBytes(bundle.gzipBytes)} ` +
@@ -102,7 +102,7 @@ async function probe(n: number): Promise<boolean> {
   const result = await runBuild({ root, vars: VARS, now: NOW, outFile });
   const ms = Math.round(performance.now() - started);
   if (result.ok) {
-    const size = measureBundle(await readFile(outFile, 'utf8'));
+    const size = measureBundle(await readGeneratedSite(outFile));
     console.log(`  ${n} articles: fits, about ${formatBytes(size.gzipBytes)} gzip, ${formatBytes(size.bytes)} raw (build ${ms} ms)`);
     return true;
   }

@@ -11,13 +11,15 @@ import {
   responseHeaders,
   withLifetime,
 } from './http/middleware.ts';
-import { bodyOf, selectVersion } from './site/lookup.ts';
+import { type ChunkReader, createChunkReader } from './site/chunks.ts';
+import { type AnySite, bodyOf, selectVersion } from './site/lookup.ts';
 import { parseFeedQuery, renderFeedQuery } from './site/query.ts';
-import type { BodyType, BuiltSite } from './site/types.ts';
+import type { BodyType } from './site/types.ts';
 
 /** What the app serves and which clock it reads. */
 export interface AppOptions {
-  site: BuiltSite;
+  /** The generated site: chunks as bytes (the Worker) or as strings (straight from the build). */
+  site: AnySite;
   /** Read once per request; tests pass a fixed clock. */
   clock?: () => number;
 }
@@ -41,7 +43,8 @@ const CONTENT_TYPES: Record<BodyType, string> = { ...FEED_TYPES, html: HTML_TYPE
 export function createApp({ site, clock = Date.now }: AppOptions): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const { siteUrl } = site.config;
-  const serve = (c: Context<AppEnv>): Response => serveBuilt(c, site);
+  const chunks = createChunkReader(site.chunks);
+  const serve = (c: Context<AppEnv>): Response => serveBuilt(c, site, chunks);
   const redirect = (to: (c: Context<AppEnv>) => string) => (c: Context<AppEnv>) => c.redirect(`${siteUrl}${to(c)}`, 301);
 
   app.onError((error, c) => {
@@ -58,7 +61,7 @@ export function createApp({ site, clock = Date.now }: AppOptions): Hono<AppEnv> 
   app.get('/', serve);
   app.get('/rss.xml', serve);
   app.get('/atom.xml', serve);
-  app.get('/feed.json', async (c) => (await serveFeedQuery(c, site)) ?? serve(c));
+  app.get('/feed.json', async (c) => (await serveFeedQuery(c, site, chunks)) ?? serve(c));
   app.get('/articles/:slug', serve);
   app.get('/archive/:page/', serve);
   app.get('/archive/:page/:file', serve);
@@ -76,31 +79,31 @@ export function createApp({ site, clock = Date.now }: AppOptions): Hono<AppEnv> 
   // Browsers ask for /favicon.ico on every site: point them at SITE_ICON, or say there is none.
   app.get('/favicon.ico', (c) => (site.config.icon ? c.redirect(site.config.icon, 301) : c.body(null, 204)));
 
-  app.notFound((c) => notFound(c, site));
+  app.notFound((c) => notFound(c, site, chunks));
   return app;
 }
 
 /** Serves the version of the requested path in force now, or 404 when there is none. */
-function serveBuilt(c: Context<AppEnv>, site: BuiltSite): Response {
+function serveBuilt(c: Context<AppEnv>, site: AnySite, chunks: ChunkReader): Response {
   const version = selectVersion(site, new URL(c.req.url).pathname, c.var.moment.now);
-  if (!version) return notFound(c, site);
+  if (!version) return notFound(c, site, chunks);
   const headers: Record<string, string> = { 'Content-Type': CONTENT_TYPES[version.type], ETag: version.etag };
   if (version.lastModified > 0) headers['Last-Modified'] = formatHttpDate(version.lastModified);
   if (version.link) headers.Link = version.link;
-  return c.body(bodyOf(site, version), 200, withLifetime(headers, version.lifetime));
+  return c.body(bodyOf(chunks, version), 200, withLifetime(headers, version.lifetime));
 }
 
 /**
  * Serves `/feed.json?limit=…&since=…&tag=…` for scripts, or undefined when no such
  * parameter is given (the pre-rendered feed then answers). Bad values get 400 with JSON.
  */
-async function serveFeedQuery(c: Context<AppEnv>, site: BuiltSite): Promise<Response | undefined> {
+async function serveFeedQuery(c: Context<AppEnv>, site: AnySite, chunks: ChunkReader): Promise<Response | undefined> {
   const { now } = c.var.moment;
   const { query, error } = parseFeedQuery(new URL(c.req.url).searchParams, site, now);
   if (error) return c.json({ error: 'invalid_parameter', parameter: error.parameter, message: error.message }, 400);
   if (!query) return undefined;
-  const { body, lastModified } = renderFeedQuery(site, query, now);
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(body));
+  const { body, lastModified } = renderFeedQuery(site, chunks, query, now);
+  const digest = await crypto.subtle.digest('SHA-256', body);
   const etag = `"q${btoa(String.fromCharCode(...new Uint8Array(digest))).replace(/\+/g, '-').replace(/\//g, '_').slice(0, 27)}"`;
   const headers: Record<string, string> = { 'Content-Type': FEED_TYPES.json, ETag: etag };
   if (lastModified > 0) headers['Last-Modified'] = formatHttpDate(lastModified);
@@ -108,9 +111,9 @@ async function serveFeedQuery(c: Context<AppEnv>, site: BuiltSite): Promise<Resp
 }
 
 /** People get the HTML 404 page; feed and JSON addresses get a short machine-readable body. */
-function notFound(c: Context<AppEnv>, site: BuiltSite): Response {
+function notFound(c: Context<AppEnv>, site: AnySite, chunks: ChunkReader): Response {
   const path = c.req.path;
   if (path.endsWith('.json')) return c.json({ error: 'not_found', message: `Nothing is published at ${path}.` }, 404);
   if (path.endsWith('.xml')) return c.text(`Nothing is published at ${path}.\n`, 404);
-  return c.body(site.chunks[site.notFound] ?? '', 404, { 'Content-Type': HTML_TYPE });
+  return c.body(chunks.bytes(site.notFound), 404, { 'Content-Type': HTML_TYPE });
 }

@@ -1,8 +1,8 @@
 // Runs a bundled Worker in workerd through Miniflare's API, and reads the workerd process's
 // memory and the Worker isolate's heap, for the load run and the capacity measurement.
 import { readdirSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { Miniflare } from 'miniflare';
 
 /** The name Miniflare gives the Worker, and its inspector target. */
@@ -34,7 +34,7 @@ export async function startWorker(moduleFile: string, options: StartWorkerOption
   const mf = new Miniflare({
     workers: [
       {
-        config: { name: WORKER_NAME, compatibilityDate: options.compatibilityDate, manifest: { mainModule: name, modules: { [name]: { type: 'esm', contents: await readFile(moduleFile, 'utf8') } } } },
+        config: { name: WORKER_NAME, compatibilityDate: options.compatibilityDate, manifest: { mainModule: name, modules: await readModules(moduleFile) } },
         dev: { cacheAPI: options.cacheApi ?? true },
       },
     ],
@@ -133,3 +133,13 @@ export function readRssKiB(pid: number): number {
   return Number(match[1]);
 }
 
+/** The bundle's modules: the script, and Data modules (the site's bodies) beside it. */
+async function readModules(moduleFile: string): Promise<Record<string, { type: 'esm'; contents: string } | { type: 'data'; contents: Uint8Array<ArrayBuffer> }>> {
+  const modules: Record<string, { type: 'esm'; contents: string } | { type: 'data'; contents: Uint8Array<ArrayBuffer> }> = {
+    [basename(moduleFile)]: { type: 'esm', contents: await readFile(moduleFile, 'utf8') },
+  };
+  for (const name of await readdir(dirname(moduleFile))) {
+    if (name.endsWith('.bin')) modules[name] = { type: 'data', contents: new Uint8Array(await readFile(join(dirname(moduleFile), name))) };
+  }
+  return modules;
+}

@@ -90,17 +90,18 @@ export interface BundleSize {
 }
 
 /**
- * Estimates the Worker bundle for a generated module's text. esbuild, which wrangler bundles
- * with, writes non-ASCII characters in string literals as `\uXXXX` escapes, so the module is
- * measured that way; wrangler's limit check gzips at zlib's default level, as done here.
+ * Estimates the Worker bundle for a generated site: its module and its Data module. esbuild,
+ * which wrangler bundles with, writes non-ASCII characters in string literals as `\uXXXX`
+ * escapes, so the module is measured that way; the Data module is uploaded as it is. Wrangler's
+ * limit check gzips at zlib's default level, as done here.
  */
-export function measureBundle(moduleText: string): BundleSize {
+export function measureBundle(generated: { moduleText: string; data: Uint8Array }): BundleSize {
   const escaped = Buffer.from(
-    moduleText.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`),
+    generated.moduleText.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`),
     'latin1',
   );
-  const siteBytes = escaped.byteLength;
-  const siteGzipBytes = gzipSync(escaped).byteLength;
+  const siteBytes = escaped.byteLength + generated.data.byteLength;
+  const siteGzipBytes = gzipSync(escaped).byteLength + gzipSync(generated.data).byteLength;
   return {
     siteBytes,
     siteGzipBytes,
@@ -114,8 +115,8 @@ export function measureBundle(moduleText: string): BundleSize {
  * uncompressed limit. Returns one sentence per limit exceeded, each naming the size, the limit
  * and what to do; empty when the bundle fits.
  */
-export function checkBundleSize(moduleText: string, limits: BuildLimits, articleCount: number): string[] {
-  const size = measureBundle(moduleText);
+export function checkBundleSize(generated: { moduleText: string; data: Uint8Array }, limits: BuildLimits, articleCount: number): string[] {
+  const size = measureBundle(generated);
   const problems: string[] = [];
   const articles = `${articleCount} article${articleCount === 1 ? '' : 's'}`;
   const limitBytes = limits.bundleLimitMib * MIB;

@@ -1,7 +1,8 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { readSchedule } from '../site/lookup.ts';
 import { QUERY_PARAMS } from '../site/query.ts';
-import type { BuiltSite, Lifetime } from '../site/types.ts';
+import type { AnySite } from '../site/lookup.ts';
+import type { Lifetime } from '../site/types.ts';
 import { type CacheClass, createCacheControl, edgeTtl } from './cache-control.ts';
 import { createCacheKey } from './cache-key.ts';
 import { isNotModified } from './conditional.ts';
@@ -38,7 +39,7 @@ export const HTML_TYPE = 'text/html; charset=utf-8';
 const ALLOWED_METHODS = 'GET, HEAD, OPTIONS';
 
 /** Reads the clock once and where it falls in the publication schedule. */
-export function readMoment(site: BuiltSite, clock: () => number): MiddlewareHandler<AppEnv> {
+export function readMoment(site: AnySite, clock: () => number): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const now = clock();
     c.set('moment', { now, ...readSchedule(site, now) });
@@ -100,7 +101,7 @@ const KEPT_ON_304 = new Set(['etag', 'cache-control', 'vary', 'last-modified', '
  * edge-cached responses alike: Cache-Control (clamped before the next scheduled article),
  * Vary, CORS on feeds, nosniff everywhere and the CSP on HTML.
  */
-export function responseHeaders(site: BuiltSite): MiddlewareHandler<AppEnv> {
+export function responseHeaders(site: AnySite): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     await next();
     const res = new Response(c.res.body, c.res);
@@ -140,7 +141,7 @@ export function withLifetime(headers: Record<string, string>, lifetime: Lifetime
  * says `X-Edge-Cache: HIT` or `MISS`. Where no cache is available (workers.dev) every
  * request is a MISS and is served from memory.
  */
-export function edgeCache(site: BuiltSite): MiddlewareHandler<AppEnv> {
+export function edgeCache(site: AnySite): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     // `caches.default` exists in workerd only (and does nothing on workers.dev).
     const cache = typeof caches === 'undefined' ? undefined : (caches as CacheStorage & { default?: Cache }).default;

@@ -1,4 +1,8 @@
-import type { BuiltSite, Version } from './types.ts';
+import { type Bytes, type ChunkReader, joinBytes } from './chunks.ts';
+import type { BuiltSite, ServedSite, Version } from './types.ts';
+
+/** Either form of a generated site: the routing data is the same. */
+export type AnySite = BuiltSite | ServedSite;
 
 /** Where the request's instant falls in the publication schedule. */
 export interface ScheduleAt {
@@ -9,7 +13,7 @@ export interface ScheduleAt {
 }
 
 /** Reads the schedule at `now`. */
-export function readSchedule(site: BuiltSite, now: number): ScheduleAt {
+export function readSchedule(site: AnySite, now: number): ScheduleAt {
   let edition = 0;
   while (edition < site.schedule.length && (site.schedule[edition] ?? Number.POSITIVE_INFINITY) <= now) edition++;
   const next = site.schedule[edition];
@@ -21,7 +25,7 @@ export function readSchedule(site: BuiltSite, now: number): ScheduleAt {
  * (unknown path, or an article not yet published). `path` is a URL pathname; percent-escapes
  * are compared in their canonical (uppercase, minimal) form.
  */
-export function selectVersion(site: BuiltSite, path: string, now: number): Version | undefined {
+export function selectVersion(site: AnySite, path: string, now: number): Version | undefined {
   const versions = Object.hasOwn(site.routes, path) ? site.routes[path] : lookupCanonical(site, path);
   if (!versions) return undefined;
   let selected: Version | undefined;
@@ -32,7 +36,7 @@ export function selectVersion(site: BuiltSite, path: string, now: number): Versi
   return selected;
 }
 
-function lookupCanonical(site: BuiltSite, path: string): Version[] | undefined {
+function lookupCanonical(site: AnySite, path: string): Version[] | undefined {
   if (!path.includes('%')) return undefined;
   const canonical = path
     .split('/')
@@ -47,13 +51,13 @@ function lookupCanonical(site: BuiltSite, path: string): Version[] | undefined {
   return Object.hasOwn(site.routes, canonical) ? site.routes[canonical] : undefined;
 }
 
-const bodies = new WeakMap<Version, string>();
+const bodies = new WeakMap<Version, Bytes>();
 
-/** The body of a version, joined from its chunks once per isolate. */
-export function bodyOf(site: BuiltSite, version: Version): string {
+/** The UTF-8 body of a version, joined from its chunks once per isolate. */
+export function bodyOf(chunks: ChunkReader, version: Version): Bytes {
   let body = bodies.get(version);
   if (body === undefined) {
-    body = version.parts.map((part) => site.chunks[part] ?? '').join('');
+    body = joinBytes(version.parts.map((part) => chunks.bytes(part)));
     bodies.set(version, body);
   }
   return body;

@@ -1,5 +1,6 @@
 import { slugifyTag } from './tag-slug.ts';
-import type { BuiltSite } from './types.ts';
+import { type Bytes, type ChunkReader, encodeUtf8, joinBytes } from './chunks.ts';
+import type { AnySite } from './lookup.ts';
 
 /** Query parameters of `/feed.json` that change the response; all others are ignored. */
 export const QUERY_PARAMS = ['limit', 'since', 'tag'] as const;
@@ -26,7 +27,7 @@ const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz
  * (repeatable; a tag's name or slug) for `/feed.json`. Returns undefined when none is given,
  * which means the pre-rendered default feed. Only tags of visible articles are known.
  */
-export function parseFeedQuery(params: URLSearchParams, site: BuiltSite, now: number): { query?: FeedQuery; error?: QueryError } {
+export function parseFeedQuery(params: URLSearchParams, site: AnySite, now: number): { query?: FeedQuery; error?: QueryError } {
   if (!QUERY_PARAMS.some((name) => params.has(name))) return {};
   const { feedItemLimit, queryLimitMax } = site.config;
   for (const name of ['limit', 'since'] as const) {
@@ -58,23 +59,28 @@ export function parseFeedQuery(params: URLSearchParams, site: BuiltSite, now: nu
   return { query };
 }
 
-/** Renders the JSON Feed for a query at `now`: the newest matching visible items. */
-export function renderFeedQuery(site: BuiltSite, query: FeedQuery, now: number): { body: string; lastModified: number } {
+/** Renders the JSON Feed for a query at `now`: the newest matching visible items, as UTF-8. */
+export function renderFeedQuery(site: AnySite, chunks: ChunkReader, query: FeedQuery, now: number): { body: Bytes; lastModified: number } {
   const { items, head, separator, tail } = site.query;
-  const selected: string[] = [];
+  const separatorBytes = encodeUtf8(separator);
+  const parts: Bytes[] = [chunks.bytes(head)];
+  let count = 0;
   let lastModified = 0;
   for (const item of items) {
-    if (selected.length >= query.limit) break;
+    if (count >= query.limit) break;
     if (item.publishedAt > now) continue;
     if (query.since !== undefined && item.publishedAt <= query.since && item.changedAt <= query.since) continue;
     if (query.tags.length > 0 && !item.tags.some((t) => query.tags.includes(t))) continue;
-    selected.push(site.chunks[item.json] ?? '');
+    if (count > 0) parts.push(separatorBytes);
+    parts.push(chunks.bytes(item.json));
+    count++;
     lastModified = Math.max(lastModified, item.changedAt);
   }
-  return { body: (site.chunks[head] ?? '') + selected.join(separator) + (site.chunks[tail] ?? ''), lastModified };
+  parts.push(chunks.bytes(tail));
+  return { body: joinBytes(parts), lastModified };
 }
 
-function visibleTagsAt(site: BuiltSite, now: number): Set<string> {
+function visibleTagsAt(site: AnySite, now: number): Set<string> {
   const tags = new Set<string>();
   for (const item of site.query.items) if (item.publishedAt <= now) for (const t of item.tags) tags.add(t);
   return tags;

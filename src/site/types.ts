@@ -1,3 +1,5 @@
+import type { PackedChunks } from './chunks.ts';
+
 /** Site-wide settings, validated by the build from wrangler.toml `[vars]`. */
 export interface SiteConfig {
   /** Absolute base URL without a trailing slash, e.g. `https://news.example`. */
@@ -123,3 +125,6 @@ export interface BuiltSite {
   /** Articles for filtered JSON feeds, newest first, scheduled ones included. */
   query: { items: QueryItem[]; head: number; separator: string; tail: number; tags: Record<string, string> };
 }
+
+/** The site as the generated module hands it to the Worker: chunks as bytes in a Data module. */
+export type ServedSite = Omit<BuiltSite, 'chunks'> & { chunks: PackedChunks };

@@ -1,14 +1,14 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.ts';
-import type { BuiltSite } from '../../src/site/types.ts';
+import type { ServedSite } from '../../src/site/types.ts';
 import { site as hostileSite } from '../generated/hostile.js';
 
 const NOW = Date.parse('2026-06-01T00:00:00Z');
 
 /** An app over the hostile fixture with a build id of its own, so its cache entries are fresh. */
 function createFreshApp(buildId = `test-${crypto.randomUUID()}`): { fetch: (url: string, init?: RequestInit) => Promise<Response> } {
-  const site: BuiltSite = { ...hostileSite, buildId };
+  const site: ServedSite = { ...hostileSite, buildId };
   const app = createApp({ site, clock: () => NOW });
   return {
     async fetch(url, init) {

@@ -1,12 +1,12 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { createApp } from '../../src/app.ts';
-import type { BuiltSite } from '../../src/site/types.ts';
+import type { ServedSite } from '../../src/site/types.ts';
 
 /**
  * Serves a fixture site at a fixed instant, with a build id of its own so that its edge-cache
  * entries start empty. Returns a fetch that takes a path (or a full URL).
  */
-export function serveFixture(site: BuiltSite, now: number, buildId = `fixture-${crypto.randomUUID()}`): (path: string, init?: RequestInit) => Promise<Response> {
+export function serveFixture(site: ServedSite, now: number, buildId = `fixture-${crypto.randomUUID()}`): (path: string, init?: RequestInit) => Promise<Response> {
   const app = createApp({ site: { ...site, buildId }, clock: () => now });
   return async (path, init) => {
     const ctx = createExecutionContext();

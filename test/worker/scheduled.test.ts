@@ -1,7 +1,7 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.ts';
-import type { BuiltSite } from '../../src/site/types.ts';
+import type { ServedSite } from '../../src/site/types.ts';
 import { site as scheduledSite } from '../generated/scheduled.js';
 import { SCHEDULED_AT } from '../support/schedule.ts';
 import { parseXml } from './support.ts';
@@ -10,7 +10,7 @@ const PUBLISHED_AT = 'Tue, 31 Dec 2024 09:00:00 GMT';
 
 /** The scheduled fixture served at a fixed instant, with a cache namespace of its own. */
 function appAt(now: number, buildId = `scheduled-${crypto.randomUUID()}`) {
-  const site: BuiltSite = { ...scheduledSite, buildId };
+  const site: ServedSite = { ...scheduledSite, buildId };
   const app = createApp({ site, clock: () => now });
   return async (path: string): Promise<Response> => {
     const ctx = createExecutionContext();
