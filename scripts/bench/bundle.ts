@@ -1,6 +1,6 @@
 // Bundles the bench Worker for one synthetic site with `wrangler deploy --dry-run`, from a
 // temporary wrangler config whose entry imports the site module the build wrote.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { PROJECT_ROOT, runChild } from './process.ts';
@@ -12,6 +12,8 @@ export const COMPATIBILITY_DATE = '2026-11-02';
 export interface Bundle {
   dir: string;
   file: string;
+  /** Data modules wrangler wrote beside it (the site's bodies), relative to `dir`. */
+  dataFiles: string[];
   bytes: number;
   gzipBytes: number;
   wallMs: number;
@@ -65,6 +67,13 @@ export async function bundleWorker(dir: string, entrySource: string): Promise<Bu
   );
   const wallMs = performance.now() - started;
   if (result.code !== 0) throw new Error(`wrangler could not bundle the bench Worker:\n${(result.stderr || result.stdout).slice(-2000)}`);
-  const code = await readFile(join(dir, 'dist', 'entry.js'));
-  return { dir, file: 'dist/entry.js', bytes: code.byteLength, gzipBytes: gzipSync(code).byteLength, wallMs };
+  const dataFiles = (await readdir(join(dir, 'dist'))).filter((name) => name.endsWith('.bin')).map((name) => `dist/${name}`);
+  let bytes = 0;
+  let gzipBytes = 0;
+  for (const file of ['dist/entry.js', ...dataFiles]) {
+    const content = await readFile(join(dir, file));
+    bytes += content.byteLength;
+    gzipBytes += gzipSync(content).byteLength;
+  }
+  return { dir, file: 'dist/entry.js', dataFiles, bytes, gzipBytes, wallMs };
 }

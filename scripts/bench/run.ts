@@ -4,7 +4,7 @@
 // Options: --sizes 10,100 (a subset), --quick (fewer and shorter rounds), --rounds N,
 // --json FILE (also write every figure), --keep (keep the temporary folder).
 import { readFileSync, rmSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -414,9 +414,15 @@ function emptyCold(label: string, path: string): ColdResult {
   return { label, path, status: path.endsWith('/missing.xml') ? 404 : 200, ttfbMs: [], cpuMs: [], startupMs: [], startupCpuMs: [], startupRssKiB: [] };
 }
 
-/** The bench Worker (or any bundle) as workerd's one module. */
+/** The bench Worker (or any bundle) as workerd's modules: the script and its Data modules. */
 function bundleModules(bundle: Bundle): { dir: string; modules: WorkerModule[] } {
-  return { dir: bundle.dir, modules: [{ name: 'entry.js', type: 'esModule', file: bundle.file }] };
+  return {
+    dir: bundle.dir,
+    modules: [
+      { name: 'entry.js', type: 'esModule', file: bundle.file },
+      ...bundle.dataFiles.map((file): WorkerModule => ({ name: file.slice('dist/'.length), type: 'data', file })),
+    ],
+  };
 }
 
 /** Starts a fresh workerd, sends one request, records it, stops workerd. */
@@ -458,7 +464,9 @@ async function measureCold(n: number, bundle: Bundle, cache: CacheServer, result
   const dir = bundle.dir;
   const probeDir = join(dir, 'probe');
   await mkdir(probeDir, { recursive: true });
-  await writeFile(join(probeDir, 'site.js'), await readFile(join(dir, 'site.js')));
+  for (const name of await readdir(dir)) {
+    if (name === 'site.js' || name.endsWith('.bin')) await writeFile(join(probeDir, name), await readFile(join(dir, name)));
+  }
   const jsProbe = await bundleWorker(probeDir, "import { site } from './site.js';\nexport default { fetch: () => new Response(site ? 'ok' : '') };\n");
   await writeFile(join(dir, 'probe-data.js'), "import data from './site.bin';\nexport default { fetch: () => new Response(String(data.byteLength)) };\n");
   const probes: [ColdResult, { dir: string; modules: WorkerModule[] }][] = [

@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { readSchedule } from '../site/lookup.ts';
+import { readSchedule, selectVersion } from '../site/lookup.ts';
 import { QUERY_PARAMS } from '../site/query.ts';
 import type { AnySite } from '../site/lookup.ts';
 import type { Lifetime } from '../site/types.ts';
@@ -137,9 +137,9 @@ export function withLifetime(headers: Record<string, string>, lifetime: Lifetime
 
 /**
  * Serves 200 responses for GET and HEAD from the Workers Cache API, keyed by
- * createCacheKey. Misses are stored in waitUntil for the clamped edge lifetime; the answer
- * says `X-Edge-Cache: HIT` or `MISS`. Where no cache is available (workers.dev) every
- * request is a MISS and is served from memory.
+ * createCacheKey. Misses are stored in waitUntil for the clamped edge lifetime. The answer
+ * says `X-Edge-Cache: HIT` or `MISS`, or `BYPASS` for a 304 decided from the validators in
+ * memory. Where no cache is available (workers.dev) every request is served from memory.
  */
 export function edgeCache(site: AnySite): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -148,17 +148,21 @@ export function edgeCache(site: AnySite): MiddlewareHandler<AppEnv> {
     const { now, edition, nextChangeAt } = c.var.moment;
     const url = new URL(c.req.url);
     const keptParams = url.pathname === '/feed.json' ? QUERY_PARAMS : [];
+    if (isAnsweredFromMemory(c, site, url, keptParams)) {
+      // The reader's copy is current: conditionalGet turns this into a 304, and neither the
+      // cache lookup nor a copy of the body for the cache is worth its cost.
+      await next();
+      replaceResponse(c, withEdgeHeader(c.res, 'BYPASS'));
+      return;
+    }
     const key = createCacheKey(url, { siteUrl: site.config.siteUrl, buildId: site.buildId, edition, keptParams });
     const hit = cache ? await cache.match(key).catch(() => undefined) : undefined;
     if (hit) {
-      const res = new Response(hit.body, hit);
-      res.headers.set('X-Edge-Cache', 'HIT');
-      replaceResponse(c, res);
+      replaceResponse(c, withEdgeHeader(hit, 'HIT'));
       return;
     }
     await next();
-    const res = new Response(c.res.body, c.res);
-    res.headers.set('X-Edge-Cache', 'MISS');
+    const res = withEdgeHeader(c.res, 'MISS');
     replaceResponse(c, res);
     if (!cache || res.status !== 200) return;
     const ttl = edgeTtl(classify(200, res.headers.get(LIFETIME_HEADER)) ?? 'page', site.config.cache, now, nextChangeAt);
@@ -173,6 +177,24 @@ export function edgeCache(site: AnySite): MiddlewareHandler<AppEnv> {
       await put; // no execution context (a plain app.fetch call): finish the put before returning
     }
   };
+}
+
+/**
+ * Whether a conditional request can be answered 304 from the validators in memory: a
+ * pre-rendered body (no query that changes it) whose ETag or date the request already holds.
+ */
+function isAnsweredFromMemory(c: Context<AppEnv>, site: AnySite, url: URL, keptParams: readonly string[]): boolean {
+  const headers = c.req.raw.headers;
+  if (!headers.has('if-none-match') && !headers.has('if-modified-since')) return false;
+  if (keptParams.some((name) => url.searchParams.has(name))) return false;
+  const version = selectVersion(site, url.pathname, c.var.moment.now);
+  return version !== undefined && isNotModified(headers, version, c.var.moment.now);
+}
+
+function withEdgeHeader(response: Response, value: 'HIT' | 'MISS' | 'BYPASS'): Response {
+  const res = new Response(response.body, response);
+  res.headers.set('X-Edge-Cache', value);
+  return res;
 }
 
 /** Replaces the response without Hono merging the old response's headers into it. */

@@ -35,14 +35,27 @@ describe('edge cache', () => {
     }
   });
 
-  it('answers a conditional request from a cached entry with 304', async () => {
+  it('answers a conditional request for a pre-rendered body from memory, without the cache', async () => {
     const app = createFreshApp();
     const first = await app.fetch('https://news.example/feed.json');
     await first.text();
     const res = await app.fetch('https://news.example/feed.json', { headers: { 'If-None-Match': first.headers.get('etag') ?? '' } });
     expect(res.status).toBe(304);
-    expect(res.headers.get('x-edge-cache')).toBe('HIT');
+    expect(res.headers.get('x-edge-cache')).toBe('BYPASS');
     expect(await res.text()).toBe('');
+    // A validator that does not match still goes through the cache.
+    const stale = await app.fetch('https://news.example/feed.json', { headers: { 'If-None-Match': '"old"' } });
+    expect(stale.status).toBe(200);
+    expect(stale.headers.get('x-edge-cache')).toBe('HIT');
+  });
+
+  it('answers a conditional request for a query result from the cached entry', async () => {
+    const app = createFreshApp();
+    const first = await app.fetch('https://news.example/feed.json?limit=1');
+    await first.text();
+    const res = await app.fetch('https://news.example/feed.json?limit=1', { headers: { 'If-None-Match': first.headers.get('etag') ?? '' } });
+    expect(res.status).toBe(304);
+    expect(res.headers.get('x-edge-cache')).toBe('HIT');
   });
 
   it('misses after a new build, whose hash is part of the key', async () => {
