@@ -104,7 +104,7 @@ const KEPT_ON_304 = new Set(['etag', 'cache-control', 'vary', 'last-modified', '
 export function responseHeaders(site: AnySite): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     await next();
-    const res = new Response(c.res.body, c.res);
+    const res = withMutableHeaders(c.res);
     const { now, nextChangeAt } = c.var.moment;
     const type = res.headers.get('content-type') ?? '';
     const isFeed = Object.values(FEED_TYPES).some((t) => t === type) || type.startsWith('application/json');
@@ -192,9 +192,22 @@ function isAnsweredFromMemory(c: Context<AppEnv>, site: AnySite, url: URL, keptP
 }
 
 function withEdgeHeader(response: Response, value: 'HIT' | 'MISS' | 'BYPASS'): Response {
-  const res = new Response(response.body, response);
+  const res = withMutableHeaders(response);
   res.headers.set('X-Edge-Cache', value);
   return res;
+}
+
+/**
+ * The response itself when its headers can be changed (those the routes make), else a copy
+ * (those from `cache.match` are immutable): copying a response costs more than its headers.
+ */
+function withMutableHeaders(response: Response): Response {
+  try {
+    response.headers.set('X-Content-Type-Options', 'nosniff');
+    return response;
+  } catch {
+    return new Response(response.body, response);
+  }
 }
 
 /** Replaces the response without Hono merging the old response's headers into it. */
