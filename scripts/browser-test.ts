@@ -224,6 +224,7 @@ function createConfig(origin: string): SiteConfig {
     feedItemLimit: 20,
     timeZone: 'UTC',
     queryLimitMax: 100,
+    edgeCache: 'computed',
     cache: { feedMaxAge: 0, feedSMaxAge: 0, pageMaxAge: 0, pageSMaxAge: 0, archiveMaxAge: 0, staleWhileRevalidate: 0 },
   };
 }

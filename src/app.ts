@@ -1,20 +1,11 @@
 import { type Context, Hono } from 'hono';
+import { CONTENT_TYPES, FEED_TYPES, HTML_TYPE } from './http/headers.ts';
 import { formatHttpDate } from './http/http-date.ts';
-import {
-  type AppEnv,
-  allowMethods,
-  conditionalGet,
-  edgeCache,
-  FEED_TYPES,
-  HTML_TYPE,
-  readMoment,
-  responseHeaders,
-  withLifetime,
-} from './http/middleware.ts';
+import { type AppEnv, allowMethods, conditionalGet, edgeCache, readMoment, responseHeaders, withLifetime } from './http/middleware.ts';
+import { createPrebuiltServer } from './http/prebuilt.ts';
 import { type ChunkReader, createChunkReader } from './site/chunks.ts';
-import { type AnySite, bodyOf, selectVersion } from './site/lookup.ts';
+import { type AnySite, bodyOf, type Moment, momentAt, selectVersion } from './site/lookup.ts';
 import { parseFeedQuery, renderFeedQuery } from './site/query.ts';
-import type { BodyType } from './site/types.ts';
 
 /** What the app serves and which clock it reads. */
 export interface AppOptions {
@@ -37,13 +28,42 @@ const GUESSED_FEED_PATHS: Record<string, string> = {
   '/index.html': '/',
 };
 
-const CONTENT_TYPES: Record<BodyType, string> = { ...FEED_TYPES, html: HTML_TYPE };
+/** The Worker's fetch handler, as `export default` hands it to the runtime. */
+export interface App {
+  fetch(request: Request, env?: unknown, ctx?: ExecutionContext): Response | Promise<Response>;
+}
 
-/** Creates the Worker's Hono app: middleware in the order it applies, then the routes. */
-export function createApp({ site, clock = Date.now }: AppOptions): Hono<AppEnv> {
+/**
+ * Creates the Worker. A request for a pre-rendered body is answered from the isolate's memory
+ * (src/http/prebuilt.ts) without the framework; everything else, and every request when
+ * `EDGE_CACHE = "all"`, goes through the Hono app, which is built at the first such request.
+ * Both read the clock once per request, and give the same answers.
+ */
+export function createApp({ site, clock = Date.now }: AppOptions): App {
+  const chunks = createChunkReader(site.chunks);
+  const prebuilt = site.config.edgeCache === 'all' ? undefined : createPrebuiltServer(site, chunks);
+  const moments = new WeakMap<Request, Moment>();
+  let app: Hono<AppEnv> | undefined;
+  return {
+    fetch(request, env, ctx) {
+      const moment = momentAt(site, clock());
+      try {
+        const answer = prebuilt?.(request, moment);
+        if (answer) return answer;
+      } catch (error) {
+        console.error(error); // the app answers instead, and says so if it fails too
+      }
+      moments.set(request, moment);
+      app ??= createHonoApp(site, chunks, (raw) => moments.get(raw) ?? momentAt(site, clock()));
+      return app.fetch(request, env, ctx);
+    },
+  };
+}
+
+/** Creates the Hono app: middleware in the order it applies, then the routes. */
+function createHonoApp(site: AnySite, chunks: ChunkReader, momentOf: (request: Request) => Moment): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const { siteUrl } = site.config;
-  const chunks = createChunkReader(site.chunks);
   const serve = (c: Context<AppEnv>): Response => serveBuilt(c, site, chunks);
   const redirect = (to: (c: Context<AppEnv>) => string) => (c: Context<AppEnv>) => c.redirect(`${siteUrl}${to(c)}`, 301);
 
@@ -52,7 +72,7 @@ export function createApp({ site, clock = Date.now }: AppOptions): Hono<AppEnv> 
     return c.text('Internal error.\n', 500, { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
   });
   app.use(allowMethods());
-  app.use(readMoment(site, clock));
+  app.use(readMoment(momentOf));
   app.use(conditionalGet());
   app.use(responseHeaders(site));
   app.use(edgeCache(site));

@@ -21,7 +21,8 @@ export interface Bundle {
 
 /**
  * The entry of the bench Worker over `site.js` and `naive.json` beside it: the app built the
- * way src/index.ts builds it, inside the bench routes of worker.ts.
+ * way src/index.ts builds it, and again with EDGE_CACHE = "all", inside the bench routes of
+ * worker.ts.
  */
 export function benchEntry(): string {
   const app = join(PROJECT_ROOT, 'src/app.ts');
@@ -31,7 +32,8 @@ export function benchEntry(): string {
     `import { createBenchWorker } from ${JSON.stringify(worker)};`,
     `import { site } from './site.js';`,
     `import naive from './naive.json';`,
-    'export default createBenchWorker({ app: createApp({ site }), naive });',
+    "const appAll = createApp({ site: { ...site, config: { ...site.config, edgeCache: 'all' } } });",
+    'export default createBenchWorker({ app: createApp({ site }), appAll, naive });',
     '',
   ].join('\n');
 }

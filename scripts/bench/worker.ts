@@ -33,7 +33,10 @@ export interface NaiveData {
 
 /** What the bench Worker serves. */
 export interface BenchWorkerOptions {
+  /** The app as src/index.ts makes it (the site's own [vars]: EDGE_CACHE = "computed"). */
   app: BenchApp;
+  /** The same app and site with EDGE_CACHE = "all": the Cache API in front of every route. */
+  appAll: BenchApp;
   naive: NaiveData;
 }
 
@@ -47,7 +50,7 @@ interface Replay {
 }
 
 const REPLAY = /^\/__direct\/(text|bytes|gzip)(\/.*)$/;
-const NO_CACHE = '/__nocache/';
+const ALL = '/__all/';
 
 /**
  * Creates the bench Worker. Every path outside `/__` goes to the app untouched. Inside:
@@ -56,12 +59,11 @@ const NO_CACHE = '/__nocache/';
  * - `/__direct/<text|bytes|gzip>/<path>`: the app's answer for `<path>`, captured once per
  *   isolate and replayed without the app, as a string, as bytes encoded once, or gzipped once
  *   (sent with `encodeBody: "manual"`);
- * - `/__nocache/<path>`: the app's answer for `<path>` with no Cache API in sight, as where
- *   `caches` does not exist: the app's own work, without the edge cache's match and put;
+ * - `/__all/<path>`: the answer for `<path>` from the app with EDGE_CACHE = "all";
  * - `/__hono/<path>`: the bytes of `/__direct/bytes/<path>` from a bare Hono app with one
  *   route and no middleware: the framework's own floor.
  */
-export function createBenchWorker({ app, naive }: BenchWorkerOptions): { fetch(request: Request, env: unknown, ctx: FetchContext): Response | Promise<Response> } {
+export function createBenchWorker({ app, appAll, naive }: BenchWorkerOptions): { fetch(request: Request, env: unknown, ctx: FetchContext): Response | Promise<Response> } {
   const controls = createControlRoutes();
   const replays = new Map<string, Promise<Replay>>();
 
@@ -93,28 +95,12 @@ export function createBenchWorker({ app, naive }: BenchWorkerOptions): { fetch(r
       if (control) return control;
       if (path === '/__naive/rss.xml') return renderNaiveRss(naive);
       if (path.startsWith('/__hono/')) return bare.fetch(request, env as object, ctx as never);
-      if (path.startsWith(NO_CACHE)) return fetchWithoutCaches(app, new Request(new URL(path.slice(NO_CACHE.length - 1), url), request), env, ctx);
+      if (path.startsWith(ALL)) return appAll.fetch(new Request(new URL(path.slice(ALL.length - 1), url), request), env, ctx);
       const match = REPLAY.exec(path);
       if (match?.[1] && match[2]) return replay(match[1], match[2], request, env, ctx);
       return new Response('Not found.\n', { status: 404 });
     },
   };
-}
-
-/**
- * Calls the app while the global `caches` reads as undefined. The app looks for `caches` when
- * the request enters its middleware, synchronously inside `app.fetch`, so the shadow is lifted
- * before any other request runs. (The runner checks that the cache service saw no traffic.)
- */
-function fetchWithoutCaches(app: App, request: Request, env: unknown, ctx: FetchContext): Response | Promise<Response> {
-  const own = Object.getOwnPropertyDescriptor(globalThis, 'caches');
-  Object.defineProperty(globalThis, 'caches', { value: undefined, configurable: true, writable: true });
-  try {
-    return app.fetch(request, env, ctx);
-  } finally {
-    if (own) Object.defineProperty(globalThis, 'caches', own);
-    else delete (globalThis as { caches?: unknown }).caches;
-  }
 }
 
 async function capture(app: App, url: string, env: unknown, ctx: FetchContext): Promise<Replay> {

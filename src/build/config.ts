@@ -1,4 +1,4 @@
-import type { SiteConfig } from '../site/types.ts';
+import type { EdgeCacheScope, SiteConfig } from '../site/types.ts';
 
 /** A configuration problem, phrased as a sentence naming the variable and the fix. */
 export class ConfigError extends Error {
@@ -94,6 +94,11 @@ export function parseSiteConfig(vars: RawVars): SiteConfig {
     problems.push(`${name} must be an absolute http(s) URL, got ${JSON.stringify(value)}: fix it under [vars] in wrangler.toml or remove it.`);
     return undefined;
   };
+  const edgeCache = text('EDGE_CACHE', 'computed');
+  if (!isEdgeCacheScope(edgeCache)) {
+    problems.push(`EDGE_CACHE must be "computed" (the Cache API only for answers computed per request) or "all" (in front of every route), got ${JSON.stringify(edgeCache)}.`);
+  }
+
   const icon = url('SITE_ICON');
   const logo = url('SITE_LOGO');
   const websubHub = url('WEBSUB_HUB');
@@ -111,6 +116,7 @@ export function parseSiteConfig(vars: RawVars): SiteConfig {
     ...(logo ? { logo } : {}),
     ...(websubHub ? { websubHub } : {}),
     queryLimitMax: integer('QUERY_LIMIT_MAX', 100, 1, 1000),
+    edgeCache: isEdgeCacheScope(edgeCache) ? edgeCache : 'computed',
     cache: {
       feedMaxAge: integer('FEED_MAX_AGE', CACHE_DEFAULTS.FEED_MAX_AGE, 0, 31536000),
       feedSMaxAge: integer('FEED_S_MAXAGE', CACHE_DEFAULTS.FEED_S_MAXAGE, 0, 31536000),
@@ -124,6 +130,10 @@ export function parseSiteConfig(vars: RawVars): SiteConfig {
     throw new ConfigError(`Invalid configuration in wrangler.toml [vars]:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
   return config;
+}
+
+function isEdgeCacheScope(value: string): value is EdgeCacheScope {
+  return value === 'computed' || value === 'all';
 }
 
 /** Whether `tag` is a well-formed BCP 47 language tag. */

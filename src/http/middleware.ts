@@ -1,21 +1,11 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { readSchedule, selectVersion } from '../site/lookup.ts';
+import { type AnySite, type Moment, selectVersion } from '../site/lookup.ts';
 import { QUERY_PARAMS } from '../site/query.ts';
-import type { AnySite } from '../site/lookup.ts';
 import type { Lifetime } from '../site/types.ts';
 import { type CacheClass, createCacheControl, edgeTtl } from './cache-control.ts';
 import { createCacheKey } from './cache-key.ts';
 import { isNotModified } from './conditional.ts';
-
-/** What every handler knows about the request's instant. */
-export interface Moment {
-  /** The clock, read once per request. */
-  now: number;
-  /** How many scheduled publications have happened. */
-  edition: number;
-  /** When the next scheduled article appears. */
-  nextChangeAt?: number;
-}
+import { fieldsForType, isKeptOn304 } from './headers.ts';
 
 /**
  * Internal header by which a handler tells the caching layers a response's lifetime class
@@ -28,21 +18,12 @@ export interface AppEnv {
   Variables: { moment: Moment };
 }
 
-/** Media types of the three feeds; the `feed` cache class and CORS follow from them. */
-export const FEED_TYPES = {
-  rss: 'application/rss+xml; charset=utf-8',
-  atom: 'application/atom+xml; charset=utf-8',
-  json: 'application/feed+json; charset=utf-8',
-} as const;
-
-export const HTML_TYPE = 'text/html; charset=utf-8';
 const ALLOWED_METHODS = 'GET, HEAD, OPTIONS';
 
-/** Reads the clock once and where it falls in the publication schedule. */
-export function readMoment(site: AnySite, clock: () => number): MiddlewareHandler<AppEnv> {
+/** Sets the request's moment (its instant in the publication schedule), read once per request. */
+export function readMoment(momentOf: (request: Request) => Moment): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const now = clock();
-    c.set('moment', { now, ...readSchedule(site, now) });
+    c.set('moment', momentOf(c.req.raw));
     await next();
   };
 }
@@ -88,13 +69,11 @@ export function conditionalGet(): MiddlewareHandler<AppEnv> {
     if (!isNotModified(c.req.raw.headers, { etag, lastModified }, c.var.moment.now)) return;
     const headers = new Headers();
     for (const [name, value] of res.headers) {
-      if (KEPT_ON_304.has(name) || name.startsWith('access-control-')) headers.set(name, value);
+      if (isKeptOn304(name)) headers.set(name, value);
     }
     replaceResponse(c, new Response(null, { status: 304, headers }));
   };
 }
-
-const KEPT_ON_304 = new Set(['etag', 'cache-control', 'vary', 'last-modified', 'expires', 'content-location', 'date', 'x-content-type-options', 'x-edge-cache']);
 
 /**
  * Sets the headers that depend on the instant and the kind of response, on fresh and
@@ -106,19 +85,11 @@ export function responseHeaders(site: AnySite): MiddlewareHandler<AppEnv> {
     await next();
     const res = withMutableHeaders(c.res);
     const { now, nextChangeAt } = c.var.moment;
-    const type = res.headers.get('content-type') ?? '';
-    const isFeed = Object.values(FEED_TYPES).some((t) => t === type) || type.startsWith('application/json');
     const cacheClass = classify(res.status, res.headers.get(LIFETIME_HEADER));
     res.headers.delete(LIFETIME_HEADER);
     res.headers.set('Cache-Control', cacheClass === undefined ? 'no-store' : createCacheControl(cacheClass, site.config.cache, now, nextChangeAt));
-    res.headers.set('X-Content-Type-Options', 'nosniff');
     if (res.body !== null) res.headers.set('Vary', 'Accept-Encoding');
-    if (isFeed) {
-      // Scripts in browsers may read the feeds and their validators.
-      res.headers.set('Access-Control-Allow-Origin', '*');
-      res.headers.set('Access-Control-Expose-Headers', 'ETag, Last-Modified, X-Edge-Cache');
-    }
-    if (type.startsWith('text/html')) res.headers.set('Content-Security-Policy', site.contentSecurityPolicy);
+    for (const [name, value] of fieldsForType(res.headers.get('content-type') ?? '', site)) res.headers.set(name, value);
     replaceResponse(c, res);
   };
 }
@@ -138,8 +109,10 @@ export function withLifetime(headers: Record<string, string>, lifetime: Lifetime
 /**
  * Serves 200 responses for GET and HEAD from the Workers Cache API, keyed by
  * createCacheKey. Misses are stored in waitUntil for the clamped edge lifetime. The answer
- * says `X-Edge-Cache: HIT` or `MISS`, or `BYPASS` for a 304 decided from the validators in
- * memory. Where no cache is available (workers.dev) every request is served from memory.
+ * says `X-Edge-Cache: HIT` or `MISS`, or `BYPASS` when the Cache API is not consulted: a 304
+ * decided from the validators in memory, or, with `EDGE_CACHE = "computed"`, any answer not
+ * computed per request. Where no cache is available (workers.dev) every request is served
+ * from memory.
  */
 export function edgeCache(site: AnySite): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -148,9 +121,11 @@ export function edgeCache(site: AnySite): MiddlewareHandler<AppEnv> {
     const { now, edition, nextChangeAt } = c.var.moment;
     const url = new URL(c.req.url);
     const keptParams = url.pathname === '/feed.json' ? QUERY_PARAMS : [];
-    if (isAnsweredFromMemory(c, site, url, keptParams)) {
-      // The reader's copy is current: conditionalGet turns this into a 304, and neither the
-      // cache lookup nor a copy of the body for the cache is worth its cost.
+    const computed = keptParams.some((name) => url.searchParams.has(name));
+    if ((site.config.edgeCache !== 'all' && !computed) || isAnsweredFromMemory(c, site, url, computed)) {
+      // Either the body is in memory anyway (pre-rendered, EDGE_CACHE = "computed"), or the
+      // reader's copy is current and conditionalGet turns this into a 304: neither the cache
+      // lookup nor a copy of the body for the cache is worth its cost.
       await next();
       replaceResponse(c, withEdgeHeader(c.res, 'BYPASS'));
       return;
@@ -183,10 +158,9 @@ export function edgeCache(site: AnySite): MiddlewareHandler<AppEnv> {
  * Whether a conditional request can be answered 304 from the validators in memory: a
  * pre-rendered body (no query that changes it) whose ETag or date the request already holds.
  */
-function isAnsweredFromMemory(c: Context<AppEnv>, site: AnySite, url: URL, keptParams: readonly string[]): boolean {
+function isAnsweredFromMemory(c: Context<AppEnv>, site: AnySite, url: URL, computed: boolean): boolean {
   const headers = c.req.raw.headers;
-  if (!headers.has('if-none-match') && !headers.has('if-modified-since')) return false;
-  if (keptParams.some((name) => url.searchParams.has(name))) return false;
+  if (computed || (!headers.has('if-none-match') && !headers.has('if-modified-since'))) return false;
   const version = selectVersion(site, url.pathname, c.var.moment.now);
   return version !== undefined && isNotModified(headers, version, c.var.moment.now);
 }

@@ -12,6 +12,16 @@ export interface ScheduleAt {
   nextChangeAt?: number;
 }
 
+/** A request's instant and where it falls in the schedule; the clock is read once per request. */
+export interface Moment extends ScheduleAt {
+  now: number;
+}
+
+/** The moment of a request at `now`. */
+export function momentAt(site: AnySite, now: number): Moment {
+  return { now, ...readSchedule(site, now) };
+}
+
 /** Reads the schedule at `now`. */
 export function readSchedule(site: AnySite, now: number): ScheduleAt {
   let edition = 0;

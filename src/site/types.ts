@@ -24,8 +24,17 @@ export interface SiteConfig {
   websubHub?: string;
   /** Largest `limit` a script may ask of `/feed.json`. */
   queryLimitMax: number;
+  /** Which answers go through the Workers Cache API. */
+  edgeCache: EdgeCacheScope;
   cache: CacheConfig;
 }
+
+/**
+ * Which answers the Workers Cache API stands in front of: `computed`, only those computed per
+ * request (`/feed.json?…` queries), since pre-rendered bodies are already in the isolate's
+ * memory; `all`, every route (the cached copy is then preferred to the isolate's).
+ */
+export type EdgeCacheScope = 'computed' | 'all';
 
 /** Lifetimes in seconds for `Cache-Control` (`max-age` for readers, `s-maxage` for shared caches). */
 export interface CacheConfig {

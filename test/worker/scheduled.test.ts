@@ -1,7 +1,7 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.ts';
-import type { ServedSite } from '../../src/site/types.ts';
+import type { EdgeCacheScope, ServedSite } from '../../src/site/types.ts';
 import { site as scheduledSite } from '../generated/scheduled.js';
 import { SCHEDULED_AT } from '../support/schedule.ts';
 import { parseXml } from './support.ts';
@@ -9,8 +9,8 @@ import { parseXml } from './support.ts';
 const PUBLISHED_AT = 'Tue, 31 Dec 2024 09:00:00 GMT';
 
 /** The scheduled fixture served at a fixed instant, with a cache namespace of its own. */
-function appAt(now: number, buildId = `scheduled-${crypto.randomUUID()}`) {
-  const site: ServedSite = { ...scheduledSite, buildId };
+function appAt(now: number, buildId = `scheduled-${crypto.randomUUID()}`, edgeCache: EdgeCacheScope = 'computed') {
+  const site: ServedSite = { ...scheduledSite, buildId, config: { ...scheduledSite.config, edgeCache } };
   const app = createApp({ site, clock: () => now });
   return async (path: string): Promise<Response> => {
     const ctx = createExecutionContext();
@@ -75,13 +75,16 @@ describe('scheduled publishing', () => {
     expect((await fetch('/rss.xml')).headers.get('cache-control')).toBe('public, max-age=300, s-maxage=600, stale-while-revalidate=60');
   });
 
-  it('never serves an edge-cached answer from before the publication after it', async () => {
+  it.each([
+    ['all', '/feed.json'],
+    ['computed', '/feed.json?limit=10'],
+  ] as const)('never serves an edge-cached answer from before the publication after it (EDGE_CACHE = "%s", %s)', async (scope, path) => {
     const buildId = `scheduled-${crypto.randomUUID()}`;
-    const before = appAt(SCHEDULED_AT - 10_000, buildId);
-    await (await before('/feed.json')).text();
-    expect((await before('/feed.json')).headers.get('x-edge-cache')).toBe('HIT');
-    const after = appAt(SCHEDULED_AT, buildId);
-    const res = await after('/feed.json');
+    const before = appAt(SCHEDULED_AT - 10_000, buildId, scope);
+    await (await before(path)).text();
+    expect((await before(path)).headers.get('x-edge-cache')).toBe('HIT');
+    const after = appAt(SCHEDULED_AT, buildId, scope);
+    const res = await after(path);
     expect(res.headers.get('x-edge-cache')).toBe('MISS');
     expect(((await res.json()) as { items: unknown[] }).items).toHaveLength(2);
   });
