@@ -7,7 +7,7 @@ import { Feed } from 'feed';
 import { Hono } from 'hono';
 import { createControlRoutes } from './control-routes.ts';
 
-/** The part of the Hono app the bench Worker calls: `createApp({ site })`. */
+/** What the bench Worker calls of the app: the fetch handler `createApp({ site })` returns. */
 export interface BenchApp {
   fetch(request: Request, env: unknown, ctx: unknown): Response | Promise<Response>;
 }

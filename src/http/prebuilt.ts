@@ -1,7 +1,7 @@
 import type { ChunkReader, Bytes } from '../site/chunks.ts';
 import { type AnySite, bodyOf, type Moment, selectVersion } from '../site/lookup.ts';
 import { QUERY_PARAMS } from '../site/query.ts';
-import type { Lifetime, Version } from '../site/types.ts';
+import type { Version } from '../site/types.ts';
 import { createCacheControl } from './cache-control.ts';
 import { isNotModified } from './conditional.ts';
 import { CONTENT_TYPES, fieldsForType, isKeptOn304 } from './headers.ts';
@@ -17,6 +17,8 @@ interface Prepared {
   ok: [string, string][];
   /** Fields of the 304, except Cache-Control. */
   notModified: [string, string][];
+  /** The complete fields while no publication is due, when Cache-Control is the same at every instant. */
+  steady?: { ok: Headers; notModified: Headers };
 }
 
 /**
@@ -42,13 +44,17 @@ export function createPrebuiltServer(site: AnySite, chunks: ChunkReader): Prebui
     }
     return answer;
   };
-  // With no publication due, a lifetime's Cache-Control is the same at every instant.
-  const steady = new Map<Lifetime, string>();
-  const cacheControl = (lifetime: Lifetime, { now, nextChangeAt }: Moment): string => {
-    if (nextChangeAt !== undefined) return createCacheControl(lifetime, site.config.cache, now, nextChangeAt);
-    let value = steady.get(lifetime);
-    if (value === undefined) steady.set(lifetime, (value = createCacheControl(lifetime, site.config.cache, now)));
-    return value;
+  const fieldsAt = (version: Version, answer: Prepared, moment: Moment): { ok: HeadersInit; notModified: HeadersInit } => {
+    if (moment.nextChangeAt === undefined) {
+      // With no publication due, a lifetime's Cache-Control is the same at every instant.
+      if (answer.steady === undefined) {
+        const cacheControl: [string, string] = ['Cache-Control', createCacheControl(version.lifetime, site.config.cache, moment.now)];
+        answer.steady = { ok: new Headers([...answer.ok, cacheControl]), notModified: new Headers([...answer.notModified, cacheControl]) };
+      }
+      return answer.steady;
+    }
+    const cacheControl: [string, string] = ['Cache-Control', createCacheControl(version.lifetime, site.config.cache, moment.now, moment.nextChangeAt)];
+    return { ok: [...answer.ok, cacheControl], notModified: [...answer.notModified, cacheControl] };
   };
 
   return (request, moment) => {
@@ -59,11 +65,9 @@ export function createPrebuiltServer(site: AnySite, chunks: ChunkReader): Prebui
     const version = selectVersion(site, path, moment.now);
     if (version === undefined) return undefined;
     const answer = prepare(version);
-    const cacheControlField: [string, string] = ['Cache-Control', cacheControl(version.lifetime, moment)];
-    if (isNotModified(request.headers, version, moment.now)) {
-      return new Response(null, { status: 304, headers: [...answer.notModified, cacheControlField] });
-    }
-    return new Response(method === 'HEAD' ? null : answer.body, { status: 200, headers: [...answer.ok, cacheControlField] });
+    const fields = fieldsAt(version, answer, moment);
+    if (isNotModified(request.headers, version, moment.now)) return new Response(null, { status: 304, headers: fields.notModified });
+    return new Response(method === 'HEAD' ? null : answer.body, { status: 200, headers: fields.ok });
   };
 }
 
