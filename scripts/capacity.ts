@@ -80,7 +80,7 @@ try {
     await mkdir(outDir);
     const built = await runBuild({ root, vars: VARS, now: NOW, outFile: siteModule });
     if (!built.ok) throw new Error(built.messages.join('\n'));
-    const estimate = measureBundle(await readGeneratedSite(siteModule));
+    const estimate = await measureBundle(await readGeneratedSite(siteModule));
     const bundle = await bundleWorker({ outDir, siteModule });
     console.log(
       `wrangler deploy --dry-run at ${fits}: ${formatBytes(bundle.bytes)} / gzip ${formatBytes(bundle.gzipBytes)} ` +
@@ -102,7 +102,7 @@ async function probe(n: number): Promise<boolean> {
   const result = await runBuild({ root, vars: VARS, now: NOW, outFile });
   const ms = Math.round(performance.now() - started);
   if (result.ok) {
-    const size = measureBundle(await readGeneratedSite(outFile));
+    const size = await measureBundle(await readGeneratedSite(outFile));
     console.log(`  ${n} articles: fits, about ${formatBytes(size.gzipBytes)} gzip, ${formatBytes(size.bytes)} raw (build ${ms} ms)`);
     return true;
   }

@@ -1,11 +1,12 @@
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { packChunks } from '../site/chunks.ts';
 import type { BuiltSite } from '../site/types.ts';
-import { formatProblem, type ParsedArticle, type Problem, parseArticle } from './article.ts';
+import { formatProblem, type ParsedArticle, type Problem } from './article.ts';
 import { ConfigError, parseSiteConfig, type RawVars } from './config.ts';
-import { checkArticleSize, checkBundleSize, parseBuildLimits } from './limits.ts';
+import { checkBundleSize, parseBuildLimits } from './limits.ts';
+import { readArticles } from './read-articles.ts';
 import { buildSite } from './site.ts';
 
 /** Where the build reads and writes, relative to `root`. */
@@ -47,16 +48,10 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
     .filter((entry) => entry.isFile() && /\.(md|markdown)$/i.test(entry.name))
     .map((entry) => entry.name)
     .sort();
+  const files = names.map((name) => ({ file: relative(root, join(articlesDir, name)).split('\\').join('/'), path: join(articlesDir, name) }));
   const problems: Problem[] = [];
   const parsed: ParsedArticle[] = [];
-  for (const name of names) {
-    const file = relative(root, join(articlesDir, name)).split('\\').join('/');
-    const tooLarge = checkArticleSize(file, (await stat(join(articlesDir, name))).size, limits);
-    if (tooLarge) {
-      problems.push(tooLarge);
-      continue;
-    }
-    const result = parseArticle(file, await readFile(join(articlesDir, name)), config);
+  for (const result of await readArticles(files, config, limits)) {
     problems.push(...result.problems);
     if (result.article) parsed.push(result.article);
   }
@@ -65,7 +60,7 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
   const built = buildSite(parsed, config, options.now ?? Date.now());
   if (!built.site) return { ok: false, messages: built.problems.map(formatProblem) };
   const generated = renderSiteModule(built.site);
-  const tooBig = checkBundleSize(generated, limits, parsed.filter((p) => !p.draft).length);
+  const tooBig = await checkBundleSize(generated, limits, parsed.filter((p) => !p.draft).length);
   if (tooBig.length > 0) return { ok: false, messages: tooBig };
   if (options.outFile) await writeSiteModule(generated, resolve(root, options.outFile));
   return { ok: true, site: built.site, articleCount: parsed.filter((p) => !p.draft).length, notes: built.notes };

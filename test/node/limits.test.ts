@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import {
   DEFAULT_BUNDLE_LIMIT_MIB,
   DEFAULT_MAX_ARTICLE_BYTES,
   formatBytes,
+  gzipLength,
   measureBundle,
   parseBuildLimits,
   WORKER_CODE_ALLOWANCE,
@@ -130,13 +132,24 @@ describe('bundle size', () => {
     expect((await build(root)).ok).toBe(true);
   });
 
-  it('measures non-ASCII text as esbuild writes it, as \\u escapes', () => {
-    const ascii = measureBundle({ moduleText: 'x'.repeat(100), data: new Uint8Array(0) });
-    const accented = measureBundle({ moduleText: 'é'.repeat(100), data: new Uint8Array(0) });
+  it('measures non-ASCII text as esbuild writes it, as \\u escapes', async () => {
+    const ascii = await measureBundle({ moduleText: 'x'.repeat(100), data: new Uint8Array(0) });
+    const accented = await measureBundle({ moduleText: 'é'.repeat(100), data: new Uint8Array(0) });
     expect(ascii.siteBytes).toBe(100);
     expect(accented.siteBytes).toBe(600);
     expect(ascii.bytes - ascii.siteBytes).toBe(WORKER_CODE_ALLOWANCE.bytes);
     expect(ascii.gzipBytes - ascii.siteGzipBytes).toBe(WORKER_CODE_ALLOWANCE.gzipBytes);
+  });
+
+  it('measures large inputs in parallel slices within 0.05% of one gzip stream', async () => {
+    // Text like a site's: repetitive markup around varied words, 13 MiB (four slices).
+    const words = Array.from({ length: 5000 }, (_, i) => `word${(i * 7919) % 10007}`);
+    const text = Array.from({ length: 300_000 }, (_, i) => `<p class="x">${words[i % 4999]} ${words[(i * 31) % 4999]} and ${i}</p>\n`).join('');
+    const bytes = new TextEncoder().encode(text);
+    expect(bytes.byteLength).toBeGreaterThan(3 * 4 * 1024 * 1024);
+    const whole = gzipSync(bytes).byteLength;
+    const sliced = await gzipLength(bytes);
+    expect(Math.abs(sliced - whole) / whole).toBeLessThan(0.0005);
   });
 
   it('estimates at or above the bundle wrangler really makes, within the code allowance', async () => {
@@ -145,7 +158,7 @@ describe('bundle size', () => {
     folders.push(outDir);
     const siteModule = join(outDir, 'site.js');
     expect((await build(root, {}, siteModule)).ok).toBe(true);
-    const estimate = measureBundle(await readGeneratedSite(siteModule));
+    const estimate = await measureBundle(await readGeneratedSite(siteModule));
     const actual = await bundleWorker({ outDir, siteModule });
     expect(estimate.gzipBytes, 'gzip estimate covers the real bundle').toBeGreaterThanOrEqual(actual.gzipBytes);
     expect(estimate.bytes, 'raw estimate covers the real bundle').toBeGreaterThanOrEqual(actual.bytes);
