@@ -255,7 +255,8 @@ async function benchSize(n: number, root: string, cache: CacheServer, baseline: 
 /** Runs build-site.ts in a child process on every CPU; its report, or why it crashed. */
 async function buildInChild(dir: string, vars: Record<string, string>): Promise<(BuildReport & { wallMs: number }) | { crashed: string }> {
   const started = performance.now();
-  const child = await runChild(process.execPath, [join(PROJECT_ROOT, 'scripts/bench/build-site.ts'), dir, JSON.stringify(vars)], {
+  // The same V8 flags as `npm run build` and wrangler's [build] command.
+  const child = await runChild(process.execPath, ['--max-semi-space-size=32', join(PROJECT_ROOT, 'scripts/bench/build-site.ts'), dir, JSON.stringify(vars)], {
     timeoutMs: 20 * 60_000,
     allCores: true,
   });

@@ -44,6 +44,14 @@ export function buildSite(parsed: readonly ParsedArticle[], config: SiteConfig, 
   return { site: builder.finish(schedule, articles, tagIndex.names), problems: [], notes: tagIndex.notes };
 }
 
+/** The UTF-8 bytes of each built site's chunks, as the builder encoded them for hashing. */
+const encodedChunks = new WeakMap<BuiltSite, readonly Uint8Array[]>();
+
+/** A site's chunks as UTF-8 bytes: encoded once during the build, or now for a site from elsewhere. */
+export function chunkBytesOf(site: BuiltSite): readonly (string | Uint8Array)[] {
+  return encodedChunks.get(site) ?? site.chunks;
+}
+
 /** A version before its ETag is computed. */
 type Draft = Omit<Version, 'from' | 'etag'>;
 
@@ -126,7 +134,9 @@ class SiteBuilder {
     const hash = createHash('sha256').update(JSON.stringify({ ...site, chunks: this.#chunks.length }));
     for (let i = 0; i < this.#chunks.length; i++) hash.update(this.#bytesOf(i));
     const buildId = hash.digest('hex').slice(0, 16);
-    return { buildId, ...site };
+    const built = { buildId, ...site };
+    encodedChunks.set(built, this.#chunks.map((_, i) => this.#bytesOf(i)));
+    return built;
   }
 
   /** Main feeds, list page and RFC 5005 archive pages of one scope. */

@@ -4,9 +4,12 @@
  */
 const XML_INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
+/** Any character XML_INVALID might match: one scan of a plain class, much faster than XML_INVALID's. */
+const MAYBE_INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
+
 /** Removes characters that XML 1.0 does not allow, keeping all others. */
 export function stripXmlInvalid(text: string): string {
-  return text.replace(XML_INVALID, '');
+  return MAYBE_INVALID.test(text) ? text.replace(XML_INVALID, '') : text;
 }
 
 /** Escapes text for HTML and XML element content and double-quoted attributes. */
