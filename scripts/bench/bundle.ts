@@ -21,8 +21,8 @@ export interface Bundle {
 
 /**
  * The entry of the bench Worker over `site.js` and `naive.json` beside it: the app built the
- * way src/index.ts builds it, and again with EDGE_CACHE = "all", inside the bench routes of
- * worker.ts.
+ * way src/index.ts builds it, and again with EDGE_CACHE = "all" and "off", inside the bench
+ * routes of worker.ts.
  */
 export function benchEntry(): string {
   const app = join(PROJECT_ROOT, 'src/app.ts');
@@ -33,7 +33,8 @@ export function benchEntry(): string {
     `import { site } from './site.js';`,
     `import naive from './naive.json';`,
     "const appAll = createApp({ site: { ...site, config: { ...site.config, edgeCache: 'all' } } });",
-    'export default createBenchWorker({ app: createApp({ site }), appAll, naive });',
+    "const appOff = createApp({ site: { ...site, config: { ...site.config, edgeCache: 'off' } } });",
+    'export default createBenchWorker({ app: createApp({ site }), appAll, appOff, naive });',
     '',
   ].join('\n');
 }

@@ -37,6 +37,8 @@ export interface BenchWorkerOptions {
   app: BenchApp;
   /** The same app and site with EDGE_CACHE = "all": the Cache API in front of every route. */
   appAll: BenchApp;
+  /** The same with EDGE_CACHE = "off": no Cache API at all. */
+  appOff: BenchApp;
   naive: NaiveData;
 }
 
@@ -51,6 +53,7 @@ interface Replay {
 
 const REPLAY = /^\/__direct\/(text|bytes|gzip)(\/.*)$/;
 const ALL = '/__all/';
+const OFF = '/__off/';
 
 /**
  * Creates the bench Worker. Every path outside `/__` goes to the app untouched. Inside:
@@ -59,11 +62,12 @@ const ALL = '/__all/';
  * - `/__direct/<text|bytes|gzip>/<path>`: the app's answer for `<path>`, captured once per
  *   isolate and replayed without the app, as a string, as bytes encoded once, or gzipped once
  *   (sent with `encodeBody: "manual"`);
- * - `/__all/<path>`: the answer for `<path>` from the app with EDGE_CACHE = "all";
+ * - `/__all/<path>`, `/__off/<path>`: the answer for `<path>` from the app with EDGE_CACHE =
+ *   "all" or "off";
  * - `/__hono/<path>`: the bytes of `/__direct/bytes/<path>` from a bare Hono app with one
  *   route and no middleware: the framework's own floor.
  */
-export function createBenchWorker({ app, appAll, naive }: BenchWorkerOptions): { fetch(request: Request, env: unknown, ctx: FetchContext): Response | Promise<Response> } {
+export function createBenchWorker({ app, appAll, appOff, naive }: BenchWorkerOptions): { fetch(request: Request, env: unknown, ctx: FetchContext): Response | Promise<Response> } {
   const controls = createControlRoutes();
   const replays = new Map<string, Promise<Replay>>();
 
@@ -96,6 +100,7 @@ export function createBenchWorker({ app, appAll, naive }: BenchWorkerOptions): {
       if (path === '/__naive/rss.xml') return renderNaiveRss(naive);
       if (path.startsWith('/__hono/')) return bare.fetch(request, env as object, ctx as never);
       if (path.startsWith(ALL)) return appAll.fetch(new Request(new URL(path.slice(ALL.length - 1), url), request), env, ctx);
+      if (path.startsWith(OFF)) return appOff.fetch(new Request(new URL(path.slice(OFF.length - 1), url), request), env, ctx);
       const match = REPLAY.exec(path);
       if (match?.[1] && match[2]) return replay(match[1], match[2], request, env, ctx);
       return new Response('Not found.\n', { status: 404 });

@@ -96,7 +96,9 @@ export function parseSiteConfig(vars: RawVars): SiteConfig {
   };
   const edgeCache = text('EDGE_CACHE', 'computed');
   if (!isEdgeCacheScope(edgeCache)) {
-    problems.push(`EDGE_CACHE must be "computed" (the Cache API only for answers computed per request) or "all" (in front of every route), got ${JSON.stringify(edgeCache)}.`);
+    problems.push(
+      `EDGE_CACHE must be "computed" (the Cache API only for answers computed per request), "all" (in front of every route) or "off", got ${JSON.stringify(edgeCache)}.`,
+    );
   }
 
   const icon = url('SITE_ICON');
@@ -133,7 +135,7 @@ export function parseSiteConfig(vars: RawVars): SiteConfig {
 }
 
 function isEdgeCacheScope(value: string): value is EdgeCacheScope {
-  return value === 'computed' || value === 'all';
+  return value === 'computed' || value === 'all' || value === 'off';
 }
 
 /** Whether `tag` is a well-formed BCP 47 language tag. */

@@ -110,9 +110,9 @@ export function withLifetime(headers: Record<string, string>, lifetime: Lifetime
  * Serves 200 responses for GET and HEAD from the Workers Cache API, keyed by
  * createCacheKey. Misses are stored in waitUntil for the clamped edge lifetime. The answer
  * says `X-Edge-Cache: HIT` or `MISS`, or `BYPASS` when the Cache API is not consulted: a 304
- * decided from the validators in memory, or, with `EDGE_CACHE = "computed"`, any answer not
- * computed per request. Where no cache is available (workers.dev) every request is served
- * from memory.
+ * decided from the validators in memory, any answer with `EDGE_CACHE = "off"`, or, with
+ * `EDGE_CACHE = "computed"`, any answer not computed per request. Where no cache is available
+ * (workers.dev) every request is served from memory.
  */
 export function edgeCache(site: AnySite): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -122,7 +122,8 @@ export function edgeCache(site: AnySite): MiddlewareHandler<AppEnv> {
     const url = new URL(c.req.url);
     const keptParams = url.pathname === '/feed.json' ? QUERY_PARAMS : [];
     const computed = keptParams.some((name) => url.searchParams.has(name));
-    if ((site.config.edgeCache !== 'all' && !computed) || isAnsweredFromMemory(c, site, url, computed)) {
+    const scope = site.config.edgeCache;
+    if (scope === 'off' || (scope === 'computed' && !computed) || isAnsweredFromMemory(c, site, url, computed)) {
       // Either the body is in memory anyway (pre-rendered, EDGE_CACHE = "computed"), or the
       // reader's copy is current and conditionalGet turns this into a 304: neither the cache
       // lookup nor a copy of the body for the cache is worth its cost.

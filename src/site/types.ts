@@ -32,9 +32,10 @@ export interface SiteConfig {
 /**
  * Which answers the Workers Cache API stands in front of: `computed`, only those computed per
  * request (`/feed.json?…` queries), since pre-rendered bodies are already in the isolate's
- * memory; `all`, every route (the cached copy is then preferred to the isolate's).
+ * memory; `all`, every route (the cached copy is then preferred to the isolate's); `off`, none
+ * (for workers.dev, where the Cache API stores nothing).
  */
-export type EdgeCacheScope = 'computed' | 'all';
+export type EdgeCacheScope = 'computed' | 'all' | 'off';
 
 /** Lifetimes in seconds for `Cache-Control` (`max-age` for readers, `s-maxage` for shared caches). */
 export interface CacheConfig {

@@ -164,6 +164,20 @@ describe('edge cache for answers computed per request (EDGE_CACHE = "computed", 
   });
 });
 
+describe('no edge cache (EDGE_CACHE = "off")', () => {
+  it('computes query results on every request and stores nothing', async () => {
+    const buildId = `test-${crypto.randomUUID()}`;
+    const app = createFreshApp('off', buildId);
+    for (const path of ['/feed.json?limit=2', '/feed.json?limit=2', '/rss.xml', '/no-such-page']) {
+      const res = await app.fetch(`https://news.example${path}`);
+      await res.text();
+      expect(res.headers.get('x-edge-cache'), path).toBe('BYPASS');
+    }
+    // An app of the same build that uses the cache finds nothing there.
+    expect((await createFreshApp('computed', buildId).fetch('https://news.example/feed.json?limit=2')).headers.get('x-edge-cache')).toBe('MISS');
+  });
+});
+
 /**
  * The isolate layer (src/http/prebuilt.ts) answers pre-rendered routes without Hono when
  * EDGE_CACHE = "computed"; with "all" the same requests go through Hono's middleware. Every

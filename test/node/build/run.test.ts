@@ -108,6 +108,7 @@ describe('runBuild configuration', () => {
     ['FEED_ITEM_LIMIT', 'lots', 'FEED_ITEM_LIMIT must be a whole number from 1 to 500, got "lots": fix it under [vars] in wrangler.toml.'],
     ['FEED_ITEM_LIMIT', '0', 'FEED_ITEM_LIMIT must be a whole number from 1 to 500, got "0": fix it under [vars] in wrangler.toml.'],
     ['TIME_ZONE', 'Mars/Olympus', 'TIME_ZONE must be an IANA time zone such as "UTC" or "Europe/Moscow", got "Mars/Olympus".'],
+    ['EDGE_CACHE', 'everything', 'EDGE_CACHE must be "computed" (the Cache API only for answers computed per request), "all" (in front of every route) or "off", got "everything".'],
   ])('fails with a sentence naming %s when it is %j', async (name, value, sentence) => {
     const root = await createProject([createArticle()]);
     const result = await build(root, { ...FIXTURE_VARS, [name]: value });
