@@ -29,7 +29,7 @@ export function buildSite(parsed: readonly ParsedArticle[], config: SiteConfig, 
   if (problems.length > 0) return { problems, notes: tagIndex.notes };
 
   const articles = published
-    .map((p) => toArticle(p, config))
+    .map((p) => toArticle(p, config, tagIndex.names))
     .sort((a, b) => b.publishedAt - a.publishedAt || (a.slug < b.slug ? -1 : 1));
   const builder = new SiteBuilder(config);
   const schedule = [...new Set(articles.map((a) => a.publishedAt).filter((t) => t > now))].sort((a, b) => a - b);
@@ -288,7 +288,8 @@ function draftKey(draft: Draft): string {
   return `${draft.type}|${draft.lifetime}|${draft.link ?? ''}|${draft.parts.join(',')}`;
 }
 
-function toArticle(p: ParsedArticle, config: SiteConfig): Article {
+/** The article as the renderers take it; each tag under its site-wide name (one spelling per tag). */
+function toArticle(p: ParsedArticle, config: SiteConfig, tagNames: ReadonlyMap<string, string>): Article {
   const article: Article = {
     slug: p.slug,
     id: `${config.siteId}${p.slug}`,
@@ -298,7 +299,7 @@ function toArticle(p: ParsedArticle, config: SiteConfig): Article {
     summary: p.summary,
     contentHtml: p.contentHtml,
     authors: p.authors,
-    tags: p.tags,
+    tags: [...new Set(p.tags.map((tag) => tagNames.get(slugifyTag(tag)) ?? tag))],
     language: p.language,
   };
   if (p.updatedAt !== undefined) article.updatedAt = p.updatedAt;

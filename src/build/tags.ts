@@ -16,7 +16,8 @@ export interface TagIndex {
  * Groups the tags of all articles by slug. Spellings that differ only in case, accents or
  * punctuation are one tag, on purpose: they share a URL and a feed, and the build says which
  * spellings it merged. The most used spelling names the tag (ties: the first in code-point
- * order). A tag with no letter or digit has no slug and is refused.
+ * order) everywhere: tag pages, article pages and every feed's categories. A tag with no
+ * letter or digit has no slug and is refused.
  */
 export function indexTags(articles: readonly ParsedArticle[]): TagIndex {
   const spellings = new Map<string, Map<string, number>>();

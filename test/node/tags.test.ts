@@ -38,6 +38,23 @@ describe('tags in the build', () => {
       if (!result.ok) throw new Error(result.messages.join('\n'));
       expect(result.notes).toEqual(['tags "CAFÉ", "Café", "cafe" are one tag, "CAFÉ", at /tags/cafe/']);
       expect(Object.keys(result.site.routes).filter((p) => p.startsWith('/tags/'))).toEqual(['/tags/cafe/rss.xml', '/tags/cafe/atom.xml', '/tags/cafe/feed.json', '/tags/cafe/']);
+      // Every article shows the tag under its one name, in its page and in every feed.
+      const body = (path: string): string => {
+        const version = result.site.routes[path]?.[0];
+        if (!version) throw new Error(`no ${path}`);
+        return version.parts.map((part) => result.site.chunks[part]).join('');
+      };
+      for (const slug of ['a', 'b', 'c']) {
+        const page = body(`/articles/${slug}`);
+        expect(page, slug).toContain('rel="tag" href="https://news.example/tags/cafe/">CAFÉ</a>');
+        expect(page, slug).not.toMatch(/>(Café|cafe)</);
+      }
+      const json = JSON.parse(body('/feed.json')) as { items: { tags: string[] }[] };
+      expect(json.items.map((item) => item.tags)).toEqual([['CAFÉ'], ['CAFÉ'], ['CAFÉ']]);
+      const categories = [...body('/rss.xml').matchAll(/<category>(?:<!\[CDATA\[)?([^<\]]*)/g)].map((m) => m[1]);
+      expect(categories).toEqual(['CAFÉ', 'CAFÉ', 'CAFÉ']);
+      const terms = [...body('/atom.xml').matchAll(/<category term="([^"]*)"/g)].map((m) => m[1]);
+      expect(terms).toEqual(['CAFÉ', 'CAFÉ', 'CAFÉ']);
     } finally {
       await rm(root, { recursive: true, force: true });
     }

@@ -140,14 +140,15 @@ describe('article page', () => {
     expect(page.meta['twitter:card']).toEqual(['summary_large_image']);
     expect(page.meta['twitter:image']).toEqual([image]);
     expect(page.meta['article:modified_time']).toEqual(['2024-02-01T00:00:00.000Z']);
-    expect(page.meta['article:tag']).toEqual(['news', 'cafe']);
+    // The fixture spells it "cafe" here and "Café" elsewhere: the site shows one name.
+    expect(page.meta['article:tag']).toEqual(['news', 'Café']);
     expect(page.times).toEqual(['2024-01-12T08:00:00.000Z', '2024-02-01T00:00:00.000Z']);
     const data = JSON.parse(page.jsonLd[0] ?? '');
-    expect(data).toMatchObject({ image: [image], dateModified: '2024-02-01T00:00:00.000Z', keywords: ['news', 'cafe'] });
+    expect(data).toMatchObject({ image: [image], dateModified: '2024-02-01T00:00:00.000Z', keywords: ['news', 'Café'] });
     expect(data.publisher.logo).toEqual({ '@type': 'ImageObject', url: 'https://news.example/logo.png' });
     expect(page.anchors.filter((a) => a.rel === 'tag').map((a) => [a.text, a.href])).toEqual([
       ['news', 'https://news.example/tags/news/'],
-      ['cafe', 'https://news.example/tags/cafe/'],
+      ['Café', 'https://news.example/tags/cafe/'],
     ]);
   });
 });
