@@ -268,9 +268,18 @@ function renderTime(epochMs: number, config: SiteConfig): string {
   return `<time datetime="${isoOf(epochMs)}">${e(formatHumanDate(epochMs, config))}</time>`;
 }
 
+const listFormats = new Map<string, Intl.ListFormat>();
+
+/** One list formatter per language: making one costs more than using it. */
+function listFormatFor(language: string): Intl.ListFormat {
+  let format = listFormats.get(language);
+  if (format === undefined) listFormats.set(language, (format = new Intl.ListFormat(language, { type: 'conjunction' })));
+  return format;
+}
+
 /** "Ann Lee, Bo Chen and Cy Diaz", each linked when the author has a URL. */
 function renderNames(authors: readonly Author[], language: string): string {
-  const parts = new Intl.ListFormat(language, { type: 'conjunction' }).formatToParts(authors.map((a) => a.name));
+  const parts = listFormatFor(language).formatToParts(authors.map((a) => a.name));
   let index = 0;
   return parts
     .map((part) => {
