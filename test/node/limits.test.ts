@@ -132,6 +132,14 @@ describe('bundle size', () => {
     expect((await build(root)).ok).toBe(true);
   });
 
+  it('accepts a bundle larger than the budget raw but within it gzip-compressed', async () => {
+    const root = await project(PAGED_ARTICLES);
+    // 0.2 MiB: below the raw size (the code allowance alone is 256 KiB), above the gzip size.
+    expect((await build(root, { BUNDLE_LIMIT_MIB: '0.2' })).ok).toBe(true);
+    const refused = await build(root, { BUNDLE_LIMIT_MIB: '0.05' });
+    expect(refused.ok).toBe(false);
+  });
+
   it('measures non-ASCII text as esbuild writes it, as \\u escapes', async () => {
     const ascii = await measureBundle({ moduleText: 'x'.repeat(100), data: new Uint8Array(0) });
     const accented = await measureBundle({ moduleText: 'é'.repeat(100), data: new Uint8Array(0) });
