@@ -2,6 +2,7 @@
 // written like news copy (front matter, headings, links, lists, curly quotes, accents).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createRandom } from '../support/random.ts';
 
 /** What to generate and where. */
 export interface GenerateArticlesOptions {
@@ -27,18 +28,6 @@ const WORDS = (
 const ACCENTED = ['café', 'Zürich', 'São Paulo', 'Kraków', 'Île-de-France', 'Ñuñoa', 'Škoda'];
 const TAGS = ['politics', 'economy', 'energy', 'trade', 'weather', 'markets', 'europe', 'asia', 'health', 'transport'];
 const AUTHORS = ['Ann Lee', 'Bo Chen', 'Carla Díaz', 'Dmitri Volkov', 'Eve Martin'];
-
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32), so every run writes the same text. */
-function createRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Slug of the i-th article (0 is the newest). */
 export function slugOf(index: number): string {
