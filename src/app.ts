@@ -1,5 +1,5 @@
 import { type Context, Hono } from 'hono';
-import { CONTENT_TYPES, FEED_TYPES, HTML_TYPE } from './http/headers.ts';
+import { FEED_TYPES, HTML_TYPE, versionFields } from './http/headers.ts';
 import { formatHttpDate } from './http/http-date.ts';
 import { type AppEnv, allowMethods, conditionalGet, edgeCache, readMoment, responseHeaders, withLifetime } from './http/middleware.ts';
 import { createPrebuiltServer } from './http/prebuilt.ts';
@@ -107,10 +107,7 @@ function createHonoApp(site: AnySite, chunks: ChunkReader, momentOf: (request: R
 function serveBuilt(c: Context<AppEnv>, site: AnySite, chunks: ChunkReader): Response {
   const version = selectVersion(site, new URL(c.req.url).pathname, c.var.moment.now);
   if (!version) return notFound(c, site, chunks);
-  const headers: Record<string, string> = { 'Content-Type': CONTENT_TYPES[version.type], ETag: version.etag };
-  if (version.lastModified > 0) headers['Last-Modified'] = formatHttpDate(version.lastModified);
-  if (version.link) headers.Link = version.link;
-  return c.body(bodyOf(chunks, version), 200, withLifetime(headers, version.lifetime));
+  return c.body(bodyOf(chunks, version), 200, withLifetime(Object.fromEntries(versionFields(version)), version.lifetime));
 }
 
 /**

@@ -96,8 +96,7 @@ export interface BundleSize {
  * escapes, so the module is measured that way; the Data module is uploaded as it is. Wrangler's
  * limit check gzips at zlib's default level, as done here.
  */
-export async function measureBundle(generated: { moduleText: string; data: Uint8Array }): Promise<BundleSize> {
-  const escaped = escapeModule(generated.moduleText);
+export async function measureBundle(generated: { moduleText: string; data: Uint8Array }, escaped = escapeModule(generated.moduleText)): Promise<BundleSize> {
   const siteBytes = escaped.byteLength + generated.data.byteLength;
   const siteGzipBytes = (await gzipLength(escaped)) + (await gzipLength(generated.data));
   return {
@@ -114,11 +113,12 @@ export async function measureBundle(generated: { moduleText: string; data: Uint8
  * and what to do; empty when the bundle fits.
  */
 export async function checkBundleSize(generated: { moduleText: string; data: Uint8Array }, limits: BuildLimits, articleCount: number): Promise<string[]> {
-  const rawBytes = escapeModule(generated.moduleText).byteLength + generated.data.byteLength + WORKER_CODE_ALLOWANCE.bytes;
+  const escaped = escapeModule(generated.moduleText);
+  const rawBytes = escaped.byteLength + generated.data.byteLength + WORKER_CODE_ALLOWANCE.bytes;
   // gzip never makes anything larger than its bound: a bundle whose raw size is within the
   // gzip budget even at that bound needs no compression to know it fits.
   if (gzipBound(rawBytes) <= limits.bundleLimitMib * MIB && rawBytes <= WORKER_UNCOMPRESSED_LIMIT_MIB * MIB) return [];
-  const size = await measureBundle(generated);
+  const size = await measureBundle(generated, escaped);
   const problems: string[] = [];
   const articles = `${articleCount} article${articleCount === 1 ? '' : 's'}`;
   const limitBytes = limits.bundleLimitMib * MIB;

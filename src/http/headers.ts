@@ -1,5 +1,6 @@
 import type { AnySite } from '../site/lookup.ts';
-import type { BodyType } from '../site/types.ts';
+import type { BodyType, Version } from '../site/types.ts';
+import { formatHttpDate } from './http-date.ts';
 
 /** Media types of the three feeds; the `feed` cache class and CORS follow from them. */
 export const FEED_TYPES = {
@@ -12,6 +13,14 @@ export const HTML_TYPE = 'text/html; charset=utf-8';
 
 /** Media type of each kind of pre-rendered body. */
 export const CONTENT_TYPES: Record<BodyType, string> = { ...FEED_TYPES, html: HTML_TYPE };
+
+/** The fields that describe a pre-rendered body: media type, validators and its Link, if any. */
+export function versionFields(version: Version): [string, string][] {
+  const fields: [string, string][] = [['Content-Type', CONTENT_TYPES[version.type]], ['ETag', version.etag]];
+  if (version.lastModified > 0) fields.push(['Last-Modified', formatHttpDate(version.lastModified)]);
+  if (version.link) fields.push(['Link', version.link]);
+  return fields;
+}
 
 /** Fields every answer to GET or HEAD carries, fresh, cached or 304, besides its own. */
 const SAFETY: [string, string][] = [['X-Content-Type-Options', 'nosniff']];

@@ -4,8 +4,7 @@ import { QUERY_PARAMS } from '../site/query.ts';
 import type { Version } from '../site/types.ts';
 import { createCacheControl } from './cache-control.ts';
 import { isNotModified } from './conditional.ts';
-import { CONTENT_TYPES, fieldsForType, isKeptOn304 } from './headers.ts';
-import { formatHttpDate } from './http-date.ts';
+import { CONTENT_TYPES, fieldsForType, isKeptOn304, versionFields } from './headers.ts';
 
 /** Answers a request from the pre-rendered bodies, or undefined when the full app must. */
 export type PrebuiltServer = (request: Request, moment: Moment) => Response | undefined;
@@ -34,11 +33,12 @@ export function createPrebuiltServer(site: AnySite, chunks: ChunkReader): Prebui
   const prepare = (version: Version): Prepared => {
     let answer = prepared.get(version);
     if (answer === undefined) {
-      const contentType = CONTENT_TYPES[version.type];
-      const ok: [string, string][] = [['Content-Type', contentType], ['ETag', version.etag]];
-      if (version.lastModified > 0) ok.push(['Last-Modified', formatHttpDate(version.lastModified)]);
-      if (version.link) ok.push(['Link', version.link]);
-      ok.push(['Vary', 'Accept-Encoding'], ...fieldsForType(contentType, site), ['X-Edge-Cache', 'BYPASS']);
+      const ok: [string, string][] = [
+        ...versionFields(version),
+        ['Vary', 'Accept-Encoding'],
+        ...fieldsForType(CONTENT_TYPES[version.type], site),
+        ['X-Edge-Cache', 'BYPASS'],
+      ];
       answer = { body: bodyOf(chunks, version), ok, notModified: ok.filter(([name]) => isKeptOn304(name)) };
       prepared.set(version, answer);
     }
