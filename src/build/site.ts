@@ -139,33 +139,39 @@ class SiteBuilder {
     return built;
   }
 
-  /** Main feeds, list page and RFC 5005 archive pages of one scope. */
+  /**
+   * Main feeds, list page and RFC 5005 archive pages of one scope. Archive pages are counted
+   * from the oldest item: page k holds chronological items (k−1)N+1 … kN, and the subscription
+   * document everything newer than the newest page (N to 2N−1 items once there are N or more).
+   * So no item is on two documents, and a page holds the same items from the day it appears.
+   */
   #addScope(scope: Scope, drafts: Map<string, Draft>): void {
     const { siteUrl, feedItemLimit: size } = this.#config;
     const list = scope.articles;
     const chrono = [...list].reverse();
-    const complete = Math.floor(list.length / size);
-    // The newest archive page holding an item older than the main feed's.
-    const olderPage = list.length > size ? Math.floor((list.length - size - 1) / size) + 1 : undefined;
+    // A page appears only once a full page is left over for the subscription document.
+    const pages = Math.max(0, Math.floor(list.length / size) - 1);
     const main = `${siteUrl}${scope.base}/`;
     const archive = (k: number): string => `${siteUrl}${scope.base}/archive/${k}/`;
     const documents: { location: string; items: Article[]; paging: PagingLinks; lifetime: Lifetime; newer?: string; older?: string }[] = [
       {
         location: main,
-        items: list.slice(0, size),
-        paging: { first: main, ...(olderPage ? { next: archive(olderPage) } : {}), last: complete > 0 && olderPage ? archive(1) : main },
+        items: list.slice(0, list.length - pages * size),
+        paging: { first: main, ...(pages > 0 ? { next: archive(pages) } : {}), last: pages > 0 ? archive(1) : main },
         lifetime: 'feed',
-        ...(olderPage ? { older: archive(olderPage) } : {}),
+        ...(pages > 0 ? { older: archive(pages) } : {}),
       },
     ];
-    for (let k = 1; k <= complete; k++) {
+    for (let k = 1; k <= pages; k++) {
       documents.push({
         location: archive(k),
         items: chrono.slice((k - 1) * size, k * size).reverse(),
-        paging: { first: main, ...(k > 1 ? { next: archive(k - 1) } : {}), previous: k < complete ? archive(k + 1) : main, last: archive(1) },
-        // A page whose newer neighbour is another archive page can no longer change.
-        lifetime: k < complete ? 'archive' : 'feed',
-        newer: k < complete ? archive(k + 1) : main,
+        paging: { first: main, ...(k > 1 ? { next: archive(k - 1) } : {}), previous: k < pages ? archive(k + 1) : main, last: archive(1) },
+        // Its items never change, but the newest page's `previous` (and its page's "Newer
+        // articles") moves from the subscription document to page k+1 when that appears:
+        // only a page with an archive page above it has bytes that can no longer change.
+        lifetime: k < pages ? 'archive' : 'feed',
+        newer: k < pages ? archive(k + 1) : main,
         ...(k > 1 ? { older: archive(k - 1) } : {}),
       });
     }

@@ -91,11 +91,12 @@ export const PAGED_VARS: RawVars = {
 };
 
 /**
- * Twelve articles, one a day from 2024-01-01, tagged so that every tag feed pages too:
- * all are "news"; odd days are "Café", even days "cafe" (one tag, two spellings);
- * every third is "Политика". The last one has an image and was updated later.
+ * Seventeen articles, one a day from 2024-01-01, five to a page: the feeds hold days 17–11 and
+ * archive pages 2 (days 10–6) and 1 (days 5–1). All are "news" and page the same way; odd days
+ * are "Café", even days "cafe" (one tag, two spellings); every third is "Политика" (six, all in
+ * its feed). Day 12 has an image and was updated later.
  */
-export const PAGED_ARTICLES: ArticleFixture[] = Array.from({ length: 12 }, (_, i) => {
+export const PAGED_ARTICLES: ArticleFixture[] = Array.from({ length: 17 }, (_, i) => {
   const day = String(i + 1).padStart(2, '0');
   const tags = ['news', i % 2 === 0 ? 'Café' : 'cafe', ...(i % 3 === 0 ? ['Политика'] : [])];
   return {

@@ -15,7 +15,7 @@ const FUZZ_PATH: string | undefined = undefined;
 const RUNS = 250;
 const SLUG = 'moscow-rebuffs-armenian-pms-claims-of-betrayal';
 const KNOWN_PATHS = ['/', '/rss.xml', '/atom.xml', '/feed.json', `/articles/${SLUG}`, `/articles/${SLUG}/`, '/feed', '/rss', '/atom', '/feed.xml', '/index.xml', '/index.html', '/favicon.ico', '/articles/nope', '/nope.json', '/nope.xml'];
-/** Addresses of the paged fixture (twelve articles, tags news/cafe/Политика, five per page). */
+/** Addresses of the paged fixture (seventeen articles, tags news/cafe/Политика, five per page, archive pages 1 and 2). */
 const PAGED_PATHS = [
   '/', '/rss.xml', '/feed.json', '/articles/day-01', '/articles/day-12', '/archive/1/', '/archive/1/rss.xml', '/archive/2/atom.xml', '/archive/2/feed.json',
   '/archive/3/', '/archive/0/rss.xml', '/archive/1', '/tags/news/', '/tags/news', '/tags/news/rss.xml', '/tags/cafe/atom.xml', '/tags/Café/feed.json',

@@ -6,70 +6,118 @@ import { parseXml } from './support.ts';
 const fetch = serveFixture(site, Date.parse('2026-01-01T00:00:00Z'));
 const BASE = 'https://news.example';
 
-async function rssOf(path: string): Promise<{ titles: string[]; links: Record<string, string> }> {
-  const res = await fetch(path);
-  expect(res.status, path).toBe(200);
-  const channel = parseXml(await res.text()).rss.channel;
-  const links = Object.fromEntries(channel['atom:link'].map((l: any) => [l['@rel'], l['@href']]));
-  return { titles: (channel.item ?? []).map((i: any) => i.title), links };
+type Format = 'rss' | 'atom' | 'json';
+const FILES: Record<Format, string> = { rss: 'rss.xml', atom: 'atom.xml', json: 'feed.json' };
+
+/** One feed document as a reader sees it: its items' titles and its paging links. */
+interface FeedPage {
+  url: string;
+  titles: string[];
+  /** RFC 5005 relations (RSS `atom:link`, Atom `link`); JSON Feed has only `next`. */
+  links: Record<string, string | undefined>;
 }
 
+async function readFeed(format: Format, url: string): Promise<FeedPage> {
+  const res = await fetch(url);
+  expect(res.status, url).toBe(200);
+  if (format === 'json') {
+    const feed = (await res.json()) as { next_url?: string; items: { title: string }[] };
+    return { url, titles: feed.items.map((i) => i.title), links: { next: feed.next_url } };
+  }
+  const xml = parseXml(await res.text());
+  const [links, items]: [any[], any[]] = format === 'rss' ? [xml.rss.channel['atom:link'], xml.rss.channel.item ?? []] : [xml.feed.link, xml.feed.entry ?? []];
+  return {
+    url,
+    titles: items.map((i) => (format === 'rss' ? i.title : textOf(i.title))),
+    links: Object.fromEntries(links.map((l) => [l['@rel'] ?? 'alternate', l['@href']])),
+  };
+}
+
+async function rssOf(path: string): Promise<FeedPage> {
+  return readFeed('rss', `${BASE}${path}`);
+}
+
+/** Follows `next` from a subscription document to the end, failing on a loop. */
+async function followNext(format: Format, start: string): Promise<FeedPage[]> {
+  const pages: FeedPage[] = [];
+  for (let url: string | undefined = start; url !== undefined; ) {
+    expect(pages.map((p) => p.url), `loop at ${url}`).not.toContain(url);
+    const page = await readFeed(format, url);
+    pages.push(page);
+    url = page.links.next;
+  }
+  return pages;
+}
+
+/** An Atom text construct as fast-xml-parser gives it: a string, or an object when it has attributes. */
+const textOf = (value: any): string => (typeof value === 'string' ? value : value['#text']);
 const days = (...n: number[]): string[] => n.map((d) => `Day ${String(d).padStart(2, '0')}`);
+const range = (from: number, to: number): number[] => Array.from({ length: from - to + 1 }, (_, i) => from - i);
+const POLITICS = '%D0%BF%D0%BE%D0%BB%D0%B8%D1%82%D0%B8%D0%BA%D0%B0';
 
 describe('RFC 5005 paging', () => {
-  it('keeps the newest items in the main feed and links the archive pages', async () => {
+  it('keeps everything newer than the newest archive page in the main feed, and links the archive', async () => {
     const main = await rssOf('/rss.xml');
-    expect(main.titles).toEqual(days(12, 11, 10, 9, 8));
+    // 17 items, 5 a page: pages 1 (days 1–5) and 2 (days 6–10) are full, 7 items stay in the feed.
+    expect(main.titles).toEqual(days(...range(17, 11)));
     expect(main.links).toMatchObject({ self: `${BASE}/rss.xml`, first: `${BASE}/rss.xml`, next: `${BASE}/archive/2/rss.xml`, last: `${BASE}/archive/1/rss.xml` });
     expect(main.links.previous).toBeUndefined();
   });
 
-  it('reaches every item by following next links, each page once', async () => {
-    const seen: string[] = [];
-    const visited = new Set<string>();
-    let path: string | undefined = '/rss.xml';
-    while (path) {
-      expect(visited.has(path), `loop at ${path}`).toBe(false);
-      visited.add(path);
-      const page = await rssOf(path);
-      seen.push(...page.titles);
-      path = page.links.next?.slice(BASE.length);
+  it.each([
+    ['the site', '', range(17, 1), ['', '/archive/2', '/archive/1']],
+    ['a tag', '/tags/news', range(17, 1), ['/tags/news', '/tags/news/archive/2', '/tags/news/archive/1']],
+    ['a tag with two spellings', '/tags/cafe', range(17, 1), ['/tags/cafe', '/tags/cafe/archive/2', '/tags/cafe/archive/1']],
+    // Six items: fewer than two pages, so all of them stay in the feed.
+    ['a tag too short for an archive page', `/tags/${POLITICS}`, [16, 13, 10, 7, 4, 1], [`/tags/${POLITICS}`]],
+  ] as const)('gives every item of %s exactly once, newest first, following next in RSS, Atom and JSON Feed', async (_name, base, expected, chain) => {
+    for (const format of ['rss', 'atom', 'json'] as const) {
+      const pages = await followNext(format, `${BASE}${base}/${FILES[format]}`);
+      expect(pages.map((p) => p.url), format).toEqual(chain.map((b) => `${BASE}${b}/${FILES[format]}`));
+      expect(pages.flatMap((p) => p.titles), format).toEqual(days(...expected));
     }
-    expect(new Set(seen)).toEqual(new Set(days(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)));
   });
 
-  it('numbers archive pages from the oldest, so complete pages never change', async () => {
+  it('numbers archive pages from the oldest, with first, previous, next and last agreeing', async () => {
     const first = await rssOf('/archive/1/rss.xml');
     expect(first.titles).toEqual(days(5, 4, 3, 2, 1));
-    expect(first.links).toMatchObject({ first: `${BASE}/rss.xml`, previous: `${BASE}/archive/2/rss.xml`, last: `${BASE}/archive/1/rss.xml` });
+    expect(first.links).toMatchObject({ self: `${BASE}/archive/1/rss.xml`, first: `${BASE}/rss.xml`, previous: `${BASE}/archive/2/rss.xml`, last: `${BASE}/archive/1/rss.xml` });
     expect(first.links.next).toBeUndefined();
     const second = await rssOf('/archive/2/rss.xml');
     expect(second.titles).toEqual(days(10, 9, 8, 7, 6));
-    expect(second.links).toMatchObject({ next: `${BASE}/archive/1/rss.xml`, previous: `${BASE}/rss.xml` });
+    expect(second.links).toMatchObject({ first: `${BASE}/rss.xml`, next: `${BASE}/archive/1/rss.xml`, previous: `${BASE}/rss.xml`, last: `${BASE}/archive/1/rss.xml` });
+    const atom = await readFeed('atom', `${BASE}/archive/2/atom.xml`);
+    expect(atom.titles).toEqual(second.titles);
+    expect(atom.links).toMatchObject({ first: `${BASE}/atom.xml`, next: `${BASE}/archive/1/atom.xml`, previous: `${BASE}/atom.xml`, last: `${BASE}/archive/1/atom.xml` });
+    for (const path of ['/archive/3/rss.xml', '/archive/3/', '/tags/news/archive/3/feed.json', `/tags/${POLITICS}/archive/1/rss.xml`]) {
+      expect((await fetch(path)).status, path).toBe(404);
+    }
   });
 
-  it('gives pages that can no longer change a long lifetime', async () => {
-    expect((await fetch('/archive/1/rss.xml')).headers.get('cache-control')).toBe('public, max-age=604800, s-maxage=604800, stale-while-revalidate=60');
-    // The newest archive page still gains a "previous" link when the next page fills up.
+  it('gives the long lifetime only to pages whose bytes can no longer change', async () => {
+    const long = 'public, max-age=604800, s-maxage=604800, stale-while-revalidate=60';
+    for (const path of ['/archive/1/rss.xml', '/archive/1/atom.xml', '/archive/1/feed.json', '/archive/1/', '/tags/news/archive/1/feed.json']) {
+      expect((await fetch(path)).headers.get('cache-control'), path).toBe(long);
+    }
+    // The newest archive page's items are final, but its "previous" link (and its page's
+    // "Newer articles") moves from the feed to page 3 once page 3 appears.
     expect((await fetch('/archive/2/rss.xml')).headers.get('cache-control')).toBe('public, max-age=300, s-maxage=600, stale-while-revalidate=60');
+    expect((await fetch('/archive/2/')).headers.get('cache-control')).toBe('public, max-age=3600, s-maxage=86400, stale-while-revalidate=60');
   });
 
   it('pages Atom with the same relations', async () => {
     const feed = parseXml(await (await fetch('/atom.xml')).text()).feed;
     const links = Object.fromEntries(feed.link.map((l: any) => [l['@rel'] ?? 'alternate', l['@href']]));
     expect(links).toMatchObject({ self: `${BASE}/atom.xml`, first: `${BASE}/atom.xml`, next: `${BASE}/archive/2/atom.xml`, last: `${BASE}/archive/1/atom.xml`, hub: 'https://hub.example/' });
-    expect(feed.entry).toHaveLength(5);
+    expect(feed.entry).toHaveLength(7);
   });
 
   it('chains JSON Feed pages with next_url, never pointing back', async () => {
-    const seen = new Set<string>();
-    let url: string | undefined = `${BASE}/feed.json`;
     const pages: string[] = [];
-    while (url) {
-      const feed = (await (await fetch(url)).json()) as { feed_url: string; next_url?: string; items: { title: string }[] };
+    for (let url: string | undefined = `${BASE}/feed.json`; url; ) {
+      const feed = (await (await fetch(url)).json()) as { feed_url: string; next_url?: string };
       expect(feed.feed_url).toBe(`${BASE}/feed.json`);
       pages.push(url);
-      for (const item of feed.items) seen.add(item.title);
       if (feed.next_url) {
         expect(feed.next_url).not.toBe(feed.feed_url);
         expect(pages).not.toContain(feed.next_url);
@@ -77,15 +125,19 @@ describe('RFC 5005 paging', () => {
       url = feed.next_url;
     }
     expect(pages).toEqual([`${BASE}/feed.json`, `${BASE}/archive/2/feed.json`, `${BASE}/archive/1/feed.json`]);
-    expect(seen.size).toBe(12);
   });
 
-  it('pages the HTML index like the feeds', async () => {
+  it('pages the HTML index like the feeds, each article on one list page', async () => {
     const html = await (await fetch('/')).text();
     expect(html).toContain(`<a rel="next" href="${BASE}/archive/2/">Older articles</a>`);
     const archive = await (await fetch('/archive/2/')).text();
     expect(archive).toContain(`<a rel="prev" href="${BASE}/">Newer articles</a>`);
     expect(archive).toContain(`<a rel="next" href="${BASE}/archive/1/">Older articles</a>`);
+    const oldest = await (await fetch('/archive/1/')).text();
+    expect(oldest).toContain(`<a rel="prev" href="${BASE}/archive/2/">Newer articles</a>`);
+    expect(oldest).not.toContain('rel="next"');
+    const listed = [html, archive, oldest].flatMap((page) => [...page.matchAll(/<h2><a href="[^"]+">(Day \d+)<\/a><\/h2>/g)].map((m) => m[1]));
+    expect(listed).toEqual(days(...range(17, 1)));
     expect((await fetch('/archive/3/')).status).toBe(404);
     expect((await fetch('/archive/2', { redirect: 'manual' })).headers.get('location')).toBe(`${BASE}/archive/2/`);
     expect((await fetch('/tags/news', { redirect: 'manual' })).headers.get('location')).toBe(`${BASE}/tags/news/`);
@@ -113,7 +165,7 @@ describe('tag feeds', () => {
     const feed = (await (await fetch('/tags/cafe/feed.json')).json()) as { title: string; items: unknown[]; next_url?: string };
     expect(feed.title).toBe('Fixture News · Café');
     const all = await rssOf('/tags/cafe/rss.xml');
-    expect(all.titles).toEqual(days(12, 11, 10, 9, 8));
+    expect(all.titles).toEqual(days(...range(17, 11)));
     expect((await fetch('/tags/caf%C3%A9/')).status).toBe(404);
   });
 
@@ -124,7 +176,7 @@ describe('tag feeds', () => {
     const body = await upper.text();
     expect(await lower.text()).toBe(body);
     expect(await raw.text()).toBe(body);
-    expect(parseXml(body).rss.channel.item.map((i: any) => i.title)).toEqual(days(10, 7, 4, 1));
+    expect(parseXml(body).rss.channel.item.map((i: any) => i.title)).toEqual(days(16, 13, 10, 7, 4, 1));
   });
 
   it('links tags from article pages', async () => {
@@ -135,15 +187,15 @@ describe('tag feeds', () => {
 
 describe('images, icons and WebSub', () => {
   it('carries the article image in all three formats', async () => {
-    const json = (await (await fetch('/feed.json')).json()) as { icon: string; favicon: string; items: { image?: string }[] };
-    expect(json.items[0]?.image).toBe('https://cdn.example/photos/day-12.jpg');
+    const json = (await (await fetch('/feed.json')).json()) as { icon: string; favicon: string; items: { title: string; image?: string }[] };
+    expect(json.items.find((i) => i.title === 'Day 12')?.image).toBe('https://cdn.example/photos/day-12.jpg');
     expect(json.icon).toBe('https://news.example/logo.png');
     expect(json.favicon).toBe('https://news.example/icon.png');
     const rss = parseXml(await (await fetch('/rss.xml')).text()).rss.channel;
-    expect(rss.item[0].enclosure).toMatchObject({ '@url': 'https://cdn.example/photos/day-12.jpg', '@type': 'image/jpeg', '@length': '0' });
+    expect(rss.item.find((i: any) => i.title === 'Day 12').enclosure).toMatchObject({ '@url': 'https://cdn.example/photos/day-12.jpg', '@type': 'image/jpeg', '@length': '0' });
     expect(rss.image).toMatchObject({ url: 'https://news.example/logo.png', title: 'Fixture News', link: [`${BASE}/`] });
     const atom = parseXml(await (await fetch('/atom.xml')).text()).feed;
-    expect(atom.entry[0].link.find((l: any) => l['@rel'] === 'enclosure')).toMatchObject({ '@href': 'https://cdn.example/photos/day-12.jpg', '@type': 'image/jpeg' });
+    expect(atom.entry.find((e: any) => textOf(e.title) === 'Day 12').link.find((l: any) => l['@rel'] === 'enclosure')).toMatchObject({ '@href': 'https://cdn.example/photos/day-12.jpg', '@type': 'image/jpeg' });
     expect(atom.icon).toBe('https://news.example/icon.png');
     expect(atom.logo).toBe('https://news.example/logo.png');
   });
