@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RawVars } from '../../src/build/config.ts';
+import { SCHEDULED_PAGES_AT } from './schedule.ts';
 
 /** Configuration used by every fixture site. */
 export const FIXTURE_VARS: RawVars = {
@@ -72,12 +73,28 @@ export const HOSTILE_ARTICLES: ArticleFixture[] = [
   { name: 'second.md', frontMatter: { title: 'Second', date: '2024-04-01' }, body: 'The second article has a body long enough to be a summary of its own here.' },
 ];
 
-export { SCHEDULED_AT, SCHEDULED_BUILD_NOW } from './schedule.ts';
+export { SCHEDULED_AT, SCHEDULED_BUILD_NOW, SCHEDULED_PAGES_AT } from './schedule.ts';
 
 /** One published article and one scheduled for SCHEDULED_AT. */
 export const SCHEDULED_ARTICLES: ArticleFixture[] = [
   { name: 'already-out.md', frontMatter: { title: 'Already out', date: '2024-12-31T09:00:00Z' }, body: 'This one was published the day before the build and is visible at once.' },
   { name: 'coming-soon.md', frontMatter: { title: 'Coming soon', date: '2025-01-01T12:00:00Z' }, body: 'This one is scheduled and must stay invisible until noon on New Year’s Day.' },
+];
+
+/** Two items a page, so that the scheduled articles below make archive pages appear. */
+export const SCHEDULED_PAGES_VARS: RawVars = { ...FIXTURE_VARS, FEED_ITEM_LIMIT: '2' };
+
+/**
+ * Three articles out before the build and three scheduled after it (SCHEDULED_PAGES_AT): with
+ * two items a page, the first makes archive page 1 appear, the third archive page 2.
+ */
+export const SCHEDULED_PAGES_ARTICLES: ArticleFixture[] = [
+  ...[1, 2, 3].map((n) => ({ name: `out-${n}.md`, frontMatter: { title: `Out ${n}`, date: `2024-12-2${n}T09:00:00Z` }, body: `Article ${n} was published before the build and is visible at once.` })),
+  ...SCHEDULED_PAGES_AT.map((at, i) => ({
+    name: `due-${i + 1}.md`,
+    frontMatter: { title: `Due ${i + 1}`, date: new Date(at).toISOString() },
+    body: `Article ${i + 1} of the scheduled ones stays invisible until its instant comes.`,
+  })),
 ];
 
 /** Configuration of the paged fixture: small pages, media, WebSub. */

@@ -3,7 +3,17 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runBuild } from '../../src/build/run.ts';
-import { FIXTURE_VARS, HOSTILE_ARTICLES, PAGED_ARTICLES, PAGED_VARS, SCHEDULED_ARTICLES, SCHEDULED_BUILD_NOW, writeArticles } from './fixtures.ts';
+import {
+  FIXTURE_VARS,
+  HOSTILE_ARTICLES,
+  PAGED_ARTICLES,
+  PAGED_VARS,
+  SCHEDULED_ARTICLES,
+  SCHEDULED_BUILD_NOW,
+  SCHEDULED_PAGES_ARTICLES,
+  SCHEDULED_PAGES_VARS,
+  writeArticles,
+} from './fixtures.ts';
 
 const projectRoot = join(import.meta.dirname, '..', '..');
 
@@ -14,6 +24,7 @@ export default async function setup(): Promise<void> {
     { name: 'hostile', articles: HOSTILE_ARTICLES, now: Date.parse('2026-01-01T00:00:00Z'), vars: FIXTURE_VARS },
     { name: 'scheduled', articles: SCHEDULED_ARTICLES, now: SCHEDULED_BUILD_NOW, vars: FIXTURE_VARS },
     { name: 'paged', articles: PAGED_ARTICLES, now: Date.parse('2026-01-01T00:00:00Z'), vars: PAGED_VARS },
+    { name: 'scheduled-pages', articles: SCHEDULED_PAGES_ARTICLES, now: SCHEDULED_BUILD_NOW, vars: SCHEDULED_PAGES_VARS },
   ];
   for (const fixture of fixtures) {
     const root = await writeArticles(fixture.articles);

@@ -5,7 +5,8 @@ import type { EdgeCacheScope, ServedSite } from '../../src/site/types.ts';
 import { site as hostileSite } from '../generated/hostile.js';
 import { site as pagedSite } from '../generated/paged.js';
 import { site as scheduledSite } from '../generated/scheduled.js';
-import { SCHEDULED_AT } from '../support/schedule.ts';
+import { site as scheduledPagesSite } from '../generated/scheduled-pages.js';
+import { SCHEDULED_AT, SCHEDULED_PAGES_AT } from '../support/schedule.ts';
 
 const NOW = Date.parse('2026-06-01T00:00:00Z');
 
@@ -189,6 +190,7 @@ describe('the isolate layer and the Hono app give the same answers', () => {
     ['paged', pagedSite, NOW],
     ['scheduled, before the publication', scheduledSite, SCHEDULED_AT - 90_000],
     ['scheduled, after it', scheduledSite, SCHEDULED_AT + 1],
+    ['scheduled pages, before page 2 appears', scheduledPagesSite, SCHEDULED_PAGES_AT[2] - 90_000],
   ];
 
   it.each(sites)('on every route of the %s fixture, for GET, HEAD and conditional requests', async (_name, site, now) => {

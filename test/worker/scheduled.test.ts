@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.ts';
 import type { EdgeCacheScope, ServedSite } from '../../src/site/types.ts';
 import { site as scheduledSite } from '../generated/scheduled.js';
-import { SCHEDULED_AT } from '../support/schedule.ts';
+import { site as scheduledPagesSite } from '../generated/scheduled-pages.js';
+import { SCHEDULED_AT, SCHEDULED_PAGES_AT } from '../support/schedule.ts';
+import { serveFixture } from './fixture-app.ts';
 import { parseXml } from './support.ts';
 
 const PUBLISHED_AT = 'Tue, 31 Dec 2024 09:00:00 GMT';
@@ -87,5 +89,80 @@ describe('scheduled publishing', () => {
     const res = await after(path);
     expect(res.headers.get('x-edge-cache')).toBe('MISS');
     expect(((await res.json()) as { items: unknown[] }).items).toHaveLength(2);
+  });
+});
+
+describe('scheduled publishing with paging (two items a page)', () => {
+  const [first, second, third] = SCHEDULED_PAGES_AT;
+  const BASE = 'https://news.example';
+  type Format = 'rss' | 'atom' | 'json';
+  const FILES: Record<Format, string> = { rss: 'rss.xml', atom: 'atom.xml', json: 'feed.json' };
+
+  /** Titles along the `next` chain from the subscription document, one list per document. */
+  async function chainAt(now: number, format: Format): Promise<{ urls: string[]; titles: string[][] }> {
+    const fetch = serveFixture(scheduledPagesSite, now);
+    const urls: string[] = [];
+    const titles: string[][] = [];
+    for (let url: string | undefined = `${BASE}/${FILES[format]}`; url !== undefined; ) {
+      expect(urls, `loop at ${url}`).not.toContain(url);
+      const res = await fetch(url);
+      expect(res.status, url).toBe(200);
+      urls.push(url);
+      if (format === 'json') {
+        const feed = (await res.json()) as { next_url?: string; items: { title: string }[] };
+        titles.push(feed.items.map((i) => i.title));
+        url = feed.next_url;
+        continue;
+      }
+      const xml = parseXml(await res.text());
+      const [links, items]: [any[], any[]] = format === 'rss' ? [xml.rss.channel['atom:link'], xml.rss.channel.item ?? []] : [xml.feed.link, xml.feed.entry ?? []];
+      titles.push(items.map((i) => (typeof i.title === 'string' ? i.title : i.title['#text'])));
+      url = links.find((l) => l['@rel'] === 'next')?.['@href'];
+    }
+    return { urls, titles };
+  }
+
+  it.each(['rss', 'atom', 'json'] as const)('makes archive pages appear at the instants that fill them, every item once (%s)', async (format) => {
+    const file = FILES[format];
+    // Three items: fewer than two pages, so no archive page yet.
+    expect(await chainAt(first - 1, format)).toEqual({ urls: [`${BASE}/${file}`], titles: [['Out 3', 'Out 2', 'Out 1']] });
+    // The first scheduled article makes four: page 1 takes the two oldest.
+    expect(await chainAt(first, format)).toEqual({ urls: [`${BASE}/${file}`, `${BASE}/archive/1/${file}`], titles: [['Due 1', 'Out 3'], ['Out 2', 'Out 1']] });
+    expect(await chainAt(second, format)).toEqual({ urls: [`${BASE}/${file}`, `${BASE}/archive/1/${file}`], titles: [['Due 2', 'Due 1', 'Out 3'], ['Out 2', 'Out 1']] });
+    // The third makes six: page 2 appears, and page 1 keeps its items.
+    expect(await chainAt(third, format)).toEqual({
+      urls: [`${BASE}/${file}`, `${BASE}/archive/2/${file}`, `${BASE}/archive/1/${file}`],
+      titles: [['Due 3', 'Due 2'], ['Due 1', 'Out 3'], ['Out 2', 'Out 1']],
+    });
+  });
+
+  it('serves no archive page before its instant, and caches none past the next publication', async () => {
+    const before = serveFixture(scheduledPagesSite, first - 30_000);
+    expect((await before('/archive/1/rss.xml')).status).toBe(404);
+    expect((await before('/archive/1/')).status).toBe(404);
+    expect((await before('/rss.xml')).headers.get('cache-control')).toBe('public, max-age=30, s-maxage=30');
+    // Page 1 is the newest page until page 2 appears: a short lifetime, clamped to the next publication.
+    const between = serveFixture(scheduledPagesSite, third - 30_000);
+    expect((await between('/archive/1/rss.xml')).headers.get('cache-control')).toBe('public, max-age=30, s-maxage=30');
+    expect((await between('/archive/2/rss.xml')).status).toBe(404);
+    const after = serveFixture(scheduledPagesSite, third);
+    expect((await after('/archive/1/rss.xml')).headers.get('cache-control')).toBe('public, max-age=604800, s-maxage=604800, stale-while-revalidate=60');
+    expect((await after('/archive/2/rss.xml')).headers.get('cache-control')).toBe('public, max-age=300, s-maxage=600, stale-while-revalidate=60');
+  });
+
+  it('changes only the previous link of page 1 when page 2 appears', async () => {
+    const body = async (now: number, path: string): Promise<string> => (await serveFixture(scheduledPagesSite, now)(path)).text();
+    for (const [file, from, to] of [
+      ['rss.xml', `href="${BASE}/rss.xml" rel="previous"`, `href="${BASE}/archive/2/rss.xml" rel="previous"`],
+      ['atom.xml', `href="${BASE}/atom.xml" rel="previous"`, `href="${BASE}/archive/2/atom.xml" rel="previous"`],
+      ['', `<a rel="prev" href="${BASE}/">`, `<a rel="prev" href="${BASE}/archive/2/">`],
+    ] as const) {
+      const early = await body(first, `/archive/1/${file}`);
+      const late = await body(third, `/archive/1/${file}`);
+      expect(early, file).toContain(from);
+      expect(late.replace(to, from), file).toBe(early);
+      expect(late).not.toBe(early);
+    }
+    expect(await body(third, '/archive/1/feed.json')).toBe(await body(first, '/archive/1/feed.json'));
   });
 });
