@@ -5,6 +5,7 @@ import type { Author, SiteConfig } from '../site/types.ts';
 import { isLanguageTag } from './config.ts';
 import { parseDateValue, parseProseDate } from './dates.ts';
 import { type Block, lexBlocks, renderBlocks, renderPlainText } from './markdown.ts';
+import { findMarkup } from './plain-text.ts';
 
 /** One thing wrong with an article, located for the message `file:line: field: problem`. */
 export interface Problem {
@@ -104,13 +105,22 @@ function readArticle(file: string, bytes: Uint8Array, config: SiteConfig): { art
   let title = stringField(field('title'), 'title', report);
   const headingIndex = blocks.findIndex((b) => b.token.type === 'heading' && (b.token as Tokens.Heading).depth === 1);
   const heading = headingIndex === -1 ? undefined : blocks[headingIndex];
+  let titleLine = field('title')?.line;
   if (heading) {
     const headingText = renderPlainText([heading.token]);
-    if (title === undefined) title = headingText;
+    if (title === undefined) {
+      title = headingText;
+      titleLine = heading.line;
+      // Markdown in the heading becomes its words; raw HTML would silently lose its tags.
+      const html = findInlineHtml(heading.token);
+      if (html !== undefined) report(heading.line, 'title', findMarkup(html, 'titles')?.message ?? `${JSON.stringify(html)} is HTML: titles are plain text, so leave it out`);
+    }
     if (headingIndex === 0 && headingText === title) blocks = blocks.slice(1);
   }
   if (title === undefined || title.trim() === '') {
     report(field('title')?.line ?? bodyFirstLine, 'title', 'missing: add `title:` to the front matter or start the body with a `# Heading`');
+  } else if (!problems.some((p) => p.field === 'title')) {
+    checkPlainText(title, titleLine ?? bodyFirstLine, 'title', 'titles', report);
   }
 
   // Date: front matter, else a date line right under the title heading.
@@ -165,6 +175,16 @@ function readArticle(file: string, bytes: Uint8Array, config: SiteConfig): { art
   }
   const draft = booleanField(field('draft'), 'draft', report) ?? false;
 
+  // Names are plain text too; checked in the order the fields stand in the file.
+  const nameFields: [line: number, field: string, what: string, values: string[]][] = [
+    // Without `authors`, SITE_AUTHOR stands in; the configuration checks it.
+    [field('authors')?.line ?? 1, 'authors', 'author names', field('authors') ? authors.map((a) => a.name) : []],
+    [field('tags')?.line ?? 1, 'tags', 'tag names', tags],
+  ];
+  for (const [line, name, what, values] of nameFields.sort((a, b) => a[0] - b[0])) {
+    for (const value of values) checkPlainText(value, line, name, what, report);
+  }
+
   if (problems.length > 0 || title === undefined || publishedAt === undefined) return { problems };
   const article: ParsedArticle = {
     file,
@@ -188,6 +208,28 @@ function readArticle(file: string, bytes: Uint8Array, config: SiteConfig): { art
 
 type Report = (line: number, field: string, message: string) => void;
 type Field = { node: YamlNode; line: number } | undefined;
+
+/**
+ * Reports text that readers taking the field as HTML would not show as typed (see findMarkup):
+ * titles, author names and tag names are plain text in every format, and RSS readers disagree
+ * on whether their elements hold HTML.
+ */
+function checkPlainText(text: string, line: number, field: string, what: string, report: Report): void {
+  const markup = findMarkup(text, what);
+  if (!markup) return;
+  const address = field === 'authors' && /^<[^\s@<>]+@[^\s@<>]+>$/.test(markup.snippet);
+  report(line, field, address ? `${markup.message}, as \`email\` of \`{ name, email }\`` : markup.message);
+}
+
+/** The first raw HTML (a tag or comment) among a heading's inline tokens, at any depth. */
+function findInlineHtml(token: Token): string | undefined {
+  for (const child of (token as { tokens?: Token[] }).tokens ?? []) {
+    if (child.type === 'html') return child.raw;
+    const nested = findInlineHtml(child);
+    if (nested !== undefined) return nested;
+  }
+  return undefined;
+}
 
 function decodeUtf8(bytes: Uint8Array): { ok: true; text: string } | { ok: false; line: number } {
   try {

@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
+import { findMarkup } from './plain-text.ts';
 
 /** The file-name slug for a title: accents dropped, lowercase ASCII letters, digits and `-`. */
 export function slugifyTitle(title: string): string {
@@ -30,6 +31,9 @@ export interface NewArticleOptions {
 export async function createArticleFile(options: NewArticleOptions): Promise<string> {
   const title = options.title.trim();
   if (title === '') throw new Error('Give the article a title: npm run new -- "Title of the article"');
+  // The build would refuse the file it writes.
+  const markup = findMarkup(title, 'titles');
+  if (markup) throw new Error(`The title ${markup.message}.`);
   const slug = options.slug ?? slugifyTitle(title);
   if (!/^[a-z0-9]+(?:[-_][a-z0-9]+)*$/.test(slug)) {
     throw new Error(`Cannot make a file name from ${JSON.stringify(title)}: pass one with --slug, e.g. npm run new -- "${title}" --slug my-article`);

@@ -1,4 +1,5 @@
 import type { EdgeCacheScope, SiteConfig } from '../site/types.ts';
+import { findMarkup } from './plain-text.ts';
 
 /** A configuration problem, phrased as a sentence naming the variable and the fix. */
 export class ConfigError extends Error {
@@ -105,12 +106,20 @@ export function parseSiteConfig(vars: RawVars): SiteConfig {
   const logo = url('SITE_LOGO');
   const websubHub = url('WEBSUB_HUB');
 
+  // Plain text in every format, like article titles (see findMarkup).
+  const plainText = (name: string, what: string, fallback?: string): string => {
+    const value = text(name, fallback);
+    const markup = findMarkup(value, what);
+    if (markup) problems.push(`${name}: ${markup.message}. Fix it under [vars] in wrangler.toml.`);
+    return value;
+  };
+
   const config: SiteConfig = {
     siteUrl,
-    title: text('SITE_TITLE'),
-    description: text('SITE_DESCRIPTION', ''),
+    title: plainText('SITE_TITLE', 'titles'),
+    description: plainText('SITE_DESCRIPTION', 'feed descriptions', ''),
     language,
-    defaultAuthor: text('SITE_AUTHOR'),
+    defaultAuthor: plainText('SITE_AUTHOR', 'author names'),
     siteId,
     feedItemLimit: integer('FEED_ITEM_LIMIT', 20, 1, 500),
     timeZone,

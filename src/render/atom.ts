@@ -2,7 +2,7 @@ import type { Item } from 'feed';
 import type { Article, SiteConfig } from '../site/types.ts';
 import { FEED_FILES, type FeedFrame, type FeedInfo, imageTypeOf, lastChangeOf } from './feed-document.ts';
 import { pagingLinks } from './rss.ts';
-import { cdata, extractItem, plain, renderSafely, slot, splitAtClose } from './safe-feed.ts';
+import { cdata, extractItem, plain, renderSafely, slot, splitAtClose, text } from './safe-feed.ts';
 import { escapeHtml } from './text.ts';
 
 /** Renders one article as an Atom 1.0 `<entry>` (RFC 4287). */
@@ -14,9 +14,9 @@ export function renderAtomEntry(article: Article, config: SiteConfig): string {
     links.push(`<link rel="enclosure" href="${escapeHtml(article.image)}"${type ? ` type="${type}"` : ''}/>`);
   }
   const item: Item = {
-    // Atom text constructs of type="html" (§3.1.1.2) carry escaped markup, so the plain
-    // title and summary are HTML-escaped before they go into CDATA.
-    title: cdata(escapeHtml(article.title)),
+    // §3.1.1.1: the title is plain text, a text construct of type "text". The summary is
+    // plain text too, but as type="html" (§3.1.1.2) HTML-escaped, as RSS needs it.
+    title: text(article.title),
     // §4.2.6: the id is a permanent IRI; a tag: URI survives changes of host and scheme.
     id: article.id,
     link: article.permalink,
@@ -25,7 +25,7 @@ export function renderAtomEntry(article: Article, config: SiteConfig): string {
     description: cdata(escapeHtml(article.summary)),
     content: cdata(article.contentHtml),
     author: article.authors.map((a) => ({
-      name: plain(a.name),
+      name: text(a.name),
       ...(a.email ? { email: plain(a.email) } : {}),
       ...(a.url ? { link: a.url } : {}),
     })),
@@ -50,13 +50,13 @@ export function renderAtomFrame(info: FeedInfo): FeedFrame {
     {
       // §4.2.6: one permanent id per feed; archive pages share it (RFC 5005 §3).
       id: plain(info.subscription === `${config.siteUrl}/` ? config.siteId : `${config.siteId}${info.subscription.slice(config.siteUrl.length + 1)}`),
-      title: plain(info.title),
-      ...(info.description ? { description: plain(info.description) } : {}),
+      title: text(info.title),
+      ...(info.description ? { description: text(info.description) } : {}),
       link: info.homeUrl,
       feed: info.self + FEED_FILES.atom,
       updated: new Date(info.updatedAt),
       generator: false,
-      author: { name: plain(config.defaultAuthor) },
+      author: { name: text(config.defaultAuthor) },
       ...(config.icon ? { favicon: config.icon } : {}),
       ...(config.logo ? { image: config.logo } : {}),
       ...(links.length > 0 ? { copyright: slot(0) } : {}),

@@ -1,7 +1,7 @@
 import type { Extension, Item } from 'feed';
 import type { Article, SiteConfig } from '../site/types.ts';
 import { FEED_FILES, type FeedFrame, type FeedInfo, imageTypeOf, lastChangeOf } from './feed-document.ts';
-import { cdata, extractItem, plain, renderSafely, slot, splitAtClose } from './safe-feed.ts';
+import { cdata, extractItem, plain, renderSafely, slot, splitAtClose, text } from './safe-feed.ts';
 import { escapeHtml } from './text.ts';
 
 const NAMESPACES =
@@ -14,14 +14,15 @@ const NAMESPACES =
 export function renderRssItem(article: Article, config: SiteConfig): string {
   const extensions: Extension[] = [
     // RSS <author> must be an e-mail address; names go in dc:creator instead.
-    { name: 'dc:creator', objects: { _text: plain(article.authors.map((a) => a.name).join(', ')) } },
+    { name: 'dc:creator', objects: { _text: text(article.authors.map((a) => a.name).join(', ')) } },
   ];
   if (article.originalUrl) {
     // RFC 4287 §4.2.7.2 "via": the source the entry's information came from.
     extensions.push({ name: 'atom:link', objects: { _attributes: { rel: 'via', href: plain(article.originalUrl) } } });
   }
   const item: Item = {
-    title: cdata(article.title),
+    // Plain text (the build refuses titles an HTML-reading client would read as markup).
+    title: text(article.title),
     link: article.permalink,
     // A tag: URI is no URL to open, so isPermaLink="false" (feed sets it for `guid`).
     guid: plain(article.id),
@@ -30,7 +31,7 @@ export function renderRssItem(article: Article, config: SiteConfig): string {
     published: new Date(article.publishedAt),
     description: cdata(escapeHtml(article.summary)),
     content: cdata(article.contentHtml),
-    category: article.tags.map((tag) => ({ name: plain(tag) })),
+    category: article.tags.map((tag) => ({ name: text(tag) })),
     extensions,
   };
   if (article.image) {
@@ -51,8 +52,8 @@ export function renderRssFrame(info: FeedInfo): FeedFrame {
   ];
   const xml = renderSafely(
     {
-      title: plain(info.title),
-      description: plain(info.description || info.title),
+      title: text(info.title),
+      description: text(info.description || info.title),
       link: info.homeUrl,
       language: config.language,
       updated: new Date(info.updatedAt),

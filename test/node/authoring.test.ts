@@ -47,6 +47,14 @@ describe('npm run new', () => {
     await expect(createArticleFile({ root, title: 'Same', now: 0 })).rejects.toThrow('articles/same.md already exists');
   });
 
+  it('refuses a title the build would refuse, saying why, and writes nothing', async () => {
+    const root = await emptyProject();
+    await expect(createArticleFile({ root, title: 'Tags <b>bold</b> & more', now: 0 })).rejects.toThrow('The title "<b>" reads as an HTML tag');
+    await expect(readFile(join(root, 'articles', 'tags-b-bold-b-more.md'), 'utf8')).rejects.toThrow();
+    await createArticleFile({ root, title: 'AT&T <3 & a < b', now: 0 });
+    expect(await readFile(join(root, 'articles', 'at-t-3-a-b.md'), 'utf8')).toContain('title: "AT&T <3 & a < b"');
+  });
+
   it('asks for a slug when the title has no Latin letters', async () => {
     const root = await emptyProject();
     await expect(createArticleFile({ root, title: 'Политика', now: 0 })).rejects.toThrow('--slug');

@@ -5,6 +5,7 @@
 import { DOMParser, type Document, type Element } from '@xmldom/xmldom';
 import { decodeHTML } from 'entities';
 import fc from 'fast-check';
+import { parseFragment } from 'parse5';
 import { describe, expect, it } from 'vitest';
 import { buildAndServe, type RawArticleFile } from '../support/serve-fixture.ts';
 
@@ -55,7 +56,29 @@ const nastyText = fc
   .map((parts) => parts.join(''));
 
 /** Text that survives cleaning with something visible, for titles that must be non-empty. */
-const titleText = fc.tuple(fc.constantFrom('Title', 'Breaking', 'Ünïcödé', '標題', 'عنوان', '🦊'), nastyText).map(([word, rest]) => `${word} ${rest}`);
+const anyTitleText = fc.tuple(fc.constantFrom('Title', 'Breaking', 'Ünïcödé', '標題', 'عنوان', '🦊'), nastyText).map(([word, rest]) => `${word} ${rest}`);
+/**
+ * Mostly text that no HTML reader takes for markup (a space after every `<` and `&`, so they
+ * stay in, as text), else anything: the build refuses markup in titles, names and tags, and
+ * the property checks that it does exactly then.
+ */
+const titleText = fc.oneof(
+  { arbitrary: anyTitleText.map((t) => t.replace(/[<&]/g, '$& ')), weight: 4 },
+  { arbitrary: anyTitleText, weight: 1 },
+);
+
+/**
+ * Whether an HTML parser (parse5, WHATWG) reads `text` as that same text: no tag, comment or
+ * character reference in it. What the build publishes in a title, author name or tag must be,
+ * since RSS readers differ on whether those hold HTML. CR is LF to both (XML 1.0 §2.11, HTML
+ * §13.2.3.5), and the build drops XML-invalid characters and trims first.
+ */
+function readsAsText(raw: string): boolean {
+  const text = raw.replace(XML_INVALID, '').trim().replace(/\r\n?/g, '\n');
+  if (text === '') return true;
+  const nodes = parseFragment(text).childNodes;
+  return nodes.length === 1 && nodes[0]?.nodeName === '#text' && 'value' in nodes[0] && nodes[0].value === text;
+}
 
 // ---- markdown: raw HTML, deep nesting, links with odd schemes
 
@@ -145,6 +168,10 @@ interface GeneratedArticle {
   title?: string;
   /** Whether the article is a draft; undefined when the front matter leaves it unclear. */
   draft?: boolean;
+  /** Its title, author names and tag names, when the front matter states them as quoted strings. */
+  plainText?: string[];
+  /** Whether one of them would not read as text to an HTML parser; undefined when unknown. */
+  markup?: boolean;
 }
 
 const SLUGS = ['a', 'b-2', 'long_slug-with-parts', 'x1', 'z'];
@@ -173,7 +200,8 @@ const wellFormedArticle = fc
     let text = `---\n${lines.join('\n')}\n---\n${a.body}\n`;
     if (a.crlf) text = text.replace(/\n/g, '\r\n');
     if (a.bom) text = `\uFEFF${text}`;
-    return { file: { name: `${a.slug}.md`, content: text }, slug: a.slug, title: a.title, draft: a.draft ?? false };
+    const plainText = [a.title, ...(a.tags ?? []), ...(a.authors ?? [])];
+    return { file: { name: `${a.slug}.md`, content: text }, slug: a.slug, title: a.title, draft: a.draft ?? false, plainText, markup: !plainText.every(readsAsText) };
   });
 
 /** Anything goes: odd front matter, headings and prose dates, trailers, odd names and bytes. */
@@ -284,11 +312,23 @@ async function checkSite(articles: readonly GeneratedArticle[]): Promise<boolean
     articles.map((a) => a.file),
     { now: NOW },
   );
+  // Markup in plain-text fields is refused, with a message on that field; plain text is not.
+  const markupMessage = /^articles\/([^:]+):\d+: (title|tags|authors): .*(HTML tag|HTML end tag|HTML comment|HTML character reference)/;
   if (!result.ok) {
     expect(result.messages.length).toBeGreaterThan(0);
     for (const message of result.messages) expect(message).toMatch(MESSAGE);
+    for (const a of articles.filter((a) => a.markup === true)) {
+      expect(result.messages.some((m) => markupMessage.exec(m)?.[1] === a.file.name), `${a.file.name} is refused for its markup`).toBe(true);
+    }
+    for (const message of result.messages) {
+      const file = markupMessage.exec(message)?.[1];
+      const article = articles.find((a) => a.file.name === file);
+      // `&#` and a word character is refused too, though HTML reads it as text (feedparser does not).
+      if (article?.markup === false) expect(article.plainText?.some((t) => /&#\w/.test(t)), message).toBe(true);
+    }
     return false;
   }
+  for (const a of articles) expect(a.markup, `${a.file.name} has markup in a plain-text field, yet was published`).not.toBe(true);
   const feeds = {
     rss: readRss(await bodyOf(result.served, '/rss.xml')),
     atom: readAtom(await bodyOf(result.served, '/atom.xml')),

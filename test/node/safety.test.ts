@@ -176,14 +176,19 @@ const x = 1;
 
 [mail](mailto:desk@news.example) [call](tel:+15550100) [relative](../other) [rooted](/articles/x)`;
 
-/** Front matter that lands in the page head (title, description, JSON-LD, Open Graph) and feed fields. */
+/**
+ * Front matter that lands in the page head (title, description, JSON-LD, Open Graph) and feed
+ * fields: quotes, `]]>`, `<` and `&` that try to break out of attributes, CDATA and script, in
+ * forms the build publishes (titles, names and tags are plain text: a tag there is refused).
+ */
+const HOSTILE_TITLE_TEXT = '" onmouseover=alert(1) x=" ]]> < /script>< script>alert("t")< /script> \' < !-- & AT&T <3';
 const HOSTILE_METADATA = [
   '---',
-  `title: ${JSON.stringify('</script><script>alert("t")</script> "><img src=x onerror=alert(1)> <!-- ]]>')}`,
+  `title: ${JSON.stringify(HOSTILE_TITLE_TEXT)}`,
   'date: "2025-01-01"',
   `summary: ${JSON.stringify('</script><script>alert("s")</script> \u2028\u2029 "quoted" <!--')}`,
-  `tags: [${JSON.stringify('<script>alert("tag")</script>')}, ${JSON.stringify('"><svg onload=alert(1)>')}]`,
-  `authors: [{ name: ${JSON.stringify('</script><b onmouseover=alert(1)>')}, url: ${JSON.stringify('https://ok.example/a?x="><script>')} }]`,
+  `tags: [${JSON.stringify('" onload=alert(1) x="')}, ${JSON.stringify('"> < svg onload=alert(1)>')}]`,
+  `authors: [{ name: ${JSON.stringify('" < /script>< b onmouseover=alert(1)>')}, url: ${JSON.stringify('https://ok.example/a?x="><script>')} }]`,
   `image: ${JSON.stringify('https://ok.example/i.png?"><script>alert(1)</script>')}`,
   '---',
   'Body words.',
@@ -277,7 +282,35 @@ describe('raw HTML in articles', () => {
       parseXml(xml); // well-formed, whatever the fields hold
     }
     const json = JSON.parse(await (await served.fetch('/feed.json')).text()) as { items: Array<{ id: string; title: string }> };
-    expect(json.items.find((item) => item.id === `${SITE_ID}hostile-metadata`)?.title).toBe('</script><script>alert("t")</script> "><img src=x onerror=alert(1)> <!-- ]]>');
+    expect(json.items.find((item) => item.id === `${SITE_ID}hostile-metadata`)?.title).toBe(HOSTILE_TITLE_TEXT);
+  });
+
+  it('refuses tags and character references in titles, author names and tag names, each located', async () => {
+    const result = await buildAndServe(
+      [
+        {
+          name: 'markup.md',
+          content: [
+            '---',
+            `title: ${JSON.stringify('</script><script>alert("t")</script>')}`,
+            'date: "2025-01-01"',
+            `tags: [${JSON.stringify('<script>alert("tag")</script>')}, ok, ${JSON.stringify('fish &amp; chips')}]`,
+            `authors: [{ name: ${JSON.stringify('</script><b onmouseover=alert(1)>')} }]`,
+            '---',
+            'Body words.',
+          ].join('\n'),
+        },
+      ],
+      { now: NOW },
+    );
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.messages.map((m) => m.split(': ').slice(0, 3).join(': '))).toEqual([
+      'articles/markup.md:2: title: "</script>" reads as an HTML end tag to feed readers that take titles as HTML, and as text to the others',
+      'articles/markup.md:4: tags: "<script>" reads as an HTML tag to feed readers that take tag names as HTML, and as text to the others',
+      'articles/markup.md:4: tags: "&amp;" is an HTML character reference',
+      'articles/markup.md:5: authors: "</script>" reads as an HTML end tag to feed readers that take author names as HTML, and as text to the others',
+    ]);
   });
 
   it('removes scripts with their text and keeps the text of other removed elements', () => {

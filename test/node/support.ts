@@ -99,6 +99,8 @@ export function parseXmlLoose(xml: string): Record<string, any> {
   return new XMLParser({
     ignoreAttributes: false,
     attributeNamePrefix: '@',
+    // XML 1.0 §4.1: character references (`&#x26;`) are text; fast-xml-parser decodes them only so.
+    htmlEntities: true,
     isArray: (name) => ['item', 'entry', 'link', 'category', 'atom:link'].includes(name),
   }).parse(xml, true);
 }

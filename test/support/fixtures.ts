@@ -17,10 +17,16 @@ export const FIXTURE_VARS: RawVars = {
   TIME_ZONE: 'UTC',
 };
 
-/** Text that has broken feeds elsewhere: XML-invalid controls, two `]]>`, script, RTL, emoji. */
-export const HOSTILE_TITLE = 'Bad \u0001bytes ]]> and ]]> again <script>alert(1)</script> & "quotes" \u202Eשלום\u202C 🦊';
+/**
+ * Text that has broken feeds elsewhere: XML-invalid controls, two `]]>`, `<` and `&` that are
+ * text to an HTML reader too (a tag or a character reference would be refused), quotes, RTL, emoji.
+ */
+export const HOSTILE_TITLE = 'Bad \u0001bytes ]]> and ]]> again < script >alert(1)< /script > & AT&T <3 "quotes" \'apos\' \u202Eשלום\u202C 🦊';
 /** The same title as a reader should see it: only the XML-invalid character is gone. */
 export const HOSTILE_TITLE_CLEAN = HOSTILE_TITLE.replace('\u0001', '');
+
+/** Tag names of the hostile article: `<`, `&` and `]]>` that stay text. */
+export const HOSTILE_TAGS = ['a<=b', 'fish & chips', 'x]]>y'];
 
 /** Front matter and body for an article file. */
 export interface ArticleFixture {
@@ -59,7 +65,7 @@ export async function writeArticles(articles: readonly ArticleFixture[]): Promis
 export const HOSTILE_ARTICLES: ArticleFixture[] = [
   {
     name: 'hostile.md',
-    frontMatter: { title: HOSTILE_TITLE, date: '2024-05-01T10:00:00Z', tags: ['a<b', 'fish & chips', 'x]]>y'], authors: ['Ann <&> O\'Neil'] },
+    frontMatter: { title: HOSTILE_TITLE, date: '2024-05-01T10:00:00Z', tags: HOSTILE_TAGS, authors: ['Ann <&> O\'Neil'] },
     body: [
       `Body with ]]> once and ]]> twice, a control \u0002 char, and a \u200F right-to-left mark: مرحبا.`,
       '',

@@ -127,7 +127,7 @@ describe('article page', () => {
     expect(block).not.toContain('<');
     expect(html.match(/<\/script>/g)).toHaveLength(1);
     const data = JSON.parse(block);
-    expect(data.headline).toContain('<script>alert(1)</script> & "quotes"');
+    expect(data.headline).toContain('< script >alert(1)< /script > & AT&T <3 "quotes"');
     expect(data.author).toEqual([{ '@type': 'Person', name: "Ann <&> O'Neil" }]);
   });
 

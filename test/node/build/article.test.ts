@@ -287,6 +287,57 @@ describe('parseArticle errors', () => {
   });
 });
 
+describe('parseArticle plain-text fields', () => {
+  const TAG_MESSAGE = 'reads as an HTML tag to feed readers that take titles as HTML, and as text to the others: titles are plain text, so leave the tag out, or name it in quotes (“b”, «b»)';
+
+  it('refuses a title with an HTML tag in the front matter, at its line, saying how to write it', () => {
+    expect(parse(lines('---', 'date: 2024-03-01', 'title: "Tags <b>bold</b> & more"', '---', BODY)).messages).toEqual([`articles/story.md:3: title: "<b>" ${TAG_MESSAGE}`]);
+  });
+
+  it('refuses raw HTML in the heading a title comes from, rather than dropping its tags', () => {
+    expect(parse(lines('# Tags <b>bold</b> & more', '', 'September 25, 2023', '', BODY)).messages).toEqual([`articles/story.md:1: title: "<b>" ${TAG_MESSAGE}`]);
+    // Markdown in the heading is the author's markup: it becomes its words.
+    expect(parseValid(lines('# Tags **bold** & `more`', '', 'September 25, 2023', '', BODY)).title).toBe('Tags bold & more');
+    expect(parseValid(lines('# AT&amp;T *and* a &lt; b', '', 'September 25, 2023', '', BODY)).title).toBe('AT&T and a < b');
+    // A heading that means a tag as text still makes a title that is markup to an HTML reader.
+    expect(parse(lines('# Use &lt;b&gt; tags', '', 'September 25, 2023', '', BODY)).messages).toEqual([`articles/story.md:1: title: "<b>" ${TAG_MESSAGE}`]);
+  });
+
+  it.each([
+    ['</b>', 'Close </b>', '"</b>" reads as an HTML end tag'],
+    ['a comment', 'Hidden <!-- x --> part', '"<!-- x -->" reads as the start of an HTML comment'],
+    ['a tag with attributes', 'See <a href="https://x.example/">here</a>', '"<a href=\\"https://x.example/\\">" reads as an HTML tag'],
+    ['a tag cut short', 'a <b', '"<b" reads as an HTML tag'],
+    ['&amp;', 'AT&amp;T', '"&amp;" is an HTML character reference: readers that take titles as HTML show "&", the others "&amp;"; titles are plain text, so type "&" itself'],
+    ['&#39;', 'It&#39;s', '"&#39;" is an HTML character reference'],
+    ['a legacy reference without ;', 'Acme&copy 2024', '"&copy" is an HTML character reference'],
+    ['&nbsp;', 'a&nbsp;b', '"&nbsp;" is an HTML character reference: readers that take titles as HTML show U+00A0'],
+    ['&# and a word', 'Item &#x', '"&#x" looks like an HTML character reference to some feed readers'],
+  ])('refuses %s in a title', (_what, title, message) => {
+    const { messages } = parse(lines('---', `title: ${JSON.stringify(title)}`, 'date: 2024-03-01', '---', BODY));
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toContain(`articles/story.md:2: title: ${message}`);
+  });
+
+  it.each(['AT&T <3 & a < b', '5 > 3 && 2 < 4', 'R&D; Q&A', 'x<=y', '<-- back', '< b >', 'a&#', '&bogus; & &T', 'Tom & Jerry’s «<3»', 'Café <é'])('publishes %s as written', (title) => {
+    const article = parseValid(lines('---', `title: ${JSON.stringify(title)}`, 'date: 2024-03-01', `tags: [${JSON.stringify(title)}]`, `authors: [${JSON.stringify(title)}]`, '---', BODY));
+    expect([article.title, article.tags, article.authors]).toEqual([title, [title], [{ name: title }]]);
+  });
+
+  it('applies the same rule to author names and tag names, each at its line', () => {
+    const { messages } = parse(lines('---', 'title: Fine', 'date: 2024-03-01', 'tags: [ok, "<i>x</i>"]', 'authors: [{ name: "Ann <ann@x.example>" }, "Bo &amp; Co"]', '---', BODY));
+    expect(messages).toEqual([
+      'articles/story.md:4: tags: "<i>" reads as an HTML tag to feed readers that take tag names as HTML, and as text to the others: tag names are plain text, so leave the tag out, or name it in quotes (“i”, «i»)',
+      'articles/story.md:5: authors: "<ann@x.example>" reads as an HTML tag to feed readers that take author names as HTML, and as text to the others: author names are plain text, so write the address without "<" and ">", as `email` of `{ name, email }`',
+      'articles/story.md:5: authors: "&amp;" is an HTML character reference: readers that take author names as HTML show "&", the others "&amp;"; author names are plain text, so type "&" itself (the build escapes it for each format)',
+    ]);
+  });
+
+  it('leaves summaries free: they are HTML-escaped where a format reads HTML', () => {
+    expect(parseValid(lines('---', 'title: T', 'date: 2024-03-01', 'summary: "Tags <b>bold</b> &amp; more"', '---', BODY)).summary).toBe('Tags <b>bold</b> &amp; more');
+  });
+});
+
 describe('parseArticle body links', () => {
   const linkBody = lines(
     '---',

@@ -109,6 +109,10 @@ describe('runBuild configuration', () => {
     ['FEED_ITEM_LIMIT', '0', 'FEED_ITEM_LIMIT must be a whole number from 1 to 500, got "0": fix it under [vars] in wrangler.toml.'],
     ['TIME_ZONE', 'Mars/Olympus', 'TIME_ZONE must be an IANA time zone such as "UTC" or "Europe/Moscow", got "Mars/Olympus".'],
     ['EDGE_CACHE', 'everything', 'EDGE_CACHE must be "computed" (the Cache API only for answers computed per request), "all" (in front of every route) or "off", got "everything".'],
+    // Plain text in every format, like article titles.
+    ['SITE_TITLE', 'The <i>Dispatch</i>', 'SITE_TITLE: "<i>" reads as an HTML tag to feed readers that take titles as HTML, and as text to the others: titles are plain text, so leave the tag out, or name it in quotes (“i”, «i»). Fix it under [vars] in wrangler.toml.'],
+    ['SITE_DESCRIPTION', 'News &amp; views', 'SITE_DESCRIPTION: "&amp;" is an HTML character reference: readers that take feed descriptions as HTML show "&", the others "&amp;"; feed descriptions are plain text, so type "&" itself'],
+    ['SITE_AUTHOR', 'Desk <desk@news.example>', 'SITE_AUTHOR: "<desk@news.example>" reads as an HTML tag'],
   ])('fails with a sentence naming %s when it is %j', async (name, value, sentence) => {
     const root = await createProject([createArticle()]);
     const result = await build(root, { ...FIXTURE_VARS, [name]: value });

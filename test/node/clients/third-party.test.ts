@@ -6,11 +6,10 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeHTML } from 'entities';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBuild } from '../../../src/build/run.ts';
 import type { BuiltSite } from '../../../src/site/types.ts';
-import { HOSTILE_ARTICLES, HOSTILE_TITLE_CLEAN } from '../../support/fixtures.ts';
+import { type ArticleFixture, HOSTILE_ARTICLES, HOSTILE_TAGS, HOSTILE_TITLE_CLEAN } from '../../support/fixtures.ts';
 import { buildFixtureSite, REPO_ROOT, servedFeeds } from '../support.ts';
 
 const PYTHON = '/usr/bin/python3';
@@ -18,6 +17,13 @@ const PYTHON = '/usr/bin/python3';
 const ATOM_SCHEMA = '../shared/schemas/atom.rng';
 const SEED_SLUG = 'moscow-rebuffs-armenian-pms-claims-of-betrayal';
 const SEED_TITLE = "Moscow Rebuffs Armenian PM's Claims of Betrayal";
+/** Titles with `&` and `<` that are text to every reader: published as they are written. */
+const PLAIN_TITLES = ['AT&T <3 & a < b, 5 > 3', 'Q&A: x<=y && y>=z'];
+const TITLE_ARTICLES: ArticleFixture[] = [
+  { name: 'front-matter.md', frontMatter: { title: PLAIN_TITLES[0], date: '2024-05-03T10:00:00Z', tags: ['R&D', 'a < b'], authors: ['Ann <&> O\'Neil'] }, body: 'Body words of the first article.' },
+  // From the heading: markdown's `&amp;` and `*…*` become their text.
+  { name: 'heading.md', body: '# Q&amp;A: *x*<=y && y>=z\n\n2024-05-02\n\nBody words of the second article.\n' },
+];
 
 /** Why a tool cannot run here, or undefined when it can. */
 function findMissing(command: string, args: string[], what: string): string | undefined {
@@ -59,14 +65,14 @@ interface FeedFiles {
 }
 
 let dir: string;
-const builds: Record<'seed' | 'hostile', FeedFiles> = {} as Record<'seed' | 'hostile', FeedFiles>;
+const builds: Record<'seed' | 'hostile' | 'titles', FeedFiles> = {} as Record<'seed' | 'hostile' | 'titles', FeedFiles>;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'feed-clients-'));
   const seed = await runBuild({ root: REPO_ROOT });
   if (!seed.ok) throw new Error(`the build of articles/ failed:\n${seed.messages.join('\n')}`);
-  const sites = { seed: seed.site, hostile: await buildFixtureSite(HOSTILE_ARTICLES) };
-  for (const [name, site] of Object.entries(sites) as ['seed' | 'hostile', BuiltSite][]) {
+  const sites = { seed: seed.site, hostile: await buildFixtureSite(HOSTILE_ARTICLES), titles: await buildFixtureSite(TITLE_ARTICLES) };
+  for (const [name, site] of Object.entries(sites) as ['seed' | 'hostile' | 'titles', BuiltSite][]) {
     const edition = servedFeeds(site);
     const files = { site, rss: join(dir, `${name}.rss.xml`), atom: join(dir, `${name}.atom.xml`), json: join(dir, `${name}.feed.json`) };
     await Promise.all([writeFile(files.rss, edition.rss.body), writeFile(files.atom, edition.atom.body), writeFile(files.json, edition.json.body)]);
@@ -138,18 +144,27 @@ describeWithTool('feedparser', missingFeedparser, () => {
     const parsed = runFeedparser(builds.hostile.rss);
     expect(parsed.bozo, parsed.bozoException).toBe(false);
     expect(parsed.entries.map((e) => e.title)).toEqual([HOSTILE_TITLE_CLEAN, 'Second']);
-    expect(parsed.entries[0]?.tags).toEqual(['a<b', 'fish & chips', 'x]]>y']);
+    expect(parsed.entries[0]?.titleType).toBe('text/plain');
+    expect(parsed.entries[0]?.tags).toEqual(HOSTILE_TAGS);
     expect(parsed.entries[0]?.link).toBe('https://news.example/articles/hostile');
   });
 
-  it('reads the hostile Atom without errors and round-trips the title as HTML', () => {
+  it('reads the hostile Atom without errors and round-trips the title as text', () => {
     const parsed = runFeedparser(builds.hostile.atom);
     expect(parsed.bozo, parsed.bozoException).toBe(false);
     expect(parsed.entries).toHaveLength(2);
-    expect(parsed.entries[0]?.titleType).toBe('text/html');
-    expect(decodeHTML(parsed.entries[0]?.title ?? '')).toBe(HOSTILE_TITLE_CLEAN);
-    expect(parsed.entries[0]?.tags).toEqual(['a<b', 'fish & chips', 'x]]>y']);
+    expect(parsed.entries[0]?.titleType).toBe('text/plain');
+    expect(parsed.entries[0]?.title).toBe(HOSTILE_TITLE_CLEAN);
+    expect(parsed.entries[0]?.tags).toEqual(HOSTILE_TAGS);
     expect(parsed.entries[0]?.published).toBe('2024-05-01T10:00:00Z');
+  });
+
+  it.each(['rss', 'atom'] as const)('reads titles with a bare & and < in %s as plain text, exactly as written', (format) => {
+    const parsed = runFeedparser(builds.titles[format]);
+    expect(parsed.bozo, parsed.bozoException).toBe(false);
+    expect(parsed.entries.map((e) => [e.title, e.titleType])).toEqual(PLAIN_TITLES.map((t) => [t, 'text/plain']));
+    expect(parsed.entries[0]?.tags).toEqual(['R&D', 'a < b']);
+    expect(parsed.title).toBe(builds.titles.site.config.title);
   });
 });
 

@@ -3,11 +3,10 @@ import { decodeHTML } from 'entities';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { JsonFeed } from '../../../src/render/json-feed.ts';
 import type { BuiltSite } from '../../../src/site/types.ts';
-import { type ArticleFixture, createArticle, HOSTILE_ARTICLES, HOSTILE_TITLE_CLEAN } from '../../support/fixtures.ts';
+import { type ArticleFixture, createArticle, HOSTILE_ARTICLES, HOSTILE_TAGS, HOSTILE_TITLE_CLEAN } from '../../support/fixtures.ts';
 import { ATOM_NS, allServed, articleSlugs, buildFixtureSite, childElements, childText, parseXmlLoose, parseXmlStrict, servedFeeds, XML_INVALID } from '../support.ts';
 
 const CONTENT_NS = 'http://purl.org/rss/1.0/modules/content/';
-const HOSTILE_TAGS = ['a<b', 'fish & chips', 'x]]>y'];
 /** RFC 822 as the RSS Advisory Board profiles it: four-digit year, GMT. */
 const RSS_DATE = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
 /** RFC 3339 date-time with a zone. */
@@ -96,14 +95,13 @@ describe('feeds of the hostile fixture', () => {
     expect(parseXmlLoose(servedFeeds(site).rss.body).rss.channel.item[0].title).toBe(HOSTILE_TITLE_CLEAN);
   });
 
-  it('round-trips the hostile title as an Atom html text construct', () => {
+  it('round-trips the hostile title as an Atom text construct', () => {
     const [entry] = atomEntries(feeds.atom);
     if (!entry) throw new Error('no entry');
     const [title] = childElements(entry, 'title', ATOM_NS);
-    expect(title?.getAttribute('type')).toBe('html');
-    // The element's text is escaped markup; decoding it as HTML gives what a reader shows.
-    expect(decodeHTML(title?.textContent ?? '')).toBe(HOSTILE_TITLE_CLEAN);
-    expect(title?.textContent).not.toContain('<script');
+    // RFC 4287 §3.1.1: no type attribute means type="text", shown as it is.
+    expect(title?.hasAttribute('type')).toBe(false);
+    expect(title?.textContent).toBe(HOSTILE_TITLE_CLEAN);
   });
 
   it('round-trips the hostile title in JSON Feed', () => {
@@ -321,15 +319,58 @@ describe('item ids and permalinks', () => {
 
 describe('FEED_ITEM_LIMIT', () => {
   it('bounds the number of items to the newest ones in every format', async () => {
-    const { rss, atom, json } = parseFeeds(await buildFixtureSite(createDatedArticles(5), { vars: { FEED_ITEM_LIMIT: '3' } }));
-    const newest = ['Story 5', 'Story 4', 'Story 3'];
+    // Seven items, three a page: page 1 takes the three oldest, the feed keeps the four others.
+    const { rss, atom, json } = parseFeeds(await buildFixtureSite(createDatedArticles(7), { vars: { FEED_ITEM_LIMIT: '3' } }));
+    const newest = ['Story 7', 'Story 6', 'Story 5', 'Story 4'];
     expect(rssItems(rss).map((item) => childText(item, 'title'))).toEqual(newest);
-    expect(atomEntries(atom).map((entry) => decodeHTML(childText(entry, 'title', ATOM_NS) ?? ''))).toEqual(newest);
+    expect(atomEntries(atom).map((entry) => childText(entry, 'title', ATOM_NS))).toEqual(newest);
     expect(json.items.map((item) => item.title)).toEqual(newest);
   });
 
   it('keeps every article page even when the feeds are cut', async () => {
-    const site = await buildFixtureSite(createDatedArticles(5), { vars: { FEED_ITEM_LIMIT: '3' } });
-    expect(articleSlugs(site)).toEqual(['story-1', 'story-2', 'story-3', 'story-4', 'story-5']);
+    const site = await buildFixtureSite(createDatedArticles(7), { vars: { FEED_ITEM_LIMIT: '3' } });
+    expect(articleSlugs(site)).toEqual(['story-1', 'story-2', 'story-3', 'story-4', 'story-5', 'story-6', 'story-7']);
+  });
+});
+
+describe('plain-text titles, names and tags', () => {
+  const TITLE = 'AT&T <3 & a < b, 5 > 3 ]]> “x”';
+  let site: BuiltSite;
+  let feeds: ParsedFeeds;
+
+  beforeAll(async () => {
+    site = await buildFixtureSite([createArticle({ frontMatter: { title: TITLE, tags: ['R&D'], authors: ['Ann <&> O’Neil'] } })]);
+    feeds = parseFeeds(site);
+  });
+
+  it('round-trips the text exactly through a strict XML parser, JSON and the pages', () => {
+    const [item] = rssItems(feeds.rss);
+    const [entry] = atomEntries(feeds.atom);
+    if (!item || !entry) throw new Error('no item');
+    expect(childText(item, 'title')).toBe(TITLE);
+    expect(childElements(item, 'category').map((c) => c.textContent)).toEqual(['R&D']);
+    expect(childText(item, 'creator', 'http://purl.org/dc/elements/1.1/')).toBe('Ann <&> O’Neil');
+    const title = childElements(entry, 'title', ATOM_NS)[0];
+    // RFC 4287 §3.1.1: without a type attribute, a text construct is plain text.
+    expect(title?.hasAttribute('type')).toBe(false);
+    expect(title?.textContent).toBe(TITLE);
+    expect(childText(childElements(entry, 'author', ATOM_NS)[0]!, 'name', ATOM_NS)).toBe('Ann <&> O’Neil');
+    expect(feeds.json.items[0]?.title).toBe(TITLE);
+    const page = servedFeeds(site).index.body;
+    expect(decodeHTML(/<h2><a href="[^"]+">([^<]*)<\/a><\/h2>/.exec(page)?.[1] ?? '')).toBe(TITLE);
+    const tagFeed = parseXmlStrict(allServed(site).find((s) => s.path === '/tags/r-d/rss.xml')?.body ?? '');
+    expect(childText(rssChannel(tagFeed), 'title')).toBe('Fixture News · R&D');
+  });
+
+  it('writes plain text as character data with hexadecimal references, as the RSS Profile recommends', () => {
+    const written = 'AT&#x26;T &#x3C;3 &#x26; a &#x3C; b, 5 &#x3E; 3 ]]&#x3E; “x”';
+    const { rss, atom } = servedFeeds(site);
+    expect(rss.body).toContain(`<title>${written}</title>`);
+    expect(rss.body).toContain('<category>R&#x26;D</category>');
+    expect(rss.body).toContain('<dc:creator>Ann &#x3C;&#x26;&#x3E; O’Neil</dc:creator>');
+    expect(atom.body).toContain(`<title>${written}</title>`);
+    expect(atom.body).toContain('<name>Ann &#x3C;&#x26;&#x3E; O’Neil</name>');
+    // No title, channel text or name is CDATA, where the references would stay as typed.
+    expect([...rss.body.matchAll(/<(title|category|dc:creator|description)>(<!\[CDATA\[)?/g)].filter((m) => m[2] && m[1] !== 'description')).toEqual([]);
   });
 });
