@@ -14,8 +14,8 @@ export function renderAtomEntry(article: Article, config: SiteConfig): string {
     links.push(`<link rel="enclosure" href="${escapeHtml(article.image)}"${type ? ` type="${type}"` : ''}/>`);
   }
   const item: Item = {
-    // §3.1.1.1: the title is plain text, a text construct of type "text". The summary is
-    // plain text too, but as type="html" (§3.1.1.2) HTML-escaped, as RSS needs it.
+    // §3.1.1.1: the title is plain text, a text construct of type "text". The summary stays
+    // type="html" (§3.1.1.2), HTML-escaped like RSS's description, so a `<` in it shows as typed.
     title: text(article.title),
     // §4.2.6: the id is a permanent IRI; a tag: URI survives changes of host and scheme.
     id: article.id,
