@@ -1,10 +1,11 @@
 // Content tier: the real articles/ as they will be published.
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { formatProblem, type ParsedArticle, parseArticle } from '../../src/build/article.ts';
 import { parseSiteConfig, type RawVars } from '../../src/build/config.ts';
+import { listArticleFiles } from '../../src/build/list-articles.ts';
 import { runBuild } from '../../src/build/run.ts';
 import type { SiteConfig } from '../../src/site/types.ts';
 import type { Element } from '@xmldom/xmldom';
@@ -32,7 +33,9 @@ function linksInBody(body: string): string[] {
   return links;
 }
 
-const files = (await readdir(ARTICLES_DIR)).filter((name) => /\.(md|markdown)$/i.test(name)).sort();
+// As the build lists them: subfolders included, links refused.
+const listing = await listArticleFiles(REPO_ROOT, ARTICLES_DIR);
+const files = listing.files.map((f) => f.file);
 
 describe('articles/', () => {
   let config: SiteConfig;
@@ -42,14 +45,15 @@ describe('articles/', () => {
     const toml = parseToml(await readFile(join(REPO_ROOT, 'wrangler.toml'), 'utf8')) as { vars: RawVars };
     config = parseSiteConfig(toml.vars);
     for (const name of files) {
-      const result = parseArticle(`articles/${name}`, await readFile(join(ARTICLES_DIR, name)), config);
+      const result = parseArticle(name, await readFile(join(REPO_ROOT, name)), config);
       if (result.article) parsed.set(name, result.article);
       if (result.problems.length > 0) throw new Error(result.problems.map(formatProblem).join('\n'));
     }
   });
 
-  it('holds at least one article', () => {
+  it('holds at least one article, and nothing the build refuses', () => {
     expect(files.length).toBeGreaterThan(0);
+    expect(listing.problems.map(formatProblem)).toEqual([]);
   });
 
   it('builds without problems', async () => {

@@ -1,7 +1,7 @@
 // Fixture sites for the tests, written as files so that the real build reads them.
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { RawVars } from '../../src/build/config.ts';
 
 /** Configuration used by every fixture site. */
@@ -46,11 +46,15 @@ export function formatArticle(article: ArticleFixture): string {
   return `---\n${lines.join('\n')}\n---\n${article.body}`;
 }
 
-/** Writes fixtures into a fresh temporary project folder and returns its path. */
+/** Writes fixtures into a fresh temporary project folder and returns its path; a name may include subfolders (`2024/x.md`). */
 export async function writeArticles(articles: readonly ArticleFixture[]): Promise<string> {
   const root = await mkdtemp(join(tmpdir(), 'feed-publisher-'));
   await mkdir(join(root, 'articles'));
-  for (const article of articles) await writeFile(join(root, 'articles', article.name), formatArticle(article));
+  for (const article of articles) {
+    const path = join(root, 'articles', article.name);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, formatArticle(article));
+  }
   return root;
 }
 
