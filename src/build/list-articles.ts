@@ -16,7 +16,7 @@ export interface ArticleListing {
 
 const MARKDOWN = /\.(md|markdown)$/i;
 
-const LINK_REASON = 'it could read any file on the build machine, and whatever it read would be published';
+const LINK_REASON = 'it could read any file on the build machine';
 
 /**
  * Lists `articlesDir` and its subfolders without following symbolic links. Markdown files
