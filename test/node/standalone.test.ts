@@ -10,7 +10,7 @@ import { REPO_ROOT } from './support.ts';
 
 /** What the build, the tests and CI run or read. */
 const CHECKED = ['src', 'test', 'scripts', '.ci', 'package.json', 'vitest.config.ts'];
-/** A path into the sibling folder: `../shared` (either slash), or `'..', 'shared'` as path segments. */
+/** A path into the sibling folder: dot-dot, a slash or a backslash, then `shared`; or the two as separate path segments. */
 const SIBLING_SHARED = /\.\.[/\\]shared\b|['"]\.\.['"]\s*,\s*['"]shared['"]/;
 
 /** Tracked files under CHECKED, relative to the repository root. */
