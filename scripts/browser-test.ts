@@ -220,6 +220,7 @@ function createConfig(origin: string): SiteConfig {
     description: 'Stress page for the browser test.',
     language: 'en',
     defaultAuthor: 'Desk',
+    defaultAuthorType: 'Organization',
     siteId: 'tag:dispatch.example,2026:',
     feedItemLimit: 20,
     timeZone: 'UTC',

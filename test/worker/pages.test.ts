@@ -113,7 +113,8 @@ describe('article page', () => {
       mainEntityOfPage: { '@type': 'WebPage', '@id': `${SITE}/articles/${SEED_SLUG}` },
       datePublished: '2023-09-25T00:00:00.000Z',
       dateModified: '2023-09-25T00:00:00.000Z',
-      author: [{ '@type': 'Person', name: 'The Dispatch newsroom' }],
+      // wrangler.toml: SITE_AUTHOR_TYPE = "Organization"; no url given, so the author's page.
+      author: [{ '@type': 'Organization', name: 'The Dispatch newsroom', url: `${SITE}/authors/the-dispatch-newsroom/` }],
       publisher: { '@type': 'Organization', name: 'The Dispatch', url: `${SITE}/` },
       inLanguage: 'en',
       isBasedOn: SEED_ORIGINAL,
@@ -128,7 +129,7 @@ describe('article page', () => {
     expect(html.match(/<\/script>/g)).toHaveLength(1);
     const data = JSON.parse(block);
     expect(data.headline).toContain('<script>alert(1)</script> & "quotes"');
-    expect(data.author).toEqual([{ '@type': 'Person', name: "Ann <&> O'Neil" }]);
+    expect(data.author).toEqual([{ '@type': 'Person', name: "Ann <&> O'Neil", url: 'https://news.example/authors/ann-o-neil/' }]);
   });
 
   it('shows the image, the update date and the tags when the article has them', async () => {
