@@ -55,14 +55,14 @@ export function parseFeedQuery(params: URLSearchParams, site: AnySite, now: numb
     query.since = since;
   }
   const facets = [
-    { parameter: 'tag', slugs: query.tags, of: (item: QueryItem) => item.tags, missing: 'no articles are tagged' },
-    { parameter: 'author', slugs: query.authors, of: (item: QueryItem) => item.authors, missing: 'no articles are by' },
+    { parameter: 'tag', slugs: query.tags, of: (item: QueryItem) => item.tags, missing: (name: string) => `no articles are tagged ${name}` },
+    { parameter: 'author', slugs: query.authors, of: (item: QueryItem) => item.authors, missing: (name: string) => `no author named ${name} has published articles` },
   ] as const;
   for (const { parameter, slugs, of, missing } of facets) {
     const visible = params.has(parameter) ? visibleSlugsAt(site, now, of) : new Set<string>();
     for (const name of params.getAll(parameter)) {
       const slug = slugify(name);
-      if (!visible.has(slug)) return { error: { parameter, message: `${missing} ${JSON.stringify(name.slice(0, 100))}` } };
+      if (!visible.has(slug)) return { error: { parameter, message: missing(JSON.stringify(name.slice(0, 100))) } };
       if (!slugs.includes(slug)) slugs.push(slug);
     }
   }
