@@ -319,8 +319,10 @@ function toArticle(p: ParsedArticle, config: SiteConfig, tagNames: ReadonlyMap<s
   for (const author of p.authors) {
     const slug = slugify(author.name);
     const profile = authors.get(slug);
-    if (credited.has(slug) || !profile) continue;
-    credited.set(slug, { ...author, name: profile.name, ...(profile.page ? { page: profile.page } : {}) });
+    if (!profile) continue;
+    // Named twice (two spellings of one author): once, with the url or email either gives.
+    const first = credited.get(slug);
+    credited.set(slug, { ...author, ...first, name: profile.name, ...(profile.page ? { page: profile.page } : {}) });
   }
   const article: Article = {
     slug: p.slug,

@@ -25,10 +25,10 @@ interface JsonFeed {
 }
 
 /** The feed-level author and each entry's authors of an Atom document, as [name, uri]. */
-function atomAuthors(xml: string): { feed: [string?, string?][]; entries: Record<string, [string?, string?][]> } {
+function atomAuthors(xml: string): { feed: [string | undefined, string | undefined][]; entries: Record<string, [string | undefined, string | undefined][]> } {
   const feed = parseXmlStrict(xml).documentElement;
   if (!feed) throw new Error('no feed element');
-  const read = (parent: Parameters<typeof childElements>[0]): [string?, string?][] =>
+  const read = (parent: Parameters<typeof childElements>[0]): [string | undefined, string | undefined][] =>
     childElements(parent, 'author', ATOM_NS).map((a) => [childText(a, 'name', ATOM_NS), childText(a, 'uri', ATOM_NS)]);
   const entries = Object.fromEntries(childElements(feed, 'entry', ATOM_NS).map((e) => [childText(e, 'id', ATOM_NS) ?? '', read(e)]));
   return { feed: read(feed), entries };
@@ -70,7 +70,7 @@ describe('authors in the build', () => {
     const root = await writeArticles([
       article('a', '2024-01-01', { authors: ['Zoë Adams'] }),
       article('b', '2024-01-02', { authors: ['zoe adams'] }),
-      article('c', '2024-01-03', { authors: ['Zoë Adams', 'ZOE ADAMS'] }),
+      article('c', '2024-01-03', { authors: ['Zoë Adams', { name: 'ZOE ADAMS', url: 'https://zoe.example/' }] }),
       article('d', '2024-01-04', { tags: ['Café'] }),
       article('e', '2024-01-05', { tags: ['cafe'] }),
     ]);
@@ -91,6 +91,9 @@ describe('authors in the build', () => {
       const feed = JSON.parse(bodyAt(site, '/authors/zoe-adams/feed.json')) as JsonFeed;
       expect(feed.title).toBe('Fixture News · Zoë Adams');
       expect(feed.items.map((i) => i.authors.map((a) => a.name))).toEqual([['Zoë Adams'], ['Zoë Adams'], ['Zoë Adams']]);
+      // Named twice in c, credited once, with the url the second spelling gives.
+      expect(feed.items[0]?.authors).toEqual([{ name: 'Zoë Adams', url: 'https://zoe.example/' }]);
+      expect(feed.authors).toEqual([{ name: 'Zoë Adams', url: 'https://zoe.example/' }]);
       expect([...bodyAt(site, '/rss.xml').matchAll(/<dc:creator>(?:<!\[CDATA\[)?([^<\]]*)/g)].map((m) => m[1])).toEqual(['Fixture Desk', 'Fixture Desk', 'Zoë Adams', 'Zoë Adams', 'Zoë Adams']);
     } finally {
       await rm(root, { recursive: true, force: true });
