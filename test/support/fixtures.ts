@@ -94,20 +94,28 @@ export const PAGED_VARS: RawVars = {
   WEBSUB_HUB: 'https://hub.example/',
 };
 
+/** The author URL the paged fixture gives Bo Chen. */
+export const PAGED_AUTHOR_URL = 'https://bo.example/';
+
 /**
  * Twelve articles, one a day from 2024-01-01, tagged so that every tag feed pages too:
  * all are "news"; odd days are "Café", even days "cafe" (one tag, two spellings);
- * every third is "Политика". The last one has an image and was updated later.
+ * every third is "Политика". Days 4, 8 and 12 name no author (so SITE_AUTHOR, "Fixture
+ * Desk"); the others are by "Zoë Adams" (odd days) or "zoe adams" (even days), one author
+ * whose feed pages; days 1, 7 and 10 also by Bo Chen, who has a url. The last one has an
+ * image and was updated later.
  */
 export const PAGED_ARTICLES: ArticleFixture[] = Array.from({ length: 12 }, (_, i) => {
   const day = String(i + 1).padStart(2, '0');
   const tags = ['news', i % 2 === 0 ? 'Café' : 'cafe', ...(i % 3 === 0 ? ['Политика'] : [])];
+  const authors = i % 4 === 3 ? undefined : [i % 2 === 0 ? 'Zoë Adams' : 'zoe adams', ...(i % 3 === 0 ? [{ name: 'Bo Chen', url: PAGED_AUTHOR_URL }] : [])];
   return {
     name: `day-${day}.md`,
     frontMatter: {
       title: `Day ${day}`,
       date: `2024-01-${day}T08:00:00Z`,
       tags,
+      ...(authors ? { authors } : {}),
       ...(i === 11 ? { image: 'https://cdn.example/photos/day-12.jpg', updated: '2024-02-01T00:00:00Z' } : {}),
     },
     body: `Day ${day} brings a paragraph of body text with enough words to be a real summary of the day.`,

@@ -234,6 +234,12 @@ describe('runBuild configuration', () => {
     ['FEED_ITEM_LIMIT', '0', 'FEED_ITEM_LIMIT must be a whole number from 1 to 500, got "0": fix it under [vars] in wrangler.toml.'],
     ['TIME_ZONE', 'Mars/Olympus', 'TIME_ZONE must be an IANA time zone such as "UTC" or "Europe/Moscow", got "Mars/Olympus".'],
     ['EDGE_CACHE', 'everything', 'EDGE_CACHE must be "computed" (the Cache API only for answers computed per request), "all" (in front of every route) or "off", got "everything".'],
+    [
+      'SITE_AUTHOR_TYPE',
+      'organisation',
+      'SITE_AUTHOR_TYPE must be "Person" or "Organization" (the schema.org type of SITE_AUTHOR in the pages\' JSON-LD), got "organisation": fix it under [vars] in wrangler.toml.',
+    ],
+    ['SITE_AUTHOR', '—', 'SITE_AUTHOR must have a letter or digit, to make the URL of its author page from, got "—": name the newsroom or the person.'],
   ])('fails with a sentence naming %s when it is %j', async (name, value, sentence) => {
     const root = await createProject([createArticle()]);
     const result = await build(root, { ...FIXTURE_VARS, [name]: value });

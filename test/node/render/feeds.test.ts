@@ -161,7 +161,7 @@ describe('feeds of the hostile fixture', () => {
     expect(childText(item, 'creator', 'http://purl.org/dc/elements/1.1/')).toBe("Ann <&> O'Neil");
     const author = childElements(entry, 'author', ATOM_NS)[0];
     expect(author && childText(author, 'name', ATOM_NS)).toBe("Ann <&> O'Neil");
-    expect(feeds.json.items[0]?.authors).toEqual([{ name: "Ann <&> O'Neil" }]);
+    expect(feeds.json.items[0]?.authors).toEqual([{ name: "Ann <&> O'Neil", url: 'https://news.example/authors/ann-o-neil/' }]);
   });
 
   it('drops javascript: links and resolves relative ones against the permalink', () => {
