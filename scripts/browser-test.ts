@@ -22,6 +22,8 @@ const SEED_PATH = '/articles/moscow-rebuffs-armenian-pms-claims-of-betrayal';
 const SEED_TITLE = "Moscow Rebuffs Armenian PM's Claims of Betrayal";
 const SEED_SENTENCE = 'Kremlin spokesman Dmitry Peskov told reporters.';
 const SEED_ORIGINAL = 'https://www.themoscowtimes.com/2023/09/25/moscow-rebuffs-armenian-pms-claims-of-betrayal-a82557';
+// The seed article names no author: SITE_AUTHOR's page lists it.
+const AUTHOR_PATH = '/authors/the-dispatch-newsroom/';
 // Pages rendered here by the same renderers and served under the Worker's CSP: the seed site has
 // one short article, so neither long words nor paging would otherwise be seen.
 const STRESS_PATH = '/__browser-test/long-words';
@@ -220,6 +222,7 @@ function createConfig(origin: string): SiteConfig {
     description: 'Stress page for the browser test.',
     language: 'en',
     defaultAuthor: 'Desk',
+    defaultAuthorType: 'Organization',
     siteId: 'tag:dispatch.example,2026:',
     feedItemLimit: 20,
     timeZone: 'UTC',
@@ -310,6 +313,32 @@ const CASES: PageCase[] = [
       assert(ld.datePublished === '2023-09-25T00:00:00.000Z' && ld.dateModified === '2023-09-25T00:00:00.000Z', 'JSON-LD dates are wrong');
       assert(ld.publisher?.name === 'The Dispatch' && ld.author?.[0]?.name, 'JSON-LD publisher or author is missing');
       assert(ld.mainEntityOfPage?.['@id'] === canonical, 'JSON-LD mainEntityOfPage is not the canonical URL');
+      const byline = page.locator('article header a[rel=author]');
+      assert((await byline.count()) === 1 && (await byline.isVisible()), 'the byline has no visible rel=author link');
+      assert((await byline.getAttribute('href'))?.endsWith(AUTHOR_PATH), `the byline leads to ${await byline.getAttribute('href')}`);
+    },
+  },
+  {
+    name: 'author page',
+    path: AUTHOR_PATH,
+    status: 200,
+    check: async (page) => {
+      assert((await textOf(page, 'main h1')) === 'The Dispatch · The Dispatch newsroom', `h1 is ${await textOf(page, 'main h1')}`);
+      assert((await page.locator('ol.articles > li h2 a').first().textContent()) === SEED_TITLE, 'the seed article is not listed');
+      for (const [label, file, type] of [
+        ['RSS', 'rss.xml', 'application/rss+xml'],
+        ['Atom', 'atom.xml', 'application/atom+xml'],
+        ['JSON Feed', 'feed.json', 'application/feed+json'],
+      ] as const) {
+        const link = page.locator('.subscribe').getByRole('link', { name: label, exact: true });
+        assert(await link.isVisible(), `the ${label} subscribe link is not visible`);
+        assert((await link.getAttribute('href'))?.endsWith(`${AUTHOR_PATH}${file}`), `the ${label} link does not lead to the author's ${file}`);
+        const discovered = await page.getAttribute(`head link[rel=alternate][type="${type}"]`, 'href');
+        assert(discovered?.endsWith(`${AUTHOR_PATH}${file}`), `autodiscovery for ${type} leads to ${discovered}`);
+      }
+      // The header's Subscribe link stays on this page, at its own feeds (SITE_URL's origin, not this server's: not clicked).
+      const subscribe = await page.getByRole('navigation', { name: 'Site' }).getByRole('link', { name: 'Subscribe' }).getAttribute('href');
+      assert(subscribe?.endsWith(`${AUTHOR_PATH}#subscribe`), `the header's Subscribe link leads to ${subscribe}`);
     },
   },
   {

@@ -1,5 +1,5 @@
 // `npm run websub:ping`: after a deploy, tells the WEBSUB_HUB of wrangler.toml that the
-// subscribable feeds (site and tags) may have changed.
+// subscribable feeds (site, tags and authors) may have changed.
 import { pingHub } from '../src/build/authoring.ts';
 import { runBuild } from '../src/build/run.ts';
 

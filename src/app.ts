@@ -89,11 +89,16 @@ function createHonoApp(site: AnySite, chunks: ChunkReader, momentOf: (request: R
   app.get('/tags/:tag/:file', serve);
   app.get('/tags/:tag/archive/:page/', serve);
   app.get('/tags/:tag/archive/:page/:file', serve);
+  app.get('/authors/:author/', serve);
+  app.get('/authors/:author/:file', serve);
+  app.get('/authors/:author/archive/:page/', serve);
+  app.get('/authors/:author/archive/:page/:file', serve);
 
   // One spelling per resource: the others answer 301.
   app.get('/articles/:slug/', redirect((c) => `/articles/${encodeURIComponent(c.req.param('slug') ?? '')}`));
-  // Only spellings that name a page: a tag slug has no dot, a page number only digits.
+  // Only spellings that name a page: a tag or author slug has no dot, a page number only digits.
   app.get('/tags/:tag{[^/.]+}', redirect((c) => `/tags/${encodeURIComponent(c.req.param('tag') ?? '')}/`));
+  app.get('/authors/:author{[^/.]+}', redirect((c) => `/authors/${encodeURIComponent(c.req.param('author') ?? '')}/`));
   app.get('/archive/:page{[0-9]+}', redirect((c) => `/archive/${c.req.param('page') ?? ''}/`));
   for (const [path, target] of Object.entries(GUESSED_FEED_PATHS)) app.get(path, redirect(() => target));
   // Browsers ask for /favicon.ico on every site: point them at SITE_ICON, or say there is none.
@@ -111,7 +116,7 @@ function serveBuilt(c: Context<AppEnv>, site: AnySite, chunks: ChunkReader): Res
 }
 
 /**
- * Serves `/feed.json?limit=…&since=…&tag=…` for scripts, or undefined when no such
+ * Serves `/feed.json?limit=…&since=…&tag=…&author=…` for scripts, or undefined when no such
  * parameter is given (the pre-rendered feed then answers). Bad values get 400 with JSON.
  */
 async function serveFeedQuery(c: Context<AppEnv>, site: AnySite, chunks: ChunkReader): Promise<Response | undefined> {

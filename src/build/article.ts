@@ -33,6 +33,8 @@ export interface ParsedArticle {
   tags: string[];
   /** Line of the `tags` key, for problems found across articles. */
   tagsLine?: number;
+  /** Line of the `authors` key, for problems found across articles; absent for SITE_AUTHOR. */
+  authorsLine?: number;
   image?: string;
   language: string;
   originalUrl?: string;
@@ -201,6 +203,8 @@ function readArticle(file: string, bytes: Uint8Array, config: SiteConfig): { art
   if (updatedAt !== undefined) article.updatedAt = updatedAt;
   const tagsLine = field('tags')?.line;
   if (tagsLine !== undefined) article.tagsLine = tagsLine;
+  const authorsLine = field('authors')?.line;
+  if (authorsLine !== undefined) article.authorsLine = authorsLine;
   if (image !== undefined) article.image = image;
   if (originalUrl !== undefined) article.originalUrl = originalUrl;
   return { article, problems };

@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
+import { listArticleFiles } from './list-articles.ts';
 import { findMarkup } from './plain-text.ts';
 
 /** The file-name slug for a title: accents dropped, lowercase ASCII letters, digits and `-`. */
@@ -38,7 +39,15 @@ export async function createArticleFile(options: NewArticleOptions): Promise<str
   if (!/^[a-z0-9]+(?:[-_][a-z0-9]+)*$/.test(slug)) {
     throw new Error(`Cannot make a file name from ${JSON.stringify(title)}: pass one with --slug, e.g. npm run new -- "${title}" --slug my-article`);
   }
-  const file = join(options.root, 'articles', `${slug}.md`);
+  const articlesDir = join(options.root, 'articles');
+  // Slugs are unique across subfolders, and the build would refuse a second one.
+  const listing = await listArticleFiles(options.root, articlesDir).catch(() => undefined);
+  const taken = listing?.files.find((f) => (f.file.split('/').pop() ?? '').replace(/\.(md|markdown)$/i, '').toLowerCase() === slug);
+  if (taken && taken.file !== `articles/${slug}.md`) {
+    throw new Error(`${taken.file} already has the slug "${slug}" (the slug is the file name, whatever its folder): choose another title or pass --slug`);
+  }
+  // Always at the top of articles/: subfolders are the author's own filing.
+  const file = join(articlesDir, `${slug}.md`);
   const date = new Date(Math.floor(options.now / 1000) * 1000).toISOString().replace('.000Z', 'Z');
   const text = `---\ntitle: ${JSON.stringify(title)}\ndate: ${date}\ntags: []\ndraft: true\n---\n\nWrite the article here, in markdown.\n`;
   let handle;

@@ -1,4 +1,5 @@
-import type { EdgeCacheScope, SiteConfig } from '../site/types.ts';
+import { slugify } from '../site/slug.ts';
+import type { AuthorType, EdgeCacheScope, SiteConfig } from '../site/types.ts';
 import { findMarkup } from './plain-text.ts';
 
 /** A configuration problem, phrased as a sentence naming the variable and the fix. */
@@ -102,10 +103,6 @@ export function parseSiteConfig(vars: RawVars): SiteConfig {
     );
   }
 
-  const icon = url('SITE_ICON');
-  const logo = url('SITE_LOGO');
-  const websubHub = url('WEBSUB_HUB');
-
   // Plain text in every format, like article titles (see findMarkup).
   const plainText = (name: string, what: string, fallback?: string): string => {
     const value = text(name, fallback);
@@ -114,12 +111,30 @@ export function parseSiteConfig(vars: RawVars): SiteConfig {
     return value;
   };
 
+  const defaultAuthor = plainText('SITE_AUTHOR', 'author names');
+  if (defaultAuthor && slugify(defaultAuthor) === '') {
+    problems.push(`SITE_AUTHOR must have a letter or digit, to make the URL of its author page from, got ${JSON.stringify(defaultAuthor)}: name the newsroom or the person.`);
+  }
+  // Person by default: what every byline was before the setting existed, and what a one-person
+  // site is; a newsroom or a desk sets "Organization" (schema.org, Google's Article guide).
+  const defaultAuthorType = text('SITE_AUTHOR_TYPE', 'Person');
+  if (!isAuthorType(defaultAuthorType)) {
+    problems.push(
+      `SITE_AUTHOR_TYPE must be "Person" or "Organization" (the schema.org type of SITE_AUTHOR in the pages' JSON-LD), got ${JSON.stringify(defaultAuthorType)}: fix it under [vars] in wrangler.toml.`,
+    );
+  }
+
+  const icon = url('SITE_ICON');
+  const logo = url('SITE_LOGO');
+  const websubHub = url('WEBSUB_HUB');
+
   const config: SiteConfig = {
     siteUrl,
     title: plainText('SITE_TITLE', 'titles'),
     description: plainText('SITE_DESCRIPTION', 'feed descriptions', ''),
     language,
-    defaultAuthor: plainText('SITE_AUTHOR', 'author names'),
+    defaultAuthor,
+    defaultAuthorType: isAuthorType(defaultAuthorType) ? defaultAuthorType : 'Person',
     siteId,
     feedItemLimit: integer('FEED_ITEM_LIMIT', 20, 1, 500),
     timeZone,
@@ -141,6 +156,10 @@ export function parseSiteConfig(vars: RawVars): SiteConfig {
     throw new ConfigError(`Invalid configuration in wrangler.toml [vars]:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
   return config;
+}
+
+function isAuthorType(value: string): value is AuthorType {
+  return value === 'Person' || value === 'Organization';
 }
 
 function isEdgeCacheScope(value: string): value is EdgeCacheScope {

@@ -6,6 +6,7 @@ import type { BuiltSite } from '../site/types.ts';
 import { formatProblem, type ParsedArticle, type Problem } from './article.ts';
 import { ConfigError, parseSiteConfig, type RawVars } from './config.ts';
 import { checkBundleSize, parseBuildLimits } from './limits.ts';
+import { listArticleFiles } from './list-articles.ts';
 import { readArticles } from './read-articles.ts';
 import { buildSite, chunkBytesOf } from './site.ts';
 
@@ -44,17 +45,15 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
     throw error;
   }
 
-  const names = (await readdir(articlesDir, { withFileTypes: true }))
-    .filter((entry) => entry.isFile() && /\.(md|markdown)$/i.test(entry.name))
-    .map((entry) => entry.name)
-    .sort();
-  const files = names.map((name) => ({ file: relative(root, join(articlesDir, name)).split('\\').join('/'), path: join(articlesDir, name) }));
-  const problems: Problem[] = [];
+  const listing = await listArticleFiles(root, articlesDir);
+  const problems: Problem[] = [...listing.problems];
   const parsed: ParsedArticle[] = [];
-  for (const result of await readArticles(files, config, limits)) {
+  for (const result of await readArticles(listing.files, config, limits)) {
     problems.push(...result.problems);
     if (result.article) parsed.push(result.article);
   }
+  // Stable: each file's problems stay in line order.
+  problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   if (problems.length > 0) return { ok: false, messages: problems.map(formatProblem) };
 
   const built = buildSite(parsed, config, options.now ?? Date.now());
@@ -63,7 +62,7 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
   const tooBig = await checkBundleSize(generated, limits, parsed.filter((p) => !p.draft).length);
   if (tooBig.length > 0) return { ok: false, messages: tooBig };
   if (options.outFile) await writeSiteModule(generated, resolve(root, options.outFile));
-  return { ok: true, site: built.site, articleCount: parsed.filter((p) => !p.draft).length, notes: built.notes };
+  return { ok: true, site: built.site, articleCount: parsed.filter((p) => !p.draft).length, notes: [...listing.notes, ...built.notes] };
 }
 
 async function readVars(path: string): Promise<RawVars> {

@@ -5,15 +5,16 @@ import { assembleFeed, FEED_FILES, type FeedFrame, type FeedInfo, lastChangeOf, 
 import { type FeedLinks, renderArticlePage, renderListPage, renderNotFoundPage, STYLESHEET } from '../render/html.ts';
 import { renderJsonFrame, renderJsonItem } from '../render/json-feed.ts';
 import { renderRssFrame, renderRssItem } from '../render/rss.ts';
-import type { Article, BodyType, BuiltSite, Lifetime, SiteConfig, Version } from '../site/types.ts';
+import { slugify } from '../site/slug.ts';
+import type { Article, Author, BodyType, BuiltSite, Lifetime, SiteConfig, Version } from '../site/types.ts';
 import type { ParsedArticle, Problem } from './article.ts';
-import { indexTags, slugifyTag } from './tags.ts';
+import { AUTHOR_NAMES, indexNames, TAG_NAMES } from './names.ts';
 
 /** Outcome of assembling the site: the site and notes, or the problems that stop it. */
 export interface SiteResult {
   site?: BuiltSite;
   problems: Problem[];
-  /** Things the author should know that are not errors (merged tag spellings). */
+  /** Things the author should know that are not errors (merged tag and author spellings). */
   notes: string[];
 }
 
@@ -24,12 +25,15 @@ export interface SiteResult {
  */
 export function buildSite(parsed: readonly ParsedArticle[], config: SiteConfig, now: number): SiteResult {
   const published = parsed.filter((p) => !p.draft);
-  const tagIndex = indexTags(published);
-  const problems = [...findDuplicateSlugs(parsed), ...tagIndex.problems];
-  if (problems.length > 0) return { problems, notes: tagIndex.notes };
+  const tagIndex = indexNames(published, TAG_NAMES);
+  const authorIndex = indexNames(published, AUTHOR_NAMES);
+  const problems = [...findDuplicateSlugs(parsed), ...tagIndex.problems, ...authorIndex.problems];
+  const notes = [...tagIndex.notes, ...authorIndex.notes];
+  if (problems.length > 0) return { problems, notes };
 
+  const authors = profileAuthors(published, authorIndex.names, config);
   const articles = published
-    .map((p) => toArticle(p, config, tagIndex.names))
+    .map((p) => toArticle(p, config, tagIndex.names, authors))
     .sort((a, b) => b.publishedAt - a.publishedAt || (a.slug < b.slug ? -1 : 1));
   const builder = new SiteBuilder(config);
   const schedule = [...new Set(articles.map((a) => a.publishedAt).filter((t) => t > now))].sort((a, b) => a - b);
@@ -39,9 +43,10 @@ export function buildSite(parsed: readonly ParsedArticle[], config: SiteConfig, 
       from,
       articles.filter((a) => a.publishedAt <= cutoff),
       tagIndex.names,
+      authors,
     );
   }
-  return { site: builder.finish(schedule, articles, tagIndex.names), problems: [], notes: tagIndex.notes };
+  return { site: builder.finish(schedule, articles, tagIndex.names), problems: [], notes };
 }
 
 /** The UTF-8 bytes of each built site's chunks, as the builder encoded them for hashing. */
@@ -55,13 +60,15 @@ export function chunkBytesOf(site: BuiltSite): readonly (string | Uint8Array)[] 
 /** A version before its ETag is computed. */
 type Draft = Omit<Version, 'from' | 'etag'>;
 
-/** A feed scope: the whole site, or one tag. */
+/** A feed scope: the whole site, one tag, or one author. */
 interface Scope {
-  /** Path prefix without a trailing slash: '' or '/tags/<slug>'. */
+  /** Path prefix without a trailing slash: '', '/tags/<slug>' or '/authors/<slug>'. */
   base: string;
   title: string;
   description: string;
   articles: Article[];
+  /** The author whose articles these are: the feeds' author, and a link on the page. */
+  author?: Author;
 }
 
 class SiteBuilder {
@@ -79,7 +86,7 @@ class SiteBuilder {
   }
 
   /** Renders the documents as they stand with `visible` published, in force from `from`. */
-  addEdition(from: number | null, visible: readonly Article[], tagNames: ReadonlyMap<string, string>): void {
+  addEdition(from: number | null, visible: readonly Article[], tagNames: ReadonlyMap<string, string>, authors: ReadonlyMap<string, Author>): void {
     const config = this.#config;
     const drafts = new Map<string, Draft>();
     for (const article of visible) {
@@ -88,9 +95,15 @@ class SiteBuilder {
     }
     const scopes: Scope[] = [{ base: '', title: config.title, description: config.description, articles: [...visible] }];
     for (const [slug, name] of tagNames) {
-      const tagged = visible.filter((a) => a.tags.some((t) => slugifyTag(t) === slug));
+      const tagged = visible.filter((a) => a.tags.some((t) => slugify(t) === slug));
       if (tagged.length === 0) continue;
       scopes.push({ base: `/tags/${encodeURIComponent(slug)}`, title: `${config.title} · ${name}`, description: `Articles tagged “${name}”.`, articles: tagged });
+    }
+    for (const [slug, author] of authors) {
+      // toArticle gave every author of an article their page: it names the author here.
+      const theirs = visible.filter((a) => a.authors.some((x) => x.page === author.page));
+      if (theirs.length === 0) continue;
+      scopes.push({ base: authorPath(slug), title: `${config.title} · ${author.name}`, description: `Articles by ${author.name}.`, articles: theirs, author });
     }
     for (const scope of scopes) this.#addScope(scope, drafts);
 
@@ -121,7 +134,8 @@ class SiteBuilder {
         items: articles.map((a) => ({
           publishedAt: a.publishedAt,
           changedAt: lastChangeOf(a),
-          tags: [...new Set(a.tags.map(slugifyTag))],
+          tags: [...new Set(a.tags.map(slugify))],
+          authors: [...new Set(a.authors.map((x) => slugify(x.name)))],
           json: this.#itemParts(a).json,
         })),
         head: this.#chunk(queryFrame.head),
@@ -200,6 +214,7 @@ class SiteBuilder {
         ...(scope.description ? { description: scope.description } : {}),
         articles: doc.items,
         feeds: feedLinksOf(main),
+        ...(scope.author ? { author: scope.author } : {}),
         canonical: doc.location,
         ...(doc.newer ? { newer: doc.newer } : {}),
         ...(doc.older ? { older: doc.older } : {}),
@@ -220,6 +235,7 @@ class SiteBuilder {
       paging,
       updatedAt,
       subscribable: false,
+      ...(scope.author ? { author: scope.author } : {}),
     };
   }
 
@@ -237,7 +253,7 @@ class SiteBuilder {
     const known = this.#items.get(article.slug);
     if (known) return known;
     const config = this.#config;
-    const tagUrl = (tag: string): string => `${config.siteUrl}/tags/${encodeURIComponent(slugifyTag(tag))}/`;
+    const tagUrl = (tag: string): string => `${config.siteUrl}/tags/${encodeURIComponent(slugify(tag))}/`;
     // Side by side in the chunk table, the four renderings of one body sit within gzip's
     // 32 KiB window, so the bundle stores the text about once.
     const page = this.#pageParts(renderArticlePage(config, article, feedLinksOf(`${config.siteUrl}/`), tagUrl));
@@ -286,6 +302,11 @@ export function articlePath(slug: string): string {
   return `/articles/${slug}`;
 }
 
+/** URL path prefix of an author's page and feeds, without the trailing slash. */
+function authorPath(slug: string): string {
+  return `/authors/${encodeURIComponent(slug)}`;
+}
+
 function feedLinksOf(location: string): FeedLinks {
   return { rss: location + FEED_FILES.rss, atom: location + FEED_FILES.atom, json: location + FEED_FILES.json };
 }
@@ -294,8 +315,21 @@ function draftKey(draft: Draft): string {
   return `${draft.type}|${draft.lifetime}|${draft.link ?? ''}|${draft.parts.join(',')}`;
 }
 
-/** The article as the renderers take it; each tag under its site-wide name (one spelling per tag). */
-function toArticle(p: ParsedArticle, config: SiteConfig, tagNames: ReadonlyMap<string, string>): Article {
+/**
+ * The article as the renderers take it; each tag and author under its site-wide name (one
+ * spelling each), each author once, with the page of theirs and the url and email this
+ * article gives them.
+ */
+function toArticle(p: ParsedArticle, config: SiteConfig, tagNames: ReadonlyMap<string, string>, authors: ReadonlyMap<string, Author>): Article {
+  const credited = new Map<string, Author>();
+  for (const author of p.authors) {
+    const slug = slugify(author.name);
+    const profile = authors.get(slug);
+    if (!profile) continue;
+    // Named twice (two spellings of one author): once, with the url or email either gives.
+    const first = credited.get(slug);
+    credited.set(slug, { ...author, ...first, name: profile.name, ...(profile.page ? { page: profile.page } : {}) });
+  }
   const article: Article = {
     slug: p.slug,
     id: `${config.siteId}${p.slug}`,
@@ -304,8 +338,8 @@ function toArticle(p: ParsedArticle, config: SiteConfig, tagNames: ReadonlyMap<s
     publishedAt: p.publishedAt,
     summary: p.summary,
     contentHtml: p.contentHtml,
-    authors: p.authors,
-    tags: [...new Set(p.tags.map((tag) => tagNames.get(slugifyTag(tag)) ?? tag))],
+    authors: [...credited.values()],
+    tags: [...new Set(p.tags.map((tag) => tagNames.get(slugify(tag)) ?? tag))],
     language: p.language,
   };
   if (p.updatedAt !== undefined) article.updatedAt = p.updatedAt;
@@ -314,13 +348,42 @@ function toArticle(p: ParsedArticle, config: SiteConfig, tagNames: ReadonlyMap<s
   return article;
 }
 
+/**
+ * Every author of the site by slug: the name the index chose, the page, and the url the
+ * articles give most often (ties: the first in code-point order), for the author's feeds and page.
+ */
+function profileAuthors(published: readonly ParsedArticle[], names: ReadonlyMap<string, string>, config: SiteConfig): Map<string, Author> {
+  const urls = new Map<string, Map<string, number>>();
+  for (const p of published) {
+    for (const author of p.authors) {
+      if (author.url === undefined) continue;
+      const slug = slugify(author.name);
+      const counts = urls.get(slug) ?? new Map<string, number>();
+      counts.set(author.url, (counts.get(author.url) ?? 0) + 1);
+      urls.set(slug, counts);
+    }
+  }
+  const authors = new Map<string, Author>();
+  for (const [slug, name] of names) {
+    const url = [...(urls.get(slug) ?? [])].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1))[0]?.[0];
+    authors.set(slug, { name, ...(url ? { url } : {}), page: `${config.siteUrl}${authorPath(slug)}/` });
+  }
+  return authors;
+}
+
 function findDuplicateSlugs(parsed: readonly ParsedArticle[]): Problem[] {
   const seen = new Map<string, string>();
   const problems: Problem[] = [];
   for (const p of parsed) {
     const first = seen.get(p.slug);
-    if (first === undefined) seen.set(p.slug, p.file);
-    else problems.push({ file: p.file, line: 1, field: 'slug', message: `duplicate slug "${p.slug}": ${first} has the same one; rename one of the files` });
+    if (first === undefined) {
+      seen.set(p.slug, p.file);
+      continue;
+    }
+    // The slug is the file name alone, so articles filed in different folders can collide.
+    const folderOf = (file: string): string => file.slice(0, file.lastIndexOf('/'));
+    const why = folderOf(first) === folderOf(p.file) ? '' : ' (the slug is the file name, whatever its folder)';
+    problems.push({ file: p.file, line: 1, field: 'slug', message: `duplicate slug "${p.slug}": ${first} has the same one${why}; rename one of the files` });
   }
   return problems;
 }

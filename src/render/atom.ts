@@ -1,6 +1,6 @@
 import type { Item } from 'feed';
-import type { Article, SiteConfig } from '../site/types.ts';
-import { FEED_FILES, type FeedFrame, type FeedInfo, imageTypeOf, lastChangeOf } from './feed-document.ts';
+import type { Article, Author, SiteConfig } from '../site/types.ts';
+import { authorLinkOf, FEED_FILES, type FeedFrame, type FeedInfo, imageTypeOf, lastChangeOf } from './feed-document.ts';
 import { pagingLinks } from './rss.ts';
 import { cdata, extractItem, plain, renderSafely, slot, splitAtClose, text } from './safe-feed.ts';
 import { escapeHtml } from './text.ts';
@@ -24,11 +24,10 @@ export function renderAtomEntry(article: Article, config: SiteConfig): string {
     published: new Date(article.publishedAt),
     description: cdata(escapeHtml(article.summary)),
     content: cdata(article.contentHtml),
-    author: article.authors.map((a) => ({
-      name: text(a.name),
-      ...(a.email ? { email: plain(a.email) } : {}),
-      ...(a.url ? { link: a.url } : {}),
-    })),
+    author: article.authors.map((a) => {
+      const link = authorLinkOf(a);
+      return { name: text(a.name), ...(a.email ? { email: plain(a.email) } : {}), ...(link ? { link } : {}) };
+    }),
     category: article.tags.map((tag) => ({ term: plain(tag) })),
   };
   // feed has no field for extra entry links: the rights slot takes their place.
@@ -37,6 +36,12 @@ export function renderAtomEntry(article: Article, config: SiteConfig): string {
   const entry = extractItem(xml, '\n    <entry>', '</entry>');
   // §2: xml:lang where the article's language differs from the feed's.
   return article.language === config.language ? entry : entry.replace('<entry>', `<entry xml:lang="${escapeHtml(article.language)}">`);
+}
+
+/** An author's feed names them as its author (RFC 4287 §4.2.1), with their link as `uri`. */
+function feedAuthorOf(author: Author): { name: string; link?: string } {
+  const link = authorLinkOf(author);
+  return { name: text(author.name), ...(link ? { link } : {}) };
 }
 
 /** Renders an Atom 1.0 feed element around its entries, with RFC 5005 paging links. */
@@ -56,7 +61,7 @@ export function renderAtomFrame(info: FeedInfo): FeedFrame {
       feed: info.self + FEED_FILES.atom,
       updated: new Date(info.updatedAt),
       generator: false,
-      author: { name: text(config.defaultAuthor) },
+      author: info.author ? feedAuthorOf(info.author) : { name: text(config.defaultAuthor) },
       ...(config.icon ? { favicon: config.icon } : {}),
       ...(config.logo ? { image: config.logo } : {}),
       ...(links.length > 0 ? { copyright: slot(0) } : {}),

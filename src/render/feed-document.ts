@@ -1,4 +1,4 @@
-import type { Article, SiteConfig } from '../site/types.ts';
+import type { Article, Author, SiteConfig } from '../site/types.ts';
 
 /**
  * A feed document's own fields: everything but its items. Locations are base URLs ending
@@ -20,6 +20,8 @@ export interface FeedInfo {
   updatedAt: number;
   /** Whether readers subscribe to this document (announce the WebSub hub), or it is an archive page. */
   subscribable: boolean;
+  /** The feed's author, for one author's feeds; else SITE_AUTHOR. */
+  author?: Author;
 }
 
 /** RFC 5005 paging relations, each a feed location. */
@@ -39,6 +41,14 @@ export interface FeedFrame {
 
 /** File names of each format within a feed location. */
 export const FEED_FILES = { rss: 'rss.xml', atom: 'atom.xml', json: 'feed.json' } as const;
+
+/**
+ * The link that stands for an author in the feeds (Atom `uri`, JSON Feed `url`) and JSON-LD:
+ * the author's own url where given, else their page on this site, which is about them.
+ */
+export function authorLinkOf(author: Author): string | undefined {
+  return author.url ?? author.page;
+}
 
 /** The instant an article last changed: its update date, else its publication date. */
 export function lastChangeOf(article: Article): number {

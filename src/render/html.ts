@@ -1,4 +1,6 @@
+import { slugify } from '../site/slug.ts';
 import type { Article, Author, SiteConfig } from '../site/types.ts';
+import { authorLinkOf } from './feed-document.ts';
 import { escapeHtml as e } from './text.ts';
 
 /**
@@ -91,7 +93,7 @@ export interface FeedLinks {
   json: string;
 }
 
-/** What a list page shows: the index, a tag's page, or an archive page of either. */
+/** What a list page shows: the index, a tag's or an author's page, or an archive page of one. */
 export interface ListPageOptions {
   config: SiteConfig;
   /** The `<title>` and `<h1>`. */
@@ -100,6 +102,8 @@ export interface ListPageOptions {
   articles: readonly Article[];
   /** The feeds this page mirrors, for autodiscovery and the Subscribe links. */
   feeds: FeedLinks;
+  /** On an author's page: the author, whose own url the page links. */
+  author?: Author;
   canonical: string;
   /** Neighbouring pages: newer articles and older ones. */
   newer?: string;
@@ -122,9 +126,10 @@ export function renderListPage(options: ListPageOptions): string {
     options.newer ? `<a rel="prev" href="${e(options.newer)}">Newer articles</a>` : '',
     options.older ? `<a rel="next" href="${e(options.older)}">Older articles</a>` : '',
   ].filter(Boolean);
+  const website = options.author?.url ? `<p class="meta">Website: <a href="${e(options.author.url)}">${e(displayUrl(options.author.url))}</a></p>\n` : '';
   const body = `<main class="wrap">
 <h1>${e(options.heading)}</h1>
-${options.description ? `<p class="lede">${e(options.description)}</p>\n` : ''}${renderSubscribe(feeds)}
+${options.description ? `<p class="lede">${e(options.description)}</p>\n` : ''}${website}${renderSubscribe(feeds)}
 ${articles.length > 0 ? `<ol class="articles">\n${list}\n</ol>` : '<p>No articles yet.</p>'}
 ${pager.length > 0 ? `<nav class="pager" aria-label="More articles">${pager.join('\n')}</nav>\n` : ''}</main>`;
   const social: Record<string, string> = {
@@ -145,7 +150,8 @@ ${pager.length > 0 ? `<nav class="pager" aria-label="More articles">${pager.join
     feedTitle: options.heading,
     ...(options.description ? { description: options.description } : {}),
     meta: social,
-    subscribeHref: '#subscribe',
+    // Absolute, like every link the site publishes; the same page, so the browser only scrolls.
+    subscribeHref: `${options.canonical}#subscribe`,
     // The front page's own heading is the site's name: no bar above it repeating it.
     siteBar: options.canonical !== `${config.siteUrl}/`,
     body,
@@ -233,7 +239,10 @@ export function describeArticle(config: SiteConfig, article: Article): Record<st
     mainEntityOfPage: { '@type': 'WebPage', '@id': article.permalink },
     datePublished: isoOf(article.publishedAt),
     dateModified: isoOf(article.updatedAt ?? article.publishedAt),
-    author: article.authors.map((a) => ({ '@type': 'Person', name: a.name, ...(a.url ? { url: a.url } : {}) })),
+    author: article.authors.map((a) => {
+      const url = authorLinkOf(a);
+      return { '@type': typeOfAuthor(config, a), name: a.name, ...(url ? { url } : {}) };
+    }),
     publisher: {
       '@type': 'Organization',
       name: config.title,
@@ -245,6 +254,14 @@ export function describeArticle(config: SiteConfig, article: Article): Record<st
     ...(article.tags.length > 0 ? { keywords: article.tags } : {}),
     ...(article.originalUrl ? { isBasedOn: article.originalUrl } : {}),
   };
+}
+
+/**
+ * The schema.org type of an author: SITE_AUTHOR (by slug, so also where front matter names it)
+ * is what SITE_AUTHOR_TYPE says, a Person or an Organization; anyone else is a Person.
+ */
+function typeOfAuthor(config: SiteConfig, author: Author): 'Person' | 'Organization' {
+  return slugify(author.name) === slugify(config.defaultAuthor) ? config.defaultAuthorType : 'Person';
 }
 
 /**
@@ -277,7 +294,7 @@ function listFormatFor(language: string): Intl.ListFormat {
   return format;
 }
 
-/** "Ann Lee, Bo Chen and Cy Diaz", each linked when the author has a URL. */
+/** "Ann Lee, Bo Chen and Cy Diaz", each linked to the author's page (or, with none, their own URL). */
 function renderNames(authors: readonly Author[], language: string): string {
   const parts = listFormatFor(language).formatToParts(authors.map((a) => a.name));
   let index = 0;
@@ -285,7 +302,9 @@ function renderNames(authors: readonly Author[], language: string): string {
     .map((part) => {
       if (part.type === 'literal') return e(part.value);
       const author = authors[index++];
-      return author?.url ? `<a href="${e(author.url)}">${e(part.value)}</a>` : e(part.value);
+      const href = author?.page ?? author?.url;
+      // HTML §4.6.7.2: rel="author" leads to information about the article's author.
+      return href ? `<a rel="author" href="${e(href)}">${e(part.value)}</a>` : e(part.value);
     })
     .join('');
 }
@@ -301,6 +320,12 @@ function focusableScrollers(html: string): string {
 
 function displayHost(url: string): string {
   return new URL(url).hostname.replace(/^www\./, '');
+}
+
+/** A URL as people read it: host and path, without the scheme or a lone trailing slash. */
+function displayUrl(url: string): string {
+  const { pathname, search } = new URL(url);
+  return `${displayHost(url)}${pathname === '/' ? '' : pathname.replace(/\/$/, '')}${search}`;
 }
 
 function isoOf(epochMs: number): string {

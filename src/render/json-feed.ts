@@ -1,5 +1,5 @@
 import type { Article, Author } from '../site/types.ts';
-import { FEED_FILES, type FeedFrame, type FeedInfo, lastChangeOf } from './feed-document.ts';
+import { authorLinkOf, FEED_FILES, type FeedFrame, type FeedInfo, lastChangeOf } from './feed-document.ts';
 
 /** JSON Feed 1.1 top-level object (https://www.jsonfeed.org/version/1.1/). */
 export interface JsonFeed {
@@ -61,7 +61,7 @@ export function renderJsonFrame(info: FeedInfo): FeedFrame {
     ...(config.icon ? { favicon: config.icon } : {}),
     language: config.language,
     // 1.1 replaces `author` with an `authors` array.
-    authors: [{ name: config.defaultAuthor }],
+    authors: [info.author ? renderAuthor(info.author) : { name: config.defaultAuthor }],
     // Paging: only "next" exists in JSON Feed, and it is never this page or an earlier one.
     ...(info.paging.next !== undefined ? { next_url: info.paging.next + FEED_FILES.json } : {}),
     ...(info.subscribable && config.websubHub ? { hubs: [{ type: 'WebSub', url: config.websubHub }] } : {}),
@@ -88,7 +88,8 @@ function toJsonItem(article: Article): JsonFeedItem {
 }
 
 function renderAuthor(author: Author): JsonFeedAuthor {
-  return author.url ? { name: author.name, url: author.url } : { name: author.name };
+  const url = authorLinkOf(author);
+  return url ? { name: author.name, url } : { name: author.name };
 }
 
 /** Indents every line; JSON strings hold no raw newlines, so only structure moves. */

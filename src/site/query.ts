@@ -1,9 +1,10 @@
-import { slugifyTag } from './tag-slug.ts';
 import { type Bytes, type ChunkReader, encodeUtf8, joinBytes } from './chunks.ts';
 import type { AnySite } from './lookup.ts';
+import { slugify } from './slug.ts';
+import type { QueryItem } from './types.ts';
 
 /** Query parameters of `/feed.json` that change the response; all others are ignored. */
-export const QUERY_PARAMS = ['limit', 'since', 'tag'] as const;
+export const QUERY_PARAMS = ['limit', 'since', 'tag', 'author'] as const;
 
 /** A validated JSON feed query. */
 export interface FeedQuery {
@@ -12,6 +13,8 @@ export interface FeedQuery {
   since?: number;
   /** Tag slugs; an item matches when it has any of them. */
   tags: string[];
+  /** Author slugs; an item matches when any of them wrote it (and, with tags too, it has one of those). */
+  authors: string[];
 }
 
 /** A parameter that cannot be used, and why. */
@@ -23,9 +26,10 @@ export interface QueryError {
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
 /**
- * Validates `limit` (1 to the configured maximum), `since` (an RFC 3339 date-time) and `tag`
- * (repeatable; a tag's name or slug) for `/feed.json`. Returns undefined when none is given,
- * which means the pre-rendered default feed. Only tags of visible articles are known.
+ * Validates `limit` (1 to the configured maximum), `since` (an RFC 3339 date-time), `tag` and
+ * `author` (each repeatable; a name or a slug) for `/feed.json`. Returns undefined when none is
+ * given, which means the pre-rendered default feed. Only tags and authors of visible articles
+ * are known.
  */
 export function parseFeedQuery(params: URLSearchParams, site: AnySite, now: number): { query?: FeedQuery; error?: QueryError } {
   if (!QUERY_PARAMS.some((name) => params.has(name))) return {};
@@ -41,7 +45,7 @@ export function parseFeedQuery(params: URLSearchParams, site: AnySite, now: numb
     }
     limit = Number(limitText);
   }
-  const query: FeedQuery = { limit, tags: [] };
+  const query: FeedQuery = { limit, tags: [], authors: [] };
   const sinceText = params.get('since');
   if (sinceText !== null) {
     const since = parseRfc3339(sinceText);
@@ -50,11 +54,17 @@ export function parseFeedQuery(params: URLSearchParams, site: AnySite, now: numb
     }
     query.since = since;
   }
-  const visibleTags = params.has('tag') ? visibleTagsAt(site, now) : new Set<string>();
-  for (const name of params.getAll('tag')) {
-    const slug = slugifyTag(name);
-    if (!visibleTags.has(slug)) return { error: { parameter: 'tag', message: `no articles are tagged ${JSON.stringify(name.slice(0, 100))}` } };
-    if (!query.tags.includes(slug)) query.tags.push(slug);
+  const facets = [
+    { parameter: 'tag', slugs: query.tags, of: (item: QueryItem) => item.tags, missing: (name: string) => `no articles are tagged ${name}` },
+    { parameter: 'author', slugs: query.authors, of: (item: QueryItem) => item.authors, missing: (name: string) => `no author named ${name} has published articles` },
+  ] as const;
+  for (const { parameter, slugs, of, missing } of facets) {
+    const visible = params.has(parameter) ? visibleSlugsAt(site, now, of) : new Set<string>();
+    for (const name of params.getAll(parameter)) {
+      const slug = slugify(name);
+      if (!visible.has(slug)) return { error: { parameter, message: missing(JSON.stringify(name.slice(0, 100))) } };
+      if (!slugs.includes(slug)) slugs.push(slug);
+    }
   }
   return { query };
 }
@@ -71,6 +81,7 @@ export function renderFeedQuery(site: AnySite, chunks: ChunkReader, query: FeedQ
     if (item.publishedAt > now) continue;
     if (query.since !== undefined && item.publishedAt <= query.since && item.changedAt <= query.since) continue;
     if (query.tags.length > 0 && !item.tags.some((t) => query.tags.includes(t))) continue;
+    if (query.authors.length > 0 && !item.authors.some((a) => query.authors.includes(a))) continue;
     if (count > 0) parts.push(separatorBytes);
     parts.push(chunks.bytes(item.json));
     count++;
@@ -80,10 +91,10 @@ export function renderFeedQuery(site: AnySite, chunks: ChunkReader, query: FeedQ
   return { body: joinBytes(parts), lastModified };
 }
 
-function visibleTagsAt(site: AnySite, now: number): Set<string> {
-  const tags = new Set<string>();
-  for (const item of site.query.items) if (item.publishedAt <= now) for (const t of item.tags) tags.add(t);
-  return tags;
+function visibleSlugsAt(site: AnySite, now: number, of: (item: QueryItem) => readonly string[]): Set<string> {
+  const slugs = new Set<string>();
+  for (const item of site.query.items) if (item.publishedAt <= now) for (const slug of of(item)) slugs.add(slug);
+  return slugs;
 }
 
 function parseRfc3339(text: string): number | undefined {

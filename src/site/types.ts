@@ -10,6 +10,8 @@ export interface SiteConfig {
   language: string;
   /** Author used for articles whose front matter names none. */
   defaultAuthor: string;
+  /** schema.org type of `defaultAuthor` in the pages' JSON-LD: a newsroom is an Organization. */
+  defaultAuthorType: AuthorType;
   /** Permanent RFC 4151 `tag:` prefix for feed and item ids; never changes with the host. */
   siteId: string;
   /** Items per feed document. */
@@ -48,11 +50,17 @@ export interface CacheConfig {
   staleWhileRevalidate: number;
 }
 
-/** A person credited on an article. */
+/** schema.org types an author can have in JSON-LD. */
+export type AuthorType = 'Person' | 'Organization';
+
+/** A person (or, for SITE_AUTHOR, possibly an organization) credited on an article. */
 export interface Author {
   name: string;
+  /** The author's own link, from the front matter. */
   url?: string;
   email?: string;
+  /** Absolute URL of the author's page on this site; set by the build. */
+  page?: string;
 }
 
 /** One published article after the build: everything the renderers need, nothing else. */
@@ -113,6 +121,8 @@ export interface QueryItem {
   changedAt: number;
   /** Tag slugs. */
   tags: string[];
+  /** Author slugs. */
+  authors: string[];
   /** Chunk of the article's pre-rendered JSON Feed item. */
   json: number;
 }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,6 +53,16 @@ describe('npm run new', () => {
     await expect(readFile(join(root, 'articles', 'tags-b-bold-b-more.md'), 'utf8')).rejects.toThrow();
     await createArticleFile({ root, title: 'AT&T <3 & a < b', now: 0 });
     expect(await readFile(join(root, 'articles', 'at-t-3-a-b.md'), 'utf8')).toContain('title: "AT&T <3 & a < b"');
+  });
+
+  it('writes at the top of articles/ and refuses a slug an article in a subfolder has', async () => {
+    const root = await emptyProject();
+    await mkdir(join(root, 'articles', '2024'));
+    await writeFile(join(root, 'articles', '2024', 'rate-cut.md'), '# Rate cut\n');
+    await expect(createArticleFile({ root, title: 'Rate cut', now: 0 })).rejects.toThrow(
+      'articles/2024/rate-cut.md already has the slug "rate-cut" (the slug is the file name, whatever its folder): choose another title or pass --slug',
+    );
+    expect(await createArticleFile({ root, title: 'Rate cut', slug: 'rate-cut-2', now: 0 })).toBe(join(root, 'articles', 'rate-cut-2.md'));
   });
 
   it('asks for a slug when the title has no Latin letters', async () => {

@@ -1,13 +1,17 @@
 // Content tier: the real articles/ as they will be published.
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { formatProblem, type ParsedArticle, parseArticle } from '../../src/build/article.ts';
 import { parseSiteConfig, type RawVars } from '../../src/build/config.ts';
+import { listArticleFiles } from '../../src/build/list-articles.ts';
 import { runBuild } from '../../src/build/run.ts';
 import type { SiteConfig } from '../../src/site/types.ts';
-import { allBodies, REPO_ROOT } from './support.ts';
+import type { Element } from '@xmldom/xmldom';
+import { decodeHTML } from 'entities';
+import type { JsonFeed } from '../../src/render/json-feed.ts';
+import { ATOM_NS, allBodies, childElements, childText, parseXmlStrict, REPO_ROOT, servedFeeds } from './support.ts';
 
 const ARTICLES_DIR = join(REPO_ROOT, 'articles');
 
@@ -29,7 +33,9 @@ function linksInBody(body: string): string[] {
   return links;
 }
 
-const files = (await readdir(ARTICLES_DIR)).filter((name) => /\.(md|markdown)$/i.test(name)).sort();
+// As the build lists them: subfolders included, links refused.
+const listing = await listArticleFiles(REPO_ROOT, ARTICLES_DIR);
+const files = listing.files.map((f) => f.file);
 
 describe('articles/', () => {
   let config: SiteConfig;
@@ -39,14 +45,15 @@ describe('articles/', () => {
     const toml = parseToml(await readFile(join(REPO_ROOT, 'wrangler.toml'), 'utf8')) as { vars: RawVars };
     config = parseSiteConfig(toml.vars);
     for (const name of files) {
-      const result = parseArticle(`articles/${name}`, await readFile(join(ARTICLES_DIR, name)), config);
+      const result = parseArticle(name, await readFile(join(REPO_ROOT, name)), config);
       if (result.article) parsed.set(name, result.article);
       if (result.problems.length > 0) throw new Error(result.problems.map(formatProblem).join('\n'));
     }
   });
 
-  it('holds at least one article', () => {
+  it('holds at least one article, and nothing the build refuses', () => {
     expect(files.length).toBeGreaterThan(0);
+    expect(listing.problems.map(formatProblem)).toEqual([]);
   });
 
   it('builds without problems', async () => {
@@ -85,5 +92,80 @@ describe('articles/', () => {
     const links = allBodies(result.site).flatMap(linksInBody);
     expect(links.length).toBeGreaterThan(0);
     expect(links.filter((link) => !/^https?:\/\//.test(link))).toEqual([]);
+  });
+});
+
+const SEED_FILE = 'articles/moscow-rebuffs-armenian-pms-claims-of-betrayal.md';
+const SEED_TITLE = "Moscow Rebuffs Armenian PM's Claims of Betrayal";
+const SEED_ORIGINAL = 'https://www.themoscowtimes.com/2023/09/25/moscow-rebuffs-armenian-pms-claims-of-betrayal-a82557';
+const RSS_NS = { content: 'http://purl.org/rss/1.0/modules/content/', atom: ATOM_NS };
+
+/** The seed's body paragraphs as a reader sees them: between the date line and "Original url:", markup gone. */
+function seedParagraphs(markdown: string): string[] {
+  const blocks = markdown.split(/\n\s*\n/).map((b) => b.trim()).filter((b) => b !== '');
+  const start = blocks.findIndex((b) => b === 'September 25, 2023') + 1;
+  const end = blocks.findIndex((b) => b === 'Original url:');
+  return blocks.slice(start, end).map((b) => b.replace(/\*\*/g, '').replace(/\[([^\]]*)\]\(#\)/g, '$1'));
+}
+
+/** The text of each `<p>` in an HTML fragment. */
+function paragraphsOf(html: string): string[] {
+  return [...html.matchAll(/<p>([\s\S]*?)<\/p>/g)].map((m) => decodeHTML((m[1] ?? '').replace(/<[^>]*>/g, '')));
+}
+
+/** The text of an Atom text construct, decoded as its `type` says (RFC 4287 §3.1). */
+function atomText(element: Element | undefined): string {
+  const text = element?.textContent ?? '';
+  return element?.getAttribute('type') === 'html' ? decodeHTML(text) : text;
+}
+
+describe('the seed article, as published from articles/', () => {
+  let feeds: { rss: Element; atom: Element; json: JsonFeed['items'][number] };
+  let paragraphs: string[];
+  let seedUrl: string;
+
+  beforeAll(async () => {
+    paragraphs = seedParagraphs(await readFile(join(REPO_ROOT, SEED_FILE), 'utf8'));
+    const result = await runBuild({ root: REPO_ROOT });
+    if (!result.ok) throw new Error(result.messages.join('\n'));
+    seedUrl = `${result.site.config.siteUrl}/articles/moscow-rebuffs-armenian-pms-claims-of-betrayal`;
+    const served = servedFeeds(result.site);
+    const channel = childElements(parseXmlStrict(served.rss.body).documentElement as Element, 'channel')[0] as Element;
+    const atom = parseXmlStrict(served.atom.body).documentElement as Element;
+    const json = JSON.parse(served.json.body) as JsonFeed;
+    const rss = childElements(channel, 'item').find((item) => childText(item, 'link') === seedUrl);
+    const entry = childElements(atom, 'entry', ATOM_NS).find((e) => childElements(e, 'link', ATOM_NS).some((l) => (l.getAttribute('rel') ?? 'alternate') === 'alternate' && l.getAttribute('href') === seedUrl));
+    const item = json.items.find((i) => i.url === seedUrl);
+    if (!rss || !entry || !item) throw new Error(`the seed is missing from a feed: rss ${Boolean(rss)}, atom ${Boolean(entry)}, json ${Boolean(item)}`);
+    feeds = { rss, atom: entry, json: item };
+  });
+
+  it('reads a body of many paragraphs from the file', () => {
+    expect(paragraphs.length).toBeGreaterThan(10);
+    expect(paragraphs[0]).toBe("Russia's Foreign Ministry building in Moscow. Russian Foreign Ministry / Facebook");
+  });
+
+  it('has the heading as its title in every feed', () => {
+    expect(childText(feeds.rss, 'title')).toBe(SEED_TITLE);
+    expect(atomText(childElements(feeds.atom, 'title', ATOM_NS)[0])).toBe(SEED_TITLE);
+    expect(feeds.json.title).toBe(SEED_TITLE);
+  });
+
+  it('has the date line as its publication date in every feed', () => {
+    expect(childText(feeds.rss, 'pubDate')).toBe('Mon, 25 Sep 2023 00:00:00 GMT');
+    expect(Date.parse(childText(feeds.atom, 'published', ATOM_NS) ?? '')).toBe(Date.parse('2023-09-25T00:00:00Z'));
+    expect(Date.parse(feeds.json.date_published ?? '')).toBe(Date.parse('2023-09-25T00:00:00Z'));
+  });
+
+  it('links the original URL as the source in every feed', () => {
+    const via = (item: Element, ns: string) => childElements(item, 'link', ns).filter((l) => l.getAttribute('rel') === 'via').map((l) => l.getAttribute('href'));
+    expect(via(feeds.rss, RSS_NS.atom)).toEqual([SEED_ORIGINAL]);
+    expect(via(feeds.atom, ATOM_NS)).toEqual([SEED_ORIGINAL]);
+    expect(feeds.json.external_url).toBe(SEED_ORIGINAL);
+  });
+
+  it('carries the whole body, paragraph for paragraph, and nothing else, in every feed', () => {
+    const bodies = [childText(feeds.rss, 'encoded', RSS_NS.content), atomText(childElements(feeds.atom, 'content', ATOM_NS)[0]), feeds.json.content_html];
+    for (const body of bodies) expect(paragraphsOf(body ?? '')).toEqual(paragraphs);
   });
 });

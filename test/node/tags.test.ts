@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { runBuild } from '../../src/build/run.ts';
-import { slugifyTag } from '../../src/site/tag-slug.ts';
+import { slugify } from '../../src/site/slug.ts';
 import { FIXTURE_VARS, writeArticles } from '../support/fixtures.ts';
 
 describe('tag slugs', () => {
@@ -14,13 +14,13 @@ describe('tag slugs', () => {
     ['C++', 'c'],
     ['ﬁnance', 'finance'],
   ])('slugifies %j as %j', (name, slug) => {
-    expect(slugifyTag(name)).toBe(slug);
+    expect(slugify(name)).toBe(slug);
   });
 
   it('is URL-safe once percent-encoded, and stable', () => {
     for (const name of ['Политика', 'Ünïcödé', 'a/b?c#d', 'x y']) {
-      const slug = slugifyTag(name);
-      expect(slugifyTag(slug)).toBe(slug);
+      const slug = slugify(name);
+      expect(slugify(slug)).toBe(slug);
       expect(encodeURIComponent(slug)).toMatch(/^[A-Za-z0-9%-]+$/);
     }
   });

@@ -1,7 +1,7 @@
 // Fixture sites for the tests, written as files so that the real build reads them.
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { RawVars } from '../../src/build/config.ts';
 import { SCHEDULED_PAGES_AT } from './schedule.ts';
 
@@ -53,11 +53,15 @@ export function formatArticle(article: ArticleFixture): string {
   return `---\n${lines.join('\n')}\n---\n${article.body}`;
 }
 
-/** Writes fixtures into a fresh temporary project folder and returns its path. */
+/** Writes fixtures into a fresh temporary project folder and returns its path; a name may include subfolders (`2024/x.md`). */
 export async function writeArticles(articles: readonly ArticleFixture[]): Promise<string> {
   const root = await mkdtemp(join(tmpdir(), 'feed-publisher-'));
   await mkdir(join(root, 'articles'));
-  for (const article of articles) await writeFile(join(root, 'articles', article.name), formatArticle(article));
+  for (const article of articles) {
+    const path = join(root, 'articles', article.name);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, formatArticle(article));
+  }
   return root;
 }
 
@@ -113,21 +117,30 @@ export const PAGED_VARS: RawVars = {
   WEBSUB_HUB: 'https://hub.example/',
 };
 
+/** The author URL the paged fixture gives Bo Chen. */
+export const PAGED_AUTHOR_URL = 'https://bo.example/';
+
 /**
  * Seventeen articles, one a day from 2024-01-01, five to a page: the feeds hold days 17–11 and
  * archive pages 2 (days 10–6) and 1 (days 5–1). All are "news" and page the same way; odd days
- * are "Café", even days "cafe" (one tag, two spellings); every third is "Политика" (six, all in
- * its feed). Day 12 has an image and was updated later.
+ * are "Café", even days "cafe" (one tag, two spellings); every third is "Политика" (days 1, 4,
+ * 7, 10, 13, 16: all in its feed). Days 4, 8, 12 and 16 name no author (so SITE_AUTHOR,
+ * "Fixture Desk"); the others are by "Zoë Adams" (odd days) or "zoe adams" (even days), one
+ * author of thirteen articles whose feed pages: its feed holds the eight newest (days 17 to 7),
+ * its archive page 1 the five oldest (days 1, 2, 3, 5, 6). Days 1, 7, 10 and 13 are also by
+ * Bo Chen, who has a url. Day 12 has an image and was updated later.
  */
 export const PAGED_ARTICLES: ArticleFixture[] = Array.from({ length: 17 }, (_, i) => {
   const day = String(i + 1).padStart(2, '0');
   const tags = ['news', i % 2 === 0 ? 'Café' : 'cafe', ...(i % 3 === 0 ? ['Политика'] : [])];
+  const authors = i % 4 === 3 ? undefined : [i % 2 === 0 ? 'Zoë Adams' : 'zoe adams', ...(i % 3 === 0 ? [{ name: 'Bo Chen', url: PAGED_AUTHOR_URL }] : [])];
   return {
     name: `day-${day}.md`,
     frontMatter: {
       title: `Day ${day}`,
       date: `2024-01-${day}T08:00:00Z`,
       tags,
+      ...(authors ? { authors } : {}),
       ...(i === 11 ? { image: 'https://cdn.example/photos/day-12.jpg', updated: '2024-02-01T00:00:00Z' } : {}),
     },
     body: `Day ${day} brings a paragraph of body text with enough words to be a real summary of the day.`,

@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { fetchWorker } from './support.ts';
 
-const ROUTES = ['/rss.xml', '/atom.xml', '/feed.json', '/', '/articles/moscow-rebuffs-armenian-pms-claims-of-betrayal'];
+const ROUTES = [
+  '/rss.xml',
+  '/atom.xml',
+  '/feed.json',
+  '/',
+  '/articles/moscow-rebuffs-armenian-pms-claims-of-betrayal',
+  '/authors/the-dispatch-newsroom/',
+  '/authors/the-dispatch-newsroom/rss.xml',
+  '/authors/the-dispatch-newsroom/atom.xml',
+  '/authors/the-dispatch-newsroom/feed.json',
+];
 
 async function validatorsOf(path: string): Promise<{ etag: string; lastModified: string }> {
   const res = await fetchWorker(path);

@@ -113,7 +113,8 @@ describe('article page', () => {
       mainEntityOfPage: { '@type': 'WebPage', '@id': `${SITE}/articles/${SEED_SLUG}` },
       datePublished: '2023-09-25T00:00:00.000Z',
       dateModified: '2023-09-25T00:00:00.000Z',
-      author: [{ '@type': 'Person', name: 'The Dispatch newsroom' }],
+      // wrangler.toml: SITE_AUTHOR_TYPE = "Organization"; no url given, so the author's page.
+      author: [{ '@type': 'Organization', name: 'The Dispatch newsroom', url: `${SITE}/authors/the-dispatch-newsroom/` }],
       publisher: { '@type': 'Organization', name: 'The Dispatch', url: `${SITE}/` },
       inLanguage: 'en',
       isBasedOn: SEED_ORIGINAL,
@@ -128,7 +129,7 @@ describe('article page', () => {
     expect(html.match(/<\/script>/g)).toHaveLength(1);
     const data = JSON.parse(block);
     expect(data.headline).toContain('< script >alert(1)< /script > & AT&T <3 "quotes"');
-    expect(data.author).toEqual([{ '@type': 'Person', name: "Ann <&> O'Neil" }]);
+    expect(data.author).toEqual([{ '@type': 'Person', name: "Ann <&> O'Neil", url: 'https://news.example/authors/ann-o-neil/' }]);
   });
 
   it('shows the image, the update date and the tags when the article has them', async () => {
@@ -194,6 +195,51 @@ describe('list pages', () => {
     expect(alternates).toEqual(['rss.xml', 'atom.xml', 'feed.json'].map((f) => `https://news.example/tags/news/${f}`));
     expect(page.anchors.filter((a) => a.type !== null).map((a) => a.href)).toEqual(alternates);
   });
+
+  it("gives an author's page that author's feeds and a link to the author's own site", async () => {
+    const fetch = serveFixture(pagedSite, Date.parse('2026-01-01T00:00:00Z'));
+    const page = await readPage(await fetch('/authors/bo-chen/'));
+    expect(page.h1).toEqual(['Fixture News · Bo Chen']);
+    const alternates = page.links.filter((l) => l.rel === 'alternate');
+    expect(alternates.map((l) => [l.type, l.href, l.title])).toEqual([
+      ['application/rss+xml', 'https://news.example/authors/bo-chen/rss.xml', 'Fixture News · Bo Chen (RSS)'],
+      ['application/atom+xml', 'https://news.example/authors/bo-chen/atom.xml', 'Fixture News · Bo Chen (Atom)'],
+      ['application/feed+json', 'https://news.example/authors/bo-chen/feed.json', 'Fixture News · Bo Chen (JSON Feed)'],
+    ]);
+    expect(page.anchors.filter((a) => a.type !== null).map((a) => a.href)).toEqual(alternates.map((l) => l.href));
+    expect(page.anchors.find((a) => a.href === 'https://bo.example/')?.text).toBe('bo.example');
+    expect(page.anchors.filter((a) => a.href.startsWith('https://news.example/articles/')).map((a) => a.text)).toEqual(['Day 13', 'Day 10', 'Day 07', 'Day 01']);
+    expect(page.links.filter((l) => l.rel === 'canonical').map((l) => l.href)).toEqual(['https://news.example/authors/bo-chen/']);
+  });
+});
+
+describe('bylines', () => {
+  it('link each author to their page with rel="author", and JSON-LD types named authors as Persons', async () => {
+    const fetch = serveFixture(pagedSite, Date.parse('2026-01-01T00:00:00Z'));
+    const page = await readPage(await fetch('/articles/day-10'));
+    expect(page.anchors.filter((a) => a.rel === 'author').map((a) => [a.text, a.href])).toEqual([
+      ['Zoë Adams', 'https://news.example/authors/zoe-adams/'],
+      ['Bo Chen', 'https://news.example/authors/bo-chen/'],
+    ]);
+    expect(page.meta.author).toEqual(['Zoë Adams, Bo Chen']);
+    expect(JSON.parse(page.jsonLd[0] ?? '').author).toEqual([
+      { '@type': 'Person', name: 'Zoë Adams', url: 'https://news.example/authors/zoe-adams/' },
+      { '@type': 'Person', name: 'Bo Chen', url: 'https://bo.example/' },
+    ]);
+    // The fixture leaves SITE_AUTHOR_TYPE unset: SITE_AUTHOR is a Person by default.
+    const desk = await readPage(await fetch('/articles/day-12'));
+    expect(JSON.parse(desk.jsonLd[0] ?? '').author).toEqual([{ '@type': 'Person', name: 'Fixture Desk', url: 'https://news.example/authors/fixture-desk/' }]);
+  });
+
+  it('link the seed article to its author page, which answers 200 (SITE_AUTHOR, an Organization in wrangler.toml)', async () => {
+    const page = await readPage(await fetchWorker(`/articles/${SEED_SLUG}`));
+    const authors = page.anchors.filter((a) => a.rel === 'author');
+    expect(authors.map((a) => [a.text, a.href])).toEqual([['The Dispatch newsroom', `${SITE}/authors/the-dispatch-newsroom/`]]);
+    const res = await fetchWorker('/authors/the-dispatch-newsroom/');
+    expect(res.status).toBe(200);
+    expect((await readPage(res)).h1).toEqual(['The Dispatch · The Dispatch newsroom']);
+    expect(JSON.parse(page.jsonLd[0] ?? '').author[0]['@type']).toBe('Organization');
+  });
 });
 
 describe('404 page', () => {
@@ -210,7 +256,7 @@ describe('404 page', () => {
 });
 
 describe('every page', () => {
-  it.each([`/articles/${SEED_SLUG}`, '/', '/nope'])('%s allows its inline stylesheet by hash and loads nothing else', async (path) => {
+  it.each([`/articles/${SEED_SLUG}`, '/', '/authors/the-dispatch-newsroom/', '/nope'])('%s allows its inline stylesheet by hash and loads nothing else', async (path) => {
     const res = await fetchWorker(path);
     const csp = res.headers.get('content-security-policy') ?? '';
     const page = await readPage(res);

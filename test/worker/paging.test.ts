@@ -68,6 +68,9 @@ describe('RFC 5005 paging', () => {
     ['a tag with two spellings', '/tags/cafe', range(17, 1), ['/tags/cafe', '/tags/cafe/archive/2', '/tags/cafe/archive/1']],
     // Six items: fewer than two pages, so all of them stay in the feed.
     ['a tag too short for an archive page', `/tags/${POLITICS}`, [16, 13, 10, 7, 4, 1], [`/tags/${POLITICS}`]],
+    // Thirteen items by one author spelled two ways: page 1 holds the five oldest, the feed the eight newer.
+    ['an author', '/authors/zoe-adams', [17, 15, 14, 13, 11, 10, 9, 7, 6, 5, 3, 2, 1], ['/authors/zoe-adams', '/authors/zoe-adams/archive/1']],
+    ['an author too short for an archive page', '/authors/bo-chen', [13, 10, 7, 1], ['/authors/bo-chen']],
   ] as const)('gives every item of %s exactly once, newest first, following next in RSS, Atom and JSON Feed', async (_name, base, expected, chain) => {
     for (const format of ['rss', 'atom', 'json'] as const) {
       const pages = await followNext(format, `${BASE}${base}/${FILES[format]}`);
@@ -180,6 +183,102 @@ describe('tag feeds', () => {
   it('links tags from article pages', async () => {
     const html = await (await fetch('/articles/day-01')).text();
     expect(html).toContain(`<a rel="tag" href="${BASE}/tags/cafe/">Café</a>`);
+  });
+});
+
+describe('author feeds', () => {
+  it('gives every author RSS, Atom and JSON feeds and a page that finds them', async () => {
+    for (const slug of ['zoe-adams', 'bo-chen', 'fixture-desk']) {
+      const page = await fetch(`/authors/${slug}/`);
+      expect(page.status, slug).toBe(200);
+      const html = await page.text();
+      for (const [file, type] of [['rss.xml', 'application/rss+xml'], ['atom.xml', 'application/atom+xml'], ['feed.json', 'application/feed+json']]) {
+        expect(html, `${slug} ${file}`).toContain(`<link rel="alternate" type="${type}" title="`);
+        expect(html).toContain(`href="${BASE}/authors/${slug}/${file}"`);
+        const feed = await fetch(`/authors/${slug}/${file}`);
+        expect(feed.status, `${slug}/${file}`).toBe(200);
+        expect(feed.headers.get('content-type')).toBe(`${type}; charset=utf-8`);
+      }
+    }
+  });
+
+  it("puts an article with two authors in both authors' feeds, and in no one else's", async () => {
+    const zoe = await rssOf('/authors/zoe-adams/rss.xml');
+    const bo = await rssOf('/authors/bo-chen/rss.xml');
+    const desk = await rssOf('/authors/fixture-desk/rss.xml');
+    expect(bo.titles).toEqual(days(13, 10, 7, 1));
+    for (const title of bo.titles) expect(zoe.titles.concat((await rssOf('/authors/zoe-adams/archive/1/rss.xml')).titles)).toContain(title);
+    expect(desk.titles).toEqual(days(16, 12, 8, 4));
+    const atom = parseXml(await (await fetch('/authors/bo-chen/atom.xml')).text()).feed;
+    expect(atom.entry.map((e: any) => e.title)).toEqual(days(13, 10, 7, 1));
+    const json = (await (await fetch('/authors/bo-chen/feed.json')).json()) as { items: { title: string; authors: { name: string }[] }[] };
+    expect(json.items.map((i) => [i.title, i.authors.map((a) => a.name)])).toEqual(days(13, 10, 7, 1).map((t) => [t, ['Zoë Adams', 'Bo Chen']]));
+  });
+
+  it("pages an author's feeds and page like the site's, newest first", async () => {
+    // Thirteen articles by Zoë Adams, spelled two ways: the oldest five on archive page 1, and
+    // everything newer (eight, between N and 2N−1) in the feed.
+    const main = await rssOf('/authors/zoe-adams/rss.xml');
+    expect(main.titles).toEqual(days(17, 15, 14, 13, 11, 10, 9, 7));
+    expect(main.links).toMatchObject({
+      self: `${BASE}/authors/zoe-adams/rss.xml`,
+      first: `${BASE}/authors/zoe-adams/rss.xml`,
+      next: `${BASE}/authors/zoe-adams/archive/1/rss.xml`,
+      last: `${BASE}/authors/zoe-adams/archive/1/rss.xml`,
+    });
+    const archive = await rssOf('/authors/zoe-adams/archive/1/rss.xml');
+    expect(archive.titles).toEqual(days(6, 5, 3, 2, 1));
+    expect(archive.links).toMatchObject({ first: `${BASE}/authors/zoe-adams/rss.xml`, previous: `${BASE}/authors/zoe-adams/rss.xml` });
+    const pages: string[] = [];
+    let url: string | undefined = `${BASE}/authors/zoe-adams/feed.json`;
+    while (url) {
+      pages.push(url);
+      const feed = (await (await fetch(url)).json()) as { feed_url: string; next_url?: string };
+      expect(feed.feed_url).toBe(`${BASE}/authors/zoe-adams/feed.json`);
+      url = feed.next_url;
+    }
+    expect(pages).toEqual([`${BASE}/authors/zoe-adams/feed.json`, `${BASE}/authors/zoe-adams/archive/1/feed.json`]);
+    const html = await (await fetch('/authors/zoe-adams/')).text();
+    expect(html).toContain(`<a rel="next" href="${BASE}/authors/zoe-adams/archive/1/">Older articles</a>`);
+    expect(await (await fetch('/authors/zoe-adams/archive/1/')).text()).toContain(`<a rel="prev" href="${BASE}/authors/zoe-adams/">Newer articles</a>`);
+    expect((await fetch('/authors/zoe-adams/archive/2/')).status).toBe(404);
+  });
+
+  it('redirects an author address without the slash, and answers 404 for an unknown author', async () => {
+    const res = await fetch('/authors/bo-chen', { redirect: 'manual' });
+    expect(res.status).toBe(301);
+    expect(res.headers.get('location')).toBe(`${BASE}/authors/bo-chen/`);
+    expect((await fetch('/authors/nobody/')).status).toBe(404);
+    expect((await fetch('/authors/nobody/feed.json')).status).toBe(404);
+    expect((await fetch('/authors/bo-chen.xml', { redirect: 'manual' })).status).toBe(404);
+    // Spellings are one author: the accented address is not another page.
+    expect((await fetch('/authors/zo%C3%AB-adams/')).status).toBe(404);
+  });
+
+  it('links every byline name to a page that answers 200', async () => {
+    const html = await (await fetch('/articles/day-10')).text();
+    const links = [...html.matchAll(/<a rel="author" href="([^"]+)">([^<]+)<\/a>/g)].map((m) => [m[2], m[1]]);
+    expect(links).toEqual([
+      ['Zoë Adams', `${BASE}/authors/zoe-adams/`],
+      ['Bo Chen', `${BASE}/authors/bo-chen/`],
+    ]);
+    for (const [, href] of links) expect((await fetch(href ?? '')).status, href).toBe(200);
+    expect(await (await fetch('/articles/day-12')).text()).toContain(`By <a rel="author" href="${BASE}/authors/fixture-desk/">Fixture Desk</a>`);
+  });
+
+  it("names the author as the feed's author, with their url where given", async () => {
+    const atom = parseXml(await (await fetch('/authors/bo-chen/atom.xml')).text()).feed;
+    expect(atom.author).toEqual({ name: 'Bo Chen', uri: 'https://bo.example/' });
+    expect(atom.id).toBe('tag:news.example,2026:authors/bo-chen/');
+    const zoe = (await (await fetch('/authors/zoe-adams/feed.json')).json()) as { title: string; description: string; authors: unknown };
+    expect(zoe).toMatchObject({ title: 'Fixture News · Zoë Adams', description: 'Articles by Zoë Adams.', authors: [{ name: 'Zoë Adams', url: `${BASE}/authors/zoe-adams/` }] });
+  });
+
+  it('announces the hub in author feeds, but not on their archive pages', async () => {
+    expect((await fetch('/authors/zoe-adams/rss.xml')).headers.get('link')).toBe(`<https://hub.example/>; rel="hub", <${BASE}/authors/zoe-adams/rss.xml>; rel="self"`);
+    const json = (await (await fetch('/authors/zoe-adams/feed.json')).json()) as { hubs: unknown };
+    expect(json.hubs).toEqual([{ type: 'WebSub', url: 'https://hub.example/' }]);
+    expect((await fetch('/authors/zoe-adams/archive/1/atom.xml')).headers.get('link')).toBeNull();
   });
 });
 

@@ -68,10 +68,33 @@ describe('feed routes', () => {
     ['/index.xml', '/rss.xml'],
     ['/atom', '/atom.xml'],
     [`/articles/${SEED_SLUG}/`, `/articles/${SEED_SLUG}`],
+    ['/authors/the-dispatch-newsroom', '/authors/the-dispatch-newsroom/'],
   ])('redirects %s permanently to %s', async (from, to) => {
     const res = await fetchWorker(from, { redirect: 'manual' });
     expect(res.status).toBe(301);
     expect(res.headers.get('location')).toBe(`${SITE}${to}`);
+  });
+});
+
+describe("the site author's feeds", () => {
+  const BASE = `${SITE}/authors/the-dispatch-newsroom`;
+
+  it('serves RSS 2.0, Atom 1.0 and JSON Feed 1.1 with the seed article, which names no author', async () => {
+    const rss = await fetchWorker('/authors/the-dispatch-newsroom/rss.xml');
+    expect(rss.headers.get('content-type')).toBe('application/rss+xml; charset=utf-8');
+    const channel = parseXml(await rss.text()).rss.channel;
+    expect(channel.title).toBe('The Dispatch · The Dispatch newsroom');
+    expect(channel['atom:link'].find((l: any) => l['@rel'] === 'self')['@href']).toBe(`${BASE}/rss.xml`);
+    expect(channel.item.map((i: any) => [i.title, i['dc:creator']])).toEqual([[SEED_TITLE, 'The Dispatch newsroom']]);
+    const atom = await fetchWorker('/authors/the-dispatch-newsroom/atom.xml');
+    expect(atom.headers.get('content-type')).toBe('application/atom+xml; charset=utf-8');
+    const feed = parseXml(await atom.text()).feed;
+    expect(feed.id).toBe('tag:dispatch.example,2026:authors/the-dispatch-newsroom/');
+    expect(feed.author).toEqual({ name: 'The Dispatch newsroom', uri: `${BASE}/` });
+    expect(feed.entry.map((e: any) => e.id)).toEqual([`tag:dispatch.example,2026:${SEED_SLUG}`]);
+    const json = (await (await fetchWorker('/authors/the-dispatch-newsroom/feed.json')).json()) as any;
+    expect(json).toMatchObject({ version: 'https://jsonfeed.org/version/1.1', home_page_url: `${BASE}/`, feed_url: `${BASE}/feed.json` });
+    expect(json.items.map((i: any) => i.authors)).toEqual([[{ name: 'The Dispatch newsroom', url: `${BASE}/` }]]);
   });
 });
 

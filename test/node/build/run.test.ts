@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { copyFile, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RawVars } from '../../../src/build/config.ts';
 import { readGeneratedSite, runBuild } from '../../../src/build/run.ts';
 import { createArticle, FIXTURE_VARS, formatArticle, writeArticles } from '../../support/fixtures.ts';
-import { allBodies, articleSlugs, FIXTURE_NOW, REPO_ROOT, servedFeeds } from '../support.ts';
+import { allBodies, articleSlugs, FIXTURE_NOW, parseXmlStrict, REPO_ROOT, servedFeeds } from '../support.ts';
 
 const NODE = join(REPO_ROOT, 'node_modules', '.bin', 'node');
 const BUILD_SCRIPT = join(REPO_ROOT, 'scripts', 'build.ts');
@@ -61,11 +62,135 @@ describe('runBuild problems', () => {
       messages: ['articles/a.md:1: slug: duplicate slug "a": articles/A.markdown has the same one; rename one of the files'],
     });
   });
+});
 
-  it('ignores files that are not markdown', async () => {
-    const root = await createProject([createArticle({ name: 'story.md' }), { name: 'notes.txt', body: 'not an article' }]);
+describe('runBuild over what articles/ holds', () => {
+  /** The text of a file outside the project, which a link must never publish. */
+  const SECRET = 'Secret text from outside the project, long enough to be a summary of its own.';
+
+  /** A folder outside the project with one article-shaped file in it, removed after the test. */
+  async function createOutsideFolder(): Promise<string> {
+    const outside = await mkdtemp(join(tmpdir(), 'feed-publisher-outside-'));
+    roots.push(outside);
+    await writeFile(join(outside, 'secret.md'), formatArticle(createArticle({ name: 'secret.md', frontMatter: { title: 'Secret' }, body: SECRET })));
+    return outside;
+  }
+
+  /** Builds with an output file, as `npm run build` does, and says whether anything was written. */
+  async function buildAndWrite(root: string) {
+    const result = await runBuild({ root, vars: FIXTURE_VARS, now: FIXTURE_NOW, outFile: 'src/generated/site.js' });
+    const written = await readdir(join(root, 'src', 'generated')).catch(() => []);
+    return { result, written };
+  }
+
+  it('publishes an article filed in a subfolder at /articles/<file name>, in the feeds too', async () => {
+    const root = await createProject([
+      createArticle({ name: 'top.md', frontMatter: { title: 'At the top', date: '2024-03-01' } }),
+      createArticle({ name: '2024/rate-cut.md', frontMatter: { title: 'Rates cut', date: '2024-05-01' } }),
+      createArticle({ name: '2023/q4/deep.md', frontMatter: { title: 'Filed deep', date: '2023-12-01' } }),
+    ]);
     const result = await build(root);
-    expect(result.ok && articleSlugs(result.site)).toEqual(['story']);
+    if (!result.ok) throw new Error(result.messages.join('\n'));
+    expect(result.articleCount).toBe(3);
+    expect(articleSlugs(result.site)).toEqual(['deep', 'rate-cut', 'top']);
+    expect(result.notes).toEqual([]);
+    const json = JSON.parse(servedFeeds(result.site).json.body) as { items: { title: string; url: string; id: string }[] };
+    expect(json.items.map((i) => [i.title, i.url, i.id])).toEqual([
+      ['Rates cut', 'https://news.example/articles/rate-cut', 'tag:news.example,2026:rate-cut'],
+      ['At the top', 'https://news.example/articles/top', 'tag:news.example,2026:top'],
+      ['Filed deep', 'https://news.example/articles/deep', 'tag:news.example,2026:deep'],
+    ]);
+    const rss = parseXmlStrict(servedFeeds(result.site).rss.body);
+    expect([...rss.getElementsByTagName('link')].map((l) => l.textContent)).toContain('https://news.example/articles/rate-cut');
+    expect(result.site.routes['/articles/rate-cut']).toBeDefined();
+    // Folders are for filing: they appear in no URL.
+    expect(Object.keys(result.site.routes).filter((path) => /2023|2024|q4/.test(path))).toEqual([]);
+  });
+
+  it('refuses two files of the same name in different folders, naming both', async () => {
+    const root = await createProject([createArticle({ name: '2023/rate-cut.md' }), createArticle({ name: '2024/rate-cut.md' })]);
+    const { result, written } = await buildAndWrite(root);
+    expect(result.ok ? [] : result.messages).toEqual([
+      'articles/2024/rate-cut.md:1: slug: duplicate slug "rate-cut": articles/2023/rate-cut.md has the same one (the slug is the file name, whatever its folder); rename one of the files',
+    ]);
+    expect(written).toEqual([]);
+  });
+
+  it('refuses a symbolic link to a file, naming it, and writes nothing', async () => {
+    const outside = await createOutsideFolder();
+    const root = await createProject([createArticle({ name: 'good.md' })]);
+    await symlink(join(outside, 'secret.md'), join(root, 'articles', 'x.md'));
+    const { result, written } = await buildAndWrite(root);
+    expect(result.ok ? [] : result.messages).toEqual([
+      'articles/x.md:1: file: a symbolic link is not published: it could read any file on the build machine; copy the file into articles/ instead',
+    ]);
+    expect(written).toEqual([]);
+  });
+
+  it('refuses a symbolic link to a folder, and a dangling one, and writes nothing', async () => {
+    const outside = await createOutsideFolder();
+    const root = await createProject([createArticle({ name: 'good.md' })]);
+    await symlink(outside, join(root, 'articles', '2024'));
+    await mkdir(join(root, 'articles', 'archive'));
+    await symlink(join(outside, 'gone.md'), join(root, 'articles', 'archive', 'gone.md'));
+    const { result, written } = await buildAndWrite(root);
+    expect(result.ok ? [] : result.messages).toEqual([
+      'articles/2024:1: file: a symbolic link to a folder is not published: it could read any file on the build machine; copy the folder into articles/ instead',
+      'articles/archive/gone.md:1: file: a symbolic link is not published: it could read any file on the build machine; copy the file into articles/ instead',
+    ]);
+    expect(written).toEqual([]);
+  });
+
+  it('lists a link among the other problems, at once', async () => {
+    const outside = await createOutsideFolder();
+    const root = await createProject([{ name: 'bad.md', body: '---\ntitle: Bad\ndate: soon\n---\nBody.\n' }]);
+    await symlink(join(outside, 'secret.md'), join(root, 'articles', 'a-link.md'));
+    const result = await build(root);
+    expect(result.ok ? [] : result.messages).toEqual([
+      expect.stringMatching(/^articles\/a-link\.md:1: file: a symbolic link is not published: /),
+      'articles/bad.md:3: date: expected a date like 2023-09-25 or 2023-09-25T14:30:00+02:00, got "soon"',
+    ]);
+  });
+
+  it('refuses a named pipe (it is never opened, so the build does not hang)', async () => {
+    const root = await createProject([createArticle({ name: 'good.md' })]);
+    const made = spawnSync('mkfifo', [join(root, 'articles', 'pipe.md')]);
+    if (made.error || made.status !== 0) throw new Error(`mkfifo failed: ${made.error?.message ?? made.stderr}`);
+    const result = await build(root);
+    expect(result.ok ? [] : result.messages).toEqual(['articles/pipe.md:1: file: a named pipe (FIFO) is not a regular file and cannot be an article: remove it from articles/']);
+  });
+
+  it('publishes the markdown and names every other file it leaves out in a note', async () => {
+    const root = await createProject([
+      createArticle({ name: 'story.md' }),
+      { name: 'notes.txt', body: 'not an article' },
+      { name: '2024/photo.jpg', body: 'not an image either' },
+      { name: 'draft.md~', body: 'an editor backup' },
+    ]);
+    const result = await build(root);
+    if (!result.ok) throw new Error(result.messages.join('\n'));
+    expect(articleSlugs(result.site)).toEqual(['story']);
+    expect(result.notes).toEqual([
+      'articles/2024/photo.jpg: not published: only .md and .markdown files are articles',
+      'articles/draft.md~: not published: only .md and .markdown files are articles',
+      'articles/notes.txt: not published: only .md and .markdown files are articles',
+    ]);
+  });
+
+  it('skips hidden files and folders without a word, but notes a hidden markdown file', async () => {
+    const root = await createProject([
+      createArticle({ name: 'story.md' }),
+      { name: '.gitkeep', body: '' },
+      { name: '2024/.DS_Store', body: 'Finder' },
+      { name: '.obsidian/workspace.md', body: 'editor state' },
+      createArticle({ name: '.unfinished.md' }),
+    ]);
+    // Emacs locks a file being edited with a dangling link named .#<file>.
+    await symlink('someone@host.1234', join(root, 'articles', '.#story.md'));
+    const result = await build(root);
+    if (!result.ok) throw new Error(result.messages.join('\n'));
+    expect(articleSlugs(result.site)).toEqual(['story']);
+    expect(result.notes).toEqual(['articles/.unfinished.md: not published: its name starts with "." (a hidden file); remove the dot to publish it']);
   });
 });
 
@@ -113,6 +238,12 @@ describe('runBuild configuration', () => {
     ['SITE_TITLE', 'The <i>Dispatch</i>', 'SITE_TITLE: "<i>" reads as an HTML tag to feed readers that take titles as HTML, and as text to the others: titles are plain text, so leave the tag out, or name it in quotes (“i”, «i»). Fix it under [vars] in wrangler.toml.'],
     ['SITE_DESCRIPTION', 'News &amp; views', 'SITE_DESCRIPTION: "&amp;" is an HTML character reference: readers that take feed descriptions as HTML show "&", the others "&amp;"; feed descriptions are plain text, so type "&" itself'],
     ['SITE_AUTHOR', 'Desk <desk@news.example>', 'SITE_AUTHOR: "<desk@news.example>" reads as an HTML tag'],
+    [
+      'SITE_AUTHOR_TYPE',
+      'organisation',
+      'SITE_AUTHOR_TYPE must be "Person" or "Organization" (the schema.org type of SITE_AUTHOR in the pages\' JSON-LD), got "organisation": fix it under [vars] in wrangler.toml.',
+    ],
+    ['SITE_AUTHOR', '—', 'SITE_AUTHOR must have a letter or digit, to make the URL of its author page from, got "—": name the newsroom or the person.'],
   ])('fails with a sentence naming %s when it is %j', async (name, value, sentence) => {
     const root = await createProject([createArticle()]);
     const result = await build(root, { ...FIXTURE_VARS, [name]: value });
@@ -121,6 +252,16 @@ describe('runBuild configuration', () => {
     expect(result.messages).toHaveLength(1);
     const [message = ''] = result.messages;
     expect(message.split('\n')).toEqual(['Invalid configuration in wrangler.toml [vars]:', expect.stringContaining(`  - ${sentence}`)]);
+  });
+
+  it('gives SITE_AUTHOR both of its checks at once: plain text, and a letter or digit for its page', async () => {
+    const root = await createProject([createArticle()]);
+    const result = await build(root, { ...FIXTURE_VARS, SITE_AUTHOR: '<!-- -->' });
+    expect(result.ok ? [] : (result.messages[0]?.split('\n') ?? [])).toEqual([
+      'Invalid configuration in wrangler.toml [vars]:',
+      '  - SITE_AUTHOR: "<!-- -->" reads as the start of an HTML comment to feed readers that take author names as HTML, and as text to the others: author names are plain text, so put a space after "<". Fix it under [vars] in wrangler.toml.',
+      '  - SITE_AUTHOR must have a letter or digit, to make the URL of its author page from, got "<!-- -->": name the newsroom or the person.',
+    ]);
   });
 
   it('names a missing required variable and says where to add it', async () => {
@@ -194,6 +335,34 @@ describe('scripts/build.ts', () => {
     const run = runCli(root);
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('TIME_ZONE must be an IANA time zone such as "UTC" or "Europe/Moscow", got "Moscow".');
+  });
+
+  it('prints a note for each file it leaves out, building or checking', async () => {
+    const root = await createCliProject({ name: '2024/first.md' });
+    await writeFile(join(root, 'articles', 'notes.txt'), 'not an article');
+    for (const args of [[], ['--check']]) {
+      const run = runCli(root, ...args);
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      expect(run.stdout.split('\n')).toEqual(['note: articles/notes.txt: not published: only .md and .markdown files are articles', expect.stringMatching(/^(Built|Checked) 1 article in /), '']);
+    }
+  });
+
+  it('fails on a symbolic link when checking as when building, and writes nothing', async () => {
+    const root = await createCliProject({ name: 'first.md' });
+    await symlink(join(root, 'wrangler.toml'), join(root, 'articles', 'linked.md'));
+    for (const args of [['--check'], []]) {
+      const run = runCli(root, ...args);
+      expect(run.status).toBe(1);
+      expect(run.stdout).toBe('');
+      expect(run.stderr.split('\n')).toEqual([
+        'articles/linked.md:1: file: a symbolic link is not published: it could read any file on the build machine; copy the file into articles/ instead',
+        '',
+        'Build failed: 1 problem. Nothing was written; the last good build stays in place.',
+        '',
+      ]);
+    }
+    await expect(readdir(join(root, 'src'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('checks without writing anything when given --check', async () => {

@@ -159,7 +159,7 @@ describe('feeds of the hostile fixture', () => {
     expect(childText(item, 'creator', 'http://purl.org/dc/elements/1.1/')).toBe("Ann <&> O'Neil");
     const author = childElements(entry, 'author', ATOM_NS)[0];
     expect(author && childText(author, 'name', ATOM_NS)).toBe("Ann <&> O'Neil");
-    expect(feeds.json.items[0]?.authors).toEqual([{ name: "Ann <&> O'Neil" }]);
+    expect(feeds.json.items[0]?.authors).toEqual([{ name: "Ann <&> O'Neil", url: 'https://news.example/authors/ann-o-neil/' }]);
   });
 
   it('drops javascript: links and resolves relative ones against the permalink', () => {
@@ -372,5 +372,23 @@ describe('plain-text titles, names and tags', () => {
     expect(atom.body).toContain('<name>Ann &#x3C;&#x26;&#x3E; O’Neil</name>');
     // No title, channel text or name is CDATA, where the references would stay as typed.
     expect([...rss.body.matchAll(/<(title|category|dc:creator|description)>(<!\[CDATA\[)?/g)].filter((m) => m[2] && m[1] !== 'description')).toEqual([]);
+  });
+
+  it("writes an author's own feeds with the name as text and the author's page as the link", () => {
+    const at = (path: string): string => allServed(site).find((s) => s.path === path)?.body ?? '';
+    const page = 'https://news.example/authors/ann-o-neil/';
+    const atomBody = at('/authors/ann-o-neil/atom.xml');
+    // RFC 4287 §4.2.1: the feed's author is the author, `uri` their link (their page, as no url is given).
+    expect(atomBody).toContain(`<author>\n        <name>Ann &#x3C;&#x26;&#x3E; O’Neil</name>\n        <uri>${page}</uri>\n    </author>`);
+    const atom = parseXmlStrict(atomBody).documentElement;
+    if (!atom) throw new Error('no feed element');
+    const feedAuthor = childElements(atom, 'author', ATOM_NS)[0];
+    expect(feedAuthor && [childText(feedAuthor, 'name', ATOM_NS), childText(feedAuthor, 'uri', ATOM_NS)]).toEqual(['Ann <&> O’Neil', page]);
+    expect(childText(atom, 'title', ATOM_NS)).toBe('Fixture News · Ann <&> O’Neil');
+    const rssBody = at('/authors/ann-o-neil/rss.xml');
+    expect(rssBody).toContain('<title>Fixture News · Ann &#x3C;&#x26;&#x3E; O’Neil</title>');
+    expect(childText(rssChannel(parseXmlStrict(rssBody)), 'description')).toBe('Articles by Ann <&> O’Neil.');
+    const json = JSON.parse(at('/authors/ann-o-neil/feed.json')) as { title: string; authors: unknown };
+    expect(json).toMatchObject({ title: 'Fixture News · Ann <&> O’Neil', authors: [{ name: 'Ann <&> O’Neil', url: page }] });
   });
 });
