@@ -1,6 +1,6 @@
 // Build step: `node scripts/build.ts` (wrangler runs it before `dev` and `deploy`).
 // `--check` validates articles/ and the configuration without writing anything.
-import { runBuild } from '../src/build/run.ts';
+import { runBuild } from '../src/prerender/run.ts';
 
 const check = process.argv.includes('--check');
 const started = performance.now();

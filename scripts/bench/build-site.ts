@@ -5,7 +5,7 @@
 import { statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runBuild } from '../../src/build/run.ts';
+import { runBuild } from '../../src/prerender/run.ts';
 import type { NaiveData, NaiveItem } from './worker.ts';
 
 /** Site settings of every benchmark build. */

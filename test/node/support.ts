@@ -3,8 +3,8 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DOMParser, type Document, type Element, type Node } from '@xmldom/xmldom';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import type { RawVars } from '../../src/build/config.ts';
-import { runBuild } from '../../src/build/run.ts';
+import type { RawVars } from '../../src/content/config.ts';
+import { runBuild } from '../../src/prerender/run.ts';
 import type { BuiltSite, Version } from '../../src/site/types.ts';
 import { type ArticleFixture, FIXTURE_VARS, writeArticles } from '../support/fixtures.ts';
 

@@ -2,7 +2,7 @@
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { RawVars } from '../../src/build/config.ts';
+import type { RawVars } from '../../src/content/config.ts';
 import { SCHEDULED_PAGES_AT } from './schedule.ts';
 
 /** Configuration used by every fixture site. */

@@ -2,7 +2,7 @@
 // (test/generated/*.js) before any test runs: the vitest plugin does not run wrangler's [build].
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runBuild } from '../../src/build/run.ts';
+import { runBuild } from '../../src/prerender/run.ts';
 import {
   FIXTURE_VARS,
   HOSTILE_ARTICLES,

@@ -3,8 +3,8 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RawVars } from '../../src/build/config.ts';
-import { runBuild } from '../../src/build/run.ts';
+import type { RawVars } from '../../src/content/config.ts';
+import { runBuild } from '../../src/prerender/run.ts';
 import { FIXTURE_VARS } from './fixtures.ts';
 
 /** An article file exactly as it lies on disk: text is written as UTF-8, bytes as they are. */

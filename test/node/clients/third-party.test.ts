@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runBuild } from '../../../src/build/run.ts';
+import { runBuild } from '../../../src/prerender/run.ts';
 import type { BuiltSite } from '../../../src/site/types.ts';
 import { type ArticleFixture, HOSTILE_ARTICLES, HOSTILE_TAGS, HOSTILE_TITLE_CLEAN, PAGED_ARTICLES, PAGED_AUTHOR_URL, PAGED_VARS } from '../../support/fixtures.ts';
 import { buildFixtureSite, REPO_ROOT, servedAt, servedFeeds } from '../support.ts';

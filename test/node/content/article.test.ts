@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatProblem, type ParsedArticle, parseArticle } from '../../../src/build/article.ts';
-import { parseSiteConfig, type RawVars } from '../../../src/build/config.ts';
+import { formatProblem, type ParsedArticle, parseArticle } from '../../../src/content/article.ts';
+import { parseSiteConfig, type RawVars } from '../../../src/content/config.ts';
 import { FIXTURE_VARS } from '../../support/fixtures.ts';
 
 const repoRoot = join(import.meta.dirname, '..', '..', '..');

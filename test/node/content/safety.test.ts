@@ -4,7 +4,7 @@
 import { DOMParser, type Element as XmlElement } from '@xmldom/xmldom';
 import { type DefaultTreeAdapterMap, parse, parseFragment } from 'parse5';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildAndServe, type ServedFixture } from '../support/serve-fixture.ts';
+import { buildAndServe, type ServedFixture } from '../../support/serve-fixture.ts';
 
 const NOW = Date.parse('2026-01-01T00:00:00Z');
 const SITE_ID = 'tag:news.example,2026:';

@@ -3,8 +3,8 @@ import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RawVars } from '../../../src/build/config.ts';
-import { readGeneratedSite, runBuild } from '../../../src/build/run.ts';
+import type { RawVars } from '../../../src/content/config.ts';
+import { readGeneratedSite, runBuild } from '../../../src/prerender/run.ts';
 import { createArticle, FIXTURE_VARS, formatArticle, writeArticles } from '../../support/fixtures.ts';
 import { allBodies, articleSlugs, FIXTURE_NOW, parseXmlStrict, REPO_ROOT, servedFeeds } from '../support.ts';
 

@@ -24,7 +24,7 @@ export const WORKER_UNCOMPRESSED_LIMIT_MIB = 64;
  * What the Worker's code adds to the generated site in the bundle wrangler uploads: Hono, the
  * routes, the HTTP helpers and date-fns. Measured with `wrangler deploy --dry-run` at about
  * 165 KiB raw and 35 KiB gzip in November 2026; the allowances leave room to grow, and
- * test/node/limits.test.ts checks them against a real dry-run bundle.
+ * test/node/content/limits.test.ts checks them against a real dry-run bundle.
  */
 export const WORKER_CODE_ALLOWANCE = { bytes: 256 * 1024, gzipBytes: 64 * 1024 } as const;
 

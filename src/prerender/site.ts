@@ -7,8 +7,8 @@ import { renderJsonFrame, renderJsonItem } from '../render/json-feed.ts';
 import { renderRssFrame, renderRssItem } from '../render/rss.ts';
 import { slugify } from '../site/slug.ts';
 import type { Article, Author, BodyType, BuiltSite, Lifetime, SiteConfig, Version } from '../site/types.ts';
-import type { ParsedArticle, Problem } from './article.ts';
-import { AUTHOR_NAMES, indexNames, TAG_NAMES } from './names.ts';
+import type { ParsedArticle, Problem } from '../content/article.ts';
+import { AUTHOR_NAMES, indexNames, TAG_NAMES } from '../content/names.ts';
 
 /** Outcome of assembling the site: the site and notes, or the problems that stop it. */
 export interface SiteResult {

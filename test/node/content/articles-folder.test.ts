@@ -3,15 +3,15 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { formatProblem, type ParsedArticle, parseArticle } from '../../src/build/article.ts';
-import { parseSiteConfig, type RawVars } from '../../src/build/config.ts';
-import { listArticleFiles } from '../../src/build/list-articles.ts';
-import { runBuild } from '../../src/build/run.ts';
-import type { SiteConfig } from '../../src/site/types.ts';
+import { formatProblem, type ParsedArticle, parseArticle } from '../../../src/content/article.ts';
+import { parseSiteConfig, type RawVars } from '../../../src/content/config.ts';
+import { listArticleFiles } from '../../../src/content/list-articles.ts';
+import { runBuild } from '../../../src/prerender/run.ts';
+import type { SiteConfig } from '../../../src/site/types.ts';
 import type { Element } from '@xmldom/xmldom';
 import { decodeHTML } from 'entities';
-import type { JsonFeed } from '../../src/render/json-feed.ts';
-import { ATOM_NS, allBodies, childElements, childText, parseXmlStrict, REPO_ROOT, servedFeeds } from './support.ts';
+import type { JsonFeed } from '../../../src/render/json-feed.ts';
+import { ATOM_NS, allBodies, childElements, childText, parseXmlStrict, REPO_ROOT, servedFeeds } from '../support.ts';
 
 const ARTICLES_DIR = join(REPO_ROOT, 'articles');
 

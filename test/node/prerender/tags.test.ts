@@ -1,8 +1,8 @@
 import { rm } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { runBuild } from '../../src/build/run.ts';
-import { slugify } from '../../src/site/slug.ts';
-import { FIXTURE_VARS, writeArticles } from '../support/fixtures.ts';
+import { runBuild } from '../../../src/prerender/run.ts';
+import { slugify } from '../../../src/site/slug.ts';
+import { FIXTURE_VARS, writeArticles } from '../../support/fixtures.ts';
 
 describe('tag slugs', () => {
   it.each([

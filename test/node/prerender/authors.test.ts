@@ -1,9 +1,9 @@
 import { rm } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { runBuild } from '../../src/build/run.ts';
-import type { BuiltSite } from '../../src/site/types.ts';
-import { type ArticleFixture, FIXTURE_VARS, writeArticles } from '../support/fixtures.ts';
-import { ATOM_NS, buildFixtureSite, childElements, childText, parseXmlStrict, servedAt } from './support.ts';
+import { runBuild } from '../../../src/prerender/run.ts';
+import type { BuiltSite } from '../../../src/site/types.ts';
+import { type ArticleFixture, FIXTURE_VARS, writeArticles } from '../../support/fixtures.ts';
+import { ATOM_NS, buildFixtureSite, childElements, childText, parseXmlStrict, servedAt } from '../support.ts';
 
 const BODY = 'A paragraph of body text with enough words to count as a real paragraph for the summary.';
 const SITE = 'https://news.example';

@@ -5,13 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createArticleFile, pingHub, slugifyTitle } from '../../src/build/authoring.ts';
-import { parseArticle } from '../../src/build/article.ts';
-import { parseSiteConfig } from '../../src/build/config.ts';
-import { FIXTURE_VARS } from '../support/fixtures.ts';
+import { createArticleFile, pingHub, slugifyTitle } from '../../../src/content/authoring.ts';
+import { parseArticle } from '../../../src/content/article.ts';
+import { parseSiteConfig } from '../../../src/content/config.ts';
+import { FIXTURE_VARS } from '../../support/fixtures.ts';
 
 const run = promisify(execFile);
-const projectRoot = join(import.meta.dirname, '..', '..');
+const projectRoot = join(import.meta.dirname, '..', '..', '..');
 const node = join(projectRoot, 'node_modules', '.bin', 'node');
 const roots: string[] = [];
 

@@ -1,13 +1,13 @@
 // Property-based tests: whatever an author writes, the build either refuses it with located
 // messages or publishes feeds that strict parsers read, with titles intact and ids unique.
 // A failure prints fast-check's seed and path; replay it with FC_SEED=… FC_PATH=… and scale the
-// run with FC_RUNS=… (e.g. `FC_RUNS=20000 npx vitest run test/node/property.test.ts`).
+// run with FC_RUNS=… (e.g. `FC_RUNS=20000 npx vitest run test/node/prerender/property.test.ts`).
 import { DOMParser, type Document, type Element } from '@xmldom/xmldom';
 import { decodeHTML } from 'entities';
 import fc from 'fast-check';
 import { parseFragment } from 'parse5';
 import { describe, expect, it } from 'vitest';
-import { buildAndServe, type RawArticleFile } from '../support/serve-fixture.ts';
+import { buildAndServe, type RawArticleFile } from '../../support/serve-fixture.ts';
 
 /** After every date the generators produce, so that nothing is scheduled. */
 const NOW = Date.UTC(9999, 11, 31, 23, 59, 59, 999);

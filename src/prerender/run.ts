@@ -3,11 +3,11 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { packChunks } from '../site/chunks.ts';
 import type { BuiltSite } from '../site/types.ts';
-import { formatProblem, type ParsedArticle, type Problem } from './article.ts';
-import { ConfigError, parseSiteConfig, type RawVars } from './config.ts';
-import { checkBundleSize, parseBuildLimits } from './limits.ts';
-import { listArticleFiles } from './list-articles.ts';
-import { readArticles } from './read-articles.ts';
+import { formatProblem, type ParsedArticle, type Problem } from '../content/article.ts';
+import { ConfigError, parseSiteConfig, type RawVars } from '../content/config.ts';
+import { checkBundleSize, parseBuildLimits } from '../content/limits.ts';
+import { listArticleFiles } from '../content/list-articles.ts';
+import { readArticles } from '../content/read-articles.ts';
 import { buildSite, chunkBytesOf } from './site.ts';
 
 /** Where the build reads and writes, relative to `root`. */

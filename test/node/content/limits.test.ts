@@ -3,8 +3,8 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bundleWorker } from '../../scripts/support/bundle-worker.ts';
-import type { RawVars } from '../../src/build/config.ts';
+import { bundleWorker } from '../../../scripts/support/bundle-worker.ts';
+import type { RawVars } from '../../../src/content/config.ts';
 import {
   checkArticleSize,
   DEFAULT_BUNDLE_LIMIT_MIB,
@@ -14,9 +14,9 @@ import {
   measureBundle,
   parseBuildLimits,
   WORKER_CODE_ALLOWANCE,
-} from '../../src/build/limits.ts';
-import { readGeneratedSite, runBuild } from '../../src/build/run.ts';
-import { createArticle, FIXTURE_VARS, PAGED_ARTICLES, writeArticles } from '../support/fixtures.ts';
+} from '../../../src/content/limits.ts';
+import { readGeneratedSite, runBuild } from '../../../src/prerender/run.ts';
+import { createArticle, FIXTURE_VARS, PAGED_ARTICLES, writeArticles } from '../../support/fixtures.ts';
 
 const NOW = Date.parse('2026-01-01T00:00:00Z');
 const folders: string[] = [];
