@@ -12,7 +12,9 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type { AxeResults } from 'axe-core';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { type FeedLinks, renderArticlePage, renderListPage } from '../src/render/html.ts';
+import { renderArticlePage } from '../src/render/article-page.ts';
+import { renderListPage } from '../src/render/list-page.ts';
+import type { FeedLinks } from '../src/render/page-layout.ts';
 import type { Article, SiteConfig } from '../src/site/types.ts';
 
 const ROOT = join(import.meta.dirname, '..');

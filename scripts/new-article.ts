@@ -1,7 +1,7 @@
 // `npm run new -- "Title" [--slug file-name]`: creates articles/<slug>.md as a draft.
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createArticleFile } from '../src/content/authoring.ts';
+import { createArticleFile } from '../src/content/new-article.ts';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { slug: { type: 'string' } } });
 try {

@@ -1,7 +1,7 @@
 // `npm run websub:ping`: after a deploy, tells the WEBSUB_HUB of wrangler.toml that the
 // subscribable feeds (site, tags and authors) may have changed.
-import { pingHub } from '../src/content/authoring.ts';
 import { runBuild } from '../src/prerender/run.ts';
+import { pingHub } from '../src/prerender/websub-ping.ts';
 
 const result = await runBuild({ root: process.cwd() });
 if (!result.ok) {

@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { parse as parseToml } from 'smol-toml';
 import { slugify } from '../site/slug.ts';
 import type { AuthorType, EdgeCacheScope, SiteConfig } from '../site/types.ts';
 import { findMarkup } from './plain-text.ts';
@@ -9,6 +11,30 @@ export class ConfigError extends Error {
 
 /** Raw `[vars]` as wrangler.toml holds them: strings, numbers or booleans. */
 export type RawVars = Record<string, unknown>;
+
+/**
+ * Reads the `[vars]` table of a wrangler.toml.
+ * @throws ConfigError when the file cannot be read, is not TOML or has no `[vars]`.
+ */
+export async function readConfigVars(path: string): Promise<RawVars> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new ConfigError(`Cannot read ${path}: run the build from the project folder, where wrangler.toml is.`);
+  }
+  let toml: Record<string, unknown>;
+  try {
+    toml = parseToml(text) as Record<string, unknown>;
+  } catch (error) {
+    throw new ConfigError(`${path} is not valid TOML: ${(error as Error).message.split('\n')[0]}`);
+  }
+  const vars = toml.vars;
+  if (vars === undefined || typeof vars !== 'object' || vars === null) {
+    throw new ConfigError(`${path} has no [vars] table: add one with SITE_URL, SITE_TITLE, SITE_AUTHOR and SITE_ID (see README.md).`);
+  }
+  return vars as RawVars;
+}
 
 const CACHE_DEFAULTS = {
   FEED_MAX_AGE: 300,

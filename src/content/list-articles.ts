@@ -1,7 +1,7 @@
 import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import type { Problem } from './article.ts';
+import type { Problem } from './problem.ts';
 import type { ArticleFile } from './read-articles.ts';
 
 /** What the articles folder holds: the files to publish, what stops the build, what is left out. */

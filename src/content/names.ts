@@ -1,5 +1,6 @@
 import { slugify } from '../site/slug.ts';
-import type { ParsedArticle, Problem } from './article.ts';
+import type { ParsedArticle } from './article.ts';
+import type { Problem } from './problem.ts';
 
 /** A kind of name that articles carry and the site gives pages: tags or authors. */
 export interface NameKind {

@@ -1,7 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { SiteConfig } from '../site/types.ts';
-import { type ParsedArticle, type Problem, parseArticle } from './article.ts';
+import { type ParsedArticle, parseArticle } from './article.ts';
 import { type BuildLimits, checkArticleSize } from './limits.ts';
+import type { Problem } from './problem.ts';
 
 /** An article file: its name as problems report it, and where to read it. */
 export interface ArticleFile {

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatProblem, type ParsedArticle, parseArticle } from '../../../src/content/article.ts';
+import { type ParsedArticle, parseArticle } from '../../../src/content/article.ts';
+import { formatProblem } from '../../../src/content/problem.ts';
 import { parseSiteConfig, type RawVars } from '../../../src/content/config.ts';
 import { FIXTURE_VARS } from '../../support/fixtures.ts';
 

@@ -1,13 +1,12 @@
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createArticleFile, pingHub, slugifyTitle } from '../../../src/content/authoring.ts';
 import { parseArticle } from '../../../src/content/article.ts';
 import { parseSiteConfig } from '../../../src/content/config.ts';
+import { createArticleFile, slugifyTitle } from '../../../src/content/new-article.ts';
 import { FIXTURE_VARS } from '../../support/fixtures.ts';
 
 const run = promisify(execFile);
@@ -79,33 +78,5 @@ describe('npm run new', () => {
     const failure = await run(node, [join(projectRoot, 'scripts', 'new-article.ts'), 'Hello', 'world'], { cwd: root }).catch((e: { code: number; stderr: string }) => e);
     expect(failure).toMatchObject({ code: 1 });
     expect((failure as { stderr: string }).stderr).toContain('already exists');
-  });
-});
-
-describe('WebSub ping', () => {
-  it('posts one publish notification per feed to the hub', async () => {
-    const received: string[] = [];
-    const server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      req.on('end', () => {
-        received.push(`${req.method} ${req.headers['content-type']} ${body}`);
-        res.writeHead(req.url === '/fail' ? 500 : 204).end();
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as { port: number };
-    try {
-      const results = await pingHub(`http://127.0.0.1:${port}/`, ['https://news.example/rss.xml', 'https://news.example/tags/a&b/feed.json']);
-      expect(results.map((r) => r.ok)).toEqual([true, true]);
-      expect(received).toEqual([
-        'POST application/x-www-form-urlencoded hub.mode=publish&hub.url=https%3A%2F%2Fnews.example%2Frss.xml',
-        'POST application/x-www-form-urlencoded hub.mode=publish&hub.url=https%3A%2F%2Fnews.example%2Ftags%2Fa%26b%2Ffeed.json',
-      ]);
-      const failed = await pingHub(`http://127.0.0.1:${port}/fail`, ['https://news.example/rss.xml']);
-      expect(failed[0]).toMatchObject({ ok: false, detail: expect.stringContaining('500') });
-    } finally {
-      server.close();
-    }
   });
 });

@@ -34,13 +34,6 @@ function atomAuthors(xml: string): { feed: [string | undefined, string | undefin
   return { feed: read(feed), entries };
 }
 
-/** The JSON-LD `author` of an article page. */
-function jsonLdAuthors(html: string): unknown {
-  const block = /<script type="application\/ld\+json">([^]*?)<\/script>/.exec(html)?.[1];
-  if (block === undefined) throw new Error('no JSON-LD');
-  return (JSON.parse(block) as { author: unknown }).author;
-}
-
 describe('authors in the build', () => {
   it('gives each author a page and three feeds, and an article with two authors is in both', async () => {
     const site = await buildFixtureSite([
@@ -168,24 +161,5 @@ describe('authors in the build', () => {
     expect(servedAt(site, '/authors/cy-diaz/rss.xml', now)).toBeUndefined();
     expect(servedAt(site, '/authors/cy-diaz/rss.xml', later)?.body).toContain('tag:news.example,2026:soon');
     expect(Object.keys(site.routes).some((p) => p.startsWith('/authors/di-evans'))).toBe(false);
-  });
-});
-
-describe('JSON-LD bylines', () => {
-  const articles = [article('desk', '2024-01-01'), article('named', '2024-01-02', { authors: ['Ann Lee', 'fixture desk'] })];
-
-  it('types SITE_AUTHOR as a Person by default, and named authors always as Persons', async () => {
-    const site = await buildFixtureSite(articles);
-    expect(site.config.defaultAuthorType).toBe('Person');
-    expect(jsonLdAuthors(bodyAt(site, '/articles/desk'))).toEqual([{ '@type': 'Person', name: 'Fixture Desk', url: `${SITE}/authors/fixture-desk/` }]);
-  });
-
-  it('types SITE_AUTHOR as an Organization with SITE_AUTHOR_TYPE = "Organization", also where front matter names it', async () => {
-    const site = await buildFixtureSite(articles, { vars: { SITE_AUTHOR_TYPE: 'Organization' } });
-    expect(jsonLdAuthors(bodyAt(site, '/articles/desk'))).toEqual([{ '@type': 'Organization', name: 'Fixture Desk', url: `${SITE}/authors/fixture-desk/` }]);
-    expect(jsonLdAuthors(bodyAt(site, '/articles/named'))).toEqual([
-      { '@type': 'Person', name: 'Ann Lee', url: `${SITE}/authors/ann-lee/` },
-      { '@type': 'Organization', name: 'Fixture Desk', url: `${SITE}/authors/fixture-desk/` },
-    ]);
   });
 });

@@ -1,8 +1,10 @@
-// RFC 5005 paging over every list length from empty to a little over three pages: following
+// RFC 5005 paging: the plan of one feed's documents (planPages) directly, then the built site
+// over every list length from empty to a little over three pages: following
 // `next` from a subscription document gives each item exactly once, newest first, in RSS, Atom,
 // JSON Feed and the HTML list pages; and an archive page, once it exists, keeps its bytes as
 // more articles arrive, but for the one link the newest page must change when a newer one appears.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { planPages } from '../../../src/prerender/paging.ts';
 import type { BuiltSite } from '../../../src/site/types.ts';
 import type { ArticleFixture } from '../../support/fixtures.ts';
 import { ATOM_NS, buildFixtureSite, childElements, parseXmlStrict, servedAt } from '../support.ts';
@@ -130,6 +132,51 @@ function siteOf(count: number): BuiltSite {
 const SCOPES = ['', '/tags/every', '/tags/odd'] as const;
 /** How many items a scope lists when the site has `count` articles. */
 const lengthIn = (scope: string, count: number): number => (scope === '/tags/odd' ? Math.ceil(count / 2) : count);
+
+describe('planPages', () => {
+  const MAIN = `${BASE}/tags/x/`;
+  const page = (k: number): string => `${MAIN}archive/${k}/`;
+  /** Items 1 … count, newest first, as a scope lists its articles. */
+  const itemsUpTo = (count: number): number[] => Array.from({ length: count }, (_, k) => count - k);
+
+  it('plans 46 items at 20 a page as the README says: the feed holds 46–21, /archive/1/ holds 20–1', () => {
+    expect(planPages(itemsUpTo(46), 20, MAIN)).toEqual([
+      { location: MAIN, items: itemsUpTo(46).slice(0, 26), paging: { first: MAIN, next: page(1), last: page(1) }, lifetime: 'feed', older: page(1) },
+      { location: page(1), page: 1, items: itemsUpTo(20), paging: { first: MAIN, previous: MAIN, last: page(1) }, lifetime: 'feed', newer: MAIN },
+    ]);
+  });
+
+  it('plans one document, linking only to itself, while fewer than 2N items are listed', () => {
+    for (const count of [0, 1, N, 2 * N - 1]) {
+      expect(planPages(itemsUpTo(count), N, MAIN)).toEqual([{ location: MAIN, items: itemsUpTo(count), paging: { first: MAIN, last: MAIN }, lifetime: 'feed' }]);
+    }
+  });
+
+  it.each(LENGTHS)('puts each of %i items in exactly one document, chained from the feed to page 1, newest first', (count) => {
+    const plan = planPages(itemsUpTo(count), N, MAIN);
+    const pages = Math.max(0, Math.floor(count / N) - 1);
+    expect(plan.map((d) => d.location)).toEqual([MAIN, ...Array.from({ length: pages }, (_, k) => page(k + 1))]);
+    // Following `next` (and the pages' "Older articles") from the feed reads every item once.
+    const chain: number[] = [];
+    for (let doc = plan[0]; doc !== undefined; doc = plan.find((d) => d.location === doc?.paging.next)) {
+      expect(doc.older).toBe(doc.paging.next);
+      chain.push(...doc.items);
+    }
+    expect(chain).toEqual(itemsUpTo(count));
+    const [feed, ...archive] = plan;
+    if (count >= N) expect(feed?.items.length).toBeGreaterThanOrEqual(N);
+    expect(feed?.items.length).toBeLessThan(Math.max(2 * N, 1));
+    for (const doc of archive) {
+      const k = doc.page ?? 0;
+      // Page k holds chronological items (k−1)N+1 … kN, whatever the count.
+      expect(doc.items).toEqual(itemsUpTo(k * N).slice(0, N));
+      expect(doc.paging).toEqual({ first: MAIN, ...(k > 1 ? { next: page(k - 1) } : {}), previous: k < pages ? page(k + 1) : MAIN, last: page(1) });
+      expect(doc.newer).toBe(doc.paging.previous);
+      // Only a page with a newer page above it can no longer change.
+      expect(doc.lifetime).toBe(k < pages ? 'archive' : 'feed');
+    }
+  });
+});
 
 describe.each(LENGTHS)('with %i articles', (count) => {
   it.each(SCOPES.filter((scope) => lengthIn(scope, count) > 0 || scope === ''))('gives every item of "%s/" exactly once, newest first, in all three formats and the list pages', (scope) => {

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RawVars } from '../../../src/content/config.ts';
-import { readGeneratedSite, runBuild } from '../../../src/prerender/run.ts';
+import { runBuild } from '../../../src/prerender/run.ts';
+import { readGeneratedSite } from '../../../src/prerender/site-module.ts';
 import { createArticle, FIXTURE_VARS, formatArticle, writeArticles } from '../../support/fixtures.ts';
 import { allBodies, articleSlugs, FIXTURE_NOW, parseXmlStrict, REPO_ROOT, servedFeeds } from '../support.ts';
 
