@@ -15,6 +15,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { formatBytes } from '../src/content/limits.ts';
 import { bundleWorker, readCompatibilityDate } from './support/bundle-worker.ts';
 import { createRandom } from './support/random.ts';
 import { readRssKiB, type RunningWorker, startWorker } from './support/workerd.ts';
@@ -59,7 +60,7 @@ try {
   if (!moduleFile) {
     console.log('Bundling the Worker (wrangler deploy --dry-run, which runs the build first)…');
     const bundle = await bundleWorker({ outDir: workDir });
-    console.log(`Bundle: ${formatKiB(bundle.bytes)} / gzip ${formatKiB(bundle.gzipBytes)}`);
+    console.log(`Bundle: ${formatBytes(bundle.bytes, 'table')} / gzip ${formatBytes(bundle.gzipBytes, 'table')}`);
     moduleFile = bundle.file;
   }
   // Without the Cache API every request is served from memory (as on workers.dev).
@@ -126,14 +127,14 @@ try {
   console.log(`Throughput: ${(result.done / seconds).toFixed(0)} requests/s`);
   console.log(`Latency:    p50 ${percentile(latencies, 0.5)} ms, p90 ${percentile(latencies, 0.9)} ms, p99 ${percentile(latencies, 0.99)} ms, p99.9 ${percentile(latencies, 0.999)} ms, max ${percentile(latencies, 1)} ms`);
   console.log(`Statuses:   ${[...result.statuses].sort(([a], [b]) => a - b).map(([s, n]) => `${s}: ${n}`).join(', ')}; X-Edge-Cache: HIT on ${result.hits} of ${result.done}`);
-  console.log(`workerd RSS:  before ${formatKiB(before.rss * 1024)}, halfway ${formatKiB(middle.rss * 1024)}, after ${formatKiB(after.rss * 1024)} (by tenths: ${rss.map((kib) => (kib / 1024).toFixed(0)).join(', ')} MiB)`);
-  console.log(`Worker heap:  before ${formatKiB(before.heap)}, halfway ${formatKiB(middle.heap)}, after ${formatKiB(after.heap)} (JS heap used after a forced GC; by tenths: ${heaps.map((b) => (b / 1024 / 1024).toFixed(1)).join(', ')} MiB)`);
+  console.log(`workerd RSS:  before ${formatBytes(before.rss * 1024, 'table')}, halfway ${formatBytes(middle.rss * 1024, 'table')}, after ${formatBytes(after.rss * 1024, 'table')} (by tenths: ${rss.map((kib) => (kib / 1024).toFixed(0)).join(', ')} MiB)`);
+  console.log(`Worker heap:  before ${formatBytes(before.heap, 'table')}, halfway ${formatBytes(middle.heap, 'table')}, after ${formatBytes(after.heap, 'table')} (JS heap used after a forced GC; by tenths: ${heaps.map((b) => (b / 1024 / 1024).toFixed(1)).join(', ')} MiB)`);
   // A heap that grows in the second half beyond noise (10%, at least 1 MiB) keeps something per request.
   const growth = after.heap - middle.heap;
   const growing = growth > Math.max(1024 * 1024, middle.heap * 0.1);
   console.log(
-    `Memory:       ${growing ? `GROWING: the heap gained ${formatKiB(growth)} in the second half` : `stable: the heap changed by ${formatKiB(growth)} in the second half`}` +
-      (after.rss > middle.rss ? `; RSS rose ${formatKiB((after.rss - middle.rss) * 1024)} (workerd and Miniflare grow their own pools and give little back)` : ''),
+    `Memory:       ${growing ? `GROWING: the heap gained ${formatBytes(growth, 'table')} in the second half` : `stable: the heap changed by ${formatBytes(growth, 'table')} in the second half`}` +
+      (after.rss > middle.rss ? `; RSS rose ${formatBytes((after.rss - middle.rss) * 1024, 'table')} (workerd and Miniflare grow their own pools and give little back)` : ''),
   );
   process.exitCode = result.errors.length > 0 ? 1 : growing ? 2 : 0;
 } finally {
@@ -196,10 +197,6 @@ function percentile(sorted: readonly number[], p: number): string {
   if (sorted.length === 0) return '-';
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1));
   return (sorted[index] ?? 0).toFixed(2);
-}
-
-function formatKiB(bytes: number): string {
-  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
 }
 
 function positiveInteger(name: string, value: string | undefined, max: number): number {

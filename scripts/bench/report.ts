@@ -14,13 +14,6 @@ export function formatNumber(value: number | undefined, decimals = 0): string {
   return value.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
 }
 
-/** Formats a byte count as B, KiB or MiB. */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${formatNumber(bytes / 1024, 1)} KiB`;
-  return `${formatNumber(bytes / 1024 / 1024, 1)} MiB`;
-}
-
 /** Formats a ratio as `1.23x`. */
 export function formatRatio(ratio: number): string {
   return Number.isFinite(ratio) ? `${ratio.toFixed(2)}x` : '–';

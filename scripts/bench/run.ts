@@ -9,13 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
+import { formatBytes } from '../../src/content/limits.ts';
 import { generateArticles, slugOf } from './articles.ts';
 import type { BuildReport } from './build-site.ts';
 import { type Bundle, bundleWorker, benchEntry, controlEntry } from './bundle.ts';
 import { type CacheMode, type CacheServer, startCacheServer } from './cache-server.ts';
 import { requestOnce, runLoad } from './http-client.ts';
 import { CPU_COUNT, describeMachine, PROJECT_ROOT, pinSelf, readCpuSeconds, readMemoryKiB, readScheduledSeconds, runChild } from './process.ts';
-import { formatBytes, formatNumber, formatRatio, median, renderTable } from './report.ts';
+import { formatNumber, formatRatio, median, renderTable } from './report.ts';
 import { startWorkerd, type WorkerdProcess, type WorkerModule } from './workerd.ts';
 
 const { values: args } = parseArgs({
@@ -180,7 +181,7 @@ async function measureControlWorker(root: string, cache: CacheServer): Promise<C
   const result = emptyCold('control-only Worker', '/__control/100000');
   for (let i = 0; i < coldRounds(0); i++) await coldRequest(bundleModules(bundle), cache, result);
   log(
-    `baseline: a Worker with only the control routes (${formatBytes(bundle.bytes)}) starts in ${formatNumber(median(result.startupMs), 0)} ms ` +
+    `baseline: a Worker with only the control routes (${formatBytes(bundle.bytes, 'table')}) starts in ${formatNumber(median(result.startupMs), 0)} ms ` +
       `(${formatNumber(median(result.startupCpuMs), 0)} ms CPU, RSS ${mib(median(result.startupRssKiB) * 1024)}); first request TTFB ${formatNumber(median(result.ttfbMs), 2)} ms`,
   );
   return result;
@@ -234,8 +235,8 @@ async function benchSize(n: number, root: string, cache: CacheServer, baseline: 
   result.bundle = bundle;
   log(
     `build: ${formatNumber(wallMs / 1000, 2)} s wall (runBuild ${formatNumber(report.buildMs / 1000, 2)} s), peak RSS ${mib(report.maxRssKiB * 1024)}; ` +
-      `site module ${formatBytes(result.siteBytes)} (gzip ${formatBytes(result.siteGzipBytes)}); ` +
-      `bench Worker bundle ${formatBytes(bundle.bytes)} (gzip ${formatBytes(bundle.gzipBytes)}; limit 64 MiB uncompressed)`,
+      `site module ${formatBytes(result.siteBytes, 'table')} (gzip ${formatBytes(result.siteGzipBytes, 'table')}); ` +
+      `bench Worker bundle ${formatBytes(bundle.bytes, 'table')} (gzip ${formatBytes(bundle.gzipBytes, 'table')}; limit 64 MiB uncompressed)`,
   );
 
   // 2. Warm requests on one long-lived workerd.
@@ -514,7 +515,7 @@ function printWarm(n: number, result: SizeResult): void {
       .filter((p) => p.section === section)
       .map((p) => [
         p.label,
-        p.bytes === 0 ? '0' : formatBytes(p.bytes),
+        p.bytes === 0 ? '0' : formatBytes(p.bytes, 'table'),
         `${formatNumber(p.requestsPerRound)} / ${formatNumber(p.controlRequestsPerRound)}`,
         formatNumber(p.cpuUs, 1),
         formatNumber(p.controlCpuUs, 1),
@@ -600,7 +601,7 @@ function printSummary(results: SizeResult[], baseline: ColdResult | undefined): 
           ? 'crashed'
           : '–',
       build ? mib(build.maxRssKiB * 1024) : '–',
-      r.bundle ? `${formatBytes(r.bundle.bytes)} / ${formatBytes(r.bundle.gzipBytes)}` : '–',
+      r.bundle ? `${formatBytes(r.bundle.bytes, 'table')} / ${formatBytes(r.bundle.gzipBytes, 'table')}` : '–',
       FEED_PATHS.map((path) => formatRatio(warm.find((p) => p.path === path && p.section === 'routes')?.cpuRatio ?? Number.NaN)).join(' '),
       formatRatio(warm.find((p) => p.path.startsWith('/articles/'))?.cpuRatio ?? Number.NaN),
       ratioOf('/rss.xml 304 (If-None-Match)'),

@@ -1,5 +1,6 @@
 import { stripXmlInvalid } from '../render/text.ts';
 import type { Author, SiteConfig } from '../site/types.ts';
+import { isArticleSlug, slugOfFile } from './article-slug.ts';
 import { isLanguageTag } from './config.ts';
 import { decodeUtf8 } from './decode-utf8.ts';
 import { checkPlainText, isAbsoluteHttpUrl, readAuthors, readBoolean, readDate, readString, readTags, readUrl } from './fields.ts';
@@ -30,8 +31,6 @@ export interface ParsedArticle {
   draft: boolean;
 }
 
-const SLUG = /^[a-z0-9]+(?:[-_][a-z0-9]+)*$/;
-
 /**
  * Reads one article file: UTF-8 markdown with optional YAML front matter. Fields the
  * front matter leaves out are inferred from the body as news copy writes them: title from
@@ -54,10 +53,9 @@ function readArticle(file: string, bytes: Uint8Array, config: SiteConfig): { art
     problems.push({ file, line, field, message });
   };
 
-  const baseName = file.split('/').pop() ?? file;
-  const slug = baseName.replace(/\.(md|markdown)$/i, '').toLowerCase();
-  if (!SLUG.test(slug)) {
-    report(1, 'slug', `file name must be lowercase letters, digits, "-" or "_" (it becomes the URL), got ${JSON.stringify(baseName)}`);
+  const slug = slugOfFile(file);
+  if (!isArticleSlug(slug)) {
+    report(1, 'slug', `file name must be lowercase letters, digits, "-" or "_" (it becomes the URL), got ${JSON.stringify(file.split('/').pop())}`);
   }
 
   const decoded = decodeUtf8(bytes);

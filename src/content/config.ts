@@ -7,6 +7,11 @@ import { findMarkup } from './plain-text.ts';
 /** A configuration problem, phrased as a sentence naming the variable and the fix. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
+
+  /** One error listing every problem found in `[vars]`, one sentence a line. */
+  static listing(problems: readonly string[]): ConfigError {
+    return new ConfigError(`Invalid configuration in wrangler.toml [vars]:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
 }
 
 /** Raw `[vars]` as wrangler.toml holds them: strings, numbers or booleans. */
@@ -64,16 +69,10 @@ export function parseSiteConfig(vars: RawVars): SiteConfig {
     }
     return value.trim();
   };
-  const integer = (name: string, fallback: number, min: number, max: number): number => {
-    const value = vars[name];
-    if (value === undefined || value === '') return fallback;
-    const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
-    if (!Number.isInteger(n) || n < min || n > max) {
+  const integer = (name: string, fallback: number, min: number, max: number): number =>
+    readNumberVar(vars, name, fallback, { min, max, integer: true }, (value) => {
       problems.push(`${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}: fix it under [vars] in wrangler.toml.`);
-      return fallback;
-    }
-    return n;
-  };
+    });
 
   const siteUrlRaw = text('SITE_URL');
   let siteUrl = '';
@@ -178,10 +177,25 @@ export function parseSiteConfig(vars: RawVars): SiteConfig {
       staleWhileRevalidate: integer('STALE_WHILE_REVALIDATE', CACHE_DEFAULTS.STALE_WHILE_REVALIDATE, 0, 31536000),
     },
   };
-  if (problems.length > 0) {
-    throw new ConfigError(`Invalid configuration in wrangler.toml [vars]:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-  }
+  if (problems.length > 0) throw ConfigError.listing(problems);
   return config;
+}
+
+/**
+ * Reads a number from `[vars]`: a TOML number, or a string of digits (with a decimal fraction
+ * unless `integer`). Absent or empty, it is `fallback`; not such a number, or outside `min` to
+ * `max`, it is `fallback` too, and `invalid` is told the value, to word the problem.
+ */
+export function readNumberVar(vars: RawVars, name: string, fallback: number, range: { min: number; max: number; integer: boolean }, invalid: (value: unknown) => void): number {
+  const value = vars[name];
+  if (value === undefined || value === '') return fallback;
+  const pattern = range.integer ? /^\d+$/ : /^\d+(?:\.\d+)?$/;
+  const n = typeof value === 'number' ? value : typeof value === 'string' && pattern.test(value.trim()) ? Number(value) : Number.NaN;
+  if (!Number.isFinite(n) || n < range.min || n > range.max || (range.integer && !Number.isInteger(n))) {
+    invalid(value);
+    return fallback;
+  }
+  return n;
 }
 
 function isAuthorType(value: string): value is AuthorType {

@@ -1,4 +1,4 @@
-import { ConfigError, type RawVars } from './config.ts';
+import { ConfigError, type RawVars, readNumberVar } from './config.ts';
 import type { Problem } from './problem.ts';
 
 /** Size limits the build enforces, from wrangler.toml `[vars]`. */
@@ -28,17 +28,10 @@ export const MIB = 1024 * 1024;
  */
 export function parseBuildLimits(vars: RawVars): BuildLimits {
   const problems: string[] = [];
-  const read = (name: string, fallback: number, range: { min: number; max: number; integer: boolean }, what: string): number => {
-    const value = vars[name];
-    if (value === undefined || value === '') return fallback;
-    const pattern = range.integer ? /^\d+$/ : /^\d+(?:\.\d+)?$/;
-    const n = typeof value === 'number' ? value : typeof value === 'string' && pattern.test(value.trim()) ? Number(value) : Number.NaN;
-    if (!Number.isFinite(n) || n < range.min || n > range.max || (range.integer && !Number.isInteger(n))) {
+  const read = (name: string, fallback: number, range: { min: number; max: number; integer: boolean }, what: string): number =>
+    readNumberVar(vars, name, fallback, range, (value) => {
       problems.push(`${name} must be ${what}, got ${JSON.stringify(value)}: fix it under [vars] in wrangler.toml or remove it for the default.`);
-      return fallback;
-    }
-    return n;
-  };
+    });
   const limits: BuildLimits = {
     maxArticleBytes: read('MAX_ARTICLE_BYTES', DEFAULT_MAX_ARTICLE_BYTES, { min: 1024, max: 64 * MIB, integer: true }, `a whole number of bytes from 1024 to ${64 * MIB}`),
     bundleLimitMib: read(
@@ -48,9 +41,7 @@ export function parseBuildLimits(vars: RawVars): BuildLimits {
       `a number of MiB above 0 and at most ${WORKER_UNCOMPRESSED_LIMIT_MIB}, such as "3" or "10"`,
     ),
   };
-  if (problems.length > 0) {
-    throw new ConfigError(`Invalid configuration in wrangler.toml [vars]:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-  }
+  if (problems.length > 0) throw ConfigError.listing(problems);
   return limits;
 }
 
@@ -71,9 +62,15 @@ export function checkArticleSize(file: string, size: number, limits: BuildLimits
   };
 }
 
-/** Formats a byte count for people: `512 bytes`, `12.3 KiB`, `3.14 MiB`. */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} bytes`;
-  if (bytes < MIB) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / MIB).toFixed(2)} MiB`;
+/**
+ * Formats a byte count for people: `512 bytes`, `12.3 KiB`, `3.14 MiB` in the build's
+ * messages; the `table` variant, for the benchmark's and tools' columns, is shorter: `512 B`,
+ * `12.3 KiB`, `3.1 MiB`.
+ */
+export function formatBytes(bytes: number, style: 'message' | 'table' = 'message'): string {
+  // By size, whatever the sign: the tools print differences too.
+  const size = Math.abs(bytes);
+  if (size < 1024) return `${bytes} ${style === 'table' ? 'B' : 'bytes'}`;
+  if (size < MIB) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / MIB).toFixed(style === 'table' ? 1 : 2)} MiB`;
 }

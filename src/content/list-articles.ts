@@ -1,6 +1,7 @@
 import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
+import { isMarkdownFileName } from './article-slug.ts';
 import type { Problem } from './problem.ts';
 import type { ArticleFile } from './read-articles.ts';
 
@@ -13,8 +14,6 @@ export interface ArticleListing {
   /** One sentence per file left out, for the build to print. */
   notes: string[];
 }
-
-const MARKDOWN = /\.(md|markdown)$/i;
 
 const LINK_REASON = 'it could read any file on the build machine';
 
@@ -46,7 +45,7 @@ export async function listArticleFiles(root: string, articlesDir: string): Promi
     for (const entry of entries) {
       const path = join(dir, entry.name);
       if (entry.name.startsWith('.')) {
-        if (entry.isFile() && MARKDOWN.test(entry.name)) {
+        if (entry.isFile() && isMarkdownFileName(entry.name)) {
           listing.notes.push(`${nameOf(path)}: not published: its name starts with "." (a hidden file); remove the dot to publish it`);
         }
       } else if (entry.isSymbolicLink()) {
@@ -57,7 +56,7 @@ export async function listArticleFiles(root: string, articlesDir: string): Promi
       } else if (entry.isDirectory()) {
         pending.push(path);
       } else if (entry.isFile()) {
-        if (MARKDOWN.test(entry.name)) listing.files.push({ file: nameOf(path), path });
+        if (isMarkdownFileName(entry.name)) listing.files.push({ file: nameOf(path), path });
         else listing.notes.push(`${nameOf(path)}: not published: only .md and .markdown files are articles`);
       } else {
         refuse(path, `${describeSpecialFile(entry)} is not a regular file and cannot be an article: remove it from articles/`);

@@ -1,19 +1,9 @@
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
+import { slugifyTitle } from '../site/slug.ts';
+import { isArticleSlug, slugOfFile } from './article-slug.ts';
 import { listArticleFiles } from './list-articles.ts';
 import { findMarkup } from './plain-text.ts';
-
-/** The file-name slug for a title: accents dropped, lowercase ASCII letters, digits and `-`. */
-export function slugifyTitle(title: string): string {
-  return title
-    .normalize('NFKD')
-    .replace(/\p{M}+/gu, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 80)
-    .replace(/-+$/, '');
-}
 
 /** What `npm run new` needs. */
 export interface NewArticleOptions {
@@ -36,13 +26,13 @@ export async function createArticleFile(options: NewArticleOptions): Promise<str
   const markup = findMarkup(title, 'titles');
   if (markup) throw new Error(`The title ${markup.message}.`);
   const slug = options.slug ?? slugifyTitle(title);
-  if (!/^[a-z0-9]+(?:[-_][a-z0-9]+)*$/.test(slug)) {
+  if (!isArticleSlug(slug)) {
     throw new Error(`Cannot make a file name from ${JSON.stringify(title)}: pass one with --slug, e.g. npm run new -- "${title}" --slug my-article`);
   }
   const articlesDir = join(options.root, 'articles');
   // Slugs are unique across subfolders, and the build would refuse a second one.
   const listing = await listArticleFiles(options.root, articlesDir).catch(() => undefined);
-  const taken = listing?.files.find((f) => (f.file.split('/').pop() ?? '').replace(/\.(md|markdown)$/i, '').toLowerCase() === slug);
+  const taken = listing?.files.find((f) => slugOfFile(f.file) === slug);
   if (taken && taken.file !== `articles/${slug}.md`) {
     throw new Error(`${taken.file} already has the slug "${slug}" (the slug is the file name, whatever its folder): choose another title or pass --slug`);
   }

@@ -1,5 +1,6 @@
 import { type Bytes, type ChunkReader, encodeUtf8, joinBytes } from './chunks.ts';
 import type { AnySite } from './lookup.ts';
+import { parseRfc3339 } from './rfc3339.ts';
 import { slugify } from './slug.ts';
 import type { QueryItem } from './types.ts';
 
@@ -22,8 +23,6 @@ export interface QueryError {
   parameter: string;
   message: string;
 }
-
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
 /**
  * Validates `limit` (1 to the configured maximum), `since` (an RFC 3339 date-time), `tag` and
@@ -95,15 +94,4 @@ function visibleSlugsAt(site: AnySite, now: number, of: (item: QueryItem) => rea
   const slugs = new Set<string>();
   for (const item of site.query.items) if (item.publishedAt <= now) for (const slug of of(item)) slugs.add(slug);
   return slugs;
-}
-
-function parseRfc3339(text: string): number | undefined {
-  const match = RFC3339.exec(text);
-  if (!match) return undefined;
-  const [, y, mo, d, h, mi, s] = match.map(Number);
-  if (mo === undefined || d === undefined || h === undefined || mi === undefined || s === undefined || y === undefined) return undefined;
-  const daysInMonth = new Date(Date.UTC(y, mo, 0)).getUTCDate();
-  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth || h > 23 || mi > 59 || s > 60) return undefined;
-  const value = Date.parse(text.toUpperCase());
-  return Number.isNaN(value) ? undefined : value;
 }

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseArticle } from '../../../src/content/article.ts';
 import { parseSiteConfig } from '../../../src/content/config.ts';
-import { createArticleFile, slugifyTitle } from '../../../src/content/new-article.ts';
+import { createArticleFile } from '../../../src/content/new-article.ts';
 import { FIXTURE_VARS } from '../../support/fixtures.ts';
 
 const run = promisify(execFile);
@@ -26,10 +26,6 @@ afterEach(async () => {
 });
 
 describe('npm run new', () => {
-  it('makes file names from titles', () => {
-    expect(slugifyTitle('Moscow Rebuffs Armenian PM’s Claims: Café & “Betrayal”!')).toBe('moscow-rebuffs-armenian-pm-s-claims-cafe-betrayal');
-  });
-
   it('creates a draft whose front matter the build accepts', async () => {
     const root = await emptyProject();
     const file = await createArticleFile({ root, title: 'Rates: "cut" again', now: Date.parse('2026-11-27T09:30:15.250Z') });
