@@ -16,9 +16,11 @@ import { formatBytes } from '../src/content/limits.ts';
 import { measureBundle } from '../src/prerender/bundle-size.ts';
 import { runBuild } from '../src/prerender/run.ts';
 import { readGeneratedSite } from '../src/prerender/site-module.ts';
-import { bundleWorker, PROJECT_ROOT, profileStartup } from './support/bundle-worker.ts';
+import { bundleWorker, profileStartup } from './support/bundle-worker.ts';
+import { startCacheServer } from './support/cache-server.ts';
+import { PROJECT_ROOT, readMemoryKiB } from './support/process.ts';
 import { createRandom } from './support/random.ts';
-import { readRssKiB, startWorker } from './support/workerd.ts';
+import { modulesBeside, startWorkerd } from './support/workerd.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -90,7 +92,7 @@ try {
     );
     const startup = await profileStartup(bundle, join(outDir, 'startup.cpuprofile'));
     console.log(`wrangler check startup: a ${startup.profileMs.toFixed(0)} ms profile, ${startup.busyMs.toFixed(0)} ms of it busy (Cloudflare refuses a Worker whose startup exceeds its limit; local CPUs differ).`);
-    await measureColdStart(bundle.file, bundle.compatibilityDate);
+    await measureColdStart(bundle.file);
   }
 } finally {
   await rm(root, { recursive: true, force: true });
@@ -186,15 +188,16 @@ function readCorpus(): string[] {
  * difference in startup time is what parsing the bundle costs. Prints the first requests'
  * times, workerd's RSS and the isolate's heap after a full GC (the Workers limit is 128 MB).
  */
-async function measureColdStart(file: string, compatibilityDate: string): Promise<void> {
+async function measureColdStart(file: string): Promise<void> {
   const controlDir = await mkdtemp(join(tmpdir(), 'feed-publisher-control-'));
+  const cache = await startCacheServer();
   try {
     const control = join(controlDir, 'control.js');
     await writeFile(control, "export default { fetch: () => new Response('ok') };\n");
-    const small = await startWorker(control, { compatibilityDate });
+    const small = await startWorkerd({ ...modulesBeside(control), cachePort: cache.port });
     const controlMs = small.startupMs;
-    await small.dispose();
-    const worker = await startWorker(file, { compatibilityDate });
+    await small.stop();
+    const worker = await startWorkerd({ ...modulesBeside(file), cachePort: cache.port, inspector: true });
     try {
       const timed = async (path: string): Promise<string> => {
         const t = performance.now();
@@ -205,14 +208,15 @@ async function measureColdStart(file: string, compatibilityDate: string): Promis
       const requests = [await timed('/feed.json'), await timed('/rss.xml'), await timed('/')];
       const heap = await worker.heapAfterGc();
       console.log(
-        `Cold start in workerd (Miniflare): ready after ${Math.round(worker.startupMs)} ms, a ${controlMs.toFixed(0)} ms control Worker aside ` +
+        `Cold start in workerd: ready after ${Math.round(worker.startupMs)} ms, a ${controlMs.toFixed(0)} ms control Worker aside ` +
           `(about ${Math.round(worker.startupMs - controlMs)} ms for the bundle); then ${requests.join(', ')}.`,
       );
-      console.log(`Memory: the isolate's heap holds ${formatBytes(heap)} after a full GC; workerd's RSS is ${(readRssKiB(worker.pid) / 1024).toFixed(0)} MiB.`);
+      console.log(`Memory: the isolate's heap holds ${formatBytes(heap)} after a full GC; workerd's RSS is ${(readMemoryKiB(worker.pid).rss / 1024).toFixed(0)} MiB.`);
     } finally {
-      await worker.dispose();
+      await worker.stop();
     }
   } finally {
+    await cache.close();
     await rm(controlDir, { recursive: true, force: true });
   }
 }

@@ -1,24 +1,26 @@
-// `npm run load`: bundles the Worker as `wrangler deploy` would, runs it in workerd through
-// Miniflare (with its Cache API) on 127.0.0.1, and drives it from this process with a bounded
-// number of requests: feeds, pages, conditional GETs answered 304, and unknown addresses
-// answered 404. Prints errors, requests per second, latency percentiles, the workerd process's
-// resident memory (RSS) before, halfway and after, and the Worker's JavaScript heap after a
-// forced garbage collection (through the inspector) at the same points; the verdict on growth
-// reads the heap, since workerd's RSS also holds Miniflare's own services and freed memory
-// the allocator keeps. Exits 1 when any request failed or got an unexpected answer, 2 when the
-// heap kept growing.
+// `npm run load`: bundles the Worker as `wrangler deploy` would, runs it on plain `workerd
+// serve` on 127.0.0.1 with a Cache API service that keeps what is put (as on a custom domain),
+// and drives it from this process with a bounded number of requests: feeds, pages,
+// conditional GETs answered 304, and unknown addresses answered 404. Prints errors, requests
+// per second, latency percentiles, the workerd process's resident memory (RSS) before, halfway
+// and after, and the Worker's JavaScript heap after a forced garbage collection (through the
+// inspector) at the same points; the verdict on growth reads the heap, since workerd's RSS also
+// holds freed memory the allocator keeps. Exits 1 when any request failed or got an unexpected
+// answer, 2 when the heap kept growing.
 //
 // Options: --requests N (20000), --concurrency N (8), --time-limit SECONDS (180),
 // --bundle FILE (serve a module wrangler already bundled instead of bundling the project),
-// --no-cache-api (run without Miniflare's Cache API, as on a workers.dev subdomain).
+// --no-cache-api (a Cache API that stores nothing, as on a workers.dev subdomain).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatBytes } from '../src/content/limits.ts';
-import { bundleWorker, readCompatibilityDate } from './support/bundle-worker.ts';
+import { bundleWorker } from './support/bundle-worker.ts';
+import { type CacheServer, startCacheServer } from './support/cache-server.ts';
+import { readMemoryKiB } from './support/process.ts';
 import { createRandom } from './support/random.ts';
-import { readRssKiB, type RunningWorker, startWorker } from './support/workerd.ts';
+import { modulesBeside, startWorkerd, type WorkerdProcess } from './support/workerd.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -54,7 +56,8 @@ const MIX: RequestKind[] = [
 ];
 
 const workDir = await mkdtemp(join(tmpdir(), 'feed-publisher-load-'));
-let worker: RunningWorker | undefined;
+let worker: WorkerdProcess | undefined;
+let cache: CacheServer | undefined;
 try {
   let moduleFile = args.bundle;
   if (!moduleFile) {
@@ -63,8 +66,10 @@ try {
     console.log(`Bundle: ${formatBytes(bundle.bytes, 'table')} / gzip ${formatBytes(bundle.gzipBytes, 'table')}`);
     moduleFile = bundle.file;
   }
-  // Without the Cache API every request is served from memory (as on workers.dev).
-  const running = await startWorker(moduleFile, { compatibilityDate: await readCompatibilityDate(), cacheApi: !args['no-cache-api'] });
+  // A Cache API that keeps nothing (as on workers.dev) leaves every request to the isolate.
+  cache = await startCacheServer();
+  cache.mode = args['no-cache-api'] ? 'miss' : 'hit';
+  const running = await startWorkerd({ ...modulesBeside(moduleFile), cachePort: cache.port, inspector: true });
   worker = running;
   const { base, pid: workerd } = running;
   console.log(`workerd (pid ${workerd}) serving at ${base.href}`);
@@ -106,17 +111,17 @@ try {
 
   // Warm-up, not measured: JIT, the edge cache, connection pools.
   await drive(Math.min(1000, total), nextRequest, base, () => {});
-  const before = { rss: readRssKiB(workerd), heap: await running.heapAfterGc() };
+  const before = { rss: readMemoryKiB(workerd).rss, heap: await running.heapAfterGc() };
   // RSS and heap at every tenth of the run; the fifth is "halfway".
   const rss: number[] = [];
   const heap: Array<Promise<number>> = [];
   const result = await drive(total, nextRequest, base, (done) => {
     if (done < ((rss.length + 1) * total) / 10) return;
-    rss.push(readRssKiB(workerd));
+    rss.push(readMemoryKiB(workerd).rss);
     heap.push(running.heapAfterGc());
   });
   const heaps = await Promise.all(heap);
-  const after = { rss: readRssKiB(workerd), heap: await running.heapAfterGc() };
+  const after = { rss: readMemoryKiB(workerd).rss, heap: await running.heapAfterGc() };
   const middle = { rss: rss[4] ?? after.rss, heap: heaps[4] ?? after.heap };
 
   const seconds = result.elapsedMs / 1000;
@@ -134,11 +139,12 @@ try {
   const growing = growth > Math.max(1024 * 1024, middle.heap * 0.1);
   console.log(
     `Memory:       ${growing ? `GROWING: the heap gained ${formatBytes(growth, 'table')} in the second half` : `stable: the heap changed by ${formatBytes(growth, 'table')} in the second half`}` +
-      (after.rss > middle.rss ? `; RSS rose ${formatBytes((after.rss - middle.rss) * 1024, 'table')} (workerd and Miniflare grow their own pools and give little back)` : ''),
+      (after.rss > middle.rss ? `; RSS rose ${formatBytes((after.rss - middle.rss) * 1024, 'table')} (workerd grows its own pools and gives little back)` : ''),
   );
   process.exitCode = result.errors.length > 0 ? 1 : growing ? 2 : 0;
 } finally {
-  await worker?.dispose();
+  await worker?.stop();
+  await cache?.close();
   await rm(workDir, { recursive: true, force: true });
 }
 

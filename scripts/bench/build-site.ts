@@ -9,7 +9,7 @@ import { runBuild } from '../../src/prerender/run.ts';
 import type { NaiveData, NaiveItem } from './worker.ts';
 
 /** Site settings of every benchmark build. */
-export const BENCH_VARS = {
+const BENCH_VARS = {
   SITE_URL: 'https://news.example',
   SITE_TITLE: 'Bench Dispatch',
   SITE_DESCRIPTION: 'Synthetic articles for the benchmarks.',

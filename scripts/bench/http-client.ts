@@ -166,16 +166,6 @@ function openSocket(port: number, timeoutMs: number): Promise<Socket> {
   });
 }
 
-/** Whether something accepts connections on the port now. */
-export async function isListening(port: number): Promise<boolean> {
-  try {
-    (await openSocket(port, 1000)).destroy();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Sends one request on a new connection and returns the whole response with its timings. */
 export async function requestOnce(spec: RequestSpec, timeoutMs = 30_000): Promise<RawResponse> {
   const socket = await openSocket(spec.port, timeoutMs);

@@ -12,12 +12,13 @@ import { gzipSync } from 'node:zlib';
 import { formatBytes } from '../../src/content/limits.ts';
 import { generateArticles, slugOf } from './articles.ts';
 import type { BuildReport } from './build-site.ts';
-import { type Bundle, bundleWorker, benchEntry, controlEntry } from './bundle.ts';
-import { type CacheMode, type CacheServer, startCacheServer } from './cache-server.ts';
+import { type CacheMode, type CacheServer, startCacheServer } from '../support/cache-server.ts';
+import { bundleWorker, type WorkerBundle } from '../support/bundle-worker.ts';
+import { CPU_COUNT, describeMachine, PROJECT_ROOT, pinSelf, readCpuSeconds, readMemoryKiB, readScheduledSeconds, runChild } from '../support/process.ts';
+import { modulesBeside, startWorkerd, type WorkerdProcess, type WorkerFiles } from '../support/workerd.ts';
+import { benchEntry, controlEntry } from './entries.ts';
 import { requestOnce, runLoad } from './http-client.ts';
-import { CPU_COUNT, describeMachine, PROJECT_ROOT, pinSelf, readCpuSeconds, readMemoryKiB, readScheduledSeconds, runChild } from './process.ts';
 import { formatNumber, formatRatio, median, renderTable } from './report.ts';
-import { startWorkerd, type WorkerdProcess, type WorkerModule } from './workerd.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -126,7 +127,7 @@ interface SizeResult {
   refused?: string[];
   siteBytes?: number;
   siteGzipBytes?: number;
-  bundle?: Bundle;
+  bundle?: WorkerBundle;
   workerdRssKiB?: { afterStartup: number; afterWarm: number; peak: number };
   warm?: PairResult[];
   cold?: ColdResult[];
@@ -148,7 +149,7 @@ async function main(): Promise<void> {
   log(`node ${process.version}, ${workerdVersion}; workerd on CPU ${SERVER_CPU}, load generator on CPU ${CLIENT_CPU}${CPU_COUNT < 2 ? ' (one CPU: not pinned, figures are rough)' : ''}`);
   log(`warm: ${ROUNDS} interleaved rounds (route, control, route, control…), ${CONCURRENCY} keep-alive connections, medians`);
   const root = await mkdtemp(join(tmpdir(), 'feed-bench-'));
-  // Ctrl-C: the 'exit' handler of workerd.ts stops the servers; the synthetic sites go too.
+  // Ctrl-C: the 'exit' handler of scripts/support/workerd.ts stops the servers; the synthetic sites go too.
   process.once('SIGINT', () => {
     if (!args.keep) rmSync(root, { recursive: true, force: true });
     process.exit(130);
@@ -177,9 +178,9 @@ async function main(): Promise<void> {
 async function measureControlWorker(root: string, cache: CacheServer): Promise<ColdResult> {
   const dir = join(root, 'control-only');
   await mkdir(dir, { recursive: true });
-  const bundle = await bundleWorker(dir, controlEntry());
+  const bundle = await bundleWorker({ outDir: dir, entry: controlEntry() });
   const result = emptyCold('control-only Worker', '/__control/100000');
-  for (let i = 0; i < coldRounds(0); i++) await coldRequest(bundleModules(bundle), cache, result);
+  for (let i = 0; i < coldRounds(0); i++) await coldRequest(modulesBeside(bundle.file), cache, result);
   log(
     `baseline: a Worker with only the control routes (${formatBytes(bundle.bytes, 'table')}) starts in ${formatNumber(median(result.startupMs), 0)} ms ` +
       `(${formatNumber(median(result.startupCpuMs), 0)} ms CPU, RSS ${mib(median(result.startupRssKiB) * 1024)}); first request TTFB ${formatNumber(median(result.ttfbMs), 2)} ms`,
@@ -231,7 +232,7 @@ async function benchSize(n: number, root: string, cache: CacheServer, baseline: 
   const site = await readFile(join(dir, 'site.js'));
   result.siteBytes = site.byteLength;
   result.siteGzipBytes = gzipSync(site).byteLength;
-  const bundle = await bundleWorker(dir, benchEntry());
+  const bundle = await bundleWorker({ outDir: dir, entry: benchEntry() });
   result.bundle = bundle;
   log(
     `build: ${formatNumber(wallMs / 1000, 2)} s wall (runBuild ${formatNumber(report.buildMs / 1000, 2)} s), peak RSS ${mib(report.maxRssKiB * 1024)}; ` +
@@ -278,9 +279,9 @@ async function buildInChild(dir: string, vars: Record<string, string>): Promise<
   }
 }
 
-async function measureWarm(n: number, bundle: Bundle, cache: CacheServer, result: SizeResult): Promise<void> {
+async function measureWarm(n: number, bundle: WorkerBundle, cache: CacheServer, result: SizeResult): Promise<void> {
   cache.mode = 'miss';
-  const server = await startWorkerd({ ...bundleModules(bundle), cachePort: cache.port, cpu: SERVER_CPU, startupTimeoutMs: STARTUP_TIMEOUT_MS });
+  const server = await startWorkerd({ ...modulesBeside(bundle.file), cachePort: cache.port, cpu: SERVER_CPU, startupTimeoutMs: STARTUP_TIMEOUT_MS });
   try {
     const port = server.port;
     const get = async (path: string, headers?: Record<string, string>) => {
@@ -429,19 +430,8 @@ function emptyCold(label: string, path: string): ColdResult {
   return { label, path, status: path.endsWith('/missing.xml') ? 404 : 200, ttfbMs: [], cpuMs: [], startupMs: [], startupCpuMs: [], startupRssKiB: [] };
 }
 
-/** The bench Worker (or any bundle) as workerd's modules: the script and its Data modules. */
-function bundleModules(bundle: Bundle): { dir: string; modules: WorkerModule[] } {
-  return {
-    dir: bundle.dir,
-    modules: [
-      { name: 'entry.js', type: 'esModule', file: bundle.file },
-      ...bundle.dataFiles.map((file): WorkerModule => ({ name: file.slice('dist/'.length), type: 'data', file })),
-    ],
-  };
-}
-
 /** Starts a fresh workerd, sends one request, records it, stops workerd. */
-async function coldRequest(worker: { dir: string; modules: WorkerModule[] }, cache: CacheServer, into: ColdResult): Promise<void> {
+async function coldRequest(worker: WorkerFiles, cache: CacheServer, into: ColdResult): Promise<void> {
   const server = await startWorkerd({ ...worker, cachePort: cache.port, cpu: SERVER_CPU, startupTimeoutMs: STARTUP_TIMEOUT_MS });
   try {
     into.startupMs.push(server.startupMs);
@@ -461,7 +451,7 @@ async function coldRequest(worker: { dir: string; modules: WorkerModule[] }, cac
   }
 }
 
-async function measureCold(n: number, bundle: Bundle, cache: CacheServer, result: SizeResult, baseline: ColdResult): Promise<void> {
+async function measureCold(n: number, bundle: WorkerBundle, cache: CacheServer, result: SizeResult, baseline: ColdResult): Promise<void> {
   cache.mode = 'miss';
   const rss = result.warm?.find((p) => p.path === '/rss.xml');
   const targets = [
@@ -483,10 +473,10 @@ async function measureCold(n: number, bundle: Bundle, cache: CacheServer, result
   for (const name of await readdir(dir)) {
     if (name === 'site.js' || name.endsWith('.bin')) await writeFile(join(probeDir, name), await readFile(join(dir, name)));
   }
-  const jsProbe = await bundleWorker(probeDir, "import { site } from './site.js';\nexport default { fetch: () => new Response(site ? 'ok' : '') };\n");
+  const jsProbe = await bundleWorker({ outDir: probeDir, entry: "import { site } from './site.js';\nexport default { fetch: () => new Response(site ? 'ok' : '') };\n" });
   await writeFile(join(dir, 'probe-data.js'), "import data from './site.bin';\nexport default { fetch: () => new Response(String(data.byteLength)) };\n");
-  const probes: [ColdResult, { dir: string; modules: WorkerModule[] }][] = [
-    [emptyCold('site module alone (bundled like the Worker)', '/'), bundleModules(jsProbe)],
+  const probes: [ColdResult, WorkerFiles][] = [
+    [emptyCold('site module alone (bundled like the Worker)', '/'), modulesBeside(jsProbe.file)],
     [
       emptyCold('same bytes as a Data module', '/'),
       {
@@ -499,7 +489,7 @@ async function measureCold(n: number, bundle: Bundle, cache: CacheServer, result
     ],
   ];
   for (let r = 0; r < coldRounds(n); r++) {
-    for (const target of targets) await coldRequest(bundleModules(bundle), cache, target);
+    for (const target of targets) await coldRequest(modulesBeside(bundle.file), cache, target);
     for (const [target, worker] of probes) await coldRequest(worker, cache, target);
   }
   result.cold = targets;

@@ -1,6 +1,6 @@
 // The benchmark Worker: the project's app exactly as src/index.ts builds it, plus routes
 // under `/__` that the measurements compare it with. Bundled by wrangler from an entry the
-// runner writes next to each synthetic site (bundle.ts), which imports `createApp` and the
+// runner writes next to each synthetic site (entries.ts), which imports `createApp` and the
 // site module and passes the app in. (This file imports nothing from src/, so that the Node
 // type check of scripts/ does not type-check the Worker code against Node's globals.)
 import { Feed } from 'feed';

@@ -1,66 +1,91 @@
-// Bundles the Worker as `wrangler deploy` would upload it (`wrangler deploy --dry-run`), for the
-// load run, the capacity measurement and the bundle-size test. No network, no account.
-import { spawn } from 'node:child_process';
+// Bundles a Worker as `wrangler deploy` would upload it (`wrangler deploy --dry-run`), for the
+// benchmark, the load run, the capacity measurement and the bundle-size test. No network, no
+// account: no metrics, no banner, and an update check already answered.
 import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { parse as parseToml } from 'smol-toml';
-
-/** The project folder: where wrangler.toml and src/ are. */
-export const PROJECT_ROOT = join(import.meta.dirname, '..', '..');
+import { PROJECT_ROOT, runChild } from './process.ts';
 
 /** What to bundle and where. */
 export interface BundleWorkerOptions {
-  /** Empty folder for the bundle (and the temporary config when `siteModule` is given). */
+  /** Folder for the bundle (`dist/`) and, with `entry` or `siteModule`, the entry and its wrangler.toml. */
   outDir: string;
   /**
-   * A generated site module (written by runBuild's `outFile`) to serve instead of the project's
-   * own: the bundle's entry is then the app over that site, and src/generated is not touched.
-   * Omitted, the project's wrangler.toml is used as is, its `[build]` included.
+   * Source of the Worker's entry module, written to `entry.js` in `outDir` (what it imports
+   * must be there too, or absolute). Omitted, the project's wrangler.toml is bundled as it is,
+   * its `[build]` included.
+   */
+  entry?: string;
+  /**
+   * A generated site module (written by runBuild's `outFile`) to serve: it and its Data module
+   * are copied into `outDir` unless already there, and the entry is the app over that site, as
+   * src/index.ts has it. src/generated is not touched.
    */
   siteModule?: string;
-  /** Give up after this long; 180 s when omitted. */
+  /** Give up after this long; 300 s when omitted. */
   timeoutMs?: number;
 }
 
-/** A bundled Worker: its one module file and the sizes wrangler reports for it. */
+/** A bundled Worker: its module file and the sizes wrangler reports for it. */
 export interface WorkerBundle {
+  /** The folder it was bundled in. */
+  dir: string;
+  /** The main module wrangler wrote (absolute); the site's Data modules are beside it. */
   file: string;
   /** The wrangler config it was bundled from. */
   config: string;
+  /** The uploaded modules (the script and its Data modules), raw and at zlib's default level, as wrangler's bundle reporter counts them. */
   bytes: number;
-  /** zlib's default level over the module, as wrangler's bundle reporter computes it. */
   gzipBytes: number;
   compatibilityDate: string;
+  /** How long wrangler took. */
+  wallMs: number;
 }
 
-/** The `compatibility_date` of the project's wrangler.toml. */
-export async function readCompatibilityDate(): Promise<string> {
-  const project = parseToml(await readFile(join(PROJECT_ROOT, 'wrangler.toml'), 'utf8')) as { compatibility_date?: unknown };
-  if (typeof project.compatibility_date !== 'string') throw new Error('wrangler.toml has no compatibility_date');
-  return project.compatibility_date;
+let compatibilityDate: Promise<string> | undefined;
+
+/** The `compatibility_date` of the project's wrangler.toml, read once. */
+export function readCompatibilityDate(): Promise<string> {
+  compatibilityDate ??= readFile(join(PROJECT_ROOT, 'wrangler.toml'), 'utf8').then((text) => {
+    const project = parseToml(text) as { compatibility_date?: unknown };
+    if (typeof project.compatibility_date !== 'string') throw new Error('wrangler.toml has no compatibility_date');
+    return project.compatibility_date;
+  });
+  return compatibilityDate;
 }
 
-/** Runs `wrangler deploy --dry-run --outdir` and measures the module it wrote. */
+/** The entry of a Worker serving `./site.js` beside it: the same two lines as src/index.ts. */
+function siteEntry(): string {
+  return `import { createApp } from ${JSON.stringify(join(PROJECT_ROOT, 'src', 'app.ts'))};\nimport { site } from './site.js';\n\nexport default createApp({ site });\n`;
+}
+
+/** Runs `wrangler deploy --dry-run --outdir` and measures the modules it wrote. */
 export async function bundleWorker(options: BundleWorkerOptions): Promise<WorkerBundle> {
-  const compatibilityDate = await readCompatibilityDate();
-  const dist = join(options.outDir, 'dist');
+  const date = await readCompatibilityDate();
+  const outDir = resolve(options.outDir);
   let config = join(PROJECT_ROOT, 'wrangler.toml');
+  let entry = options.entry;
   if (options.siteModule) {
-    const src = join(options.outDir, 'src');
-    await mkdir(src, { recursive: true });
-    await copyFile(options.siteModule, join(src, 'site.js'));
-    // The generated module imports its bodies from a Data module beside it.
-    for (const name of await readdir(dirname(options.siteModule))) {
-      if (name.endsWith('.bin')) await copyFile(join(dirname(options.siteModule), name), join(src, name));
+    const from = dirname(resolve(options.siteModule));
+    if (from !== outDir) {
+      await copyFile(options.siteModule, join(outDir, 'site.js'));
+      // The generated module imports its bodies from a Data module beside it.
+      for (const name of await readdir(from)) {
+        if (name.endsWith('.bin')) await copyFile(join(from, name), join(outDir, name));
+      }
     }
-    // The same two lines as src/index.ts, over the given site.
-    await writeFile(join(src, 'entry.ts'), `import { createApp } from ${JSON.stringify(join(PROJECT_ROOT, 'src', 'app.ts'))};\nimport { site } from './site.js';\n\nexport default createApp({ site });\n`);
-    config = join(options.outDir, 'wrangler.toml');
-    await writeFile(config, `name = "feed-publisher-bundle"\nmain = "src/entry.ts"\ncompatibility_date = "${compatibilityDate}"\n`);
+    entry = siteEntry();
   }
-  const wrangler = join(PROJECT_ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
-  await run(process.execPath, [wrangler, 'deploy', '--dry-run', '--outdir', dist, '--config', config], options.timeoutMs ?? 180_000);
+  if (entry !== undefined) {
+    await writeFile(join(outDir, 'entry.js'), entry);
+    config = join(outDir, 'wrangler.toml');
+    await writeFile(config, `name = "feed-publisher-bundle"\nmain = "entry.js"\ncompatibility_date = "${date}"\n`);
+  }
+  const dist = join(outDir, 'dist');
+  const started = performance.now();
+  await runWrangler(['deploy', '--dry-run', '--outdir', dist, '--config', config], outDir, options.timeoutMs ?? 300_000);
+  const wallMs = performance.now() - started;
   const files = await readdir(dist);
   const name = files.find((file) => file.endsWith('.js'));
   if (!name) throw new Error(`wrangler wrote no module into ${dist}`);
@@ -72,7 +97,7 @@ export async function bundleWorker(options: BundleWorkerOptions): Promise<Worker
     bytes += content.byteLength;
     gzipBytes += gzipSync(content).byteLength;
   }
-  return { file: join(dist, name), config, bytes, gzipBytes, compatibilityDate };
+  return { dir: outDir, file: join(dist, name), config, bytes, gzipBytes, compatibilityDate: date, wallMs };
 }
 
 /**
@@ -80,8 +105,7 @@ export async function bundleWorker(options: BundleWorkerOptions): Promise<Worker
  * the profile's length and the time its samples spent outside `(idle)`, in milliseconds.
  */
 export async function profileStartup(bundle: WorkerBundle, outFile: string): Promise<{ profileMs: number; busyMs: number }> {
-  const wrangler = join(PROJECT_ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
-  await run(process.execPath, [wrangler, 'check', 'startup', '--config', bundle.config, '--outfile', outFile], 180_000);
+  await runWrangler(['check', 'startup', '--config', bundle.config, '--outfile', outFile], bundle.dir, 180_000);
   const profile = JSON.parse(await readFile(outFile, 'utf8')) as {
     nodes: Array<{ id: number; callFrame: { functionName: string } }>;
     startTime: number;
@@ -94,25 +118,25 @@ export async function profileStartup(bundle: WorkerBundle, outFile: string): Pro
   return { profileMs: (profile.endTime - profile.startTime) / 1000, busyMs: busy / 1000 };
 }
 
-function run(command: string, args: string[], timeoutMs: number): Promise<void> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      if (code === 0) resolvePromise();
-      else reject(new Error(`wrangler deploy --dry-run failed (${signal ?? `exit ${code}`}):\n${output.slice(-4000)}`));
-    });
+/**
+ * Runs the project's wrangler offline, on every CPU even when this process is pinned to one (as
+ * the benchmark pins itself), from the folder of its config so that `[build]` runs there.
+ * Wrangler's update check caches its answer under TMPDIR: a fresh answer there means it never asks.
+ */
+async function runWrangler(args: string[], workDir: string, timeoutMs: number): Promise<void> {
+  const tmp = join(workDir, 'tmp');
+  await mkdir(join(tmp, 'update-check'), { recursive: true });
+  const version = (JSON.parse(await readFile(join(PROJECT_ROOT, 'node_modules/wrangler/package.json'), 'utf8')) as { version: string }).version;
+  await writeFile(join(tmp, 'update-check', 'wrangler-latest.json'), JSON.stringify({ latest: version, lastUpdate: Date.now() + 86_400_000 }));
+  const config = args[args.indexOf('--config') + 1] ?? join(PROJECT_ROOT, 'wrangler.toml');
+  const result = await runChild(process.execPath, [join(PROJECT_ROOT, 'node_modules/wrangler/bin/wrangler.js'), ...args], {
+    cwd: dirname(config),
+    timeoutMs,
+    allCores: true,
+    env: { WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_HIDE_BANNER: 'true', TMPDIR: tmp, NO_COLOR: '1' },
   });
+  if (result.code !== 0) {
+    const output = `${result.stdout}${result.stderr}`;
+    throw new Error(`wrangler ${args.slice(0, 2).join(' ')} failed (${result.signal ?? `exit ${result.code}`}):\n${output.slice(-4000)}`);
+  }
 }

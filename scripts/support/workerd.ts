@@ -1,82 +1,230 @@
-// Runs a bundled Worker in workerd through Miniflare's API, and reads the workerd process's
-// memory and the Worker isolate's heap, for the load run and the capacity measurement.
-import { readdirSync, readFileSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { Miniflare } from 'miniflare';
+// Runs a bundled Worker on plain `workerd serve` (from the npm tree) with a generated capnp
+// config, listening on a free loopback port: for the benchmark, the load run and the capacity
+// measurement. Not `wrangler dev` or Miniflare, whose own services would run in the same
+// process and count in every figure. Optionally pinned to one CPU, and with the inspector on
+// for readings of the isolate's heap.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { connect, createServer } from 'node:net';
+import { basename, dirname, join, resolve } from 'node:path';
+import { readCompatibilityDate } from './bundle-worker.ts';
+import { CPU_COUNT, PROJECT_ROOT, readCpuSeconds, readMemoryKiB, readScheduledSeconds } from './process.ts';
 
-/** The name Miniflare gives the Worker, and its inspector target. */
-const WORKER_NAME = 'feed-publisher';
+const WORKERD = join(PROJECT_ROOT, 'node_modules/workerd/bin/workerd');
+/** The Worker's service name in the config, and so its inspector target. */
+const SERVICE = 'main';
 
-/** A Worker running in workerd on 127.0.0.1. */
-export interface RunningWorker {
-  base: URL;
-  /** The workerd process (a child of this one). */
+/** Every workerd this process started and has not seen exit, killed if this process ends first. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+/** One module of the Worker; the first one listed is the main module. */
+export interface WorkerModule {
+  /** The name other modules import it by, e.g. `site.bin`. */
+  name: string;
+  type: 'esModule' | 'data';
+  /** Its file, relative to `dir`. */
+  file: string;
+}
+
+/** What to serve: a folder and the modules in it. */
+export interface WorkerFiles {
+  /** Folder of the config; module files are relative to it. */
+  dir: string;
+  modules: WorkerModule[];
+}
+
+/** What to serve, and how. */
+export interface StartWorkerdOptions extends WorkerFiles {
+  /** Port of the Cache API service (cache-server.ts): workerd has no Cache API of its own. */
+  cachePort: number;
+  /** Defaults to the project's wrangler.toml `compatibility_date`. */
+  compatibilityDate?: string;
+  /** CPU to pin workerd to; unpinned when omitted, or on a one-CPU machine. */
+  cpu?: number;
+  /** Opens the inspector, for heapAfterGc. */
+  inspector?: boolean;
+  /** Give up if the socket is not accepting by then; 180 s when omitted. */
+  startupTimeoutMs?: number;
+}
+
+/** A running workerd. */
+export interface WorkerdProcess {
   pid: number;
-  /** Milliseconds from starting Miniflare until it accepted requests. */
+  port: number;
+  /** `http://127.0.0.1:<port>/`. */
+  base: URL;
+  /** From spawn to the socket accepting connections. */
   startupMs: number;
-  /** The isolate's JavaScript heap in use after a full GC, in bytes. */
+  /** CPU seconds (all threads) spent by then, from /proc/<pid>/stat and from schedstat. */
+  startupCpuSeconds: number;
+  startupScheduledSeconds: number | undefined;
+  startupRssKiB: number;
+  /** The last lines workerd printed (errors from the Worker's console). */
+  output(): string;
+  /** The isolate's JavaScript heap in use after a full GC, in bytes (needs `inspector`). */
   heapAfterGc(): Promise<number>;
-  dispose(): Promise<void>;
+  stop(): Promise<void>;
 }
 
-/** Options for startWorker. */
-export interface StartWorkerOptions {
-  compatibilityDate: string;
-  /** Miniflare's Cache API; on by default, as on a custom domain. */
-  cacheApi?: boolean;
-}
-
-/** Starts a bundled ES module Worker in workerd, with the inspector on for heap readings. */
-export async function startWorker(moduleFile: string, options: StartWorkerOptions): Promise<RunningWorker> {
-  const name = basename(moduleFile);
-  const started = performance.now();
-  const mf = new Miniflare({
-    workers: [
-      {
-        config: { name: WORKER_NAME, compatibilityDate: options.compatibilityDate, manifest: { mainModule: name, modules: await readModules(moduleFile) } },
-        dev: { cacheAPI: options.cacheApi ?? true },
-      },
-    ],
-    host: '127.0.0.1',
-    port: 0,
-    inspectorPort: 0,
+/** A loopback port nobody listens on right now. */
+function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
   });
-  try {
-    const base = await mf.ready;
-    const startupMs = performance.now() - started;
-    const pid = findWorkerd();
-    // A session attached before the isolate's first request gets no answers: start it first.
-    const poke = async (): Promise<void> => {
-      await (await fetch(new URL('/__poke', base))).arrayBuffer();
-    };
-    await poke();
-    const inspector = await openInspector(await mf.getInspectorURL(), `core:user:${WORKER_NAME}`, poke);
-    return {
-      base,
-      pid,
-      startupMs,
-      heapAfterGc: () => inspector.heapAfterGc(),
-      dispose: async () => {
-        inspector.close();
-        await mf.dispose();
-      },
-    };
-  } catch (error) {
-    await mf.dispose();
-    throw error;
+}
+
+/** A bundled module and the Data modules beside it (the site's bodies), as workerd loads them. */
+export function modulesBeside(moduleFile: string): WorkerFiles {
+  const dir = dirname(resolve(moduleFile));
+  const data = readdirSync(dir).filter((name) => name.endsWith('.bin'));
+  return {
+    dir,
+    modules: [{ name: basename(moduleFile), type: 'esModule', file: basename(moduleFile) }, ...data.map((name): WorkerModule => ({ name, type: 'data', file: name }))],
+  };
+}
+
+/** Starts workerd and waits until its socket accepts connections. */
+export async function startWorkerd(options: StartWorkerdOptions): Promise<WorkerdProcess> {
+  const { dir, modules, cachePort, cpu } = options;
+  const startupTimeoutMs = options.startupTimeoutMs ?? 180_000;
+  const port = await findFreePort();
+  const inspectorPort = options.inspector ? await findFreePort() : undefined;
+  const configFile = join(dir, `workerd-${port}.capnp`);
+  await writeFile(configFile, renderCapnpConfig(modules, port, cachePort, options.compatibilityDate ?? (await readCompatibilityDate())));
+  const serve = [WORKERD, 'serve', configFile, ...(inspectorPort ? [`--inspector-addr=127.0.0.1:${inspectorPort}`] : [])];
+  const [file, args] = cpu !== undefined && CPU_COUNT > 1 ? ['taskset', ['-c', String(cpu), ...serve]] : [WORKERD, serve.slice(1)];
+  const started = performance.now();
+  const child = spawn(file, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  let output = '';
+  const keep = (chunk: Buffer): void => {
+    output = (output + chunk.toString('utf8')).slice(-8000);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      running.delete(child);
+      resolve();
+    }),
+  );
+  let alive = true;
+  void exited.then(() => {
+    alive = false;
+  });
+  let inspector: Inspector | undefined;
+  const stop = async (): Promise<void> => {
+    inspector?.close();
+    if (!alive) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+    await exited;
+    clearTimeout(timer);
+  };
+  const pid = child.pid;
+  if (pid === undefined) throw new Error('workerd did not start');
+  for (;;) {
+    if (!alive) throw new Error(`workerd exited during startup:\n${output}`);
+    if (await isListening(port)) break;
+    if (performance.now() - started > startupTimeoutMs) {
+      await stop();
+      throw new Error(`workerd was not listening after ${startupTimeoutMs} ms:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
   }
+  const startupMs = performance.now() - started;
+  const startup = { startupCpuSeconds: readCpuSeconds(pid), startupScheduledSeconds: readScheduledSeconds(pid), startupRssKiB: readMemoryKiB(pid).rss };
+  const base = new URL(`http://127.0.0.1:${port}/`);
+  return {
+    pid,
+    port,
+    base,
+    startupMs,
+    ...startup,
+    output: () => output,
+    heapAfterGc: async () => {
+      if (inspectorPort === undefined) throw new Error('heapAfterGc needs workerd started with `inspector: true`');
+      // A session attached before the isolate's first request gets no answers: send one first.
+      const poke = async (): Promise<void> => {
+        await (await fetch(new URL('/__poke', base))).arrayBuffer();
+      };
+      if (!inspector) {
+        await poke();
+        inspector = await openInspector(`ws://127.0.0.1:${inspectorPort}/${SERVICE}`, poke);
+      }
+      return inspector.heapAfterGc();
+    },
+    stop,
+  };
+}
+
+/** The workerd config: one Worker service, its socket, and the Cache API pointed at the cache service. */
+function renderCapnpConfig(modules: readonly WorkerModule[], port: number, cachePort: number, compatibilityDate: string): string {
+  const list = modules.map((m) => `(name = ${JSON.stringify(m.name)}, ${m.type} = embed ${JSON.stringify(m.file)})`).join(',\n    ');
+  return `using Workerd = import "/workerd/workerd.capnp";
+
+const config :Workerd.Config = (
+  services = [
+    (name = "${SERVICE}", worker = .worker),
+    (name = "cache", external = (address = "127.0.0.1:${cachePort}", http = ())),
+  ],
+  sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "${SERVICE}") ],
+);
+
+const worker :Workerd.Worker = (
+  modules = [
+    ${list},
+  ],
+  compatibilityDate = "${compatibilityDate}",
+  cacheApiOutbound = "cache",
+);
+`;
+}
+
+/** Whether something accepts connections on the loopback port now. */
+function isListening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve(false);
+    }, 1000);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => {
+      clearTimeout(timer);
+      resolve(false);
+    });
+  });
+}
+
+/** A DevTools protocol session with the Worker's isolate. */
+interface Inspector {
+  heapAfterGc(): Promise<number>;
+  close(): void;
 }
 
 /**
- * A DevTools protocol session with the Worker's isolate, for its heap after a full GC. workerd
- * runs a GC request only when the isolate next runs, so `poke` sends it a request meanwhile.
+ * Opens a DevTools protocol session with the Worker's isolate, for its heap after a full GC.
+ * workerd runs a GC request only when the isolate next runs, so `poke` sends it a request meanwhile.
  */
-async function openInspector(inspectorUrl: URL, target: string, poke: () => Promise<void>): Promise<{ heapAfterGc(): Promise<number>; close(): void }> {
-  const socket = new WebSocket(new URL(`/${target}`, inspectorUrl));
+async function openInspector(url: string, poke: () => Promise<void>): Promise<Inspector> {
+  const socket = new WebSocket(url);
   await new Promise<void>((resolveOpen, reject) => {
     socket.addEventListener('open', () => resolveOpen(), { once: true });
-    socket.addEventListener('error', () => reject(new Error(`cannot open the inspector at ${inspectorUrl.href}${target}`)), { once: true });
+    socket.addEventListener('error', () => reject(new Error(`cannot open the inspector at ${url}`)), { once: true });
   });
   let nextId = 1;
   const pending = new Map<number, (result: Record<string, unknown>) => void>();
@@ -110,36 +258,4 @@ async function openInspector(inspectorUrl: URL, target: string, poke: () => Prom
     },
     close: () => socket.close(),
   };
-}
-
-/** The pid of the workerd process Miniflare started (a child of this process). */
-function findWorkerd(): number {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const match = /^\d+ \((.*)\) \S+ (\d+)/.exec(readFileSync(`/proc/${entry}/stat`, 'utf8'));
-      if (match?.[1] === 'workerd' && Number(match[2]) === process.pid) return Number(entry);
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  throw new Error('cannot find the workerd process Miniflare started');
-}
-
-/** Resident set size of a process, in KiB (VmRSS in /proc/<pid>/status). */
-export function readRssKiB(pid: number): number {
-  const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  if (!match) throw new Error(`no VmRSS for pid ${pid}`);
-  return Number(match[1]);
-}
-
-/** The bundle's modules: the script, and Data modules (the site's bodies) beside it. */
-async function readModules(moduleFile: string): Promise<Record<string, { type: 'esm'; contents: string } | { type: 'data'; contents: Uint8Array<ArrayBuffer> }>> {
-  const modules: Record<string, { type: 'esm'; contents: string } | { type: 'data'; contents: Uint8Array<ArrayBuffer> }> = {
-    [basename(moduleFile)]: { type: 'esm', contents: await readFile(moduleFile, 'utf8') },
-  };
-  for (const name of await readdir(dirname(moduleFile))) {
-    if (name.endsWith('.bin')) modules[name] = { type: 'data', contents: new Uint8Array(await readFile(join(dirname(moduleFile), name))) };
-  }
-  return modules;
 }

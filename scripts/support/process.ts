@@ -8,7 +8,7 @@ import { join } from 'node:path';
 export const PROJECT_ROOT = join(import.meta.dirname, '..', '..');
 
 /** Clock ticks per second of /proc/<pid>/stat times. */
-export const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
 /** Logical CPUs this process may use. */
 export const CPU_COUNT = availableParallelism();

@@ -1,4 +1,4 @@
-// The Cache API's backing service for the bench Worker (workerd's `cacheApiOutbound`), run
+// The Cache API's backing service for a Worker on plain workerd (its `cacheApiOutbound`), run
 // outside workerd so that its work is not counted as the Worker's CPU. In "miss" mode it
 // behaves like workers.dev, where the Cache API stores nothing: every match misses and every
 // put is drained and dropped. In "hit" mode it keeps what was put and answers matches with it,
