@@ -3,8 +3,8 @@ import { TZDate } from '@date-fns/tz';
 import { isLenientRfc3339, isRealDateTime } from '../site/rfc3339.ts';
 
 // date-fns's CommonJS files, not its ES modules: Node's ES module resolver re-reads the
-// package's 200 KB package.json for each of the ~60 files `parse` imports, which cost 0.5 s at
-// every build start; `require` of the same functions takes under 0.1 s.
+// package's large package.json for each of the many files `parse` imports, at every build
+// start, which `require` of the same functions does not (BENCHMARKS.md, "The build").
 const require = createRequire(import.meta.url);
 const { isMatch } = require('date-fns/isMatch') as typeof import('date-fns/isMatch');
 const { parse } = require('date-fns/parse') as typeof import('date-fns/parse');

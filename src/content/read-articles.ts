@@ -21,8 +21,8 @@ const READ_AHEAD = 16;
 
 /**
  * Reads and parses article files, in order, reading a few files ahead of the one being
- * parsed. (Parsing on worker threads, one batch per core, was measured on the 2-CPU machines
- * here: no faster, since each thread parsed at half the speed.)
+ * parsed. Parsing stays on this thread: worker threads were tried and were no faster
+ * (BENCHMARKS.md, "The build").
  */
 export async function readArticles(files: readonly ArticleFile[], config: SiteConfig, limits: BuildLimits): Promise<ReadResult[]> {
   const reads = new Map<number, Promise<Uint8Array | Problem>>();

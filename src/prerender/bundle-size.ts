@@ -4,8 +4,8 @@ import { type BuildLimits, formatBytes, MIB, WORKER_UNCOMPRESSED_LIMIT_MIB } fro
 
 /**
  * What the Worker's code adds to the generated site in the bundle wrangler uploads: Hono, the
- * routes, the HTTP helpers and date-fns. Measured with `wrangler deploy --dry-run` at about
- * 165 KiB raw and 35 KiB gzip in November 2026; the allowances leave room to grow, and
+ * routes, the HTTP helpers and date-fns. The allowances are over what `wrangler deploy
+ * --dry-run` measures (BENCHMARKS.md), to leave the code room to grow;
  * test/node/prerender/bundle-size.test.ts checks them against a real dry-run bundle.
  */
 export const WORKER_CODE_ALLOWANCE = { bytes: 256 * 1024, gzipBytes: 64 * 1024 } as const;
@@ -92,7 +92,7 @@ const GZIP_HEADER_TRAILER_BYTES = 18;
 
 /**
  * The gzip size (zlib's default level, as wrangler measures) of `bytes`. Large inputs are
- * deflated in 4 MiB slices in parallel (1.8x faster on the 2-CPU machines here), each with the
+ * deflated in 4 MiB slices in parallel (on every core: see BENCHMARKS.md), each with the
  * preceding 32 KiB as its dictionary, so that every slice sees what one stream would: the sum
  * differs from one gzip stream only by block boundaries (checked by the tests).
  */
