@@ -83,7 +83,7 @@ export const HOSTILE_ARTICLES: ArticleFixture[] = [
   { name: 'second.md', frontMatter: { title: 'Second', date: '2024-04-01' }, body: 'The second article has a body long enough to be a summary of its own here.' },
 ];
 
-export { SCHEDULED_AT, SCHEDULED_BUILD_NOW, SCHEDULED_PAGES_AT } from './schedule.ts';
+export { SCHEDULED_BUILD_NOW } from './schedule.ts';
 
 /** One published article and one scheduled for SCHEDULED_AT. */
 export const SCHEDULED_ARTICLES: ArticleFixture[] = [

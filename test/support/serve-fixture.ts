@@ -41,7 +41,7 @@ interface AppModule {
 }
 
 /** Writes article files into a fresh temporary project folder and returns its path. */
-export async function writeRawArticles(files: readonly RawArticleFile[]): Promise<string> {
+async function writeRawArticles(files: readonly RawArticleFile[]): Promise<string> {
   const root = await mkdtemp(join(tmpdir(), 'feed-publisher-'));
   await mkdir(join(root, 'articles'));
   for (const file of files) await writeFile(join(root, 'articles', file.name), file.content);
