@@ -20,7 +20,7 @@ import { bundleWorker, profileStartup } from './support/bundle-worker.ts';
 import { startCacheServer } from './support/cache-server.ts';
 import { PROJECT_ROOT, readMemoryKiB } from './support/process.ts';
 import { createRandom } from './support/random.ts';
-import { modulesBeside, startWorkerd } from './support/workerd.ts';
+import { listModulesBeside, startWorkerd } from './support/workerd.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -194,10 +194,10 @@ async function measureColdStart(file: string): Promise<void> {
   try {
     const control = join(controlDir, 'control.js');
     await writeFile(control, "export default { fetch: () => new Response('ok') };\n");
-    const small = await startWorkerd({ ...modulesBeside(control), cachePort: cache.port });
+    const small = await startWorkerd({ ...listModulesBeside(control), cachePort: cache.port });
     const controlMs = small.startupMs;
     await small.stop();
-    const worker = await startWorkerd({ ...modulesBeside(file), cachePort: cache.port, inspector: true });
+    const worker = await startWorkerd({ ...listModulesBeside(file), cachePort: cache.port, inspector: true });
     try {
       const timed = async (path: string): Promise<string> => {
         const t = performance.now();

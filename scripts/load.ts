@@ -20,7 +20,7 @@ import { bundleWorker } from './support/bundle-worker.ts';
 import { type CacheServer, startCacheServer } from './support/cache-server.ts';
 import { readMemoryKiB } from './support/process.ts';
 import { createRandom } from './support/random.ts';
-import { modulesBeside, startWorkerd, type WorkerdProcess } from './support/workerd.ts';
+import { listModulesBeside, startWorkerd, type WorkerdProcess } from './support/workerd.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -69,7 +69,7 @@ try {
   // A Cache API that keeps nothing (as on workers.dev) leaves every request to the isolate.
   cache = await startCacheServer();
   cache.mode = args['no-cache-api'] ? 'miss' : 'hit';
-  const running = await startWorkerd({ ...modulesBeside(moduleFile), cachePort: cache.port, inspector: true });
+  const running = await startWorkerd({ ...listModulesBeside(moduleFile), cachePort: cache.port, inspector: true });
   worker = running;
   const { base, pid: workerd } = running;
   console.log(`workerd (pid ${workerd}) serving at ${base.href}`);

@@ -10,12 +10,12 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { formatBytes } from '../../src/content/limits.ts';
+import { bundleWorker, type WorkerBundle } from '../support/bundle-worker.ts';
+import { type CacheMode, type CacheServer, startCacheServer } from '../support/cache-server.ts';
+import { CPU_COUNT, describeMachine, PROJECT_ROOT, pinSelf, readCpuSeconds, readMemoryKiB, readScheduledSeconds, runChild } from '../support/process.ts';
+import { listModulesBeside, startWorkerd, type WorkerdProcess, type WorkerFiles } from '../support/workerd.ts';
 import { generateArticles, slugOf } from './articles.ts';
 import type { BuildReport } from './build-site.ts';
-import { type CacheMode, type CacheServer, startCacheServer } from '../support/cache-server.ts';
-import { bundleWorker, type WorkerBundle } from '../support/bundle-worker.ts';
-import { CPU_COUNT, describeMachine, PROJECT_ROOT, pinSelf, readCpuSeconds, readMemoryKiB, readScheduledSeconds, runChild } from '../support/process.ts';
-import { modulesBeside, startWorkerd, type WorkerdProcess, type WorkerFiles } from '../support/workerd.ts';
 import { benchEntry, controlEntry } from './entries.ts';
 import { requestOnce, runLoad } from './http-client.ts';
 import { formatNumber, formatRatio, median, renderTable } from './report.ts';
@@ -180,7 +180,7 @@ async function measureControlWorker(root: string, cache: CacheServer): Promise<C
   await mkdir(dir, { recursive: true });
   const bundle = await bundleWorker({ outDir: dir, entry: controlEntry() });
   const result = emptyCold('control-only Worker', '/__control/100000');
-  for (let i = 0; i < coldRounds(0); i++) await coldRequest(modulesBeside(bundle.file), cache, result);
+  for (let i = 0; i < coldRounds(0); i++) await coldRequest(listModulesBeside(bundle.file), cache, result);
   log(
     `baseline: a Worker with only the control routes (${formatBytes(bundle.bytes, 'table')}) starts in ${formatNumber(median(result.startupMs), 0)} ms ` +
       `(${formatNumber(median(result.startupCpuMs), 0)} ms CPU, RSS ${mib(median(result.startupRssKiB) * 1024)}); first request TTFB ${formatNumber(median(result.ttfbMs), 2)} ms`,
@@ -281,7 +281,7 @@ async function buildInChild(dir: string, vars: Record<string, string>): Promise<
 
 async function measureWarm(n: number, bundle: WorkerBundle, cache: CacheServer, result: SizeResult): Promise<void> {
   cache.mode = 'miss';
-  const server = await startWorkerd({ ...modulesBeside(bundle.file), cachePort: cache.port, cpu: SERVER_CPU, startupTimeoutMs: STARTUP_TIMEOUT_MS });
+  const server = await startWorkerd({ ...listModulesBeside(bundle.file), cachePort: cache.port, cpu: SERVER_CPU, startupTimeoutMs: STARTUP_TIMEOUT_MS });
   try {
     const port = server.port;
     const get = async (path: string, headers?: Record<string, string>) => {
@@ -476,7 +476,7 @@ async function measureCold(n: number, bundle: WorkerBundle, cache: CacheServer, 
   const jsProbe = await bundleWorker({ outDir: probeDir, entry: "import { site } from './site.js';\nexport default { fetch: () => new Response(site ? 'ok' : '') };\n" });
   await writeFile(join(dir, 'probe-data.js'), "import data from './site.bin';\nexport default { fetch: () => new Response(String(data.byteLength)) };\n");
   const probes: [ColdResult, WorkerFiles][] = [
-    [emptyCold('site module alone (bundled like the Worker)', '/'), modulesBeside(jsProbe.file)],
+    [emptyCold('site module alone (bundled like the Worker)', '/'), listModulesBeside(jsProbe.file)],
     [
       emptyCold('same bytes as a Data module', '/'),
       {
@@ -489,7 +489,7 @@ async function measureCold(n: number, bundle: WorkerBundle, cache: CacheServer, 
     ],
   ];
   for (let r = 0; r < coldRounds(n); r++) {
-    for (const target of targets) await coldRequest(modulesBeside(bundle.file), cache, target);
+    for (const target of targets) await coldRequest(listModulesBeside(bundle.file), cache, target);
     for (const [target, worker] of probes) await coldRequest(worker, cache, target);
   }
   result.cold = targets;

@@ -83,7 +83,7 @@ function findFreePort(): Promise<number> {
 }
 
 /** A bundled module and the Data modules beside it (the site's bodies), as workerd loads them. */
-export function modulesBeside(moduleFile: string): WorkerFiles {
+export function listModulesBeside(moduleFile: string): WorkerFiles {
   const dir = dirname(resolve(moduleFile));
   const data = readdirSync(dir).filter((name) => name.endsWith('.bin'));
   return {

@@ -14,7 +14,7 @@ export function isMarkdownFileName(name: string): boolean {
 }
 
 /** The slug of an article file (`articles/2024/Rate-Cut.md` → `rate-cut`): its name without folders or extension, lowercased. */
-export function slugOfFile(file: string): string {
+export function deriveFileSlug(file: string): string {
   return (file.split('/').pop() ?? file).replace(MARKDOWN, '').toLowerCase();
 }
 

@@ -1,6 +1,6 @@
 import { stripXmlInvalid } from '../render/text.ts';
 import type { Author, SiteConfig } from '../site/types.ts';
-import { isArticleSlug, slugOfFile } from './article-slug.ts';
+import { isArticleSlug, deriveFileSlug } from './article-slug.ts';
 import { isLanguageTag } from './config.ts';
 import { decodeUtf8 } from './decode-utf8.ts';
 import { checkPlainText, isAbsoluteHttpUrl, readAuthors, readBoolean, readDate, readString, readTags, readUrl } from './fields.ts';
@@ -53,7 +53,7 @@ function readArticle(file: string, bytes: Uint8Array, config: SiteConfig): { art
     problems.push({ file, line, field, message });
   };
 
-  const slug = slugOfFile(file);
+  const slug = deriveFileSlug(file);
   if (!isArticleSlug(slug)) {
     report(1, 'slug', `file name must be lowercase letters, digits, "-" or "_" (it becomes the URL), got ${JSON.stringify(file.split('/').pop())}`);
   }

@@ -9,7 +9,7 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 
   /** One error listing every problem found in `[vars]`, one sentence a line. */
-  static listing(problems: readonly string[]): ConfigError {
+  static list(problems: readonly string[]): ConfigError {
     return new ConfigError(`Invalid configuration in wrangler.toml [vars]:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
 }
@@ -177,7 +177,7 @@ export function parseSiteConfig(vars: RawVars): SiteConfig {
       staleWhileRevalidate: integer('STALE_WHILE_REVALIDATE', CACHE_DEFAULTS.STALE_WHILE_REVALIDATE, 0, 31536000),
     },
   };
-  if (problems.length > 0) throw ConfigError.listing(problems);
+  if (problems.length > 0) throw ConfigError.list(problems);
   return config;
 }
 

@@ -41,7 +41,7 @@ export function parseBuildLimits(vars: RawVars): BuildLimits {
       `a number of MiB above 0 and at most ${WORKER_UNCOMPRESSED_LIMIT_MIB}, such as "3" or "10"`,
     ),
   };
-  if (problems.length > 0) throw ConfigError.listing(problems);
+  if (problems.length > 0) throw ConfigError.list(problems);
   return limits;
 }
 

@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { slugifyTitle } from '../site/slug.ts';
-import { isArticleSlug, slugOfFile } from './article-slug.ts';
+import { isArticleSlug, deriveFileSlug } from './article-slug.ts';
 import { listArticleFiles } from './list-articles.ts';
 import { findMarkup } from './plain-text.ts';
 
@@ -32,7 +32,7 @@ export async function createArticleFile(options: NewArticleOptions): Promise<str
   const articlesDir = join(options.root, 'articles');
   // Slugs are unique across subfolders, and the build would refuse a second one.
   const listing = await listArticleFiles(options.root, articlesDir).catch(() => undefined);
-  const taken = listing?.files.find((f) => slugOfFile(f.file) === slug);
+  const taken = listing?.files.find((f) => deriveFileSlug(f.file) === slug);
   if (taken && taken.file !== `articles/${slug}.md`) {
     throw new Error(`${taken.file} already has the slug "${slug}" (the slug is the file name, whatever its folder): choose another title or pass --slug`);
   }

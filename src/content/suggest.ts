@@ -7,7 +7,7 @@ export function suggestClosest(word: string, candidates: readonly string[], maxD
   let best: string | undefined;
   let bestDistance = maxDistance + 1;
   for (const candidate of candidates) {
-    const d = editDistance(word.toLowerCase(), candidate);
+    const d = computeEditDistance(word.toLowerCase(), candidate);
     if (d < bestDistance) {
       best = candidate;
       bestDistance = d;
@@ -17,7 +17,7 @@ export function suggestClosest(word: string, candidates: readonly string[], maxD
 }
 
 /** Levenshtein distance: the fewest insertions, deletions and substitutions of UTF-16 code units that turn `a` into `b`. */
-export function editDistance(a: string, b: string): number {
+export function computeEditDistance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     let previous = row[0] ?? 0;

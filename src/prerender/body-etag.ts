@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 /** Strong entity tag (RFC 9110 §8.8.3), quoted, from the SHA-256 of a body's UTF-8 bytes, given as the parts it is joined from. */
-export function etagOfBody(parts: Iterable<Uint8Array>): string {
+export function computeBodyEtag(parts: Iterable<Uint8Array>): string {
   const hash = createHash('sha256');
   for (const part of parts) hash.update(part);
   return `"${hash.digest('base64url').slice(0, 27)}"`;

@@ -22,7 +22,7 @@ export interface Scope {
 }
 
 /** The instants after `now` at which scheduled articles appear, ascending, each once. */
-export function scheduleOf(articles: readonly Article[], now: number): number[] {
+export function listScheduledInstants(articles: readonly Article[], now: number): number[] {
   return [...new Set(articles.map((a) => a.publishedAt).filter((t) => t > now))].sort((a, b) => a - b);
 }
 
@@ -39,7 +39,7 @@ export function planEditions(articles: readonly Article[], schedule: readonly nu
 }
 
 /** The scopes of an edition: the site, then each tag and each author with a visible article. */
-export function scopesOf(visible: readonly Article[], config: SiteConfig, tagNames: ReadonlyMap<string, string>, authors: ReadonlyMap<string, Author>): Scope[] {
+export function listScopes(visible: readonly Article[], config: SiteConfig, tagNames: ReadonlyMap<string, string>, authors: ReadonlyMap<string, Author>): Scope[] {
   const scopes: Scope[] = [{ base: '', title: config.title, description: config.description, articles: [...visible] }];
   for (const [slug, name] of tagNames) {
     const tagged = visible.filter((a) => a.tags.some((t) => slugify(t) === slug));

@@ -9,16 +9,16 @@ import { assembleFeed, FEED_FILES, type FeedFrame, type FeedInfo, lastChangeOf, 
 import { renderJsonFrame, renderJsonItem } from '../render/json-feed.ts';
 import { renderListPage } from '../render/list-page.ts';
 import { renderNotFoundPage } from '../render/not-found-page.ts';
-import { feedLinksOf } from '../render/page-layout.ts';
+import { listFeedLinks } from '../render/page-layout.ts';
 import { renderRssFrame, renderRssItem } from '../render/rss.ts';
 import { STYLESHEET } from '../render/stylesheet.ts';
 import { slugify } from '../site/slug.ts';
 import type { Article, Author, BodyType, BuiltSite, SiteConfig, Version } from '../site/types.ts';
 import { articlePath, profileAuthors, toArticle } from './articles.ts';
-import { etagOfBody } from './body-etag.ts';
+import { computeBodyEtag } from './body-etag.ts';
 import { ChunkStore } from './chunk-store.ts';
-import { contentSecurityPolicyFor } from './content-security-policy.ts';
-import { type Edition, planEditions, type Scope, scheduleOf, scopesOf } from './editions.ts';
+import { composeContentSecurityPolicy } from './content-security-policy.ts';
+import { type Edition, planEditions, type Scope, listScheduledInstants, listScopes } from './editions.ts';
 import { planPages } from './paging.ts';
 import { assertWellFormed } from './well-formed.ts';
 
@@ -48,7 +48,7 @@ export function buildSite(parsed: readonly ParsedArticle[], config: SiteConfig, 
     .map((p) => toArticle(p, config, tagIndex.names, authors))
     .sort((a, b) => b.publishedAt - a.publishedAt || (a.slug < b.slug ? -1 : 1));
   const builder = new SiteBuilder(config);
-  const schedule = scheduleOf(articles, now);
+  const schedule = listScheduledInstants(articles, now);
   for (const edition of planEditions(articles, schedule, now)) builder.addEdition(edition, tagIndex.names, authors);
   return { site: builder.finish(schedule, articles, tagIndex.names), problems: [], notes };
 }
@@ -84,13 +84,13 @@ class SiteBuilder {
       const parts = this.#itemParts(article);
       drafts.set(articlePath(article.slug), { parts: parts.page, lastModified: lastChangeOf(article), type: 'html', lifetime: 'page' });
     }
-    for (const scope of scopesOf(visible, this.#config, tagNames, authors)) this.#addScope(scope, drafts);
+    for (const scope of listScopes(visible, this.#config, tagNames, authors)) this.#addScope(scope, drafts);
 
     for (const [path, draft] of drafts) {
       const versions = this.#routes.get(path) ?? [];
       const last = versions.at(-1);
       if (last && draftKey(last) === draftKey(draft)) continue;
-      versions.push({ from, ...draft, etag: etagOfBody(draft.parts.map((part) => this.#chunks.bytesOf(part))) });
+      versions.push({ from, ...draft, etag: computeBodyEtag(draft.parts.map((part) => this.#chunks.bytesOf(part))) });
       this.#routes.set(path, versions);
     }
   }
@@ -99,11 +99,11 @@ class SiteBuilder {
   finish(schedule: number[], articles: readonly Article[], tagNames: ReadonlyMap<string, string>): BuiltSite {
     const config = this.#config;
     const chunks = this.#chunks;
-    const notFound = chunks.add(renderNotFoundPage(config, feedLinksOf(`${config.siteUrl}/`)));
+    const notFound = chunks.add(renderNotFoundPage(config, listFeedLinks(`${config.siteUrl}/`)));
     const queryFrame = renderJsonFrame(this.#info({ base: '', title: config.title, description: config.description, articles: [] }, `${config.siteUrl}/`, {}, 0));
     const site: Omit<BuiltSite, 'buildId'> = {
       config,
-      contentSecurityPolicy: contentSecurityPolicyFor(STYLESHEET),
+      contentSecurityPolicy: composeContentSecurityPolicy(STYLESHEET),
       schedule,
       chunks: chunks.texts,
       routes: Object.fromEntries(this.#routes),
@@ -159,7 +159,7 @@ class SiteBuilder {
         heading: doc.page === undefined ? scope.title : `${scope.title} · page ${doc.page}`,
         ...(scope.description ? { description: scope.description } : {}),
         articles: doc.items,
-        feeds: feedLinksOf(main),
+        feeds: listFeedLinks(main),
         ...(scope.author ? { author: scope.author } : {}),
         canonical: doc.location,
         ...(doc.newer ? { newer: doc.newer } : {}),
@@ -202,7 +202,7 @@ class SiteBuilder {
     const tagUrl = (tag: string): string => `${config.siteUrl}/tags/${encodeURIComponent(slugify(tag))}/`;
     // Side by side in the chunk table, the four renderings of one body sit within gzip's
     // 32 KiB window, so the bundle stores the text about once.
-    const page = this.#chunks.addPage(renderArticlePage(config, article, feedLinksOf(`${config.siteUrl}/`), tagUrl));
+    const page = this.#chunks.addPage(renderArticlePage(config, article, listFeedLinks(`${config.siteUrl}/`), tagUrl));
     const rss = renderRssItem(article, config);
     const atom = renderAtomEntry(article, config);
     assertWellFormed(rss, 'rss', true);

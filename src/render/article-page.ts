@@ -1,6 +1,6 @@
 import type { Article, Author, SiteConfig } from '../site/types.ts';
 import { describeArticle } from './json-ld.ts';
-import { displayHost, type FeedLinks, isoOf, renderDocument, renderTime } from './page-layout.ts';
+import { displayHost, type FeedLinks, formatIso, renderDocument, renderTime } from './page-layout.ts';
 import { escapeHtml as e } from './text.ts';
 
 /** Renders one article's page at its permalink; `tagUrl` gives each tag's page. */
@@ -37,8 +37,8 @@ ${tags}<p><a href="${e(config.siteUrl)}/">← All articles</a></p>
     'og:description': article.summary,
     'og:url': article.permalink,
     ...(article.image ? { 'og:image': article.image } : {}),
-    'article:published_time': isoOf(article.publishedAt),
-    ...(article.updatedAt !== undefined ? { 'article:modified_time': isoOf(article.updatedAt) } : {}),
+    'article:published_time': formatIso(article.publishedAt),
+    ...(article.updatedAt !== undefined ? { 'article:modified_time': formatIso(article.updatedAt) } : {}),
     'article:tag': article.tags,
     'twitter:card': article.image ? 'summary_large_image' : 'summary',
     'twitter:title': article.title,

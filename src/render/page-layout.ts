@@ -29,13 +29,13 @@ export interface FeedLinks {
 }
 
 /** The feed links of a feed location (a base URL ending in `/`). */
-export function feedLinksOf(location: string): FeedLinks {
+export function listFeedLinks(location: string): FeedLinks {
   return { rss: location + FEED_FILES.rss, atom: location + FEED_FILES.atom, json: location + FEED_FILES.json };
 }
 
 /** An instant as a `<time>` element: machine-readable RFC 3339, shown as a date in the site's time zone. */
 export function renderTime(epochMs: number, config: SiteConfig): string {
-  return `<time datetime="${isoOf(epochMs)}">${e(formatHumanDate(epochMs, config))}</time>`;
+  return `<time datetime="${formatIso(epochMs)}">${e(formatHumanDate(epochMs, config))}</time>`;
 }
 
 /** A URL's host as people read it, without `www.`. */
@@ -50,7 +50,7 @@ export function displayUrl(url: string): string {
 }
 
 /** An instant as RFC 3339 in UTC, with milliseconds (`Date.prototype.toISOString`). */
-export function isoOf(epochMs: number): string {
+export function formatIso(epochMs: number): string {
   return new Date(epochMs).toISOString();
 }
 

@@ -3,8 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type ParsedArticle, parseArticle } from '../../../src/content/article.ts';
-import { formatProblem } from '../../../src/content/problem.ts';
 import { parseSiteConfig, type RawVars } from '../../../src/content/config.ts';
+import { formatProblem } from '../../../src/content/problem.ts';
 import { FIXTURE_VARS } from '../../support/fixtures.ts';
 
 const repoRoot = join(import.meta.dirname, '..', '..', '..');

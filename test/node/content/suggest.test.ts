@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { FRONT_MATTER_KEYS } from '../../../src/content/front-matter.ts';
-import { editDistance, suggestClosest } from '../../../src/content/suggest.ts';
+import { computeEditDistance, suggestClosest } from '../../../src/content/suggest.ts';
 
-describe('editDistance', () => {
+describe('computeEditDistance', () => {
   it.each([
     ['', '', 0],
     ['a', '', 1],
@@ -13,8 +13,8 @@ describe('editDistance', () => {
     ['kitten', 'sitting', 3],
     ['flaw', 'lawn', 2],
   ])('counts %j → %j as %i edits, either way round', (a, b, distance) => {
-    expect(editDistance(a, b)).toBe(distance);
-    expect(editDistance(b, a)).toBe(distance);
+    expect(computeEditDistance(a, b)).toBe(distance);
+    expect(computeEditDistance(b, a)).toBe(distance);
   });
 });
 
