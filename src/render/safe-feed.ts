@@ -12,22 +12,27 @@ import { escapeHtml, stripXmlInvalid } from './text.ts';
 //    writes XML-invalid characters as they come. `plain`, `text` and `cdata` strip those
 //    characters and put C0-control markers in place of `&`, `<`, `>` and `]]>`; xml-js writes
 //    controls untouched, and `restore` turns each marker into its escape. XML 1.0 §2.2 forbids
-//    C0 controls, so none comes from content and every one in the output is a marker: one left
-//    after restoring means a string reached feed unprepared, and `restore` throws.
+//    C0 controls, and no string reaches feed with one: content goes through these three, and
+//    the rest are URLs that `new URL` normalised (feed's or the build's), percent-encoding
+//    controls, and the build's validated language tag. So every control in feed's output is a
+//    marker; one that `restore` leaves (the slot marker out of its place, one in the extra
+//    elements) is a bug, and it throws.
 // 2. Plain text. feed writes titles as CDATA (Atom's with type="html"). A `text` string starts
 //    with the TEXT marker, so its section is the one that starts `<![CDATA[` TEXT; it has no `>`
 //    but markers, so the first `]]>` after that closes it. The wrapper is dropped.
-// 3. Extra elements. feed writes no atom:link of its own choosing in an RSS channel, and no
-//    extra link in Atom: they go where the `<copyright>`/`<rights>` element is, whose text is the
-//    SLOT marker alone, found exactly once.
+// 3. Extra elements. feed writes no paging link, and no extra Atom link at all (its atom1 reads
+//    no extensions); its own RSS self and hub links would declare xmlns:atom by themselves. So
+//    the links of channels, feeds and entries, written and escaped by the renderers, go where
+//    the `<copyright>`/`<rights>` element is, whose text is the SLOT marker alone, found exactly
+//    once on a line of its own. RSS items take theirs (dc:creator, atom:link) as extensions.
 // 4. Start tags. feed declares the content and dc namespaces only in documents with items, and
 //    writes no xml:lang: attributes are added to the exact start tag a frame (after the XML
 //    declaration) or an item must begin with.
 // 5. Cutting. The build stores items and frames apart and joins them (`assembleFeed`). A
 //    one-item document must end with the item's end tag and the document's exact closing tags;
-//    the item starts at the first `<item>`/`<entry>` start tag, since every `<` in the channel
-//    fields before it is escaped. An item-less document must end with the same closing tags,
-//    and is split before them.
+//    the item starts at the first `<item>`/`<entry>` start tag, since the channel before it is
+//    the fixed ITEM_CHANNEL. An item-less document must end with the same closing tags and hold
+//    no item end tag, and is split before them.
 const CDATA_END = '\u0001';
 const AMP = '\u0002';
 const LT = '\u0003';
@@ -148,9 +153,9 @@ export function restore(xml: string, elements: readonly string[] = []): string {
 }
 
 /**
- * Cuts the one item out of a one-item `format` document: from the first item start tag (no
- * channel field before it holds a raw `<`) to the item end tag that must end the document
- * but for its closing tags.
+ * Cuts the one item out of a one-item `format` document: from the first item start tag (the
+ * channel before it is ITEM_CHANNEL) to the item end tag that must end the document but for
+ * its closing tags.
  */
 export function cutItem(xml: string, format: FeedFormat): string {
   const { open, close, end } = FEED_SHAPES[format];
