@@ -13,7 +13,8 @@ const NAMESPACES = {
 
 /**
  * Renders one article as an RSS 2.0 `<item>` (RSS Advisory Board profile): `content:encoded`
- * for the full body, `dc:creator` for authors, `atom:link rel="via"` for the original.
+ * for the full body, `dc:creator` for authors, `atom:link rel="via"` for the original. It
+ * takes the site like renderAtomEntry, though nothing in an RSS item depends on it.
  */
 export function renderRssItem(article: Article, _config: SiteConfig): string {
   const extensions: Extension[] = [

@@ -96,7 +96,7 @@ export function cdata(text: string): string {
 export function renderItem(format: FeedFormat, item: Item, additions: Additions = {}): string {
   const elements = additions.elements ?? [];
   const feed = new Feed(ITEM_CHANNEL);
-  feed.addItem(withSlot(item, elements));
+  feed.addItem(reserveSlot(item, elements));
   const fragment = cutItem(restore(feed[format](), elements), format);
   return addAttributes(fragment, FEED_SHAPES[format].open, format, additions.attributes);
 }
@@ -107,12 +107,12 @@ export function renderItem(format: FeedFormat, item: Item, additions: Additions 
  */
 export function renderFrame(format: FeedFormat, options: FeedOptions & { updated: Date }, additions: Additions = {}): { head: string; tail: string } {
   const elements = additions.elements ?? [];
-  const xml = restore(new Feed(withSlot(options, elements))[format](), elements);
+  const xml = restore(new Feed(reserveSlot(options, elements))[format](), elements);
   return splitFrame(addAttributes(xml, FEED_SHAPES[format].start, format, additions.attributes), format);
 }
 
 /** Puts the SLOT marker in the copyright field when there are elements to put in its place. */
-function withSlot<T extends { copyright?: string }>(fields: T, elements: readonly string[]): T {
+function reserveSlot<T extends { copyright?: string }>(fields: T, elements: readonly string[]): T {
   if (elements.length === 0) return fields;
   if (fields.copyright !== undefined) throw new Error('internal error: copyright is the place of the extra elements, and cannot be set too');
   return { ...fields, copyright: SLOT };
@@ -125,7 +125,7 @@ function withSlot<T extends { copyright?: string }>(fields: T, elements: readonl
  */
 export function restore(xml: string, elements: readonly string[] = []): string {
   const unwrapped = xml.replace(/(?: type="html")?><!\[CDATA\[\u0005([^]*?)\]\]>/g, '>$1');
-  if (unwrapped.includes(`<![CDATA[${TEXT}`)) throw shapeError('a CDATA section with plain text does not directly follow its start tag');
+  if (unwrapped.includes(`<![CDATA[${TEXT}`)) throw createShapeError('a CDATA section with plain text does not directly follow its start tag');
   const escaped = unwrapped
     .replaceAll(TEXT, '')
     .replaceAll(TEXT_AMP, '&#x26;')
@@ -140,13 +140,13 @@ export function restore(xml: string, elements: readonly string[] = []): string {
     return indent + elements.join(indent);
   });
   if (slots !== (elements.length > 0 ? 1 : 0)) {
-    throw shapeError(`${slots} <copyright>/<rights> elements hold the extra elements' place, where ${elements.length > 0 ? 1 : 0} must`);
+    throw createShapeError(`${slots} <copyright>/<rights> elements hold the extra elements' place, where ${elements.length > 0 ? 1 : 0} must`);
   }
   const left = MARKER.exec(restored);
   if (left) {
     const code = left[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
     throw new Error(
-      `internal error: U+${code} is left in feed's output at offset ${left.index} (${JSON.stringify(restored.slice(Math.max(0, left.index - 40), left.index + 40))}): a string reached feed without plain, text or cdata`,
+      `internal error: U+${code} is left in feed's output at offset ${left.index} (${JSON.stringify(restored.slice(Math.max(0, left.index - 40), left.index + 40))}): the slot marker out of its place, or a control character in a string that went round plain, text and cdata`,
     );
   }
   return restored;
@@ -160,27 +160,28 @@ export function restore(xml: string, elements: readonly string[] = []): string {
 export function cutItem(xml: string, format: FeedFormat): string {
   const { open, close, end } = FEED_SHAPES[format];
   const start = xml.indexOf(open);
-  if (start === -1) throw shapeError(`no ${JSON.stringify(open)} in the one-item ${format} document`);
-  if (!xml.endsWith(close + end)) throw shapeError(`the one-item ${format} document does not end with ${JSON.stringify(close + end)}`);
+  if (start === -1) throw createShapeError(`no ${JSON.stringify(open)} in the one-item ${format} document`);
+  if (!xml.endsWith(close + end)) throw createShapeError(`the one-item ${format} document does not end with ${JSON.stringify(close + end)}`);
   return xml.slice(start, xml.length - end.length);
 }
 
 /** Splits an item-less `format` document before the closing tags that must end it, where items go. */
 export function splitFrame(xml: string, format: FeedFormat): { head: string; tail: string } {
   const { close, end } = FEED_SHAPES[format];
-  if (!xml.endsWith(end)) throw shapeError(`the item-less ${format} document does not end with ${JSON.stringify(end)}`);
+  if (!xml.endsWith(end)) throw createShapeError(`the item-less ${format} document does not end with ${JSON.stringify(end)}`);
   const head = xml.slice(0, xml.length - end.length);
-  if (head.includes(close)) throw shapeError(`the item-less ${format} document has an item`);
+  if (head.includes(close)) throw createShapeError(`the item-less ${format} document has an item`);
   return { head, tail: end };
 }
 
 /** Adds attributes to the start tag `tag` that `xml` must begin with. */
 function addAttributes(xml: string, tag: string, format: FeedFormat, attributes: StartTagAttributes = {}): string {
-  if (!xml.startsWith(tag)) throw shapeError(`the ${format} text does not begin with ${JSON.stringify(tag)}`);
+  if (!xml.startsWith(tag)) throw createShapeError(`the ${format} text does not begin with ${JSON.stringify(tag)}`);
   const added = Object.entries(attributes).map(([name, value]) => ` ${name}="${escapeHtml(value)}"`);
   return added.length === 0 ? xml : `${tag.slice(0, -1)}${added.join('')}>${xml.slice(tag.length)}`;
 }
 
-function shapeError(problem: string): Error {
+/** An internal error for feed output that breaks a precondition of this module. */
+function createShapeError(problem: string): Error {
   return new Error(`internal error: feed's output is not as src/render/safe-feed.ts expects: ${problem}`);
 }
