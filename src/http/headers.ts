@@ -54,17 +54,16 @@ export function sharedFields(kind: BodyKind, hasBody: boolean, edge: EdgeStatus,
   return fields;
 }
 
-/** Whether a 304 keeps this field of the 200 it stands for (RFC 9110 §15.4.5, plus CORS and safety). */
-export function isKeptOn304(name: string): boolean {
-  const lower = name.toLowerCase();
-  return KEPT_ON_304.has(lower) || lower.startsWith('access-control-');
-}
-
-/** The fields of a 200 that its 304 keeps. */
+/** The fields of a 200 that its 304 keeps (RFC 9110 §15.4.5, plus CORS and safety). */
 export function keptOn304(fields: Iterable<[string, string]>): [string, string][] {
   const kept: [string, string][] = [];
   for (const field of fields) if (isKeptOn304(field[0])) kept.push(field);
   return kept;
+}
+
+function isKeptOn304(name: string): boolean {
+  const lower = name.toLowerCase();
+  return KEPT_ON_304.has(lower) || lower.startsWith('access-control-');
 }
 
 const KEPT_ON_304 = new Set(['etag', 'cache-control', 'vary', 'last-modified', 'expires', 'content-location', 'date', 'x-content-type-options', 'x-edge-cache']);
