@@ -2,7 +2,7 @@ import { type Context, Hono } from 'hono';
 import { type CacheClass, createCacheControl } from './http/cache-control.ts';
 import { answerConditional } from './http/conditional.ts';
 import { createEdgeCache, type EdgeCache, type EdgeTarget, type Made } from './http/edge-cache.ts';
-import { type BodyKind, CONTENT_TYPES, type EdgeStatus, sharedFields, versionFields } from './http/headers.ts';
+import { type BodyKind, CONTENT_TYPES, type EdgeStatus, listSharedFields, versionFields } from './http/headers.ts';
 import { answerMethod } from './http/methods.ts';
 import { answerPrebuilt, createPrebuilt, findPrebuilt } from './http/prebuilt.ts';
 import { type ChunkReader, createChunkReader } from './site/chunks.ts';
@@ -94,8 +94,8 @@ function createRouter(site: AnySite, chunks: ChunkReader, edge: EdgeCache | unde
   const { siteUrl } = site.config;
   const unstored: EdgeStatus = edgeEverywhere ? 'MISS' : 'BYPASS';
   const queryEdge: EdgeStatus = edge ? 'MISS' : 'BYPASS';
-  const finish = (c: Context<RouterEnv>, res: Response, cacheClass: CacheClass | undefined, kind: BodyKind, status = unstored): Response =>
-    withSharedFields(res, cacheClass, kind, status, c.env.moment, site);
+  const finish = (c: Context<RouterEnv>, res: Response, cacheClass: CacheClass | undefined, kind: BodyKind, edgeStatus = unstored): Response =>
+    addSharedFields(res, cacheClass, kind, edgeStatus, c.env.moment, site);
   const redirect = (to: (c: Context<RouterEnv>) => string) => (c: Context<RouterEnv>) => finish(c, c.redirect(`${siteUrl}${to(c)}`, 301), 'page', 'none');
   const notFound = (c: Context<RouterEnv>): Response => {
     const path = c.req.path;
@@ -110,16 +110,16 @@ function createRouter(site: AnySite, chunks: ChunkReader, edge: EdgeCache | unde
   app.get('/feed.json', async (c) => {
     const { moment, ctx } = c.env;
     const { query, error } = parseFeedQuery(new URL(c.req.url).searchParams, site, moment.now);
-    // The edge cache never stores a refusal: its parameters are in the key, so no 200 shares it.
+    // A refusal needs no lookup: it is never stored, and its parameters are in the key, so no stored 200 shares it.
     if (error) return finish(c, c.json({ error: 'invalid_parameter', parameter: error.parameter, message: error.message }, 400), 'error', 'json', queryEdge);
-    // Without a query parameter the pre-rendered feed answers before the router: there is none.
+    // No query parameter: the pre-rendered feed would have answered before the router, so the site has none.
     if (!query) return notFound(c);
     const make = async (): Promise<Made> => {
       const { body, lastModified } = renderFeedQuery(site, chunks, query, moment.now);
       const etag = formatEtag(await crypto.subtle.digest('SHA-256', body), 'query');
       const fields = versionFields({ type: 'json', etag, lastModified });
       const cacheControl: [string, string] = ['Cache-Control', createCacheControl('feed', site.config.cache, moment.now, moment.nextChangeAt)];
-      const ok = [...fields, ...sharedFields('json', true, queryEdge, site), cacheControl];
+      const ok = [...fields, ...listSharedFields('json', true, queryEdge, site), cacheControl];
       return { answer: answerConditional(c.req.raw, { etag, lastModified }, moment.now, body, { ok }), stored: { body, fields } };
     };
     return edge ? edge.serve(c.req.raw, moment, ctx, QUERY_TARGET, make) : (await make()).answer;
@@ -147,9 +147,9 @@ const QUERY_TARGET: EdgeTarget = { keptParams: QUERY_PARAMS, lifetime: 'feed', t
  * for its lifetime class now (`no-store` without one), and those of its body's kind and of the
  * edge cache (src/http/headers.ts).
  */
-function withSharedFields(res: Response, cacheClass: CacheClass | undefined, kind: BodyKind, edge: EdgeStatus, moment: Moment, site: AnySite): Response {
+function addSharedFields(res: Response, cacheClass: CacheClass | undefined, kind: BodyKind, edge: EdgeStatus, moment: Moment, site: AnySite): Response {
   res.headers.set('Cache-Control', cacheClass === undefined ? 'no-store' : createCacheControl(cacheClass, site.config.cache, moment.now, moment.nextChangeAt));
-  for (const [name, value] of sharedFields(kind, res.body !== null, edge, site)) res.headers.set(name, value);
+  for (const [name, value] of listSharedFields(kind, res.body !== null, edge, site)) res.headers.set(name, value);
   return res;
 }
 

@@ -1,4 +1,4 @@
-import { keptOn304 } from './headers.ts';
+import { filterKeptOn304 } from './headers.ts';
 import { parseHttpDate } from './http-date.ts';
 
 /** The validators of a selected representation. */
@@ -65,7 +65,7 @@ export interface ConditionalFields {
  * a 304 is decided, for answers from memory, query results and edge-cache hits alike.
  */
 export function answerConditional(request: Request, validators: Validators, now: number, body: BodyInit | null, fields: ConditionalFields, statusText?: string): Response {
-  if (isNotModified(request.headers, validators, now)) return new Response(null, { status: 304, headers: fields.notModified ?? keptOn304(fields.ok) });
+  if (isNotModified(request.headers, validators, now)) return new Response(null, { status: 304, headers: fields.notModified ?? filterKeptOn304(fields.ok) });
   const sent = request.method === 'HEAD' ? null : body;
   return new Response(sent, statusText === undefined ? { status: 200, headers: fields.ok } : { status: 200, statusText, headers: fields.ok });
 }

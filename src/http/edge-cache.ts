@@ -4,7 +4,7 @@ import type { BodyType, Lifetime } from '../site/types.ts';
 import { createCacheControl, edgeTtl } from './cache-control.ts';
 import { createCacheKey } from './cache-key.ts';
 import { answerConditional } from './conditional.ts';
-import { NOSNIFF, sharedFields } from './headers.ts';
+import { listSharedFields, NOSNIFF } from './headers.ts';
 
 /** What the edge cache knows of the 200 behind a route before it is made. */
 export interface EdgeTarget {
@@ -71,7 +71,7 @@ export function createEdgeCache(site: AnySite): EdgeCache {
 function answerHit(request: Request, hit: Response, target: EdgeTarget, moment: Moment, site: AnySite): Response {
   const headers = new Headers(hit.headers);
   headers.set('Cache-Control', createCacheControl(target.lifetime, site.config.cache, moment.now, moment.nextChangeAt));
-  for (const [name, value] of sharedFields(target.type, true, 'HIT', site)) headers.set(name, value);
+  for (const [name, value] of listSharedFields(target.type, true, 'HIT', site)) headers.set(name, value);
   const lastModified = hit.headers.get('last-modified');
   const validators = { etag: hit.headers.get('etag') ?? '', lastModified: lastModified === null ? 0 : Date.parse(lastModified) };
   return answerConditional(request, validators, moment.now, hit.body, { ok: headers }, hit.statusText);

@@ -46,7 +46,7 @@ const VARY: [string, string] = ['Vary', 'Accept-Encoding'];
  * pages, and X-Edge-Cache. The one list of them: answers from memory, the router's, query
  * results and edge-cache hits all take theirs from here.
  */
-export function sharedFields(kind: BodyKind, hasBody: boolean, edge: EdgeStatus, site: AnySite): [string, string][] {
+export function listSharedFields(kind: BodyKind, hasBody: boolean, edge: EdgeStatus, site: AnySite): [string, string][] {
   const fields: [string, string][] = hasBody ? [VARY, NOSNIFF] : [NOSNIFF];
   if (kind === 'html') fields.push(['Content-Security-Policy', site.contentSecurityPolicy]);
   else if (kind === 'rss' || kind === 'atom' || kind === 'json') fields.push(...CORS);
@@ -55,7 +55,7 @@ export function sharedFields(kind: BodyKind, hasBody: boolean, edge: EdgeStatus,
 }
 
 /** The fields of a 200 that its 304 keeps (RFC 9110 §15.4.5, plus CORS and safety). */
-export function keptOn304(fields: Iterable<[string, string]>): [string, string][] {
+export function filterKeptOn304(fields: Iterable<[string, string]>): [string, string][] {
   const kept: [string, string][] = [];
   for (const field of fields) if (isKeptOn304(field[0])) kept.push(field);
   return kept;

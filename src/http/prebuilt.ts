@@ -4,7 +4,7 @@ import { isFeedQuery } from '../site/query.ts';
 import type { Version } from '../site/types.ts';
 import { createCacheControl } from './cache-control.ts';
 import { answerConditional, type ConditionalFields } from './conditional.ts';
-import { type EdgeStatus, keptOn304, sharedFields, versionFields } from './headers.ts';
+import { type EdgeStatus, filterKeptOn304, listSharedFields, versionFields } from './headers.ts';
 
 /** A site's pre-rendered answers: each version's fields are made once per isolate, at its first request. */
 export interface Prebuilt {
@@ -51,8 +51,8 @@ export function findPrebuilt(prebuilt: Prebuilt, request: Request, moment: Momen
   let prepared = prebuilt.prepared.get(version);
   if (prepared === undefined) {
     const own = versionFields(version);
-    const ok = [...own, ...sharedFields(version.type, true, prebuilt.okEdge, prebuilt.site)];
-    const notModified = keptOn304([...own, ...sharedFields(version.type, true, 'BYPASS', prebuilt.site)]);
+    const ok = [...own, ...listSharedFields(version.type, true, prebuilt.okEdge, prebuilt.site)];
+    const notModified = filterKeptOn304([...own, ...listSharedFields(version.type, true, 'BYPASS', prebuilt.site)]);
     prepared = { version, body: bodyOf(prebuilt.chunks, version), own, ok, notModified };
     prebuilt.prepared.set(version, prepared);
   }

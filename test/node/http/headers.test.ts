@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type BodyKind, CONTENT_TYPES, keptOn304, sharedFields, versionFields } from '../../../src/http/headers.ts';
+import { type BodyKind, CONTENT_TYPES, filterKeptOn304, listSharedFields, versionFields } from '../../../src/http/headers.ts';
 import type { AnySite } from '../../../src/site/lookup.ts';
 
 const CSP = "default-src 'none'; style-src 'sha256-x'";
@@ -22,7 +22,7 @@ describe('versionFields', () => {
   });
 });
 
-describe('sharedFields', () => {
+describe('listSharedFields', () => {
   it.each([
     ['rss', ['Vary', 'X-Content-Type-Options', 'Access-Control-Allow-Origin', 'Access-Control-Expose-Headers', 'X-Edge-Cache']],
     ['atom', ['Vary', 'X-Content-Type-Options', 'Access-Control-Allow-Origin', 'Access-Control-Expose-Headers', 'X-Edge-Cache']],
@@ -30,29 +30,29 @@ describe('sharedFields', () => {
     ['html', ['Vary', 'X-Content-Type-Options', 'Content-Security-Policy', 'X-Edge-Cache']],
     ['text', ['Vary', 'X-Content-Type-Options', 'X-Edge-Cache']],
   ] as [BodyKind, string[]][])('gives a %s body its fields', (kind, expected) => {
-    expect(names(sharedFields(kind, true, 'BYPASS', site))).toEqual(expected);
+    expect(names(listSharedFields(kind, true, 'BYPASS', site))).toEqual(expected);
   });
 
   it('lets scripts read feeds, JSON and their validators from any origin', () => {
-    const fields = new Headers(sharedFields('json', true, 'MISS', site));
+    const fields = new Headers(listSharedFields('json', true, 'MISS', site));
     expect(fields.get('access-control-allow-origin')).toBe('*');
     expect(fields.get('access-control-expose-headers')).toBe('ETag, Last-Modified, X-Edge-Cache');
   });
 
   it('puts the site policy on HTML pages and nosniff everywhere', () => {
-    expect(new Headers(sharedFields('html', true, 'BYPASS', site)).get('content-security-policy')).toBe(CSP);
+    expect(new Headers(listSharedFields('html', true, 'BYPASS', site)).get('content-security-policy')).toBe(CSP);
     for (const kind of ['rss', 'atom', 'json', 'html', 'text', 'none'] as const) {
-      expect(new Headers(sharedFields(kind, kind !== 'none', 'BYPASS', site)).get('x-content-type-options'), kind).toBe('nosniff');
+      expect(new Headers(listSharedFields(kind, kind !== 'none', 'BYPASS', site)).get('x-content-type-options'), kind).toBe('nosniff');
     }
   });
 
   it('varies on Accept-Encoding only when there is a body', () => {
-    expect(names(sharedFields('none', false, 'BYPASS', site))).toEqual(['X-Content-Type-Options', 'X-Edge-Cache']);
-    expect(new Headers(sharedFields('html', true, 'BYPASS', site)).get('vary')).toBe('Accept-Encoding');
+    expect(names(listSharedFields('none', false, 'BYPASS', site))).toEqual(['X-Content-Type-Options', 'X-Edge-Cache']);
+    expect(new Headers(listSharedFields('html', true, 'BYPASS', site)).get('vary')).toBe('Accept-Encoding');
   });
 
   it('says what the edge cache did', () => {
-    for (const edge of ['HIT', 'MISS', 'BYPASS'] as const) expect(new Headers(sharedFields('rss', true, edge, site)).get('x-edge-cache')).toBe(edge);
+    for (const edge of ['HIT', 'MISS', 'BYPASS'] as const) expect(new Headers(listSharedFields('rss', true, edge, site)).get('x-edge-cache')).toBe(edge);
   });
 });
 
@@ -63,13 +63,13 @@ describe('fields kept on a 304 (RFC 9110 §15.4.5)', () => {
       ['ETag', '"t"'],
       ['Last-Modified', 'Mon, 25 Sep 2023 00:00:00 GMT'],
       ['Link', '<https://hub.example/>; rel="hub"'],
-      ...sharedFields('rss', true, 'BYPASS', site),
+      ...listSharedFields('rss', true, 'BYPASS', site),
       ['Cache-Control', 'public, max-age=300'],
       ['Content-Security-Policy', CSP],
       ['Content-Length', '12'],
       ['Date', 'Mon, 25 Sep 2023 00:00:00 GMT'],
     ];
-    expect(names(keptOn304(ok))).toEqual([
+    expect(names(filterKeptOn304(ok))).toEqual([
       'ETag',
       'Last-Modified',
       'Vary',
@@ -83,6 +83,6 @@ describe('fields kept on a 304 (RFC 9110 §15.4.5)', () => {
   });
 
   it('compares names without regard to case', () => {
-    expect(names(keptOn304([['ETAG', '"t"'], ['access-control-max-age', '60'], ['CONTENT-TYPE', CONTENT_TYPES.html], ['cache-control', 'no-store']]))).toEqual(['ETAG', 'access-control-max-age', 'cache-control']);
+    expect(names(filterKeptOn304([['ETAG', '"t"'], ['access-control-max-age', '60'], ['CONTENT-TYPE', CONTENT_TYPES.html], ['cache-control', 'no-store']]))).toEqual(['ETAG', 'access-control-max-age', 'cache-control']);
   });
 });
