@@ -5,6 +5,7 @@ import { assembleFeed, FEED_FILES, type FeedFrame, type FeedInfo, lastChangeOf, 
 import { type FeedLinks, renderArticlePage, renderListPage, renderNotFoundPage, STYLESHEET } from '../render/html.ts';
 import { renderJsonFrame, renderJsonItem } from '../render/json-feed.ts';
 import { renderRssFrame, renderRssItem } from '../render/rss.ts';
+import { formatEtag } from '../site/etag.ts';
 import { slugify } from '../site/slug.ts';
 import type { Article, Author, BodyType, BuiltSite, Lifetime, SiteConfig, Version } from '../site/types.ts';
 import type { ParsedArticle, Problem } from './article.ts';
@@ -286,7 +287,7 @@ class SiteBuilder {
   #etag(parts: readonly number[]): string {
     const hash = createHash('sha256');
     for (const part of parts) hash.update(this.#bytesOf(part));
-    return `"${hash.digest('base64url').slice(0, 27)}"`;
+    return formatEtag(hash.digest());
   }
 
   /** A chunk's UTF-8 bytes, encoded once however many bodies hash it. */

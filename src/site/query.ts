@@ -23,6 +23,11 @@ export interface QueryError {
   message: string;
 }
 
+/** Whether `/feed.json` parameters ask for a query (any parameter that changes the answer), rather than the pre-rendered feed. */
+export function isFeedQuery(params: URLSearchParams): boolean {
+  return QUERY_PARAMS.some((name) => params.has(name));
+}
+
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
 /**
@@ -32,7 +37,7 @@ const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz
  * are known.
  */
 export function parseFeedQuery(params: URLSearchParams, site: AnySite, now: number): { query?: FeedQuery; error?: QueryError } {
-  if (!QUERY_PARAMS.some((name) => params.has(name))) return {};
+  if (!isFeedQuery(params)) return {};
   const { feedItemLimit, queryLimitMax } = site.config;
   for (const name of ['limit', 'since'] as const) {
     if (params.getAll(name).length > 1) return { error: { parameter: name, message: `${name} may be given once` } };
