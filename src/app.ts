@@ -1,11 +1,14 @@
 import { type Context, Hono } from 'hono';
-import { FEED_TYPES, HTML_TYPE, versionFields } from './http/headers.ts';
-import { formatHttpDate } from './http/http-date.ts';
-import { type AppEnv, allowMethods, conditionalGet, edgeCache, readMoment, responseHeaders, withLifetime } from './http/middleware.ts';
-import { createPrebuiltServer } from './http/prebuilt.ts';
+import { type CacheClass, createCacheControl } from './http/cache-control.ts';
+import { answerConditional } from './http/conditional.ts';
+import { createEdgeCache, type EdgeCache, type EdgeTarget, type Made } from './http/edge-cache.ts';
+import { type BodyKind, CONTENT_TYPES, type EdgeStatus, listSharedFields, versionFields } from './http/headers.ts';
+import { answerMethod } from './http/methods.ts';
+import { answerPrebuilt, createPrebuilt, findPrebuilt } from './http/prebuilt.ts';
 import { type ChunkReader, createChunkReader } from './site/chunks.ts';
-import { type AnySite, bodyOf, type Moment, momentAt, selectVersion } from './site/lookup.ts';
-import { parseFeedQuery, renderFeedQuery } from './site/query.ts';
+import { formatEtag } from './site/etag.ts';
+import { type AnySite, type Moment, momentAt } from './site/lookup.ts';
+import { parseFeedQuery, QUERY_PARAMS, renderFeedQuery } from './site/query.ts';
 
 /** What the app serves and which clock it reads. */
 export interface AppOptions {
@@ -13,6 +16,11 @@ export interface AppOptions {
   site: AnySite;
   /** Read once per request; tests pass a fixed clock. */
   clock?: () => number;
+}
+
+/** The Worker's fetch handler, as `export default` hands it to the runtime. */
+export interface App {
+  fetch(request: Request, env?: unknown, ctx?: ExecutionContext): Response | Promise<Response>;
 }
 
 /** Addresses feed readers commonly guess, and the canonical feed each one means. */
@@ -28,71 +36,94 @@ const GUESSED_FEED_PATHS: Record<string, string> = {
   '/index.html': '/',
 };
 
-/** The Worker's fetch handler, as `export default` hands it to the runtime. */
-export interface App {
-  fetch(request: Request, env?: unknown, ctx?: ExecutionContext): Response | Promise<Response>;
+/** What the router's handlers receive with each request, as values. */
+interface RouterEnv {
+  Bindings: { moment: Moment; ctx: ExecutionContext | undefined };
 }
 
 /**
- * Creates the Worker. A request for a pre-rendered body is answered from the isolate's memory
- * (src/http/prebuilt.ts) without the framework; everything else, and every request when
- * `EDGE_CACHE = "all"`, goes through the Hono app, which is built at the first such request.
- * Both read the clock once per request, and give the same answers.
+ * Creates the Worker. The clock is read once per request, and every answer is made in one of
+ * these places, in the order a request meets them:
+ * 1. `answerMethod` (src/http/methods.ts): 204 to OPTIONS, 405 to methods other than GET and HEAD;
+ * 2. `answerPrebuilt` (src/http/prebuilt.ts): a pre-rendered body in force, 200 or 304 from
+ *    the isolate's memory, its fields made once per isolate; with `EDGE_CACHE = "all"` the edge
+ *    cache (src/http/edge-cache.ts) stands in front of it, but for a 304;
+ * 3. the router (`createRouter` below, Hono, built at the first request that needs it): the
+ *    feed query, redirects, /favicon.ico and 404;
+ * 4. `answerError`: 500, for an exception anywhere.
  */
 export function createApp({ site, clock = Date.now }: AppOptions): App {
+  const scope = site.config.edgeCache;
   const chunks = createChunkReader(site.chunks);
-  const prebuilt = site.config.edgeCache === 'all' ? undefined : createPrebuiltServer(site, chunks);
-  const moments = new WeakMap<Request, Moment>();
-  let app: Hono<AppEnv> | undefined;
+  const edge = scope === 'off' ? undefined : createEdgeCache(site);
+  const edgeForAll = scope === 'all' ? edge : undefined;
+  const prebuilt = createPrebuilt(site, chunks, edgeForAll ? 'MISS' : 'BYPASS');
+  let router: Hono<RouterEnv> | undefined;
   return {
-    fetch(request, env, ctx) {
-      const moment = momentAt(site, clock());
+    fetch(request, _env, ctx) {
       try {
-        const answer = prebuilt?.(request, moment);
-        if (answer) return answer;
+        const refused = answerMethod(request.method);
+        if (refused) return refused;
+        const moment = momentAt(site, clock());
+        const found = findPrebuilt(prebuilt, request, moment);
+        if (found) {
+          const answer = answerPrebuilt(prebuilt, found, request, moment);
+          // A reader whose copy is current gets its 304 from memory even with the edge cache in front.
+          if (edgeForAll === undefined || answer.status === 304) return answer;
+          const target: EdgeTarget = { keptParams: [], lifetime: found.version.lifetime, type: found.version.type };
+          return edgeForAll.serve(request, moment, ctx, target, () => ({ answer, stored: { body: found.body, fields: found.own } })).catch(answerError);
+        }
+        router ??= createRouter(site, chunks, edge, scope === 'all');
+        return router.fetch(request, { moment, ctx }, ctx);
       } catch (error) {
-        console.error(error); // the app answers instead, and says so if it fails too
+        return answerError(error);
       }
-      moments.set(request, moment);
-      app ??= createHonoApp(site, chunks, (raw) => moments.get(raw) ?? momentAt(site, clock()));
-      return app.fetch(request, env, ctx);
     },
   };
 }
 
-/** Creates the Hono app: middleware in the order it applies, then the routes. */
-function createHonoApp(site: AnySite, chunks: ChunkReader, momentOf: (request: Request) => Moment): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
+/**
+ * The answers that are not pre-rendered bodies, one route each: the feed query (computed per
+ * request, behind the edge cache unless `EDGE_CACHE = "off"`), the other spellings of
+ * published addresses (301), /favicon.ico, and 404 for anything else. Only GET and HEAD reach
+ * it. `edgeEverywhere` (`EDGE_CACHE = "all"`) puts the edge cache in front of every route; the
+ * answers other than a query's 200 are never stored, so they say MISS without a lookup.
+ */
+function createRouter(site: AnySite, chunks: ChunkReader, edge: EdgeCache | undefined, edgeEverywhere: boolean): Hono<RouterEnv> {
+  const app = new Hono<RouterEnv>();
   const { siteUrl } = site.config;
-  const serve = (c: Context<AppEnv>): Response => serveBuilt(c, site, chunks);
-  const redirect = (to: (c: Context<AppEnv>) => string) => (c: Context<AppEnv>) => c.redirect(`${siteUrl}${to(c)}`, 301);
+  const unstored: EdgeStatus = edgeEverywhere ? 'MISS' : 'BYPASS';
+  const queryEdge: EdgeStatus = edge ? 'MISS' : 'BYPASS';
+  const finish = (c: Context<RouterEnv>, res: Response, cacheClass: CacheClass | undefined, kind: BodyKind, edgeStatus = unstored): Response =>
+    addSharedFields(res, cacheClass, kind, edgeStatus, c.env.moment, site);
+  const redirect = (to: (c: Context<RouterEnv>) => string) => (c: Context<RouterEnv>) => finish(c, c.redirect(`${siteUrl}${to(c)}`, 301), 'page', 'none');
+  const notFound = (c: Context<RouterEnv>): Response => {
+    const path = c.req.path;
+    if (path.endsWith('.json')) return finish(c, c.json({ error: 'not_found', message: `Nothing is published at ${path}.` }, 404), 'error', 'json');
+    if (path.endsWith('.xml')) return finish(c, c.text(`Nothing is published at ${path}.\n`, 404), 'error', 'text');
+    return finish(c, c.body(chunks.bytes(site.notFound), 404, { 'Content-Type': CONTENT_TYPES.html }), 'error', 'html');
+  };
 
-  app.onError((error, c) => {
-    console.error(error);
-    return c.text('Internal error.\n', 500, { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+  app.onError((error) => answerError(error));
+
+  // `/feed.json?limit=…&since=…&tag=…&author=…` for scripts; bad values get 400 with JSON.
+  app.get('/feed.json', async (c) => {
+    const { moment, ctx } = c.env;
+    const { query, error } = parseFeedQuery(new URL(c.req.url).searchParams, site, moment.now);
+    // A refusal needs no lookup: it is never stored, and its parameters are in the key, so no stored 200 shares it.
+    if (error) return finish(c, c.json({ error: 'invalid_parameter', parameter: error.parameter, message: error.message }, 400), 'error', 'json', queryEdge);
+    // No query parameter: the pre-rendered feed would have answered before the router, so the site has none.
+    if (!query) return notFound(c);
+    const make = async (): Promise<Made> => {
+      const { body, lastModified } = renderFeedQuery(site, chunks, query, moment.now);
+      const etag = formatEtag(await crypto.subtle.digest('SHA-256', body), 'query');
+      const fields = versionFields({ type: 'json', etag, lastModified });
+      const cacheControl: [string, string] = ['Cache-Control', createCacheControl('feed', site.config.cache, moment.now, moment.nextChangeAt)];
+      const ok = [...fields, ...listSharedFields('json', true, queryEdge, site), cacheControl];
+      return { answer: answerConditional(c.req.raw, { etag, lastModified }, moment.now, body, { ok }), stored: { body, fields } };
+    };
+    return edge ? edge.serve(c.req.raw, moment, ctx, QUERY_TARGET, make) : (await make()).answer;
   });
-  app.use(allowMethods());
-  app.use(readMoment(momentOf));
-  app.use(conditionalGet());
-  app.use(responseHeaders(site));
-  app.use(edgeCache(site));
-
-  // Every body is pre-rendered; these routes name the address space and pick a version.
-  app.get('/', serve);
-  app.get('/rss.xml', serve);
-  app.get('/atom.xml', serve);
-  app.get('/feed.json', async (c) => (await serveFeedQuery(c, site, chunks)) ?? serve(c));
-  app.get('/articles/:slug', serve);
-  app.get('/archive/:page/', serve);
-  app.get('/archive/:page/:file', serve);
-  app.get('/tags/:tag/', serve);
-  app.get('/tags/:tag/:file', serve);
-  app.get('/tags/:tag/archive/:page/', serve);
-  app.get('/tags/:tag/archive/:page/:file', serve);
-  app.get('/authors/:author/', serve);
-  app.get('/authors/:author/:file', serve);
-  app.get('/authors/:author/archive/:page/', serve);
-  app.get('/authors/:author/archive/:page/:file', serve);
 
   // One spelling per resource: the others answer 301.
   app.get('/articles/:slug/', redirect((c) => `/articles/${encodeURIComponent(c.req.param('slug') ?? '')}`));
@@ -102,40 +133,32 @@ function createHonoApp(site: AnySite, chunks: ChunkReader, momentOf: (request: R
   app.get('/archive/:page{[0-9]+}', redirect((c) => `/archive/${c.req.param('page') ?? ''}/`));
   for (const [path, target] of Object.entries(GUESSED_FEED_PATHS)) app.get(path, redirect(() => target));
   // Browsers ask for /favicon.ico on every site: point them at SITE_ICON, or say there is none.
-  app.get('/favicon.ico', (c) => (site.config.icon ? c.redirect(site.config.icon, 301) : c.body(null, 204)));
+  app.get('/favicon.ico', (c) => (site.config.icon ? finish(c, c.redirect(site.config.icon, 301), 'page', 'none') : finish(c, c.body(null, 204), undefined, 'none')));
 
-  app.notFound((c) => notFound(c, site, chunks));
+  // People get the HTML 404 page; feed and JSON addresses get a short machine-readable body.
+  app.notFound(notFound);
   return app;
 }
 
-/** Serves the version of the requested path in force now, or 404 when there is none. */
-function serveBuilt(c: Context<AppEnv>, site: AnySite, chunks: ChunkReader): Response {
-  const version = selectVersion(site, new URL(c.req.url).pathname, c.var.moment.now);
-  if (!version) return notFound(c, site, chunks);
-  return c.body(bodyOf(chunks, version), 200, withLifetime(Object.fromEntries(versionFields(version)), version.lifetime));
-}
+/** Query results: a JSON Feed with the feed lifetime, in the key by their parameters. */
+const QUERY_TARGET: EdgeTarget = { keptParams: QUERY_PARAMS, lifetime: 'feed', type: 'json' };
 
 /**
- * Serves `/feed.json?limit=…&since=…&tag=…&author=…` for scripts, or undefined when no such
- * parameter is given (the pre-rendered feed then answers). Bad values get 400 with JSON.
+ * Gives one of the router's answers the fields every answer gets, from values: Cache-Control
+ * for its lifetime class now (`no-store` without one), and those of its body's kind and of the
+ * edge cache (src/http/headers.ts).
  */
-async function serveFeedQuery(c: Context<AppEnv>, site: AnySite, chunks: ChunkReader): Promise<Response | undefined> {
-  const { now } = c.var.moment;
-  const { query, error } = parseFeedQuery(new URL(c.req.url).searchParams, site, now);
-  if (error) return c.json({ error: 'invalid_parameter', parameter: error.parameter, message: error.message }, 400);
-  if (!query) return undefined;
-  const { body, lastModified } = renderFeedQuery(site, chunks, query, now);
-  const digest = await crypto.subtle.digest('SHA-256', body);
-  const etag = `"q${btoa(String.fromCharCode(...new Uint8Array(digest))).replace(/\+/g, '-').replace(/\//g, '_').slice(0, 27)}"`;
-  const headers: Record<string, string> = { 'Content-Type': FEED_TYPES.json, ETag: etag };
-  if (lastModified > 0) headers['Last-Modified'] = formatHttpDate(lastModified);
-  return c.body(body, 200, withLifetime(headers, 'feed'));
+function addSharedFields(res: Response, cacheClass: CacheClass | undefined, kind: BodyKind, edge: EdgeStatus, moment: Moment, site: AnySite): Response {
+  res.headers.set('Cache-Control', cacheClass === undefined ? 'no-store' : createCacheControl(cacheClass, site.config.cache, moment.now, moment.nextChangeAt));
+  for (const [name, value] of listSharedFields(kind, res.body !== null, edge, site)) res.headers.set(name, value);
+  return res;
 }
 
-/** People get the HTML 404 page; feed and JSON addresses get a short machine-readable body. */
-function notFound(c: Context<AppEnv>, site: AnySite, chunks: ChunkReader): Response {
-  const path = c.req.path;
-  if (path.endsWith('.json')) return c.json({ error: 'not_found', message: `Nothing is published at ${path}.` }, 404);
-  if (path.endsWith('.xml')) return c.text(`Nothing is published at ${path}.\n`, 404);
-  return c.body(chunks.bytes(site.notFound), 404, { 'Content-Type': HTML_TYPE });
+/** The one answer to an exception, wherever it was thrown: logged, and a 500 that no cache keeps. */
+function answerError(error: unknown): Response {
+  console.error(error);
+  return new Response('Internal error.\n', {
+    status: 500,
+    headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' },
+  });
 }

@@ -1,3 +1,4 @@
+import { filterKeptOn304 } from './headers.ts';
 import { parseHttpDate } from './http-date.ts';
 
 /** The validators of a selected representation. */
@@ -15,7 +16,7 @@ const ENTITY_TAG = /^(W\/)?"([\x21\x23-\x7e\x80-\xff]*)"$/;
  * Parses an If-None-Match value into opaque tags (weakness dropped, since §13.1.2 uses the
  * weak comparison), `'*'`, or undefined when the value is malformed and must be ignored.
  */
-export function parseIfNoneMatch(value: string): string[] | '*' | undefined {
+function parseIfNoneMatch(value: string): string[] | '*' | undefined {
   const trimmed = value.trim();
   if (trimmed === '*') return '*';
   const tags: string[] = [];
@@ -49,4 +50,22 @@ export function isNotModified(headers: Headers, validators: Validators, now: num
   // §13.1.3: ignore a date that is invalid or later than the server's current time.
   if (since === undefined || since > now) return false;
   return Math.floor(validators.lastModified / 1000) * 1000 <= since;
+}
+
+/** The fields of a 200 and of the 304 that stands for it. */
+export interface ConditionalFields {
+  ok: Headers | [string, string][];
+  /** The 304's; when absent, the fields of `ok` that a 304 keeps. */
+  notModified?: Headers | [string, string][];
+}
+
+/**
+ * Answers a GET or HEAD for a representation: 304 Not Modified with no body when the
+ * request's validators match it, else 200 with the body (none for HEAD). The one place where
+ * a 304 is decided, for answers from memory, query results and edge-cache hits alike.
+ */
+export function answerConditional(request: Request, validators: Validators, now: number, body: BodyInit | null, fields: ConditionalFields, statusText?: string): Response {
+  if (isNotModified(request.headers, validators, now)) return new Response(null, { status: 304, headers: fields.notModified ?? filterKeptOn304(fields.ok) });
+  const sent = request.method === 'HEAD' ? null : body;
+  return new Response(sent, statusText === undefined ? { status: 200, headers: fields.ok } : { status: 200, statusText, headers: fields.ok });
 }

@@ -2,50 +2,66 @@ import type { AnySite } from '../site/lookup.ts';
 import type { BodyType, Version } from '../site/types.ts';
 import { formatHttpDate } from './http-date.ts';
 
-/** Media types of the three feeds; the `feed` cache class and CORS follow from them. */
-export const FEED_TYPES = {
+/** Media type of each kind of pre-rendered body (and of query results, `json`). */
+export const CONTENT_TYPES: Record<BodyType, string> = {
   rss: 'application/rss+xml; charset=utf-8',
   atom: 'application/atom+xml; charset=utf-8',
   json: 'application/feed+json; charset=utf-8',
-} as const;
+  html: 'text/html; charset=utf-8',
+};
 
-export const HTML_TYPE = 'text/html; charset=utf-8';
+/**
+ * What an answer's body is, as far as its fields go: a kind of pre-rendered body (`json` also
+ * for JSON error bodies, which scripts read the same way), plain text, or no body at all.
+ */
+export type BodyKind = BodyType | 'text' | 'none';
 
-/** Media type of each kind of pre-rendered body. */
-export const CONTENT_TYPES: Record<BodyType, string> = { ...FEED_TYPES, html: HTML_TYPE };
+/**
+ * What the Workers Cache API did for an answer, as `X-Edge-Cache` says: answered it (`HIT`),
+ * stands in front of its route but did not answer it (`MISS`), or was not consulted (`BYPASS`).
+ */
+export type EdgeStatus = 'HIT' | 'MISS' | 'BYPASS';
 
-/** The fields that describe a pre-rendered body: media type, validators and its Link, if any. */
-export function versionFields(version: Version): [string, string][] {
+/** A representation's own fields: media type, validators and its Link (WebSub), if any. */
+export function versionFields(version: Pick<Version, 'type' | 'etag' | 'lastModified' | 'link'>): [string, string][] {
   const fields: [string, string][] = [['Content-Type', CONTENT_TYPES[version.type]], ['ETag', version.etag]];
   if (version.lastModified > 0) fields.push(['Last-Modified', formatHttpDate(version.lastModified)]);
   if (version.link) fields.push(['Link', version.link]);
   return fields;
 }
 
-/** Fields every answer to GET or HEAD carries, fresh, cached or 304, besides its own. */
-const SAFETY: [string, string][] = [['X-Content-Type-Options', 'nosniff']];
+/** Sent with every answer to GET or HEAD, fresh, cached or 304. */
+export const NOSNIFF: [string, string] = ['X-Content-Type-Options', 'nosniff'];
 /** Scripts in browsers may read the feeds (and JSON answers) and their validators. */
 const CORS: [string, string][] = [
   ['Access-Control-Allow-Origin', '*'],
   ['Access-Control-Expose-Headers', 'ETag, Last-Modified, X-Edge-Cache'],
 ];
+/** Compression at the edge makes every body's bytes depend on the request's Accept-Encoding. */
+const VARY: [string, string] = ['Vary', 'Accept-Encoding'];
 
 /**
- * The fields that follow from an answer's media type alone, whatever its status and instant:
- * nosniff everywhere, CORS on feeds and JSON, the Content-Security-Policy on HTML.
+ * The fields every answer to a GET or HEAD carries besides its own and Cache-Control: Vary
+ * when it has a body, nosniff, CORS on feeds and JSON, the Content-Security-Policy on HTML
+ * pages, and X-Edge-Cache. The one list of them: answers from memory, the router's, query
+ * results and edge-cache hits all take theirs from here.
  */
-export function fieldsForType(contentType: string, site: AnySite): [string, string][] {
-  if (contentType.startsWith('text/html')) return [...SAFETY, ['Content-Security-Policy', site.contentSecurityPolicy]];
-  if (isFeedOrJson(contentType)) return [...SAFETY, ...CORS];
-  return SAFETY;
+export function listSharedFields(kind: BodyKind, hasBody: boolean, edge: EdgeStatus, site: AnySite): [string, string][] {
+  const fields: [string, string][] = hasBody ? [VARY, NOSNIFF] : [NOSNIFF];
+  if (kind === 'html') fields.push(['Content-Security-Policy', site.contentSecurityPolicy]);
+  else if (kind === 'rss' || kind === 'atom' || kind === 'json') fields.push(...CORS);
+  fields.push(['X-Edge-Cache', edge]);
+  return fields;
 }
 
-function isFeedOrJson(contentType: string): boolean {
-  return Object.values(FEED_TYPES).some((type) => type === contentType) || contentType.startsWith('application/json');
+/** The fields of a 200 that its 304 keeps (RFC 9110 §15.4.5, plus CORS and safety). */
+export function filterKeptOn304(fields: Iterable<[string, string]>): [string, string][] {
+  const kept: [string, string][] = [];
+  for (const field of fields) if (isKeptOn304(field[0])) kept.push(field);
+  return kept;
 }
 
-/** Fields a 304 keeps from the 200 it stands for (RFC 9110 §15.4.5, plus CORS and safety). */
-export function isKeptOn304(name: string): boolean {
+function isKeptOn304(name: string): boolean {
   const lower = name.toLowerCase();
   return KEPT_ON_304.has(lower) || lower.startsWith('access-control-');
 }

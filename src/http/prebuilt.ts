@@ -1,74 +1,86 @@
-import type { ChunkReader, Bytes } from '../site/chunks.ts';
+import type { Bytes, ChunkReader } from '../site/chunks.ts';
 import { type AnySite, bodyOf, type Moment, selectVersion } from '../site/lookup.ts';
-import { QUERY_PARAMS } from '../site/query.ts';
+import { isFeedQuery } from '../site/query.ts';
 import type { Version } from '../site/types.ts';
 import { createCacheControl } from './cache-control.ts';
-import { isNotModified } from './conditional.ts';
-import { CONTENT_TYPES, fieldsForType, isKeptOn304, versionFields } from './headers.ts';
+import { answerConditional, type ConditionalFields } from './conditional.ts';
+import { type EdgeStatus, filterKeptOn304, listSharedFields, versionFields } from './headers.ts';
 
-/** Answers a request from the pre-rendered bodies, or undefined when the full app must. */
-export type PrebuiltServer = (request: Request, moment: Moment) => Response | undefined;
+/** A site's pre-rendered answers: each version's fields are made once per isolate, at its first request. */
+export interface Prebuilt {
+  site: AnySite;
+  chunks: ChunkReader;
+  /** X-Edge-Cache of a 200 from memory (a 304 from memory is always `BYPASS`). */
+  okEdge: EdgeStatus;
+  prepared: WeakMap<Version, Prepared>;
+}
 
-/** A version's answer with everything that does not depend on the instant, made once per isolate. */
-interface Prepared {
+/** A version in force, with everything its answers need but the instant. */
+export interface Prepared {
+  version: Version;
   body: Bytes;
+  /** The version's own fields (media type, validators, Link): what the edge cache stores with the body. */
+  own: [string, string][];
   /** Fields of the 200, except Cache-Control. */
   ok: [string, string][];
   /** Fields of the 304, except Cache-Control. */
   notModified: [string, string][];
   /** The complete fields while no publication is due, when Cache-Control is the same at every instant. */
-  steady?: { ok: Headers; notModified: Headers };
+  steady?: ConditionalFields;
 }
 
 /**
- * The isolate layer: GET and HEAD of a path with a pre-rendered version in force, answered
- * from memory with nothing computed per request but Cache-Control (and that only while a
- * scheduled publication is due): 200 with the body, or 304 when the request's validators
- * match (RFC 9110 §13.2.2). Answers carry `X-Edge-Cache: BYPASS`, since the Cache API is
- * not consulted. Everything else (other methods, unknown paths and redirects, `/feed.json`
- * queries) is left to the Hono app; the answers are the ones its middleware would give.
+ * The pre-rendered answers of a site. `okEdge` is what their 200s say in X-Edge-Cache:
+ * `BYPASS`, or `MISS` when the edge cache stands in front of them (`EDGE_CACHE = "all"`,
+ * where a 200 from memory is sent only when the cache had no copy).
  */
-export function createPrebuiltServer(site: AnySite, chunks: ChunkReader): PrebuiltServer {
-  const prepared = new WeakMap<Version, Prepared>();
-  const prepare = (version: Version): Prepared => {
-    let answer = prepared.get(version);
-    if (answer === undefined) {
-      const ok: [string, string][] = [
-        ...versionFields(version),
-        ['Vary', 'Accept-Encoding'],
-        ...fieldsForType(CONTENT_TYPES[version.type], site),
-        ['X-Edge-Cache', 'BYPASS'],
-      ];
-      answer = { body: bodyOf(chunks, version), ok, notModified: ok.filter(([name]) => isKeptOn304(name)) };
-      prepared.set(version, answer);
-    }
-    return answer;
-  };
-  const fieldsAt = (version: Version, answer: Prepared, moment: Moment): { ok: HeadersInit; notModified: HeadersInit } => {
-    if (moment.nextChangeAt === undefined) {
-      // With no publication due, a lifetime's Cache-Control is the same at every instant.
-      if (answer.steady === undefined) {
-        const cacheControl: [string, string] = ['Cache-Control', createCacheControl(version.lifetime, site.config.cache, moment.now)];
-        answer.steady = { ok: new Headers([...answer.ok, cacheControl]), notModified: new Headers([...answer.notModified, cacheControl]) };
-      }
-      return answer.steady;
-    }
-    const cacheControl: [string, string] = ['Cache-Control', createCacheControl(version.lifetime, site.config.cache, moment.now, moment.nextChangeAt)];
-    return { ok: [...answer.ok, cacheControl], notModified: [...answer.notModified, cacheControl] };
-  };
+export function createPrebuilt(site: AnySite, chunks: ChunkReader, okEdge: EdgeStatus = 'BYPASS'): Prebuilt {
+  return { site, chunks, okEdge, prepared: new WeakMap() };
+}
 
-  return (request, moment) => {
-    const method = request.method;
-    if (method !== 'GET' && method !== 'HEAD') return undefined;
-    const { path, query } = splitTarget(request.url);
-    if (query !== '' && path === '/feed.json' && isFeedQuery(query)) return undefined;
-    const version = selectVersion(site, path, moment.now);
-    if (version === undefined) return undefined;
-    const answer = prepare(version);
-    const fields = fieldsAt(version, answer, moment);
-    if (isNotModified(request.headers, version, moment.now)) return new Response(null, { status: 304, headers: fields.notModified });
-    return new Response(method === 'HEAD' ? null : answer.body, { status: 200, headers: fields.ok });
-  };
+/**
+ * The pre-rendered version of a GET or HEAD (the method is checked before) in force at the
+ * moment, prepared; undefined when the router answers instead: a `/feed.json` query, an
+ * unknown path or a redirect, an article not yet published.
+ */
+export function findPrebuilt(prebuilt: Prebuilt, request: Request, moment: Moment): Prepared | undefined {
+  const { path, query } = splitTarget(request.url);
+  if (query !== '' && path === '/feed.json' && isFeedQuery(new URLSearchParams(query))) return undefined;
+  const version = selectVersion(prebuilt.site, path, moment.now);
+  if (version === undefined) return undefined;
+  let prepared = prebuilt.prepared.get(version);
+  if (prepared === undefined) {
+    const own = versionFields(version);
+    const ok = [...own, ...listSharedFields(version.type, true, prebuilt.okEdge, prebuilt.site)];
+    const notModified = filterKeptOn304([...own, ...listSharedFields(version.type, true, 'BYPASS', prebuilt.site)]);
+    prepared = { version, body: bodyOf(prebuilt.chunks, version), own, ok, notModified };
+    prebuilt.prepared.set(version, prepared);
+  }
+  return prepared;
+}
+
+/**
+ * Answers a pre-rendered version from memory: 200 with the body (none for HEAD), or 304 when
+ * the request's validators match (RFC 9110 §13.2.2). Nothing is computed per request but
+ * Cache-Control, and that only while a scheduled publication is due.
+ */
+export function answerPrebuilt(prebuilt: Prebuilt, prepared: Prepared, request: Request, moment: Moment): Response {
+  return answerConditional(request, prepared.version, moment.now, prepared.body, fieldsAt(prebuilt, prepared, moment));
+}
+
+function fieldsAt(prebuilt: Prebuilt, prepared: Prepared, moment: Moment): ConditionalFields {
+  const { lifetime } = prepared.version;
+  const { cache } = prebuilt.site.config;
+  if (moment.nextChangeAt === undefined) {
+    // With no publication due, a lifetime's Cache-Control is the same at every instant.
+    if (prepared.steady === undefined) {
+      const cacheControl: [string, string] = ['Cache-Control', createCacheControl(lifetime, cache, moment.now)];
+      prepared.steady = { ok: new Headers([...prepared.ok, cacheControl]), notModified: new Headers([...prepared.notModified, cacheControl]) };
+    }
+    return prepared.steady;
+  }
+  const cacheControl: [string, string] = ['Cache-Control', createCacheControl(lifetime, cache, moment.now, moment.nextChangeAt)];
+  return { ok: [...prepared.ok, cacheControl], notModified: [...prepared.notModified, cacheControl] };
 }
 
 /**
@@ -85,10 +97,4 @@ export function splitTarget(url: string): { path: string; query: string } {
   const mark = url.indexOf('?', start);
   if (mark < 0 || mark > end) return { path: url.slice(start, end), query: '' };
   return { path: url.slice(start, mark), query: url.slice(mark + 1, end) };
-}
-
-/** Whether a `/feed.json` query string names a parameter that changes the answer. */
-function isFeedQuery(query: string): boolean {
-  const params = new URLSearchParams(query);
-  return QUERY_PARAMS.some((name) => params.has(name));
 }

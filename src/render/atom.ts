@@ -2,7 +2,7 @@ import type { Item } from 'feed';
 import type { Article, Author, SiteConfig } from '../site/types.ts';
 import { authorLinkOf, FEED_FILES, type FeedFrame, type FeedInfo, imageTypeOf, lastChangeOf } from './feed-document.ts';
 import { pagingLinks } from './rss.ts';
-import { cdata, extractItem, plain, renderSafely, slot, splitAtClose, text } from './safe-feed.ts';
+import { cdata, plain, renderFrame, renderItem, text } from './safe-feed.ts';
 import { escapeHtml } from './text.ts';
 
 /** Renders one article as an Atom 1.0 `<entry>` (RFC 4287). */
@@ -30,12 +30,9 @@ export function renderAtomEntry(article: Article, config: SiteConfig): string {
     }),
     category: article.tags.map((tag) => ({ term: plain(tag) })),
   };
-  // feed has no field for extra entry links: the rights slot takes their place.
-  if (links.length > 0) item.copyright = slot(0);
-  const xml = renderSafely({ title: plain(config.title), updated: new Date(0), generator: false }, [item], 'atom1', [links.join('\n        ')]);
-  const entry = extractItem(xml, '\n    <entry>', '</entry>');
-  // §2: xml:lang where the article's language differs from the feed's.
-  return article.language === config.language ? entry : entry.replace('<entry>', `<entry xml:lang="${escapeHtml(article.language)}">`);
+  // feed has no field for extra entry links. §2: xml:lang where the article's language differs from the feed's.
+  const attributes = article.language === config.language ? {} : { 'xml:lang': article.language };
+  return renderItem('atom1', item, { elements: links, attributes });
 }
 
 /** An author's feed names them as its author (RFC 4287 §4.2.1), with their link as `uri`. */
@@ -51,7 +48,8 @@ export function renderAtomFrame(info: FeedInfo): FeedFrame {
     ...(info.subscribable && config.websubHub ? [`<link rel="hub" href="${escapeHtml(config.websubHub)}"/>`] : []),
     ...pagingLinks(info, FEED_FILES.atom, 'application/atom+xml', 'link'),
   ];
-  const xml = renderSafely(
+  const { head, tail } = renderFrame(
+    'atom1',
     {
       // §4.2.6: one permanent id per feed; archive pages share it (RFC 5005 §3).
       id: plain(info.subscription === `${config.siteUrl}/` ? config.siteId : `${config.siteId}${info.subscription.slice(config.siteUrl.length + 1)}`),
@@ -64,14 +62,9 @@ export function renderAtomFrame(info: FeedInfo): FeedFrame {
       author: info.author ? feedAuthorOf(info.author) : { name: text(config.defaultAuthor) },
       ...(config.icon ? { favicon: config.icon } : {}),
       ...(config.logo ? { image: config.logo } : {}),
-      ...(links.length > 0 ? { copyright: slot(0) } : {}),
     },
-    [],
-    'atom1',
-    [links.join('\n    ')],
+    // feed's `hub` link would come before the logo; paging links have no field. xml:lang on the root (RFC 4287 §2).
+    { elements: links, attributes: { 'xml:lang': config.language } },
   );
-  // xml:lang on the root (RFC 4287 §2); the root start tag comes before any content.
-  const withLang = xml.replace('<feed xmlns="http://www.w3.org/2005/Atom">', `<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="${escapeHtml(config.language)}">`);
-  const { head, tail } = splitAtClose(withLang, '\n</feed>');
   return { head, separator: '', tail };
 }

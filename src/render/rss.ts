@@ -1,17 +1,22 @@
 import type { Extension, Item } from 'feed';
 import type { Article, SiteConfig } from '../site/types.ts';
 import { FEED_FILES, type FeedFrame, type FeedInfo, imageTypeOf, lastChangeOf } from './feed-document.ts';
-import { cdata, extractItem, plain, renderSafely, slot, splitAtClose, text } from './safe-feed.ts';
+import { cdata, plain, renderFrame, renderItem, text } from './safe-feed.ts';
 import { escapeHtml } from './text.ts';
 
-const NAMESPACES =
-  'xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/"';
+/** Namespaces of the items' content:encoded, dc:creator and atom:link, and of the channel's atom:link. */
+const NAMESPACES = {
+  'xmlns:atom': 'http://www.w3.org/2005/Atom',
+  'xmlns:content': 'http://purl.org/rss/1.0/modules/content/',
+  'xmlns:dc': 'http://purl.org/dc/elements/1.1/',
+};
 
 /**
  * Renders one article as an RSS 2.0 `<item>` (RSS Advisory Board profile): `content:encoded`
- * for the full body, `dc:creator` for authors, `atom:link rel="via"` for the original.
+ * for the full body, `dc:creator` for authors, `atom:link rel="via"` for the original. It
+ * takes the site like renderAtomEntry, though nothing in an RSS item depends on it.
  */
-export function renderRssItem(article: Article, config: SiteConfig): string {
+export function renderRssItem(article: Article, _config: SiteConfig): string {
   const extensions: Extension[] = [
     // RSS <author> must be an e-mail address; names go in dc:creator instead.
     { name: 'dc:creator', objects: { _text: text(article.authors.map((a) => a.name).join(', ')) } },
@@ -38,8 +43,7 @@ export function renderRssItem(article: Article, config: SiteConfig): string {
     // The build cannot know a remote image's size; the RSS profile asks for length 0 then.
     item.enclosure = { url: article.image, length: 0, type: imageTypeOf(article.image) ?? 'application/octet-stream' };
   }
-  const xml = renderSafely({ title: plain(config.title), updated: new Date(0), generator: false }, [item], 'rss2');
-  return extractItem(xml, '\n        <item>', '</item>');
+  return renderItem('rss2', item);
 }
 
 /** Renders an RSS 2.0 document's channel around its items, with RFC 5005 paging links. */
@@ -50,7 +54,8 @@ export function renderRssFrame(info: FeedInfo): FeedFrame {
     ...(info.subscribable && config.websubHub ? [`<atom:link href="${escapeHtml(config.websubHub)}" rel="hub"/>`] : []),
     ...pagingLinks(info, FEED_FILES.rss, 'application/rss+xml'),
   ];
-  const xml = renderSafely(
+  const { head, tail } = renderFrame(
+    'rss2',
     {
       title: text(info.title),
       description: text(info.description || info.title),
@@ -59,16 +64,10 @@ export function renderRssFrame(info: FeedInfo): FeedFrame {
       updated: new Date(info.updatedAt),
       generator: false,
       ...(config.logo ? { image: config.logo } : {}),
-      // The copyright slot carries the atom:link elements feed has no option for.
-      copyright: slot(0),
     },
-    [],
-    'rss2',
-    [links.join('\n        ')],
+    // feed writes its own atom:link only from `feed` and `hub`, and not the paging relations.
+    { elements: links, attributes: NAMESPACES },
   );
-  // Namespaces for the items' content:encoded, dc:creator and atom:link; the root start
-  // tag comes before any text, so the first match is it.
-  const { head, tail } = splitAtClose(xml.replace('<rss version="2.0">', `<rss version="2.0" ${NAMESPACES}>`), '\n    </channel>');
   return { head, separator: '', tail };
 }
 

@@ -1,18 +1,38 @@
 import { Feed, type FeedOptions, type Item } from 'feed';
-import { stripXmlInvalid } from './text.ts';
+import { escapeHtml, stripXmlInvalid } from './text.ts';
 
-// `feed` 6.0.0 writes XML that is not always well-formed. Its mistakes, and the fix for each:
-// - it escapes only the first `]]>` inside a CDATA section: every `]]>` in text bound for
-//   CDATA becomes CDATA_END, restored afterwards as `]]]]><![CDATA[>`;
-// - it writes `<` raw inside attributes and turns a literal `&amp;` in text into `&`:
-//   `&` and `<` in plain strings become AMP/LT, restored as `&amp;`/`&lt;`;
-// - it writes XML-invalid characters as they come: they are stripped first.
-// - it writes titles as CDATA (and Atom ones as type="html"): plain text bound for a title or
-//   another text element is marked with TEXT, and written as character data instead, with
-//   `&`, `<` and `>` as TEXT_AMP/TEXT_LT/TEXT_GT, restored as hexadecimal references.
-// The markers are C0 controls, which XML 1.0 forbids and stripXmlInvalid removes, so none can
-// come from content. A SLOT marker, passed as a copyright/rights value, lets the caller put
-// extra XML where feed has no field for it (paging links, Atom `rel="via"`).
+// The boundary with `feed` 6.0.0 (pinned in package.json). The renderers hand feed everything
+// it has a field for, as its options and items; extensions (RSS only: feed's atom1 reads none)
+// add elements to the tree it serialises with xml-js. What feed cannot do is done here on its
+// output, in five text operations. Each is safe for the reason given, and each checks the text
+// it relies on, so that a feed printing otherwise stops the build with an internal error
+// instead of publishing a broken feed (test/node/render/safe-feed.test.ts feeds them such text):
+// 1. Escaping. feed escapes only the first `]]>` in a CDATA section, writes `<` raw in
+//    attributes, reads a literal `&amp;` in text as already escaped (a reader sees `&`), and
+//    writes XML-invalid characters as they come. `plain`, `text` and `cdata` strip those
+//    characters and put C0-control markers in place of `&`, `<`, `>` and `]]>`; xml-js writes
+//    controls untouched, and `restore` turns each marker into its escape. XML 1.0 §2.2 forbids
+//    C0 controls, and no string reaches feed with one: content goes through these three, and
+//    the rest are URLs that `new URL` normalised (feed's or the build's), percent-encoding
+//    controls, and the build's validated language tag. So every control in feed's output is a
+//    marker; one that `restore` leaves (the slot marker out of its place, one in the extra
+//    elements) is a bug, and it throws.
+// 2. Plain text. feed writes titles as CDATA (Atom's with type="html"). A `text` string starts
+//    with the TEXT marker, so its section is the one that starts `<![CDATA[` TEXT; it has no `>`
+//    but markers, so the first `]]>` after that closes it. The wrapper is dropped.
+// 3. Extra elements. feed writes no paging link, and no extra Atom link at all (its atom1 reads
+//    no extensions); its own RSS self and hub links would declare xmlns:atom by themselves. So
+//    the links of channels, feeds and entries, written and escaped by the renderers, go where
+//    the `<copyright>`/`<rights>` element is, whose text is the SLOT marker alone, found exactly
+//    once on a line of its own. RSS items take theirs (dc:creator, atom:link) as extensions.
+// 4. Start tags. feed declares the content and dc namespaces only in documents with items, and
+//    writes no xml:lang: attributes are added to the exact start tag a frame (after the XML
+//    declaration) or an item must begin with.
+// 5. Cutting. The build stores items and frames apart and joins them (`assembleFeed`). A
+//    one-item document must end with the item's end tag and the document's exact closing tags;
+//    the item starts at the first `<item>`/`<entry>` start tag, since the channel before it is
+//    the fixed ITEM_CHANNEL. An item-less document must end with the same closing tags and hold
+//    no item end tag, and is split before them.
 const CDATA_END = '\u0001';
 const AMP = '\u0002';
 const LT = '\u0003';
@@ -21,6 +41,32 @@ const TEXT = '\u0005';
 const TEXT_AMP = '\u0006';
 const TEXT_LT = '\u0007';
 const TEXT_GT = '\u0008';
+const MARKER = /[\u0001-\u0008]/;
+
+/** The formats this module renders with feed, by the name of feed's method. */
+export type FeedFormat = 'rss2' | 'atom1';
+
+/** Attributes to add to a start tag, by name; values are escaped here. */
+export type StartTagAttributes = Readonly<Record<string, string>>;
+
+/** Extra XML and attributes that feed has no field for. */
+export interface Additions {
+  /** Elements written verbatim, one a line, where feed would write `copyright`/`rights`. */
+  elements?: readonly string[];
+  /** Attributes for the root element (a frame) or the item's start tag (an item). */
+  attributes?: StartTagAttributes;
+}
+
+const XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>\n';
+
+/** The text feed 6.0.0 prints around items: a frame's start, an item's first and last tags, and the end. */
+export const FEED_SHAPES: Readonly<Record<FeedFormat, { start: string; open: string; close: string; end: string }>> = {
+  rss2: { start: `${XML_DECLARATION}<rss version="2.0">`, open: '\n        <item>', close: '</item>', end: '\n    </channel>\n</rss>' },
+  atom1: { start: `${XML_DECLARATION}<feed xmlns="http://www.w3.org/2005/Atom">`, open: '\n    <entry>', close: '</entry>', end: '\n</feed>' },
+};
+
+/** The channel of a one-item document, cut away: fixed, so that feed never reads the clock. */
+const ITEM_CHANNEL: FeedOptions = { title: 'item', updated: new Date(0), generator: false };
 
 /** Makes a plain string safe for an element or attribute that feed writes as text. */
 export function plain(text: string): string {
@@ -43,28 +89,44 @@ export function cdata(text: string): string {
   return stripXmlInvalid(text).replaceAll(']]>', CDATA_END);
 }
 
-/** A placeholder that `renderSafely` replaces with `slots[index]`, written verbatim. */
-export function slot(index: number): string {
-  return `${SLOT}${index}${SLOT}`;
+/**
+ * Renders one item (fields prepared with `plain`/`text`/`cdata`) as `format` and returns its
+ * element, led by the line break and indentation feed gives it in a document.
+ */
+export function renderItem(format: FeedFormat, item: Item, additions: Additions = {}): string {
+  const elements = additions.elements ?? [];
+  const feed = new Feed(ITEM_CHANNEL);
+  feed.addItem(reserveSlot(item, elements));
+  const fragment = cutItem(restore(feed[format](), elements), format);
+  return addAttributes(fragment, FEED_SHAPES[format].open, format, additions.attributes);
 }
 
 /**
- * Runs one of feed's renderers over options and items prepared with `plain`/`cdata`, then
- * restores the markers. The caller passes `updated` so that feed never reads the clock.
+ * Renders a document without items as `format` and splits it where items go. The caller
+ * passes `updated` so that feed never reads the clock.
  */
-export function renderSafely(
-  options: FeedOptions & { updated: Date },
-  items: Item[],
-  format: 'rss2' | 'atom1',
-  slots: readonly string[] = [],
-): string {
-  const feed = new Feed(options);
-  for (const item of items) feed.addItem(item);
-  const xml = feed[format]();
-  return xml
-    .replace(/<(rights|copyright)>\u0004(\d+)\u0004<\/\1>/g, (_, _tag: string, index: string) => slots[Number(index)] ?? '')
-    // Text has no `>` left, so the first `]]>` after TEXT ends its CDATA section.
-    .replace(/(?: type="html")?><!\[CDATA\[\u0005([^]*?)\]\]>/g, '>$1')
+export function renderFrame(format: FeedFormat, options: FeedOptions & { updated: Date }, additions: Additions = {}): { head: string; tail: string } {
+  const elements = additions.elements ?? [];
+  const xml = restore(new Feed(reserveSlot(options, elements))[format](), elements);
+  return splitFrame(addAttributes(xml, FEED_SHAPES[format].start, format, additions.attributes), format);
+}
+
+/** Puts the SLOT marker in the copyright field when there are elements to put in its place. */
+function reserveSlot<T extends { copyright?: string }>(fields: T, elements: readonly string[]): T {
+  if (elements.length === 0) return fields;
+  if (fields.copyright !== undefined) throw new Error('internal error: copyright is the place of the extra elements, and cannot be set too');
+  return { ...fields, copyright: SLOT };
+}
+
+/**
+ * Turns the markers in feed's output back into XML: unwraps `text` strings from CDATA, writes
+ * each escape, and puts `elements` (verbatim, on lines of the element's indentation) in place
+ * of the one slot element. Throws when the slot is not where it must be or a marker is left.
+ */
+export function restore(xml: string, elements: readonly string[] = []): string {
+  const unwrapped = xml.replace(/(?: type="html")?><!\[CDATA\[\u0005([^]*?)\]\]>/g, '>$1');
+  if (unwrapped.includes(`<![CDATA[${TEXT}`)) throw createShapeError('a CDATA section with plain text does not directly follow its start tag');
+  const escaped = unwrapped
     .replaceAll(TEXT, '')
     .replaceAll(TEXT_AMP, '&#x26;')
     .replaceAll(TEXT_LT, '&#x3C;')
@@ -72,23 +134,54 @@ export function renderSafely(
     .replaceAll(CDATA_END, ']]]]><![CDATA[>')
     .replaceAll(AMP, '&amp;')
     .replaceAll(LT, '&lt;');
+  let slots = 0;
+  const restored = escaped.replace(/(\n *)<(rights|copyright)>\u0004<\/\2>/g, (_, indent: string) => {
+    slots++;
+    return indent + elements.join(indent);
+  });
+  if (slots !== (elements.length > 0 ? 1 : 0)) {
+    throw createShapeError(`${slots} <copyright>/<rights> elements hold the extra elements' place, where ${elements.length > 0 ? 1 : 0} must`);
+  }
+  const left = MARKER.exec(restored);
+  if (left) {
+    const code = left[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+    throw new Error(
+      `internal error: U+${code} is left in feed's output at offset ${left.index} (${JSON.stringify(restored.slice(Math.max(0, left.index - 40), left.index + 40))}): the slot marker out of its place, or a control character in a string that went round plain, text and cdata`,
+    );
+  }
+  return restored;
 }
 
 /**
- * Cuts the single item out of a one-item document: from the first `open` (which comes
- * before any content, since the channel fields are escaped text) to the last `close` (which
- * comes after it, since content sits in CDATA inside the item).
+ * Cuts the one item out of a one-item `format` document: from the first item start tag (the
+ * channel before it is ITEM_CHANNEL) to the item end tag that must end the document but for
+ * its closing tags.
  */
-export function extractItem(xml: string, open: string, close: string): string {
+export function cutItem(xml: string, format: FeedFormat): string {
+  const { open, close, end } = FEED_SHAPES[format];
   const start = xml.indexOf(open);
-  const end = xml.lastIndexOf(close);
-  if (start === -1 || end < start) throw new Error(`internal error: no ${open.trim()} in the rendered document`);
-  return xml.slice(start, end + close.length);
+  if (start === -1) throw createShapeError(`no ${JSON.stringify(open)} in the one-item ${format} document`);
+  if (!xml.endsWith(close + end)) throw createShapeError(`the one-item ${format} document does not end with ${JSON.stringify(close + end)}`);
+  return xml.slice(start, xml.length - end.length);
 }
 
-/** Splits an item-less document before its closing tag, where items go. */
-export function splitAtClose(xml: string, close: string): { head: string; tail: string } {
-  const at = xml.lastIndexOf(close);
-  if (at === -1) throw new Error(`internal error: no ${close.trim()} in the rendered document`);
-  return { head: xml.slice(0, at), tail: xml.slice(at) };
+/** Splits an item-less `format` document before the closing tags that must end it, where items go. */
+export function splitFrame(xml: string, format: FeedFormat): { head: string; tail: string } {
+  const { close, end } = FEED_SHAPES[format];
+  if (!xml.endsWith(end)) throw createShapeError(`the item-less ${format} document does not end with ${JSON.stringify(end)}`);
+  const head = xml.slice(0, xml.length - end.length);
+  if (head.includes(close)) throw createShapeError(`the item-less ${format} document has an item`);
+  return { head, tail: end };
+}
+
+/** Adds attributes to the start tag `tag` that `xml` must begin with. */
+function addAttributes(xml: string, tag: string, format: FeedFormat, attributes: StartTagAttributes = {}): string {
+  if (!xml.startsWith(tag)) throw createShapeError(`the ${format} text does not begin with ${JSON.stringify(tag)}`);
+  const added = Object.entries(attributes).map(([name, value]) => ` ${name}="${escapeHtml(value)}"`);
+  return added.length === 0 ? xml : `${tag.slice(0, -1)}${added.join('')}>${xml.slice(tag.length)}`;
+}
+
+/** An internal error for feed output that breaks a precondition of this module. */
+function createShapeError(problem: string): Error {
+  return new Error(`internal error: feed's output is not as src/render/safe-feed.ts expects: ${problem}`);
 }

@@ -5,7 +5,7 @@ import type { BuiltSite, ServedSite, Version } from './types.ts';
 export type AnySite = BuiltSite | ServedSite;
 
 /** Where the request's instant falls in the publication schedule. */
-export interface ScheduleAt {
+interface ScheduleAt {
   /** How many scheduled publications have happened; part of the edge-cache key. */
   edition: number;
   /** When the next scheduled article appears (epoch ms); undefined when none is due. */
@@ -23,7 +23,7 @@ export function momentAt(site: AnySite, now: number): Moment {
 }
 
 /** Reads the schedule at `now`. */
-export function readSchedule(site: AnySite, now: number): ScheduleAt {
+function readSchedule(site: AnySite, now: number): ScheduleAt {
   let edition = 0;
   while (edition < site.schedule.length && (site.schedule[edition] ?? Number.POSITIVE_INFINITY) <= now) edition++;
   const next = site.schedule[edition];

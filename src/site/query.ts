@@ -24,6 +24,11 @@ export interface QueryError {
   message: string;
 }
 
+/** Whether `/feed.json` parameters ask for a query (any parameter that changes the answer), rather than the pre-rendered feed. */
+export function isFeedQuery(params: URLSearchParams): boolean {
+  return QUERY_PARAMS.some((name) => params.has(name));
+}
+
 /**
  * Validates `limit` (1 to the configured maximum), `since` (an RFC 3339 date-time), `tag` and
  * `author` (each repeatable; a name or a slug) for `/feed.json`. Returns undefined when none is
@@ -31,7 +36,7 @@ export interface QueryError {
  * are known.
  */
 export function parseFeedQuery(params: URLSearchParams, site: AnySite, now: number): { query?: FeedQuery; error?: QueryError } {
-  if (!QUERY_PARAMS.some((name) => params.has(name))) return {};
+  if (!isFeedQuery(params)) return {};
   const { feedItemLimit, queryLimitMax } = site.config;
   for (const name of ['limit', 'since'] as const) {
     if (params.getAll(name).length > 1) return { error: { parameter: name, message: `${name} may be given once` } };

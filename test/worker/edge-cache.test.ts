@@ -180,11 +180,12 @@ describe('no edge cache (EDGE_CACHE = "off")', () => {
 });
 
 /**
- * The isolate layer (src/http/prebuilt.ts) answers pre-rendered routes without Hono when
- * EDGE_CACHE = "computed"; with "all" the same requests go through Hono's middleware. Every
- * answer must be the same, field for field and byte for byte, but for X-Edge-Cache.
+ * With EDGE_CACHE = "computed" pre-rendered routes are answered from memory; with "all" the
+ * edge cache stands in front of every route (here empty for each request, so that answers are
+ * made, then stored). Every answer must be the same, field for field and byte for byte, but
+ * for X-Edge-Cache.
  */
-describe('the isolate layer and the Hono app give the same answers', () => {
+describe('answers from memory and through the edge cache are the same', () => {
   const sites: [string, ServedSite, number][] = [
     ['hostile', hostileSite, NOW],
     ['paged', pagedSite, NOW],
