@@ -1,10 +1,12 @@
 // Build step: `node scripts/build.ts` (wrangler runs it before `dev` and `deploy`).
-// `--check` validates articles/ and the configuration without writing anything.
+// `--check` validates articles/ and the configuration without writing anything; `--no-cache`
+// parses and renders every article instead of reusing the build cache.
 import { runBuild } from '../src/prerender/run.ts';
 
 const check = process.argv.includes('--check');
+const cache = !process.argv.includes('--no-cache');
 const started = performance.now();
-const result = await runBuild({ root: process.cwd(), ...(check ? {} : { outFile: 'src/generated/site.js' }) });
+const result = await runBuild({ root: process.cwd(), cache, ...(check ? {} : { outFile: 'src/generated/site.js' }) });
 if (!result.ok) {
   for (const message of result.messages) console.error(message);
   console.error(`\nBuild failed: ${result.messages.length} problem${result.messages.length === 1 ? '' : 's'}. Nothing was written; the last good build stays in place.`);
@@ -16,5 +18,6 @@ const scheduled = site.schedule.length;
 console.log(
   `${check ? 'Checked' : 'Built'} ${result.articleCount} article${result.articleCount === 1 ? '' : 's'}` +
     `${scheduled > 0 ? ` (${scheduled} scheduled publication time${scheduled === 1 ? '' : 's'})` : ''}` +
-    ` in ${Math.round(performance.now() - started)} ms; build ${site.buildId}.`,
+    ` in ${Math.round(performance.now() - started)} ms; build ${site.buildId}` +
+    `${result.cache ? `; reused from the build cache: ${result.cache.parse.hits} of ${result.cache.parse.hits + result.cache.parse.misses} parsed files, ${result.cache.render.hits} of ${result.cache.render.hits + result.cache.render.misses} rendered articles` : ''}.`,
 );

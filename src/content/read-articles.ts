@@ -16,6 +16,14 @@ export interface ReadResult {
   problems: Problem[];
 }
 
+/** Where parsed articles may be kept between builds (src/prerender/build-cache.ts); absent, every file is parsed. */
+export interface ParseCache {
+  /** The stored result of parsing `bytes` as `file`, if there is one for exactly these inputs. */
+  load(file: string, bytes: Uint8Array): Promise<ReadResult | undefined>;
+  /** Keeps the result of parsing `bytes` as `file`. */
+  store(file: string, bytes: Uint8Array, result: ReadResult): void;
+}
+
 /** Files read ahead of the one being parsed. */
 const READ_AHEAD = 16;
 
@@ -24,13 +32,13 @@ const READ_AHEAD = 16;
  * parsed. Parsing stays on this thread: worker threads were tried and were no faster
  * (BENCHMARKS.md, "The build").
  */
-export async function readArticles(files: readonly ArticleFile[], config: SiteConfig, limits: BuildLimits): Promise<ReadResult[]> {
-  const reads = new Map<number, Promise<Uint8Array | Problem>>();
-  const read = (i: number): Promise<Uint8Array | Problem> | undefined => {
+export async function readArticles(files: readonly ArticleFile[], config: SiteConfig, limits: BuildLimits, cache?: ParseCache): Promise<ReadResult[]> {
+  const reads = new Map<number, Promise<Read>>();
+  const read = (i: number): Promise<Read> | undefined => {
     const entry = files[i];
     if (entry === undefined) return undefined;
     let pending = reads.get(i);
-    if (pending === undefined) reads.set(i, (pending = readChecked(entry, limits)));
+    if (pending === undefined) reads.set(i, (pending = readCached(entry, limits, cache)));
     return pending;
   };
   const results: ReadResult[] = [];
@@ -41,9 +49,27 @@ export async function readArticles(files: readonly ArticleFile[], config: SiteCo
     reads.delete(i);
     const entry = files[i];
     if (content === undefined || entry === undefined) continue;
-    results.push(content instanceof Uint8Array ? parseArticle(entry.file, content, config) : { problems: [content] });
+    if ('problem' in content) {
+      results.push({ problems: [content.problem] });
+    } else if (content.cached) {
+      results.push(content.cached);
+    } else {
+      const result = parseArticle(entry.file, content.bytes, config);
+      cache?.store(entry.file, content.bytes, result);
+      results.push(result);
+    }
   }
   return results;
+}
+
+/** A file's bytes and what the cache holds for them, or the problem that kept it from being read. */
+type Read = { bytes: Uint8Array; cached?: ReadResult | undefined } | { problem: Problem };
+
+/** Reads a file (within the size limit) and looks it up in the cache. */
+async function readCached(entry: ArticleFile, limits: BuildLimits, cache: ParseCache | undefined): Promise<Read> {
+  const content = await readChecked(entry, limits);
+  if (!(content instanceof Uint8Array)) return { problem: content };
+  return { bytes: content, cached: await cache?.load(entry.file, content) };
 }
 
 /** An article file's bytes, or the problem when it is over MAX_ARTICLE_BYTES (then it is not read). */

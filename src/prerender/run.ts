@@ -4,10 +4,11 @@ import { ConfigError, parseSiteConfig, type RawVars, readConfigVars } from '../c
 import { parseBuildLimits } from '../content/limits.ts';
 import { listArticleFiles } from '../content/list-articles.ts';
 import { formatProblem, type Problem } from '../content/problem.ts';
-import { readArticles } from '../content/read-articles.ts';
-import type { BuiltSite } from '../site/types.ts';
+import { type ReadResult, readArticles } from '../content/read-articles.ts';
+import type { Article, BuiltSite } from '../site/types.ts';
+import { BuildCache, type CacheKind, computeCodeVersion, defaultCacheDir } from './build-cache.ts';
 import { checkBundleSize } from './bundle-size.ts';
-import { buildSite } from './site.ts';
+import { type ArticleFragments, type FragmentSource, planSite, renderSite } from './site.ts';
 import { renderSiteModule, writeSiteModule } from './site-module.ts';
 
 /** Where the build reads and writes, relative to `root`. */
@@ -21,10 +22,22 @@ export interface BuildOptions {
   now?: number;
   /** Replaces `[vars]` from the config file (tests). */
   vars?: RawVars;
+  /** Keeps per-article work between builds (the default); false parses and renders every article (`--no-cache`). */
+  cache?: boolean;
+  /** Where the cache lives; defaults to FEED_PUBLISHER_CACHE_DIR, else `node_modules/.cache/feed-publisher/` under `root`. */
+  cacheDir?: string;
+  /** Replaces the version of the build's code in every cache key (tests); defaults to a hash of the code itself. */
+  codeVersion?: string;
 }
 
+/** Entries the cache had and entries computed, by kind; absent when the cache was off. */
+export type CacheStats = Record<CacheKind, { hits: number; misses: number }>;
+
 /** Outcome of a build: the site, or every problem found. */
-export type BuildResult = { ok: true; site: BuiltSite; articleCount: number; notes: string[] } | { ok: false; messages: string[] };
+export type BuildResult = { ok: true; site: BuiltSite; articleCount: number; notes: string[]; cache?: CacheStats } | { ok: false; messages: string[]; cache?: CacheStats };
+
+/** Cache lookups in flight at once while the fragments are loaded (each holds a file open). */
+const LOAD_CONCURRENCY = 32;
 
 /**
  * Reads the configuration and articles, validates them, renders every response, and
@@ -45,22 +58,72 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
     throw error;
   }
 
+  const useCache = options.cache ?? true;
+  const cacheDir = options.cacheDir ?? (process.env.FEED_PUBLISHER_CACHE_DIR || defaultCacheDir(root));
+  const cache = useCache ? new BuildCache(resolve(root, cacheDir)) : undefined;
+  // Everything that shapes the output besides an article's own bytes and path.
+  const context = useCache ? [options.codeVersion ?? (await computeCodeVersion()), JSON.stringify(config)] : [];
+  /** Ends the build: waits for the cache's writes and prunes what this build did not use. */
+  const finish = async <T extends BuildResult>(result: T, prune: CacheKind[]): Promise<T> => {
+    if (!cache) return result;
+    const note = await cache.flush(prune);
+    if (note && result.ok) result.notes.push(note);
+    return { ...result, cache: cache.stats };
+  };
+
   const listing = await listArticleFiles(root, articlesDir);
   const problems: Problem[] = [...listing.problems];
   const parsed: ParsedArticle[] = [];
-  for (const result of await readArticles(listing.files, config, limits)) {
+  const parseCache = cache && {
+    load: (file: string, bytes: Uint8Array) => cache.read<ReadResult>('parse', BuildCache.keyOf('parse', ...context, file, bytes)),
+    store: (file: string, bytes: Uint8Array, result: ReadResult) => cache.write('parse', BuildCache.keyOf('parse', ...context, file, bytes), result),
+  };
+  for (const result of await readArticles(listing.files, config, limits, parseCache)) {
     problems.push(...result.problems);
     if (result.article) parsed.push(result.article);
   }
   // Stable: each file's problems stay in line order.
   problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  if (problems.length > 0) return { ok: false, messages: problems.map(formatProblem) };
+  if (problems.length > 0) return finish({ ok: false, messages: problems.map(formatProblem) }, ['parse']);
 
-  const built = buildSite(parsed, config, options.now ?? Date.now());
-  if (!built.site) return { ok: false, messages: built.problems.map(formatProblem) };
-  const generated = renderSiteModule(built.site);
-  const tooBig = await checkBundleSize(generated, limits, parsed.filter((p) => !p.draft).length);
-  if (tooBig.length > 0) return { ok: false, messages: tooBig };
+  const planned = planSite(parsed, config);
+  if (!planned.plan) return finish({ ok: false, messages: planned.problems.map(formatProblem) }, ['parse']);
+  const fragments = cache && (await loadFragments(cache, context, planned.plan.articles));
+  const site = renderSite(planned.plan, config, options.now ?? Date.now(), fragments);
+  const generated = renderSiteModule(site);
+  const articleCount = parsed.filter((p) => !p.draft).length;
+  const tooBig = await checkBundleSize(generated, limits, articleCount);
+  if (tooBig.length > 0) return finish({ ok: false, messages: tooBig }, ['parse', 'render']);
   if (options.outFile) await writeSiteModule(generated, resolve(root, options.outFile));
-  return { ok: true, site: built.site, articleCount: parsed.filter((p) => !p.draft).length, notes: [...listing.notes, ...built.notes] };
+  return finish({ ok: true, site, articleCount, notes: [...listing.notes, ...planned.notes] }, ['parse', 'render']);
+}
+
+/**
+ * The cached fragments of every article, loaded before the (synchronous) render, keyed by
+ * exactly what the renderers receive: the article as they take it, the configuration and
+ * the code. Fragments rendered now are stored for the next build.
+ */
+async function loadFragments(cache: BuildCache, context: readonly string[], articles: readonly Article[]): Promise<FragmentSource> {
+  const keys = new Map<Article, string>();
+  const found = new Map<Article, ArticleFragments>();
+  let next = 0;
+  const load = async (): Promise<void> => {
+    for (let i = next++; i < articles.length; i = next++) {
+      const article = articles[i] as Article;
+      const key = BuildCache.keyOf('render', ...context, JSON.stringify(article));
+      keys.set(article, key);
+      const fragments = await cache.read<ArticleFragments>('render', key);
+      if (fragments) found.set(article, fragments);
+    }
+  };
+  await Promise.all(Array.from({ length: LOAD_CONCURRENCY }, load));
+  return {
+    get: (article) => {
+      // Each article is asked for once; letting go of it keeps one copy of its text in memory, the chunks'.
+      const fragments = found.get(article);
+      found.delete(article);
+      return fragments;
+    },
+    set: (article, fragments) => cache.write('render', keys.get(article) ?? BuildCache.keyOf('render', ...context, JSON.stringify(article)), fragments),
+  };
 }

@@ -30,12 +30,43 @@ export interface SiteResult {
   notes: string[];
 }
 
+/** What the site is made of once the articles are read: the articles as the renderers take them, and the names across them. */
+export interface SitePlan {
+  /** Published articles, newest first. */
+  articles: Article[];
+  tagNames: ReadonlyMap<string, string>;
+  authors: ReadonlyMap<string, Author>;
+}
+
+/** An article's renderings (page, RSS item, Atom entry, JSON Feed item), which depend on nothing but the article and the configuration. */
+export interface ArticleFragments {
+  page: string;
+  rss: string;
+  atom: string;
+  json: string;
+}
+
+/** Where an article's fragments may come from instead of being rendered (src/prerender/build-cache.ts). */
+export interface FragmentSource {
+  /** Fragments rendered earlier from exactly this article and configuration, if any. */
+  get(article: Article): ArticleFragments | undefined;
+  /** Keeps fragments just rendered. */
+  set(article: Article, fragments: ArticleFragments): void;
+}
+
 /**
  * Turns parsed articles into every response the Worker serves. Drafts are left out.
  * Articles dated after `now` open new versions of the documents that list them, in force
  * from their date on, so they appear on time without a rebuild.
  */
-export function buildSite(parsed: readonly ParsedArticle[], config: SiteConfig, now: number): SiteResult {
+export function buildSite(parsed: readonly ParsedArticle[], config: SiteConfig, now: number, fragments?: FragmentSource): SiteResult {
+  const planned = planSite(parsed, config);
+  if (!planned.plan) return planned;
+  return { site: renderSite(planned.plan, config, now, fragments), problems: [], notes: planned.notes };
+}
+
+/** Checks the names and slugs across articles and makes the articles the renderers take (drafts left out). */
+export function planSite(parsed: readonly ParsedArticle[], config: SiteConfig): { plan?: SitePlan; problems: Problem[]; notes: string[] } {
   const published = parsed.filter((p) => !p.draft);
   const tagIndex = indexNames(published, TAG_NAMES);
   const authorIndex = indexNames(published, AUTHOR_NAMES);
@@ -47,10 +78,15 @@ export function buildSite(parsed: readonly ParsedArticle[], config: SiteConfig, 
   const articles = published
     .map((p) => toArticle(p, config, tagIndex.names, authors))
     .sort((a, b) => b.publishedAt - a.publishedAt || (a.slug < b.slug ? -1 : 1));
-  const builder = new SiteBuilder(config);
+  return { plan: { articles, tagNames: tagIndex.names, authors }, problems: [], notes };
+}
+
+/** Renders every document of every edition of a planned site. */
+export function renderSite({ articles, tagNames, authors }: SitePlan, config: SiteConfig, now: number, fragments?: FragmentSource): BuiltSite {
+  const builder = new SiteBuilder(config, fragments);
   const schedule = listScheduledInstants(articles, now);
-  for (const edition of planEditions(articles, schedule, now)) builder.addEdition(edition, tagIndex.names, authors);
-  return { site: builder.finish(schedule, articles, tagIndex.names), problems: [], notes };
+  for (const edition of planEditions(articles, schedule, now)) builder.addEdition(edition, tagNames, authors);
+  return builder.finish(schedule, articles, tagNames);
 }
 
 /** The UTF-8 bytes of each built site's chunks, as the builder encoded them for hashing. */
@@ -71,9 +107,11 @@ class SiteBuilder {
   readonly #routes = new Map<string, Version[]>();
   readonly #items = new Map<string, { page: number[]; rss: number; atom: number; json: number }>();
   readonly #jsonSeparator: number;
+  readonly #fragments: FragmentSource | undefined;
 
-  constructor(config: SiteConfig) {
+  constructor(config: SiteConfig, fragments?: FragmentSource) {
     this.#config = config;
+    this.#fragments = fragments;
     this.#jsonSeparator = this.#chunks.add(',\n');
   }
 
@@ -198,18 +236,27 @@ class SiteBuilder {
   #itemParts(article: Article): { page: number[]; rss: number; atom: number; json: number } {
     const known = this.#items.get(article.slug);
     if (known) return known;
-    const config = this.#config;
-    const tagUrl = (tag: string): string => `${config.siteUrl}/tags/${encodeURIComponent(slugify(tag))}/`;
+    const fragments = this.#fragments?.get(article) ?? this.#renderFragments(article);
     // Side by side in the chunk table, the four renderings of one body sit within gzip's
     // 32 KiB window, so the bundle stores the text about once.
-    const page = this.#chunks.addPage(renderArticlePage(config, article, listFeedLinks(`${config.siteUrl}/`), tagUrl));
+    const chunks = this.#chunks;
+    const parts = { page: chunks.addPage(fragments.page), rss: chunks.add(fragments.rss), atom: chunks.add(fragments.atom), json: chunks.add(fragments.json) };
+    this.#items.set(article.slug, parts);
+    return parts;
+  }
+
+  /** Renders an article's fragments, checking that its XML items are well-formed. */
+  #renderFragments(article: Article): ArticleFragments {
+    const config = this.#config;
+    const tagUrl = (tag: string): string => `${config.siteUrl}/tags/${encodeURIComponent(slugify(tag))}/`;
+    const page = renderArticlePage(config, article, listFeedLinks(`${config.siteUrl}/`), tagUrl);
     const rss = renderRssItem(article, config);
     const atom = renderAtomEntry(article, config);
     assertWellFormed(rss, 'rss', true);
     assertWellFormed(atom, 'atom', true);
-    const parts = { page, rss: this.#chunks.add(rss), atom: this.#chunks.add(atom), json: this.#chunks.add(renderJsonItem(article)) };
-    this.#items.set(article.slug, parts);
-    return parts;
+    const fragments = { page, rss, atom, json: renderJsonItem(article) };
+    this.#fragments?.set(article, fragments);
+    return fragments;
   }
 }
 
