@@ -58,7 +58,7 @@ describe('runBuild problems', () => {
   it('refuses two files that make the same slug', async () => {
     const root = await createProject([createArticle({ name: 'a.md' }), createArticle({ name: 'A.markdown' })]);
     const result = await build(root);
-    expect(result).toEqual({
+    expect(result).toMatchObject({
       ok: false,
       messages: ['articles/a.md:1: slug: duplicate slug "a": articles/A.markdown has the same one; rename one of the files'],
     });
@@ -295,7 +295,7 @@ describe('scripts/build.ts', () => {
     const run = runCli(root);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/^Built 1 article in \d+ ms; build [0-9a-f]{16}\.\n$/);
+    expect(run.stdout).toMatch(/^Built 1 article in \d+ ms; build [0-9a-f]{16}; reused from the build cache: 0 of 1 parsed files, 0 of 1 rendered articles\.\n$/);
     // The module holds the routes; the bodies are in the Data module it imports.
     const { moduleText, data } = await readGeneratedSite(join(root, 'src', 'generated', 'site.js'));
     expect([...moduleText.matchAll(/"\/articles\/([^"]+)"/g)].map((m) => m[1])).toEqual(['first']);
@@ -372,5 +372,33 @@ describe('scripts/build.ts', () => {
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^Checked 1 article in \d+ ms/);
     await expect(readFile(join(root, 'src', 'generated', 'site.js'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
+
+describe('writing the generated module', () => {
+  it('leaves the last good module and its data whole when writing the new module fails, and removes old data only after a success', async () => {
+    const root = await createProject([createArticle({ name: 'first.md', frontMatter: { title: 'First' } })]);
+    const outFile = 'src/generated/site.js';
+    const generated = join(root, 'src', 'generated');
+    const first = await runBuild({ root, vars: FIXTURE_VARS, now: FIXTURE_NOW, outFile });
+    if (!first.ok) throw new Error(first.messages.join('\n'));
+    const before = await readGeneratedSite(join(generated, 'site.js'));
+    const beforeModule = await readFile(join(generated, 'site.js'));
+
+    // A folder where the new module's temporary file goes: the rename step can never happen.
+    await writeFile(join(root, 'articles', 'second.md'), formatArticle(createArticle({ name: 'second.md', frontMatter: { title: 'Second' } })));
+    await mkdir(join(generated, 'site.js.tmp'));
+    await expect(runBuild({ root, vars: FIXTURE_VARS, now: FIXTURE_NOW, outFile })).rejects.toMatchObject({ code: 'EISDIR' });
+    expect((await readFile(join(generated, 'site.js'))).equals(beforeModule)).toBe(true);
+    const after = await readGeneratedSite(join(generated, 'site.js'));
+    expect(Buffer.from(after.data).equals(Buffer.from(before.data))).toBe(true);
+
+    await rm(join(generated, 'site.js.tmp'), { recursive: true });
+    const second = await runBuild({ root, vars: FIXTURE_VARS, now: FIXTURE_NOW, outFile });
+    if (!second.ok) throw new Error(second.messages.join('\n'));
+    expect(second.site.buildId).not.toBe(first.site.buildId);
+    // Only the new module's own data file is left.
+    expect((await readdir(generated)).filter((name) => name.endsWith('.bin'))).toEqual([`site.${second.site.buildId}.bin`]);
+    expect(new TextDecoder().decode((await readGeneratedSite(join(generated, 'site.js'))).data)).toContain('Second');
   });
 });
