@@ -1,11 +1,12 @@
 // Child process of the benchmark: runs the project's build over a synthetic site and reports
 // its own wall time and peak memory as one JSON line on stdout. Run alone, a process measures
-// only this build: `node scripts/bench/build-site.ts <site-dir> [extra-vars-json]` (articles/
-// inside it; writes site.js and naive.json next to it).
+// only this build: `node scripts/bench/build-site.ts <site-dir> [extra-vars-json] [--no-cache]`
+// (articles/ inside it; writes site.js and naive.json next to it; the build cache goes to
+// node_modules/.cache/feed-publisher/ inside it).
 import { statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runBuild } from '../../src/prerender/run.ts';
+import { type CacheStats, runBuild } from '../../src/prerender/run.ts';
 import type { NaiveData, NaiveItem } from './worker.ts';
 
 /** Site settings of every benchmark build. */
@@ -22,8 +23,8 @@ const BENCH_VARS = {
 
 /** What the build child prints. */
 export type BuildReport =
-  | { ok: true; articleCount: number; buildMs: number; processMs: number; maxRssKiB: number; siteBytes: number }
-  | { ok: false; messages: string[]; buildMs: number; processMs: number; maxRssKiB: number };
+  | { ok: true; articleCount: number; buildMs: number; processMs: number; maxRssKiB: number; siteBytes: number; cache?: CacheStats }
+  | { ok: false; messages: string[]; buildMs: number; processMs: number; maxRssKiB: number; cache?: CacheStats };
 
 const siteDir = process.argv[2];
 if (!siteDir) {
@@ -31,8 +32,9 @@ if (!siteDir) {
   process.exit(2);
 }
 const extraVars = JSON.parse(process.argv[3] ?? '{}') as Record<string, string>;
+const cache = process.argv[4] !== '--no-cache';
 const started = performance.now();
-const result = await runBuild({ root: siteDir, articlesDir: 'articles', outFile: 'site.js', vars: { ...BENCH_VARS, ...extraVars }, now: Date.now() });
+const result = await runBuild({ root: siteDir, articlesDir: 'articles', outFile: 'site.js', vars: { ...BENCH_VARS, ...extraVars }, now: Date.now(), cache, cacheDir: 'node_modules/.cache/feed-publisher' });
 const buildMs = performance.now() - started;
 // Node's clock starts with the process: this is what `npm run build` costs, bar npm itself,
 // and leaves out the bench's own work below (reading the app's feed for the naive route).
@@ -40,7 +42,7 @@ const processMs = performance.now();
 // ru_maxrss of this process, in KiB on Linux.
 const maxRssKiB = process.resourceUsage().maxRSS;
 if (!result.ok) {
-  const report: BuildReport = { ok: false, messages: result.messages.slice(0, 20), buildMs, processMs, maxRssKiB };
+  const report: BuildReport = { ok: false, messages: result.messages.slice(0, 20), buildMs, processMs, maxRssKiB, ...(result.cache ? { cache: result.cache } : {}) };
   console.log(JSON.stringify(report));
 } else {
   // The naive route's data comes through the app's public route, not the site's internals.
@@ -61,6 +63,14 @@ if (!result.ok) {
   }));
   const naive: NaiveData = { title: BENCH_VARS.SITE_TITLE, home: `${BENCH_VARS.SITE_URL}/`, items };
   await writeFile(join(siteDir, 'naive.json'), JSON.stringify(naive));
-  const report: BuildReport = { ok: true, articleCount: result.articleCount, buildMs, processMs, maxRssKiB, siteBytes: statSync(join(siteDir, 'site.js')).size };
+  const report: BuildReport = {
+    ok: true,
+    articleCount: result.articleCount,
+    buildMs,
+    processMs,
+    maxRssKiB,
+    siteBytes: statSync(join(siteDir, 'site.js')).size,
+    ...(result.cache ? { cache: result.cache } : {}),
+  };
   console.log(JSON.stringify(report));
 }

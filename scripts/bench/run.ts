@@ -2,7 +2,8 @@
 // prints, for each size, the build's cost, the Worker's warm CPU per request inside workerd
 // against constant-bytes controls, and the first request of a fresh isolate.
 // Options: --sizes 10,100 (a subset), --quick (fewer and shorter rounds), --rounds N,
-// --json FILE (also write every figure), --keep (keep the temporary folder).
+// --json FILE (also write every figure), --keep (keep the temporary folder), --build-only (the
+// build and rebuild figures, without serving).
 import { readFileSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -27,11 +28,12 @@ const { values: args } = parseArgs({
     rounds: { type: 'string' },
     json: { type: 'string' },
     keep: { type: 'boolean', default: false },
+    'build-only': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
 if (args.help) {
-  console.log('usage: npm run bench -- [--sizes 10,100,1000,10000] [--quick] [--rounds N] [--json FILE] [--keep]');
+  console.log('usage: npm run bench -- [--sizes 10,100,1000,10000] [--quick] [--rounds N] [--json FILE] [--keep] [--build-only]');
   process.exit(0);
 }
 const SIZES = args.sizes.split(',').map((s) => Number(s.replaceAll('_', '').trim()));
@@ -54,6 +56,8 @@ const FEED_PATHS = ['/rss.xml', '/atom.xml', '/feed.json'];
 const SERVER_CPU = 1;
 const CLIENT_CPU = 0;
 const STARTUP_TIMEOUT_MS = 180_000;
+/** Rebuilds measured per size, each after one article edited and one added. */
+const REBUILD_ROUNDS = 3;
 /** BUNDLE_LIMIT_MIB for a second build when the default budget refused the first. */
 const RAISED_BUNDLE_LIMIT_MIB = '64';
 
@@ -122,6 +126,10 @@ interface ColdResult {
 interface SizeResult {
   articles: number;
   build?: BuildReport & { wallMs: number };
+  /** The same build without the cache (`--no-cache`), for what writing the cache costs a cold build. */
+  uncached?: BuildReport & { wallMs: number };
+  /** Builds with a warm cache, each after one article edited and one added. */
+  rebuilds?: (BuildReport & { wallMs: number })[];
   /** Why the build with the default [vars] refused, when it did. */
   defaultRefused?: string[];
   refused?: string[];
@@ -159,7 +167,7 @@ async function main(): Promise<void> {
   let baseline: ColdResult | undefined;
   try {
     pinSelf(CLIENT_CPU);
-    baseline = await measureControlWorker(root, cache);
+    if (!args['build-only']) baseline = await measureControlWorker(root, cache);
     for (const n of SIZES) results.push(await benchSize(n, root, cache, baseline));
     printSummary(results, baseline);
   } finally {
@@ -188,7 +196,7 @@ async function measureControlWorker(root: string, cache: CacheServer): Promise<C
   return result;
 }
 
-async function benchSize(n: number, root: string, cache: CacheServer, baseline: ColdResult): Promise<SizeResult> {
+async function benchSize(n: number, root: string, cache: CacheServer, baseline: ColdResult | undefined): Promise<SizeResult> {
   const result: SizeResult = { articles: n, errors: [] };
   const dir = join(root, `n-${n}`);
   log(`\n=== ${formatNumber(n)} articles === (load average ${loadAverage()})`);
@@ -213,6 +221,8 @@ async function benchSize(n: number, root: string, cache: CacheServer, baseline: 
       return result;
     }
     log(`build again with BUNDLE_LIMIT_MIB = "${RAISED_BUNDLE_LIMIT_MIB}" to measure serving past the budget:`);
+    // From an empty cache again, so that the build figure stays a cold build's.
+    await rm(join(dir, 'node_modules'), { recursive: true, force: true });
     build = await buildInChild(dir, { BUNDLE_LIMIT_MIB: RAISED_BUNDLE_LIMIT_MIB });
     if ('crashed' in build) {
       result.errors.push(build.crashed);
@@ -223,10 +233,13 @@ async function benchSize(n: number, root: string, cache: CacheServer, baseline: 
     if (!build.ok) {
       result.refused = build.messages;
       for (const message of build.messages) log(`  ${message}`);
+      await measureRebuilds(n, dir, { BUNDLE_LIMIT_MIB: RAISED_BUNDLE_LIMIT_MIB }, result);
       return result;
     }
   }
   result.build = build;
+  await measureRebuilds(n, dir, result.defaultRefused ? { BUNDLE_LIMIT_MIB: RAISED_BUNDLE_LIMIT_MIB } : {}, result);
+  if (args['build-only']) return result;
   const report = build;
   const wallMs = build.wallMs;
   const site = await readFile(join(dir, 'site.js'));
@@ -248,7 +261,7 @@ async function benchSize(n: number, root: string, cache: CacheServer, baseline: 
     log(`warm: failed: ${(error as Error).message}`);
   }
   // 3. Cold first requests, each in a fresh workerd.
-  if (result.warm) {
+  if (result.warm && baseline) {
     try {
       await measureCold(n, bundle, cache, result, baseline);
     } catch (error) {
@@ -259,11 +272,48 @@ async function benchSize(n: number, root: string, cache: CacheServer, baseline: 
   return result;
 }
 
+/**
+ * The cold build without the cache, then REBUILD_ROUNDS builds with the cache the first build
+ * left, each after one word of one article changed and one article added: what `npm start`
+ * costs after an edit. Each runs as the first build did, in a child process of its own.
+ */
+async function measureRebuilds(n: number, dir: string, vars: Record<string, string>, result: SizeResult): Promise<void> {
+  const uncached = await buildInChild(dir, vars, ['--no-cache']);
+  if ('crashed' in uncached) {
+    result.errors.push(uncached.crashed);
+    return;
+  }
+  result.uncached = uncached;
+  log(`build without the cache (--no-cache): ${formatNumber(uncached.wallMs / 1000, 2)} s wall${uncached.ok ? '' : ' (refused)'}, peak RSS ${mib(uncached.maxRssKiB * 1024)}`);
+  result.rebuilds = [];
+  const edited = join(dir, 'articles', `${slugOf(Math.min(n - 1, 3))}.md`);
+  for (let round = 1; round <= REBUILD_ROUNDS; round++) {
+    const text = await readFile(edited, 'utf8');
+    // One word of the body, different each round; and one new article, the newest.
+    const changed = text.replace(/\b(minister|officials|said|the)\b/, (word) => `${word}${round}`);
+    if (changed === text) throw new Error(`${edited} has no word to change`);
+    await writeFile(edited, changed);
+    const added = (await readFile(edited, 'utf8')).replace(/^title: .*$/m, `title: "Added in round ${round}"`).replace(/^date: .*$/m, `date: ${new Date(Date.now() - 60_000).toISOString()}`);
+    await writeFile(join(dir, 'articles', `added-${round}.md`), added);
+    const rebuild = await buildInChild(dir, vars);
+    if ('crashed' in rebuild) {
+      result.errors.push(rebuild.crashed);
+      return;
+    }
+    result.rebuilds.push(rebuild);
+    const cache = rebuild.cache;
+    log(
+      `rebuild ${round} (one article edited, one added; warm cache): ${formatNumber(rebuild.wallMs / 1000, 2)} s wall${rebuild.ok ? '' : ' (refused at the bundle check)'}, peak RSS ${mib(rebuild.maxRssKiB * 1024)}` +
+        (cache ? `; from the cache: ${cache.parse.hits} of ${cache.parse.hits + cache.parse.misses} parsed, ${cache.render.hits} of ${cache.render.hits + cache.render.misses} rendered` : ''),
+    );
+  }
+}
+
 /** Runs build-site.ts in a child process on every CPU; its report, or why it crashed. */
-async function buildInChild(dir: string, vars: Record<string, string>): Promise<(BuildReport & { wallMs: number }) | { crashed: string }> {
+async function buildInChild(dir: string, vars: Record<string, string>, extraArgs: string[] = []): Promise<(BuildReport & { wallMs: number }) | { crashed: string }> {
   const started = performance.now();
   // The same V8 flags as `npm run build` and wrangler's [build] command.
-  const child = await runChild(process.execPath, ['--max-semi-space-size=32', join(PROJECT_ROOT, 'scripts/bench/build-site.ts'), dir, JSON.stringify(vars)], {
+  const child = await runChild(process.execPath, ['--max-semi-space-size=32', join(PROJECT_ROOT, 'scripts/bench/build-site.ts'), dir, JSON.stringify(vars), ...extraArgs], {
     timeoutMs: 20 * 60_000,
     allCores: true,
   });
@@ -619,6 +669,26 @@ function printSummary(results: SizeResult[], baseline: ColdResult | undefined): 
         'workerd RSS at start',
       ],
       rows,
+    ),
+  );
+  log('\nincremental builds: the cold build (empty cache, writing it), the same without the cache, and rebuilds with a warm cache after one article edited and one added (median, min–max; wall from process start to output written):');
+  log(
+    renderTable(
+      ['articles', 'cold build', 'peak RSS', '--no-cache', 'peak RSS', 'rebuild', 'peak RSS', 'outcome'],
+      results.map((r) => {
+        const rebuilds = r.rebuilds ?? [];
+        const walls = rebuilds.map((b) => b.wallMs / 1000);
+        return [
+          formatNumber(r.articles),
+          r.build ? `${formatNumber(r.build.wallMs / 1000, 2)} s` : '–',
+          r.build ? mib(r.build.maxRssKiB * 1024) : '–',
+          r.uncached ? `${formatNumber(r.uncached.wallMs / 1000, 2)} s` : '–',
+          r.uncached ? mib(r.uncached.maxRssKiB * 1024) : '–',
+          walls.length > 0 ? `${formatNumber(median(walls), 2)} s (${formatNumber(Math.min(...walls), 2)}–${formatNumber(Math.max(...walls), 2)})` : '–',
+          rebuilds.length > 0 ? mib(median(rebuilds.map((b) => b.maxRssKiB)) * 1024) : '–',
+          rebuilds.length === 0 ? '–' : rebuilds.every((b) => b.ok) ? 'built' : 'refused at the bundle check',
+        ];
+      }),
     ),
   );
   const thousand = results.find((r) => r.articles === 1000);
