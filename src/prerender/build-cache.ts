@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { crc32 } from 'node:zlib';
@@ -52,6 +52,14 @@ const RAW_BYTES = 1;
 /** More packs than this, or more unused bytes than used ones, and the next build rewrites the cache as one pack. */
 const MAX_PACKS = 8;
 
+/** A pack being written: its final name, the keys in it, the open file and the writes queued on it. */
+interface PendingPack {
+  name: string;
+  seen: Set<string>;
+  file?: FileHandle | undefined;
+  done: Promise<void>;
+}
+
 /** One kind's packs as found at the start of the build. */
 interface Packs {
   names: string[];
@@ -77,7 +85,9 @@ export class BuildCache {
   readonly #dir: string;
   readonly #packs = new Map<CacheKind, Promise<Packs>>();
   readonly #used: Record<CacheKind, Set<string>> = { parse: new Set(), render: new Set() };
-  readonly #written: Record<CacheKind, Buffer[]> = { parse: [], render: [] };
+  /** The new pack of each kind, written as entries come (so that memory never holds them all), renamed into place at `flush`. */
+  readonly #pending = new Map<CacheKind, PendingPack>();
+  #writeError: string | undefined;
   /** Entries found and entries computed, by kind, for the build's summary and the tests. */
   readonly stats: Record<CacheKind, { hits: number; misses: number }> = { parse: { hits: 0, misses: 0 }, render: { hits: 0, misses: 0 } };
 
@@ -107,7 +117,19 @@ export class BuildCache {
   /** Stores `value` (bytes are stored as they are, anything else V8-serialized) under `key`, at `flush`. */
   write(kind: CacheKind, key: string, value: unknown): void {
     this.#used[kind].add(key);
-    this.#written[kind].push(encodeEntry(key, value));
+    const pack = this.#pendingPack(kind);
+    if (pack.seen.has(key)) return;
+    pack.seen.add(key);
+    const entry = encodeEntry(key, value);
+    pack.done = pack.done.then(async () => {
+      if (this.#writeError !== undefined) return;
+      try {
+        pack.file ??= await this.#openPack(kind, pack);
+        await pack.file.write(entry);
+      } catch (error) {
+        this.#writeError ??= error instanceof Error ? error.message : String(error);
+      }
+    });
   }
 
   /** Every key stored for `kind`, checked or not (tests and diagnostics). */
@@ -127,46 +149,62 @@ export class BuildCache {
    * they outweigh the used ones. Returns a note when the cache could not be written.
    */
   async flush(prune: readonly CacheKind[]): Promise<string | undefined> {
-    try {
-      for (const kind of ['parse', 'render'] as const) await this.#flushKind(kind, prune.includes(kind));
-      return undefined;
-    } catch (error) {
-      return `build cache: could not write ${this.#dir} (${error instanceof Error ? error.message : String(error)}); the next build parses and renders everything again`;
+    for (const kind of ['parse', 'render'] as const) {
+      try {
+        await this.#flushKind(kind, prune.includes(kind));
+      } catch (error) {
+        this.#writeError ??= error instanceof Error ? error.message : String(error);
+      }
     }
+    return this.#writeError === undefined ? undefined : `build cache: could not write ${this.#dir} (${this.#writeError}); the next build parses and renders everything again`;
+  }
+
+  #pendingPack(kind: CacheKind): PendingPack {
+    let pack = this.#pending.get(kind);
+    if (!pack) {
+      pack = { name: `${Date.now().toString(36)}-${process.pid}-${randomBytes(4).toString('hex')}.pack`, seen: new Set(), done: Promise.resolve() };
+      this.#pending.set(kind, pack);
+    }
+    return pack;
+  }
+
+  async #openPack(kind: CacheKind, pack: PendingPack): Promise<FileHandle> {
+    const dir = join(this.#dir, kind);
+    await mkdir(dir, { recursive: true });
+    return open(join(dir, `${pack.name}.tmp`), 'w');
   }
 
   async #flushKind(kind: CacheKind, prune: boolean): Promise<void> {
-    const written = this.#written[kind];
-    this.#written[kind] = [];
     const dir = join(this.#dir, kind);
     const old = await this.#listPacks(dir);
-    const compact = prune && (await this.#shouldCompact(kind, old));
-    if (!compact && written.length === 0) return;
-    await mkdir(dir, { recursive: true });
-    const name = `${Date.now().toString(36)}-${process.pid}-${randomBytes(4).toString('hex')}.pack`;
-    const temporary = join(dir, `${name}.tmp`);
-    const file = await open(temporary, 'w');
+    const compact = prune && this.#writeError === undefined && (await this.#shouldCompact(kind, old));
+    const pack = this.#pending.get(kind) ?? (compact ? this.#pendingPack(kind) : undefined);
+    if (!pack) return;
+    this.#pending.delete(kind);
+    await pack.done;
+    const temporary = join(dir, `${pack.name}.tmp`);
     try {
-      const seen = new Set<string>();
-      const append = async (entry: Buffer): Promise<void> => {
-        const key = entry.toString('hex', 0, 32);
-        if (seen.has(key)) return;
-        seen.add(key);
-        await file.write(entry);
-      };
-      for (const entry of written) await append(entry);
+      if (this.#writeError !== undefined) throw new Error(this.#writeError);
+      pack.file ??= await this.#openPack(kind, pack);
       if (compact) {
         // Pack by pack, so that memory holds one pack at a time.
-        for (const pack of old) for (const [key, entry] of scanPack(await readFile(join(dir, pack)))) if (this.#used[kind].has(key)) await append(entry);
+        for (const name of old) {
+          for (const [key, entry] of scanPack(await readFile(join(dir, name)))) {
+            if (!this.#used[kind].has(key) || pack.seen.has(key)) continue;
+            pack.seen.add(key);
+            await pack.file.write(entry);
+          }
+        }
       }
-      await file.close();
+      await pack.file.close();
+      pack.file = undefined;
+      await rename(temporary, join(dir, pack.name));
     } catch (error) {
-      await file.close().catch(() => undefined);
+      await pack.file?.close().catch(() => undefined);
       await rm(temporary, { force: true });
       throw error;
     }
-    await rename(temporary, join(dir, name));
-    if (compact) for (const pack of old) await rm(join(dir, pack), { force: true });
+    if (compact) for (const name of old) await rm(join(dir, name), { force: true });
   }
 
   /** Whether the packs of `kind` hold more unused than used bytes, or are too many. */
