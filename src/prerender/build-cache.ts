@@ -132,6 +132,11 @@ export class BuildCache {
     });
   }
 
+  /** Waits until the writes queued so far for `kind` are on disk (so that a producer can keep memory to a few entries). */
+  async drain(kind: CacheKind): Promise<void> {
+    await this.#pending.get(kind)?.done;
+  }
+
   /** Every key stored for `kind`, checked or not (tests and diagnostics). */
   async keys(kind: CacheKind): Promise<string[]> {
     return [...(await this.#load(kind)).sizes.keys()].sort();

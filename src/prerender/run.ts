@@ -91,6 +91,7 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
   if (!planned.plan) return finish({ ok: false, messages: planned.problems.map(formatProblem) }, ['parse']);
   const fragments = cache && (await loadFragments(cache, context, planned.plan.articles));
   const site = renderSite(planned.plan, config, options.now ?? Date.now(), fragments);
+  if (cache && fragments) await storeFragments(cache, fragments.rendered);
   const generated = renderSiteModule(site);
   const articleCount = parsed.filter((p) => !p.draft).length;
   const tooBig = await checkBundleSize(generated, limits, articleCount);
@@ -99,12 +100,15 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
   return finish({ ok: true, site, articleCount, notes: [...listing.notes, ...planned.notes] }, ['parse', 'render']);
 }
 
+/** Cached fragments, and those rendered in this build, which `storeFragments` writes once the (synchronous) render is done. */
+type LoadedFragments = FragmentSource & { rendered: [key: string, fragments: ArticleFragments][] };
+
 /**
  * The cached fragments of every article, loaded before the (synchronous) render, keyed by
  * exactly what the renderers receive: the article as they take it, the configuration and
- * the code. Fragments rendered now are stored for the next build.
+ * the code.
  */
-async function loadFragments(cache: BuildCache, context: readonly string[], articles: readonly Article[]): Promise<FragmentSource> {
+async function loadFragments(cache: BuildCache, context: readonly string[], articles: readonly Article[]): Promise<LoadedFragments> {
   const keys = new Map<Article, string>();
   const found = new Map<Article, ArticleFragments>();
   let next = 0;
@@ -119,15 +123,35 @@ async function loadFragments(cache: BuildCache, context: readonly string[], arti
   };
   await Promise.all(Array.from({ length: LOAD_CONCURRENCY }, load));
   cache.release('render');
+  const rendered: [string, ArticleFragments][] = [];
   return {
+    rendered,
     get: (article) => {
       // Each article is asked for once; letting go of it keeps one copy of its text in memory, the chunks'.
       const fragments = found.get(article);
       found.delete(article);
       return fragments;
     },
-    set: (article, fragments) => cache.write('render', keys.get(article) ?? BuildCache.keyOf('render', ...context, JSON.stringify(article)), encodeFragments(fragments)),
+    set: (article, fragments) => {
+      rendered.push([keys.get(article) ?? BuildCache.keyOf('render', ...context, JSON.stringify(article)), fragments]);
+    },
   };
+}
+
+/** Entries encoded at a time while the rendered fragments are stored. */
+const STORE_BATCH = 64;
+
+/**
+ * Stores the fragments rendered in this build, a batch at a time: the render itself is
+ * synchronous, so entries encoded during it would all wait in memory for the disk.
+ */
+async function storeFragments(cache: BuildCache, rendered: [key: string, fragments: ArticleFragments][]): Promise<void> {
+  for (let i = 0; i < rendered.length; i++) {
+    const [key, fragments] = rendered[i] as [string, ArticleFragments];
+    cache.write('render', key, encodeFragments(fragments));
+    if (i % STORE_BATCH === STORE_BATCH - 1) await cache.drain('render');
+  }
+  rendered.length = 0;
 }
 
 /** The four fragments in the order they are stored. */
