@@ -4,10 +4,15 @@ import { runBuild } from '../src/prerender/run.ts';
 
 const check = process.argv.includes('--check');
 const started = performance.now();
-const result = await runBuild({ root: process.cwd(), ...(check ? {} : { outFile: 'src/generated/site.js' }) });
+const result = await runBuild({
+  root: process.cwd(),
+  ...(check ? {} : { outFile: 'src/generated/site.js' }),
+});
 if (!result.ok) {
   for (const message of result.messages) console.error(message);
-  console.error(`\nBuild failed: ${result.messages.length} problem${result.messages.length === 1 ? '' : 's'}. Nothing was written; the last good build stays in place.`);
+  console.error(
+    `\nBuild failed: ${result.messages.length} problem${result.messages.length === 1 ? '' : 's'}. Nothing was written; the last good build stays in place.`,
+  );
   process.exit(1);
 }
 const { site } = result;

@@ -22,7 +22,14 @@ const BENCH_VARS = {
 
 /** What the build child prints. */
 export type BuildReport =
-  | { ok: true; articleCount: number; buildMs: number; processMs: number; maxRssKiB: number; siteBytes: number }
+  | {
+      ok: true;
+      articleCount: number;
+      buildMs: number;
+      processMs: number;
+      maxRssKiB: number;
+      siteBytes: number;
+    }
   | { ok: false; messages: string[]; buildMs: number; processMs: number; maxRssKiB: number };
 
 const siteDir = process.argv[2];
@@ -32,7 +39,13 @@ if (!siteDir) {
 }
 const extraVars = JSON.parse(process.argv[3] ?? '{}') as Record<string, string>;
 const started = performance.now();
-const result = await runBuild({ root: siteDir, articlesDir: 'articles', outFile: 'site.js', vars: { ...BENCH_VARS, ...extraVars }, now: Date.now() });
+const result = await runBuild({
+  root: siteDir,
+  articlesDir: 'articles',
+  outFile: 'site.js',
+  vars: { ...BENCH_VARS, ...extraVars },
+  now: Date.now(),
+});
 const buildMs = performance.now() - started;
 // Node's clock starts with the process: this is what `npm run build` costs, bar npm itself,
 // and leaves out the bench's own work below (reading the app's feed for the naive route).
@@ -40,14 +53,24 @@ const processMs = performance.now();
 // ru_maxrss of this process, in KiB on Linux.
 const maxRssKiB = process.resourceUsage().maxRSS;
 if (!result.ok) {
-  const report: BuildReport = { ok: false, messages: result.messages.slice(0, 20), buildMs, processMs, maxRssKiB };
+  const report: BuildReport = {
+    ok: false,
+    messages: result.messages.slice(0, 20),
+    buildMs,
+    processMs,
+    maxRssKiB,
+  };
   console.log(JSON.stringify(report));
 } else {
   // The naive route's data comes through the app's public route, not the site's internals.
   // The app is Worker code: imported by a computed path so that the Node type check of
   // scripts/ leaves it to the Worker type check.
   const appModule = join(import.meta.dirname, '../../src/app.ts');
-  const { createApp } = (await import(appModule)) as { createApp(options: { site: unknown }): { fetch(request: Request): Response | Promise<Response> } };
+  const { createApp } = (await import(appModule)) as {
+    createApp(options: { site: unknown }): {
+      fetch(request: Request): Response | Promise<Response>;
+    };
+  };
   const app = createApp({ site: result.site });
   const res = await app.fetch(new Request(`${BENCH_VARS.SITE_URL}/feed.json`));
   const feed = (await res.json()) as { items?: Array<Record<string, unknown>> };
@@ -61,6 +84,13 @@ if (!result.ok) {
   }));
   const naive: NaiveData = { title: BENCH_VARS.SITE_TITLE, home: `${BENCH_VARS.SITE_URL}/`, items };
   await writeFile(join(siteDir, 'naive.json'), JSON.stringify(naive));
-  const report: BuildReport = { ok: true, articleCount: result.articleCount, buildMs, processMs, maxRssKiB, siteBytes: statSync(join(siteDir, 'site.js')).size };
+  const report: BuildReport = {
+    ok: true,
+    articleCount: result.articleCount,
+    buildMs,
+    processMs,
+    maxRssKiB,
+    siteBytes: statSync(join(siteDir, 'site.js')).size,
+  };
   console.log(JSON.stringify(report));
 }

@@ -28,7 +28,8 @@ export function parseDateValue(raw: string, timeZone: string): DateResult {
     // although its form is allowed: a known gap, to be closed on its own, since closing it
     // changes which articles the build accepts.
     const local = ISO_LOCAL.exec(text.slice(0, 19).replace(' ', 'T'));
-    if (!local || !isRealDate(local)) return { ok: false, problem: `impossible date: ${JSON.stringify(raw)}` };
+    if (!local || !isRealDate(local))
+      return { ok: false, problem: `impossible date: ${JSON.stringify(raw)}` };
     const value = Date.parse(text.replace(' ', 'T'));
     return Number.isNaN(value) ? { ok: false, problem: expected } : checkRange(value, raw);
   }
@@ -36,11 +37,25 @@ export function parseDateValue(raw: string, timeZone: string): DateResult {
   if (!local) return { ok: false, problem: expected };
   if (!isRealDate(local)) return { ok: false, problem: `impossible date: ${JSON.stringify(raw)}` };
   const [, y, mo, d, h = '0', mi = '0', s = '0'] = local;
-  const date = new TZDate(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), timeZone);
+  const date = new TZDate(
+    Number(y),
+    Number(mo) - 1,
+    Number(d),
+    Number(h),
+    Number(mi),
+    Number(s),
+    timeZone,
+  );
   return checkRange(date.getTime(), raw);
 }
 
-const PROSE_FORMATS = ['MMMM d, yyyy', 'MMM d, yyyy', 'MMMM d yyyy', 'd MMMM yyyy', 'd MMM yyyy'] as const;
+const PROSE_FORMATS = [
+  'MMMM d, yyyy',
+  'MMM d, yyyy',
+  'MMMM d yyyy',
+  'd MMMM yyyy',
+  'd MMM yyyy',
+] as const;
 
 /**
  * Reads a date written as prose on its own line under a title, as news copy has it
@@ -69,6 +84,7 @@ function isRealDate(match: RegExpExecArray): boolean {
 function checkRange(value: number, raw: string): DateResult {
   // RSS dates need a four-digit year (RFC 822 as profiled by the RSS Advisory Board).
   const year = new Date(value).getUTCFullYear();
-  if (year < 1970 || year > 9999) return { ok: false, problem: `date out of range (1970 to 9999): ${JSON.stringify(raw)}` };
+  if (year < 1970 || year > 9999)
+    return { ok: false, problem: `date out of range (1970 to 9999): ${JSON.stringify(raw)}` };
   return { ok: true, value };
 }

@@ -24,7 +24,11 @@ const READ_AHEAD = 16;
  * parsed. Parsing stays on this thread: worker threads were tried and were no faster
  * (BENCHMARKS.md, "The build").
  */
-export async function readArticles(files: readonly ArticleFile[], config: SiteConfig, limits: BuildLimits): Promise<ReadResult[]> {
+export async function readArticles(
+  files: readonly ArticleFile[],
+  config: SiteConfig,
+  limits: BuildLimits,
+): Promise<ReadResult[]> {
   const reads = new Map<number, Promise<Uint8Array | Problem>>();
   const read = (i: number): Promise<Uint8Array | Problem> | undefined => {
     const entry = files[i];
@@ -41,13 +45,20 @@ export async function readArticles(files: readonly ArticleFile[], config: SiteCo
     reads.delete(i);
     const entry = files[i];
     if (content === undefined || entry === undefined) continue;
-    results.push(content instanceof Uint8Array ? parseArticle(entry.file, content, config) : { problems: [content] });
+    results.push(
+      content instanceof Uint8Array
+        ? parseArticle(entry.file, content, config)
+        : { problems: [content] },
+    );
   }
   return results;
 }
 
 /** An article file's bytes, or the problem when it is over MAX_ARTICLE_BYTES (then it is not read). */
-async function readChecked({ file, path }: ArticleFile, limits: BuildLimits): Promise<Uint8Array | Problem> {
+async function readChecked(
+  { file, path }: ArticleFile,
+  limits: BuildLimits,
+): Promise<Uint8Array | Problem> {
   const tooLarge = checkArticleSize(file, (await stat(path)).size, limits);
   return tooLarge ?? readFile(path);
 }

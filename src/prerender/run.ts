@@ -24,7 +24,9 @@ export interface BuildOptions {
 }
 
 /** Outcome of a build: the site, or every problem found. */
-export type BuildResult = { ok: true; site: BuiltSite; articleCount: number; notes: string[] } | { ok: false; messages: string[] };
+export type BuildResult =
+  | { ok: true; site: BuiltSite; articleCount: number; notes: string[] }
+  | { ok: false; messages: string[] };
 
 /**
  * Reads the configuration and articles, validates them, renders every response, and
@@ -37,7 +39,8 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
   let config;
   let limits;
   try {
-    const vars = options.vars ?? (await readConfigVars(join(root, options.configFile ?? 'wrangler.toml')));
+    const vars =
+      options.vars ?? (await readConfigVars(join(root, options.configFile ?? 'wrangler.toml')));
     config = parseSiteConfig(vars);
     limits = parseBuildLimits(vars);
   } catch (error) {
@@ -62,5 +65,10 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
   const tooBig = await checkBundleSize(generated, limits, parsed.filter((p) => !p.draft).length);
   if (tooBig.length > 0) return { ok: false, messages: tooBig };
   if (options.outFile) await writeSiteModule(generated, resolve(root, options.outFile));
-  return { ok: true, site: built.site, articleCount: parsed.filter((p) => !p.draft).length, notes: [...listing.notes, ...built.notes] };
+  return {
+    ok: true,
+    site: built.site,
+    articleCount: parsed.filter((p) => !p.draft).length,
+    notes: [...listing.notes, ...built.notes],
+  };
 }

@@ -5,7 +5,15 @@ import { AUTHOR_NAMES, indexNames, TAG_NAMES } from '../content/names.ts';
 import type { Problem } from '../content/problem.ts';
 import { renderArticlePage } from '../render/article-page.ts';
 import { renderAtomEntry, renderAtomFrame } from '../render/atom.ts';
-import { assembleFeed, FEED_FILES, type FeedFrame, type FeedInfo, lastChangeOf, newestChangeOf, type PagingLinks } from '../render/feed-document.ts';
+import {
+  assembleFeed,
+  FEED_FILES,
+  type FeedFrame,
+  type FeedInfo,
+  lastChangeOf,
+  newestChangeOf,
+  type PagingLinks,
+} from '../render/feed-document.ts';
 import { renderJsonFrame, renderJsonItem } from '../render/json-feed.ts';
 import { renderListPage } from '../render/list-page.ts';
 import { renderNotFoundPage } from '../render/not-found-page.ts';
@@ -18,7 +26,13 @@ import { articlePath, profileAuthors, toArticle } from './articles.ts';
 import { computeBodyEtag } from './body-etag.ts';
 import { ChunkStore } from './chunk-store.ts';
 import { composeContentSecurityPolicy } from './content-security-policy.ts';
-import { type Edition, planEditions, type Scope, listScheduledInstants, listScopes } from './editions.ts';
+import {
+  type Edition,
+  planEditions,
+  type Scope,
+  listScheduledInstants,
+  listScopes,
+} from './editions.ts';
 import { planPages } from './paging.ts';
 import { assertWellFormed } from './well-formed.ts';
 
@@ -35,7 +49,11 @@ export interface SiteResult {
  * Articles dated after `now` open new versions of the documents that list them, in force
  * from their date on, so they appear on time without a rebuild.
  */
-export function buildSite(parsed: readonly ParsedArticle[], config: SiteConfig, now: number): SiteResult {
+export function buildSite(
+  parsed: readonly ParsedArticle[],
+  config: SiteConfig,
+  now: number,
+): SiteResult {
   const published = parsed.filter((p) => !p.draft);
   const tagIndex = indexNames(published, TAG_NAMES);
   const authorIndex = indexNames(published, AUTHOR_NAMES);
@@ -49,7 +67,8 @@ export function buildSite(parsed: readonly ParsedArticle[], config: SiteConfig, 
     .sort((a, b) => b.publishedAt - a.publishedAt || (a.slug < b.slug ? -1 : 1));
   const builder = new SiteBuilder(config);
   const schedule = listScheduledInstants(articles, now);
-  for (const edition of planEditions(articles, schedule, now)) builder.addEdition(edition, tagIndex.names, authors);
+  for (const edition of planEditions(articles, schedule, now))
+    builder.addEdition(edition, tagIndex.names, authors);
   return { site: builder.finish(schedule, articles, tagIndex.names), problems: [], notes };
 }
 
@@ -78,29 +97,54 @@ class SiteBuilder {
   }
 
   /** Renders the documents as they stand in `edition`, and adds a version to each path whose body or fields changed. */
-  addEdition({ from, visible }: Edition, tagNames: ReadonlyMap<string, string>, authors: ReadonlyMap<string, Author>): void {
+  addEdition(
+    { from, visible }: Edition,
+    tagNames: ReadonlyMap<string, string>,
+    authors: ReadonlyMap<string, Author>,
+  ): void {
     const drafts = new Map<string, Draft>();
     for (const article of visible) {
       const parts = this.#itemParts(article);
-      drafts.set(articlePath(article.slug), { parts: parts.page, lastModified: lastChangeOf(article), type: 'html', lifetime: 'page' });
+      drafts.set(articlePath(article.slug), {
+        parts: parts.page,
+        lastModified: lastChangeOf(article),
+        type: 'html',
+        lifetime: 'page',
+      });
     }
-    for (const scope of listScopes(visible, this.#config, tagNames, authors)) this.#addScope(scope, drafts);
+    for (const scope of listScopes(visible, this.#config, tagNames, authors))
+      this.#addScope(scope, drafts);
 
     for (const [path, draft] of drafts) {
       const versions = this.#routes.get(path) ?? [];
       const last = versions.at(-1);
       if (last && draftKey(last) === draftKey(draft)) continue;
-      versions.push({ from, ...draft, etag: computeBodyEtag(draft.parts.map((part) => this.#chunks.bytesOf(part))) });
+      versions.push({
+        from,
+        ...draft,
+        etag: computeBodyEtag(draft.parts.map((part) => this.#chunks.bytesOf(part))),
+      });
       this.#routes.set(path, versions);
     }
   }
 
   /** The site: routes, the 404 page, the query index and the CSP, under a build id that hashes all of it. */
-  finish(schedule: number[], articles: readonly Article[], tagNames: ReadonlyMap<string, string>): BuiltSite {
+  finish(
+    schedule: number[],
+    articles: readonly Article[],
+    tagNames: ReadonlyMap<string, string>,
+  ): BuiltSite {
     const config = this.#config;
     const chunks = this.#chunks;
     const notFound = chunks.add(renderNotFoundPage(config, listFeedLinks(`${config.siteUrl}/`)));
-    const queryFrame = renderJsonFrame(this.#info({ base: '', title: config.title, description: config.description, articles: [] }, `${config.siteUrl}/`, {}, 0));
+    const queryFrame = renderJsonFrame(
+      this.#info(
+        { base: '', title: config.title, description: config.description, articles: [] },
+        `${config.siteUrl}/`,
+        {},
+        0,
+      ),
+    );
     const site: Omit<BuiltSite, 'buildId'> = {
       config,
       contentSecurityPolicy: composeContentSecurityPolicy(STYLESHEET),
@@ -123,11 +167,16 @@ class SiteBuilder {
       },
     };
     // The chunks are hashed as bytes already encoded for the ETags, the rest as JSON.
-    const hash = createHash('sha256').update(JSON.stringify({ ...site, chunks: chunks.texts.length }));
+    const hash = createHash('sha256').update(
+      JSON.stringify({ ...site, chunks: chunks.texts.length }),
+    );
     for (let i = 0; i < chunks.texts.length; i++) hash.update(chunks.bytesOf(i));
     const buildId = hash.digest('hex').slice(0, 16);
     const built = { buildId, ...site };
-    encodedChunks.set(built, chunks.texts.map((_, i) => chunks.bytesOf(i)));
+    encodedChunks.set(
+      built,
+      chunks.texts.map((_, i) => chunks.bytesOf(i)),
+    );
     return built;
   }
 
@@ -141,7 +190,10 @@ class SiteBuilder {
       info.subscribable = doc.location === main;
       const path = doc.location.slice(siteUrl.length);
       const itemParts = doc.items.map((a) => this.#itemParts(a));
-      const link = info.subscribable && websubHub ? `<${websubHub}>; rel="hub", <${doc.location}${FEED_FILES.rss}>; rel="self"` : undefined;
+      const link =
+        info.subscribable && websubHub
+          ? `<${websubHub}>; rel="hub", <${doc.location}${FEED_FILES.rss}>; rel="self"`
+          : undefined;
       const formats: [BodyType, string, (i: FeedInfo) => FeedFrame, 'rss' | 'atom' | 'json'][] = [
         ['rss', FEED_FILES.rss, renderRssFrame, 'rss'],
         ['atom', FEED_FILES.atom, renderAtomFrame, 'atom'],
@@ -150,9 +202,19 @@ class SiteBuilder {
       for (const [type, file, render, key] of formats) {
         const frame = this.#frame(type, info, render);
         const separator = type === 'json' ? [this.#jsonSeparator] : [];
-        const parts = [frame.head, ...itemParts.flatMap((p, i) => (i === 0 ? [p[key]] : [...separator, p[key]])), frame.tail];
+        const parts = [
+          frame.head,
+          ...itemParts.flatMap((p, i) => (i === 0 ? [p[key]] : [...separator, p[key]])),
+          frame.tail,
+        ];
         const selfLink = link?.replace(`${FEED_FILES.rss}>; rel="self"`, `${file}>; rel="self"`);
-        drafts.set(path + file, { parts, lastModified: updatedAt, type, lifetime: doc.lifetime, ...(selfLink ? { link: selfLink } : {}) });
+        drafts.set(path + file, {
+          parts,
+          lastModified: updatedAt,
+          type,
+          lifetime: doc.lifetime,
+          ...(selfLink ? { link: selfLink } : {}),
+        });
       }
       const page = renderListPage({
         config: this.#config,
@@ -165,7 +227,12 @@ class SiteBuilder {
         ...(doc.newer ? { newer: doc.newer } : {}),
         ...(doc.older ? { older: doc.older } : {}),
       });
-      drafts.set(path, { parts: this.#chunks.addPage(page), lastModified: updatedAt, type: 'html', lifetime: doc.lifetime === 'archive' ? 'archive' : 'page' });
+      drafts.set(path, {
+        parts: this.#chunks.addPage(page),
+        lastModified: updatedAt,
+        type: 'html',
+        lifetime: doc.lifetime === 'archive' ? 'archive' : 'page',
+      });
     }
   }
 
@@ -186,7 +253,11 @@ class SiteBuilder {
   }
 
   /** Renders a frame into chunks, checking that an XML frame is well-formed. */
-  #frame(type: BodyType, info: FeedInfo, render: (i: FeedInfo) => FeedFrame): { head: number; tail: number } {
+  #frame(
+    type: BodyType,
+    info: FeedInfo,
+    render: (i: FeedInfo) => FeedFrame,
+  ): { head: number; tail: number } {
     const frame = render(info);
     if (type !== 'json') assertWellFormed(assembleFeed(frame, []), type);
     const head = this.#chunks.add(frame.head);
@@ -199,15 +270,23 @@ class SiteBuilder {
     const known = this.#items.get(article.slug);
     if (known) return known;
     const config = this.#config;
-    const tagUrl = (tag: string): string => `${config.siteUrl}/tags/${encodeURIComponent(slugify(tag))}/`;
+    const tagUrl = (tag: string): string =>
+      `${config.siteUrl}/tags/${encodeURIComponent(slugify(tag))}/`;
     // Side by side in the chunk table, the four renderings of one body sit within gzip's
     // 32 KiB window, so the bundle stores the text about once.
-    const page = this.#chunks.addPage(renderArticlePage(config, article, listFeedLinks(`${config.siteUrl}/`), tagUrl));
+    const page = this.#chunks.addPage(
+      renderArticlePage(config, article, listFeedLinks(`${config.siteUrl}/`), tagUrl),
+    );
     const rss = renderRssItem(article, config);
     const atom = renderAtomEntry(article, config);
     assertWellFormed(rss, 'rss', true);
     assertWellFormed(atom, 'atom', true);
-    const parts = { page, rss: this.#chunks.add(rss), atom: this.#chunks.add(atom), json: this.#chunks.add(renderJsonItem(article)) };
+    const parts = {
+      page,
+      rss: this.#chunks.add(rss),
+      atom: this.#chunks.add(atom),
+      json: this.#chunks.add(renderJsonItem(article)),
+    };
     this.#items.set(article.slug, parts);
     return parts;
   }

@@ -3,7 +3,8 @@ import { fetchWorker, parseXml } from './support.ts';
 
 const SEED_SLUG = 'moscow-rebuffs-armenian-pms-claims-of-betrayal';
 const SEED_TITLE = "Moscow Rebuffs Armenian PM's Claims of Betrayal";
-const SEED_ORIGINAL = 'https://www.themoscowtimes.com/2023/09/25/moscow-rebuffs-armenian-pms-claims-of-betrayal-a82557';
+const SEED_ORIGINAL =
+  'https://www.themoscowtimes.com/2023/09/25/moscow-rebuffs-armenian-pms-claims-of-betrayal-a82557';
 const SITE = 'http://127.0.0.1:8787';
 
 describe('feed routes', () => {
@@ -84,17 +85,29 @@ describe("the site author's feeds", () => {
     expect(rss.headers.get('content-type')).toBe('application/rss+xml; charset=utf-8');
     const channel = parseXml(await rss.text()).rss.channel;
     expect(channel.title).toBe('The Dispatch · The Dispatch newsroom');
-    expect(channel['atom:link'].find((l: any) => l['@rel'] === 'self')['@href']).toBe(`${BASE}/rss.xml`);
-    expect(channel.item.map((i: any) => [i.title, i['dc:creator']])).toEqual([[SEED_TITLE, 'The Dispatch newsroom']]);
+    expect(channel['atom:link'].find((l: any) => l['@rel'] === 'self')['@href']).toBe(
+      `${BASE}/rss.xml`,
+    );
+    expect(channel.item.map((i: any) => [i.title, i['dc:creator']])).toEqual([
+      [SEED_TITLE, 'The Dispatch newsroom'],
+    ]);
     const atom = await fetchWorker('/authors/the-dispatch-newsroom/atom.xml');
     expect(atom.headers.get('content-type')).toBe('application/atom+xml; charset=utf-8');
     const feed = parseXml(await atom.text()).feed;
     expect(feed.id).toBe('tag:dispatch.example,2026:authors/the-dispatch-newsroom/');
     expect(feed.author).toEqual({ name: 'The Dispatch newsroom', uri: `${BASE}/` });
     expect(feed.entry.map((e: any) => e.id)).toEqual([`tag:dispatch.example,2026:${SEED_SLUG}`]);
-    const json = (await (await fetchWorker('/authors/the-dispatch-newsroom/feed.json')).json()) as any;
-    expect(json).toMatchObject({ version: 'https://jsonfeed.org/version/1.1', home_page_url: `${BASE}/`, feed_url: `${BASE}/feed.json` });
-    expect(json.items.map((i: any) => i.authors)).toEqual([[{ name: 'The Dispatch newsroom', url: `${BASE}/` }]]);
+    const json = (await (
+      await fetchWorker('/authors/the-dispatch-newsroom/feed.json')
+    ).json()) as any;
+    expect(json).toMatchObject({
+      version: 'https://jsonfeed.org/version/1.1',
+      home_page_url: `${BASE}/`,
+      feed_url: `${BASE}/feed.json`,
+    });
+    expect(json.items.map((i: any) => i.authors)).toEqual([
+      [{ name: 'The Dispatch newsroom', url: `${BASE}/` }],
+    ]);
   });
 });
 
@@ -104,13 +117,18 @@ describe('pages', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
     const html = await res.text();
-    const alternates = [...html.matchAll(/<link rel="alternate" type="([^"]+)" title="([^"]+)" href="([^"]+)">/g)].map((m) => [m[1], m[3]]);
+    const alternates = [
+      ...html.matchAll(/<link rel="alternate" type="([^"]+)" title="([^"]+)" href="([^"]+)">/g),
+    ].map((m) => [m[1], m[3]]);
     expect(alternates).toEqual([
       ['application/rss+xml', `${SITE}/rss.xml`],
       ['application/atom+xml', `${SITE}/atom.xml`],
       ['application/feed+json', `${SITE}/feed.json`],
     ]);
-    expect(new Set([...html.matchAll(/<link rel="alternate"[^>]* title="([^"]+)"/g)].map((m) => m[1])).size).toBe(3);
+    expect(
+      new Set([...html.matchAll(/<link rel="alternate"[^>]* title="([^"]+)"/g)].map((m) => m[1]))
+        .size,
+    ).toBe(3);
     expect(html).toContain(`href="${SITE}/articles/${SEED_SLUG}"`);
   });
 
@@ -123,12 +141,15 @@ describe('pages', () => {
     expect(html).toContain(`<link rel="canonical" href="${SITE}/articles/${SEED_SLUG}">`);
   });
 
-  it.each(['/nope', '/articles/nope', '/articles/__proto__', '/articles/constructor'])('answers 404 for %s', async (path) => {
-    const res = await fetchWorker(path);
-    expect(res.status).toBe(404);
-    expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
-    expect(await res.text()).toContain('Page not found');
-  });
+  it.each(['/nope', '/articles/nope', '/articles/__proto__', '/articles/constructor'])(
+    'answers 404 for %s',
+    async (path) => {
+      const res = await fetchWorker(path);
+      expect(res.status).toBe(404);
+      expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(await res.text()).toContain('Page not found');
+    },
+  );
 
   it('answers 404 with a JSON body at unknown JSON addresses', async () => {
     const res = await fetchWorker('/missing.json');

@@ -9,6 +9,10 @@ export function fetchWorker(path: string, init: RequestInit = {}): Promise<Respo
 /** A strict-enough XML parser that keeps attributes, for reading feed fields. */
 export function parseXml(xml: string): Record<string, any> {
   // XML 1.0 §4.1: character references (`&#x26;`) are text; fast-xml-parser decodes them only with htmlEntities.
-  return new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', htmlEntities: true, isArray: (name) => ['item', 'entry', 'link', 'category', 'atom:link'].includes(name) }).parse(xml, true);
+  return new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '@',
+    htmlEntities: true,
+    isArray: (name) => ['item', 'entry', 'link', 'category', 'atom:link'].includes(name),
+  }).parse(xml, true);
 }
-
