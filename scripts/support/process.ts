@@ -1,7 +1,7 @@
 // Child processes and what /proc says about them: CPU time, scheduler time and memory.
 import { execFileSync, spawn } from 'node:child_process';
-import { availableParallelism } from 'node:os';
 import { readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 
 /** The project folder (two levels above this file). */

@@ -1,6 +1,6 @@
 import { stripXmlInvalid } from '../render/text.ts';
 import type { Author, SiteConfig } from '../site/types.ts';
-import { isArticleSlug, deriveFileSlug } from './article-slug.ts';
+import { deriveFileSlug, isArticleSlug } from './article-slug.ts';
 import { isLanguageTag } from './config.ts';
 import { decodeUtf8 } from './decode-utf8.ts';
 import {

@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { slugifyTitle } from '../site/slug.ts';
-import { isArticleSlug, deriveFileSlug } from './article-slug.ts';
+import { deriveFileSlug, isArticleSlug } from './article-slug.ts';
 import { listArticleFiles } from './list-articles.ts';
 import { findMarkup } from './plain-text.ts';
 

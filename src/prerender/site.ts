@@ -28,10 +28,10 @@ import { ChunkStore } from './chunk-store.ts';
 import { composeContentSecurityPolicy } from './content-security-policy.ts';
 import {
   type Edition,
-  planEditions,
-  type Scope,
   listScheduledInstants,
   listScopes,
+  planEditions,
+  type Scope,
 } from './editions.ts';
 import { planPages } from './paging.ts';
 import { assertWellFormed } from './well-formed.ts';

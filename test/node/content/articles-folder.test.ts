@@ -1,6 +1,8 @@
 // Content tier: the real articles/ as they will be published.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Element } from '@xmldom/xmldom';
+import { decodeHTML } from 'entities';
 import { parse as parseToml } from 'smol-toml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type ParsedArticle, parseArticle } from '../../../src/content/article.ts';
@@ -8,10 +10,8 @@ import { parseSiteConfig, type RawVars } from '../../../src/content/config.ts';
 import { listArticleFiles } from '../../../src/content/list-articles.ts';
 import { formatProblem } from '../../../src/content/problem.ts';
 import { runBuild } from '../../../src/prerender/run.ts';
-import type { SiteConfig } from '../../../src/site/types.ts';
-import type { Element } from '@xmldom/xmldom';
-import { decodeHTML } from 'entities';
 import type { JsonFeed } from '../../../src/render/json-feed.ts';
+import type { SiteConfig } from '../../../src/site/types.ts';
 import {
   ATOM_NS,
   allBodies,
