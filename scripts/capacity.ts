@@ -7,7 +7,7 @@
 // Options: --article-bytes N (5000), --limit-mib N (3), --tags N per article (2),
 // --max N (100000), --no-verify (skip the wrangler bundle and the cold start).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';

@@ -112,7 +112,11 @@ try {
     i: number,
   ): { kind: RequestKind; path: string; headers: Record<string, string> } => {
     let roll = random() * weightSum;
-    const kind = MIX.find((k) => (roll -= k.weight) < 0) ?? (MIX[0] as RequestKind);
+    const kind =
+      MIX.find((k) => {
+        roll -= k.weight;
+        return roll < 0;
+      }) ?? (MIX[0] as RequestKind);
     switch (kind.name) {
       case 'feed':
         return { kind, path: pick(feeds), headers: {} };

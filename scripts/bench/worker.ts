@@ -80,8 +80,10 @@ export function createBenchWorker({ app, appAll, appOff, naive }: BenchWorkerOpt
     ctx: FetchContext,
   ): Promise<Replay> => {
     let captured = replays.get(path);
-    if (!captured)
-      replays.set(path, (captured = capture(app, new URL(path, request.url).href, env, ctx)));
+    if (!captured) {
+      captured = capture(app, new URL(path, request.url).href, env, ctx);
+      replays.set(path, captured);
+    }
     return captured;
   };
   const replay = async (

@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { slugifyTitle } from '../site/slug.ts';
 import { deriveFileSlug, isArticleSlug } from './article-slug.ts';
@@ -45,7 +45,7 @@ export async function createArticleFile(options: NewArticleOptions): Promise<str
   const file = join(articlesDir, `${slug}.md`);
   const date = new Date(Math.floor(options.now / 1000) * 1000).toISOString().replace('.000Z', 'Z');
   const text = `---\ntitle: ${JSON.stringify(title)}\ndate: ${date}\ntags: []\ndraft: true\n---\n\nWrite the article here, in markdown.\n`;
-  let handle;
+  let handle: FileHandle;
   try {
     handle = await open(file, 'wx');
   } catch (error) {

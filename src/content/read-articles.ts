@@ -34,7 +34,10 @@ export async function readArticles(
     const entry = files[i];
     if (entry === undefined) return undefined;
     let pending = reads.get(i);
-    if (pending === undefined) reads.set(i, (pending = readChecked(entry, limits)));
+    if (pending === undefined) {
+      pending = readChecked(entry, limits);
+      reads.set(i, pending);
+    }
     return pending;
   };
   const results: ReadResult[] = [];

@@ -98,6 +98,7 @@ function gzipBound(bytes: number): number {
 function escapeModule(moduleText: string): Buffer {
   return Buffer.from(
     moduleText.replace(
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: everything outside ASCII, U+0000 to U+007F
       /[^\x00-\x7f]/g,
       (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`,
     ),

@@ -1,11 +1,11 @@
 import { join, resolve } from 'node:path';
 import type { ParsedArticle } from '../content/article.ts';
 import { ConfigError, parseSiteConfig, type RawVars, readConfigVars } from '../content/config.ts';
-import { parseBuildLimits } from '../content/limits.ts';
+import { type BuildLimits, parseBuildLimits } from '../content/limits.ts';
 import { listArticleFiles } from '../content/list-articles.ts';
 import { formatProblem, type Problem } from '../content/problem.ts';
 import { readArticles } from '../content/read-articles.ts';
-import type { BuiltSite } from '../site/types.ts';
+import type { BuiltSite, SiteConfig } from '../site/types.ts';
 import { checkBundleSize } from './bundle-size.ts';
 import { buildSite } from './site.ts';
 import { renderSiteModule, writeSiteModule } from './site-module.ts';
@@ -36,8 +36,8 @@ export type BuildResult =
 export async function runBuild(options: BuildOptions): Promise<BuildResult> {
   const root = options.root;
   const articlesDir = join(root, options.articlesDir ?? 'articles');
-  let config;
-  let limits;
+  let config: SiteConfig;
+  let limits: BuildLimits;
   try {
     const vars =
       options.vars ?? (await readConfigVars(join(root, options.configFile ?? 'wrangler.toml')));

@@ -83,8 +83,10 @@ const listFormats = new Map<string, Intl.ListFormat>();
 /** One list formatter per language: making one costs more than using it. */
 function listFormatFor(language: string): Intl.ListFormat {
   let format = listFormats.get(language);
-  if (format === undefined)
-    listFormats.set(language, (format = new Intl.ListFormat(language, { type: 'conjunction' })));
+  if (format === undefined) {
+    format = new Intl.ListFormat(language, { type: 'conjunction' });
+    listFormats.set(language, format);
+  }
   return format;
 }
 

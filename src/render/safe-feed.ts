@@ -41,6 +41,7 @@ const TEXT = '\u0005';
 const TEXT_AMP = '\u0006';
 const TEXT_LT = '\u0007';
 const TEXT_GT = '\u0008';
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the markers are control characters on purpose: no XML text can hold them
 const MARKER = /[\u0001-\u0008]/;
 
 /** The formats this module renders with feed, by the name of feed's method. */
@@ -149,7 +150,8 @@ function reserveSlot<T extends { copyright?: string }>(fields: T, elements: read
  * of the one slot element. Throws when the slot is not where it must be or a marker is left.
  */
 export function restore(xml: string, elements: readonly string[] = []): string {
-  const unwrapped = xml.replace(/(?: type="html")?><!\[CDATA\[\u0005([^]*?)\]\]>/g, '>$1');
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the markers are control characters on purpose: no XML text can hold them
+  const unwrapped = xml.replace(/(?: type="html")?><!\[CDATA\[\u0005([\s\S]*?)\]\]>/g, '>$1');
   if (unwrapped.includes(`<![CDATA[${TEXT}`))
     throw createShapeError(
       'a CDATA section with plain text does not directly follow its start tag',
@@ -164,6 +166,7 @@ export function restore(xml: string, elements: readonly string[] = []): string {
     .replaceAll(LT, '&lt;');
   let slots = 0;
   const restored = escaped.replace(
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the markers are control characters on purpose: no XML text can hold them
     /(\n *)<(rights|copyright)>\u0004<\/\2>/g,
     (_, indent: string) => {
       slots++;

@@ -116,6 +116,7 @@ export function parseXmlStrict(xml: string): Document {
 }
 
 /** Validates XML with fast-xml-parser and parses it, keeping attributes as `@name`. */
+// biome-ignore lint/suspicious/noExplicitAny: parsed XML is shaped by the document, and every field read is asserted
 export function parseXmlLoose(xml: string): Record<string, any> {
   const validation = XMLValidator.validate(xml);
   if (validation !== true)
@@ -144,6 +145,13 @@ export function childElements(parent: Node, name: string, namespace?: string): E
   return found;
 }
 
+/** The first direct child element named `name`; throws naming it when there is none. */
+export function requireChild(parent: Node, name: string, namespace?: string): Element {
+  const child = childElements(parent, name, namespace)[0];
+  if (child === undefined) throw new Error(`no <${name}> child of <${parent.nodeName}>`);
+  return child;
+}
+
 /** Text of the first direct child element named `name`, or undefined when there is none. */
 export function childText(parent: Node, name: string, namespace?: string): string | undefined {
   return childElements(parent, name, namespace)[0]?.textContent ?? undefined;
@@ -155,4 +163,5 @@ function isElement(node: Node): node is Element {
 
 /** Characters XML 1.0 §2.2 forbids (C0 controls but tab, LF, CR; U+FFFE/U+FFFF; lone surrogates). */
 export const XML_INVALID =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: XML 1.0 §2.2 forbids these C0 controls; finding them is the point
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;

@@ -40,15 +40,24 @@ async function readPage(res: Response): Promise<PageFacts> {
   };
   let anchor: PageFacts['anchors'][number] | undefined;
   const rewriter = new HTMLRewriter()
-    .on('html', { element: (el) => void (facts.lang = el.getAttribute('lang')) })
+    .on('html', {
+      element: (el) => {
+        facts.lang = el.getAttribute('lang');
+      },
+    })
     .on('h1', {
       element: () => void facts.h1.push(''),
-      text: (t) => void (facts.h1[facts.h1.length - 1] += t.text),
+      text: (t) => {
+        facts.h1[facts.h1.length - 1] += t.text;
+      },
     })
     .on('meta', {
       element: (el) => {
         const key = el.getAttribute('property') ?? el.getAttribute('name');
-        if (key) (facts.meta[key] ??= []).push(el.getAttribute('content') ?? '');
+        if (!key) return;
+        const values = facts.meta[key] ?? [];
+        facts.meta[key] = values;
+        values.push(el.getAttribute('content') ?? '');
       },
     })
     .on('link', {
@@ -65,12 +74,15 @@ async function readPage(res: Response): Promise<PageFacts> {
         facts.scripts++;
         if (el.getAttribute('type') === 'application/ld+json') facts.jsonLd.push('');
       },
-      text: (t) =>
-        void (facts.jsonLd.length > 0 && (facts.jsonLd[facts.jsonLd.length - 1] += t.text)),
+      text: (t) => {
+        if (facts.jsonLd.length > 0) facts.jsonLd[facts.jsonLd.length - 1] += t.text;
+      },
     })
     .on('style', {
       element: () => void facts.styles.push(''),
-      text: (t) => void (facts.styles[facts.styles.length - 1] += t.text),
+      text: (t) => {
+        facts.styles[facts.styles.length - 1] += t.text;
+      },
     })
     .on('time', { element: (el) => void facts.times.push(el.getAttribute('datetime') ?? '') })
     .on('a', {
@@ -83,9 +95,15 @@ async function readPage(res: Response): Promise<PageFacts> {
         };
         facts.anchors.push(anchor);
       },
-      text: (t) => void (anchor && (anchor.text += t.text)),
+      text: (t) => {
+        if (anchor) anchor.text += t.text;
+      },
     })
-    .on('body', { text: (t) => void (facts.text += t.text) });
+    .on('body', {
+      text: (t) => {
+        facts.text += t.text;
+      },
+    });
   await rewriter.transform(res).text();
   // The rewriter hands over raw source text; decode the references the renderer writes.
   return JSON.parse(JSON.stringify(facts), (_key, value) =>
@@ -169,7 +187,7 @@ describe('article page', () => {
   it('escapes markup in JSON-LD so that a title cannot close the script element', async () => {
     const fetch = serveFixture(hostileSite, Date.parse('2026-01-01T00:00:00Z'));
     const html = await (await fetch('/articles/hostile')).text();
-    const block = /<script type="application\/ld\+json">([^]*?)<\/script>/.exec(html)?.[1] ?? '';
+    const block = /<script type="application\/ld\+json">([\s\S]*?)<\/script>/.exec(html)?.[1] ?? '';
     expect(block).not.toContain('<');
     expect(html.match(/<\/script>/g)).toHaveLength(1);
     const data = JSON.parse(block);

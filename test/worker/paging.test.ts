@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { site } from '../generated/paged.js';
 import { serveFixture } from './fixture-app.ts';
-import { parseXml } from './support.ts';
+import { parseXml, type XmlValue } from './support.ts';
 
 const fetch = serveFixture(site, Date.parse('2026-01-01T00:00:00Z'));
 const BASE = 'https://news.example';
@@ -25,7 +25,7 @@ async function readFeed(format: Format, url: string): Promise<FeedPage> {
     return { url, titles: feed.items.map((i) => i.title), links: { next: feed.next_url } };
   }
   const xml = parseXml(await res.text());
-  const [links, items]: [any[], any[]] =
+  const [links, items]: [XmlValue[], XmlValue[]] =
     format === 'rss'
       ? [xml.rss.channel['atom:link'], xml.rss.channel.item ?? []]
       : [xml.feed.link, xml.feed.entry ?? []];
@@ -185,7 +185,7 @@ describe('RFC 5005 paging', () => {
   it('pages Atom with the same relations', async () => {
     const feed = parseXml(await (await fetch('/atom.xml')).text()).feed;
     const links = Object.fromEntries(
-      feed.link.map((l: any) => [l['@rel'] ?? 'alternate', l['@href']]),
+      feed.link.map((l: XmlValue) => [l['@rel'] ?? 'alternate', l['@href']]),
     );
     expect(links).toMatchObject({
       self: `${BASE}/atom.xml`,
@@ -275,7 +275,7 @@ describe('tag feeds', () => {
     const body = await upper.text();
     expect(await lower.text()).toBe(body);
     expect(await raw.text()).toBe(body);
-    expect(parseXml(body).rss.channel.item.map((i: any) => i.title)).toEqual(
+    expect(parseXml(body).rss.channel.item.map((i: XmlValue) => i.title)).toEqual(
       days(16, 13, 10, 7, 4, 1),
     );
   });
@@ -317,7 +317,7 @@ describe('author feeds', () => {
       ).toContain(title);
     expect(desk.titles).toEqual(days(16, 12, 8, 4));
     const atom = parseXml(await (await fetch('/authors/bo-chen/atom.xml')).text()).feed;
-    expect(atom.entry.map((e: any) => e.title)).toEqual(days(13, 10, 7, 1));
+    expect(atom.entry.map((e: XmlValue) => e.title)).toEqual(days(13, 10, 7, 1));
     const json = (await (await fetch('/authors/bo-chen/feed.json')).json()) as {
       items: { title: string; authors: { name: string }[] }[];
     };
@@ -431,7 +431,7 @@ describe('images, icons and WebSub', () => {
     expect(json.icon).toBe('https://news.example/logo.png');
     expect(json.favicon).toBe('https://news.example/icon.png');
     const rss = parseXml(await (await fetch('/rss.xml')).text()).rss.channel;
-    expect(rss.item.find((i: any) => i.title === 'Day 12').enclosure).toMatchObject({
+    expect(rss.item.find((i: XmlValue) => i.title === 'Day 12').enclosure).toMatchObject({
       '@url': 'https://cdn.example/photos/day-12.jpg',
       '@type': 'image/jpeg',
       '@length': '0',
@@ -444,8 +444,8 @@ describe('images, icons and WebSub', () => {
     const atom = parseXml(await (await fetch('/atom.xml')).text()).feed;
     expect(
       atom.entry
-        .find((e: any) => e.title === 'Day 12')
-        .link.find((l: any) => l['@rel'] === 'enclosure'),
+        .find((e: XmlValue) => e.title === 'Day 12')
+        .link.find((l: XmlValue) => l['@rel'] === 'enclosure'),
     ).toMatchObject({ '@href': 'https://cdn.example/photos/day-12.jpg', '@type': 'image/jpeg' });
     expect(atom.icon).toBe('https://news.example/icon.png');
     expect(atom.logo).toBe('https://news.example/logo.png');

@@ -6,7 +6,7 @@ import { site as scheduledSite } from '../generated/scheduled.js';
 import { site as scheduledPagesSite } from '../generated/scheduled-pages.js';
 import { SCHEDULED_AT, SCHEDULED_PAGES_AT } from '../support/schedule.ts';
 import { serveFixture } from './fixture-app.ts';
-import { parseXml } from './support.ts';
+import { parseXml, type XmlValue } from './support.ts';
 
 const PUBLISHED_AT = 'Tue, 31 Dec 2024 09:00:00 GMT';
 
@@ -38,8 +38,8 @@ async function titlesIn(
   const json = ((await (await fetch('/feed.json')).json()) as { items: { title: string }[] }).items;
   const index = await (await fetch('/')).text();
   return {
-    rss: rss.map((i: any) => i.title),
-    atom: atom.map((e: any) => e.title),
+    rss: rss.map((i: XmlValue) => i.title),
+    atom: atom.map((e: XmlValue) => e.title),
     json: json.map((i) => i.title),
     index: ['Already out', 'Coming soon'].filter((t) => index.includes(`>${t}</a>`)),
   };
@@ -111,11 +111,11 @@ describe('scheduled publishing', () => {
     'never serves an edge-cached answer from before the publication after it (EDGE_CACHE = "%s", %s)',
     async (scope, path) => {
       const buildId = `scheduled-${crypto.randomUUID()}`;
-      const before = appAt(SCHEDULED_AT - 10_000, buildId, scope);
-      await (await before(path)).text();
-      expect((await before(path)).headers.get('x-edge-cache')).toBe('HIT');
-      const after = appAt(SCHEDULED_AT, buildId, scope);
-      const res = await after(path);
+      const fetchBefore = appAt(SCHEDULED_AT - 10_000, buildId, scope);
+      await (await fetchBefore(path)).text();
+      expect((await fetchBefore(path)).headers.get('x-edge-cache')).toBe('HIT');
+      const fetchAfter = appAt(SCHEDULED_AT, buildId, scope);
+      const res = await fetchAfter(path);
       expect(res.headers.get('x-edge-cache')).toBe('MISS');
       expect(((await res.json()) as { items: unknown[] }).items).toHaveLength(2);
     },
@@ -148,7 +148,7 @@ describe('scheduled publishing with paging (two items a page)', () => {
         continue;
       }
       const xml = parseXml(await res.text());
-      const [links, items]: [any[], any[]] =
+      const [links, items]: [XmlValue[], XmlValue[]] =
         format === 'rss'
           ? [xml.rss.channel['atom:link'], xml.rss.channel.item ?? []]
           : [xml.feed.link, xml.feed.entry ?? []];
@@ -195,23 +195,23 @@ describe('scheduled publishing with paging (two items a page)', () => {
   );
 
   it('serves no archive page before its instant, and caches none past the next publication', async () => {
-    const before = serveFixture(scheduledPagesSite, first - 30_000);
-    expect((await before('/archive/1/rss.xml')).status).toBe(404);
-    expect((await before('/archive/1/')).status).toBe(404);
-    expect((await before('/rss.xml')).headers.get('cache-control')).toBe(
+    const fetchBefore = serveFixture(scheduledPagesSite, first - 30_000);
+    expect((await fetchBefore('/archive/1/rss.xml')).status).toBe(404);
+    expect((await fetchBefore('/archive/1/')).status).toBe(404);
+    expect((await fetchBefore('/rss.xml')).headers.get('cache-control')).toBe(
       'public, max-age=30, s-maxage=30',
     );
     // Page 1 is the newest page until page 2 appears: a short lifetime, clamped to the next publication.
-    const between = serveFixture(scheduledPagesSite, third - 30_000);
-    expect((await between('/archive/1/rss.xml')).headers.get('cache-control')).toBe(
+    const fetchBetween = serveFixture(scheduledPagesSite, third - 30_000);
+    expect((await fetchBetween('/archive/1/rss.xml')).headers.get('cache-control')).toBe(
       'public, max-age=30, s-maxage=30',
     );
-    expect((await between('/archive/2/rss.xml')).status).toBe(404);
-    const after = serveFixture(scheduledPagesSite, third);
-    expect((await after('/archive/1/rss.xml')).headers.get('cache-control')).toBe(
+    expect((await fetchBetween('/archive/2/rss.xml')).status).toBe(404);
+    const fetchAfter = serveFixture(scheduledPagesSite, third);
+    expect((await fetchAfter('/archive/1/rss.xml')).headers.get('cache-control')).toBe(
       'public, max-age=604800, s-maxage=604800, stale-while-revalidate=60',
     );
-    expect((await after('/archive/2/rss.xml')).headers.get('cache-control')).toBe(
+    expect((await fetchAfter('/archive/2/rss.xml')).headers.get('cache-control')).toBe(
       'public, max-age=300, s-maxage=600, stale-while-revalidate=60',
     );
   });

@@ -141,8 +141,8 @@ function seedParagraphs(markdown: string): string[] {
     .split(/\n\s*\n/)
     .map((b) => b.trim())
     .filter((b) => b !== '');
-  const start = blocks.findIndex((b) => b === 'September 25, 2023') + 1;
-  const end = blocks.findIndex((b) => b === 'Original url:');
+  const start = blocks.indexOf('September 25, 2023') + 1;
+  const end = blocks.indexOf('Original url:');
   return blocks
     .slice(start, end)
     .map((b) => b.replace(/\*\*/g, '').replace(/\[([^\]]*)\]\(#\)/g, '$1'));

@@ -19,6 +19,7 @@ import {
   childText,
   parseXmlLoose,
   parseXmlStrict,
+  requireChild,
   servedFeeds,
   XML_INVALID,
 } from '../support.ts';
@@ -475,7 +476,7 @@ describe('plain-text titles, names and tags', () => {
     // RFC 4287 §3.1.1: without a type attribute, a text construct is plain text.
     expect(title?.hasAttribute('type')).toBe(false);
     expect(title?.textContent).toBe(TITLE);
-    expect(childText(childElements(entry, 'author', ATOM_NS)[0]!, 'name', ATOM_NS)).toBe(
+    expect(childText(requireChild(entry, 'author', ATOM_NS), 'name', ATOM_NS)).toBe(
       'Ann <&> O’Neil',
     );
     expect(feeds.json.items[0]?.title).toBe(TITLE);

@@ -61,7 +61,7 @@ describe('renderJsonItem', () => {
 
   it('indents an item to sit in the items array', () => {
     expect(renderJsonItem(createRenderArticle())).toMatch(
-      /^ {4}\{\n {6}"id": "tag:news\.example,2026:rate-cut",\n[^]*\n {4}\}$/,
+      /^ {4}\{\n {6}"id": "tag:news\.example,2026:rate-cut",\n[\s\S]*\n {4}\}$/,
     );
   });
 });

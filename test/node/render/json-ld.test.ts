@@ -29,7 +29,7 @@ function bodyAt(site: BuiltSite, path: string, at?: number): string {
 
 /** The JSON-LD `author` of an article page. */
 function jsonLdAuthors(html: string): unknown {
-  const block = /<script type="application\/ld\+json">([^]*?)<\/script>/.exec(html)?.[1];
+  const block = /<script type="application\/ld\+json">([\s\S]*?)<\/script>/.exec(html)?.[1];
   if (block === undefined) throw new Error('no JSON-LD');
   return (JSON.parse(block) as { author: unknown }).author;
 }
