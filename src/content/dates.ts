@@ -23,14 +23,12 @@ export function parseDateValue(raw: string, timeZone: string): DateResult {
   const text = raw.trim();
   const expected = `expected a date like 2023-09-25 or 2023-09-25T14:30:00+02:00, got ${JSON.stringify(raw)}`;
   if (isLenientRfc3339(text)) {
-    // The calendar check reads the first 19 characters as a local date-time, so an offset form
-    // without seconds (`2023-09-25T14:30Z`) or with a lowercase `t` is refused as impossible
-    // although its form is allowed: a known gap, to be closed on its own, since closing it
-    // changes which articles the build accepts.
-    const local = ISO_LOCAL.exec(text.slice(0, 19).replace(' ', 'T'));
+    // The calendar check reads the local part, whatever follows it: the offset, `Z`, or none
+    // of the seconds (`2023-09-25T14:30+02:00`); `T` may be lowercase, as RFC 3339 §5.6 allows.
+    const local = ISO_LOCAL.exec(localPartOf(text));
     if (!local || !isRealDate(local))
       return { ok: false, problem: `impossible date: ${JSON.stringify(raw)}` };
-    const value = Date.parse(text.replace(' ', 'T'));
+    const value = Date.parse(text.toUpperCase().replace(' ', 'T'));
     return Number.isNaN(value) ? { ok: false, problem: expected } : checkRange(value, raw);
   }
   const local = ISO_LOCAL.exec(text);
@@ -73,6 +71,11 @@ export function parseProseDate(line: string, timeZone: string): number | undefin
     return new TZDate(day.getFullYear(), day.getMonth(), day.getDate(), timeZone).getTime();
   }
   return undefined;
+}
+
+/** The local date and time of an RFC 3339 date-time with an offset, in ISO_LOCAL's form. */
+function localPartOf(dateTime: string): string {
+  return dateTime.replace(/(?:Z|[+-]\d{2}:\d{2})$/i, '').replace(/[Tt ]/, 'T');
 }
 
 /** Whether a local date or date-time (ISO_LOCAL's fields) is a real day and time; no leap second, as a local time cannot say which. */
