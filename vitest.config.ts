@@ -8,7 +8,14 @@ export default defineConfig({
     maxWorkers: 2,
     projects: [
       // Pure tier: the build step and the renderers, in Node.
-      { test: { name: 'node', include: ['test/node/**/*.test.ts'], environment: 'node', testTimeout: 30_000 } },
+      {
+        test: {
+          name: 'node',
+          include: ['test/node/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 30_000,
+        },
+      },
       // HTTP tier: the Worker inside workerd, with the Cache API miniflare provides.
       {
         plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.toml' } })],

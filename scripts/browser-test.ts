@@ -23,7 +23,8 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SEED_PATH = '/articles/moscow-rebuffs-armenian-pms-claims-of-betrayal';
 const SEED_TITLE = "Moscow Rebuffs Armenian PM's Claims of Betrayal";
 const SEED_SENTENCE = 'Kremlin spokesman Dmitry Peskov told reporters.';
-const SEED_ORIGINAL = 'https://www.themoscowtimes.com/2023/09/25/moscow-rebuffs-armenian-pms-claims-of-betrayal-a82557';
+const SEED_ORIGINAL =
+  'https://www.themoscowtimes.com/2023/09/25/moscow-rebuffs-armenian-pms-claims-of-betrayal-a82557';
 // The seed article names no author: SITE_AUTHOR's page lists it.
 const AUTHOR_PATH = '/authors/the-dispatch-newsroom/';
 // Pages rendered here by the same renderers and served under the Worker's CSP: the seed site has
@@ -97,7 +98,19 @@ async function startWorker(): Promise<DevServer> {
   const persist = await mkdtemp(join(tmpdir(), 'feed-publisher-browser-'));
   const child: ChildProcess = spawn(
     process.execPath,
-    [wrangler, 'dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persist, '--show-interactive-dev-session=false', '--log-level', 'warn'],
+    [
+      wrangler,
+      'dev',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--persist-to',
+      persist,
+      '--show-interactive-dev-session=false',
+      '--log-level',
+      'warn',
+    ],
     {
       cwd: ROOT,
       detached: true,
@@ -155,8 +168,18 @@ async function startWorker(): Promise<DevServer> {
 }
 
 /** Opens a context in the given colour scheme, watching console, CSP and outside requests. */
-async function openPage(browser: Browser, origin: string, viewport: { width: number; height: number }, colorScheme: 'light' | 'dark'): Promise<{ context: BrowserContext; page: Page; observed: Observed }> {
-  const context = await browser.newContext({ viewport, colorScheme, deviceScaleFactor: 1, javaScriptEnabled: true });
+async function openPage(
+  browser: Browser,
+  origin: string,
+  viewport: { width: number; height: number },
+  colorScheme: 'light' | 'dark',
+): Promise<{ context: BrowserContext; page: Page; observed: Observed }> {
+  const context = await browser.newContext({
+    viewport,
+    colorScheme,
+    deviceScaleFactor: 1,
+    javaScriptEnabled: true,
+  });
   const observed: Observed = { consoleErrors: [], cspViolations: [], outsideRequests: [] };
   const page = await context.newPage();
   // Init scripts come from DevTools, not the page, so the CSP does not block them.
@@ -164,21 +187,26 @@ async function openPage(browser: Browser, origin: string, viewport: { width: num
     const seen: string[] = [];
     (globalThis as unknown as { __cspViolations: string[] }).__cspViolations = seen;
     document.addEventListener('securitypolicyviolation', (event) => {
-      seen.push(`${event.violatedDirective} blocked ${event.blockedURI || 'inline'} (${event.sample})`);
+      seen.push(
+        `${event.violatedDirective} blocked ${event.blockedURI || 'inline'} (${event.sample})`,
+      );
     });
   });
   page.on('console', (message) => {
     const text = message.text();
     if (/Content[- ]Security[- ]Policy/i.test(text)) observed.cspViolations.push(text);
-    else if (message.type() === 'error' || message.type() === 'warning') observed.consoleErrors.push(`${message.type()}: ${text} [${message.location().url}]`);
+    else if (message.type() === 'error' || message.type() === 'warning')
+      observed.consoleErrors.push(`${message.type()}: ${text} [${message.location().url}]`);
   });
   page.on('pageerror', (error) => observed.consoleErrors.push(`pageerror: ${error.message}`));
   page.on('response', (response) => {
-    if (response.status() >= 400) observed.consoleErrors.push(`response: ${response.status()} ${response.url()}`);
+    if (response.status() >= 400)
+      observed.consoleErrors.push(`response: ${response.status()} ${response.url()}`);
   });
   page.on('request', (request) => {
     const url = request.url();
-    if (!url.startsWith(`${origin}/`) && !url.startsWith('data:')) observed.outsideRequests.push(url);
+    if (!url.startsWith(`${origin}/`) && !url.startsWith('data:'))
+      observed.outsideRequests.push(url);
   });
   return { context, page, observed };
 }
@@ -186,7 +214,9 @@ async function openPage(browser: Browser, origin: string, viewport: { width: num
 async function cspViolationsOf(page: Page, observed: Observed): Promise<string[]> {
   // Reports are dispatched as tasks; give them a moment to arrive.
   await page.waitForTimeout(100);
-  const fromEvents = await page.evaluate(() => (globalThis as unknown as { __cspViolations?: string[] }).__cspViolations ?? []);
+  const fromEvents = await page.evaluate(
+    () => (globalThis as unknown as { __cspViolations?: string[] }).__cspViolations ?? [],
+  );
   return [...fromEvents, ...observed.cspViolations];
 }
 
@@ -197,7 +227,10 @@ async function overflowOf(page: Page): Promise<string | undefined> {
     const wide = [...document.body.querySelectorAll('*')]
       .filter((el) => el.getBoundingClientRect().right > root.clientWidth + 0.5)
       .slice(0, 5)
-      .map((el) => `<${el.tagName.toLowerCase()}${el.className ? ` class="${String(el.className)}"` : ''}> right=${Math.round(el.getBoundingClientRect().right)}`);
+      .map(
+        (el) =>
+          `<${el.tagName.toLowerCase()}${el.className ? ` class="${String(el.className)}"` : ''}> right=${Math.round(el.getBoundingClientRect().right)}`,
+      );
     return `scrollWidth ${root.scrollWidth} > clientWidth ${root.clientWidth}: ${wide.join(', ')}`;
   });
 }
@@ -206,11 +239,21 @@ async function axeViolationsOf(page: Page, axeSource: string): Promise<string[]>
   // Evaluated through DevTools, which the page's CSP does not govern (an inline <script> would be refused).
   await page.evaluate(axeSource);
   const results = await page.evaluate(() =>
-    (globalThis as unknown as { axe: { run: (context: Document, options: object) => Promise<AxeResults> } }).axe.run(document, {
+    (
+      globalThis as unknown as {
+        axe: { run: (context: Document, options: object) => Promise<AxeResults> };
+      }
+    ).axe.run(document, {
       resultTypes: ['violations'],
     }),
   );
-  return results.violations.map((v) => `${v.impact ?? 'unknown'}: ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join('; ')})`);
+  return results.violations.map(
+    (v) =>
+      `${v.impact ?? 'unknown'}: ${v.id}: ${v.help} (${v.nodes
+        .map((n) => n.target.join(' '))
+        .slice(0, 3)
+        .join('; ')})`,
+  );
 }
 
 async function textOf(page: Page, selector: string): Promise<string> {
@@ -230,7 +273,14 @@ function createConfig(origin: string): SiteConfig {
     timeZone: 'UTC',
     queryLimitMax: 100,
     edgeCache: 'computed',
-    cache: { feedMaxAge: 0, feedSMaxAge: 0, pageMaxAge: 0, pageSMaxAge: 0, archiveMaxAge: 0, staleWhileRevalidate: 0 },
+    cache: {
+      feedMaxAge: 0,
+      feedSMaxAge: 0,
+      pageMaxAge: 0,
+      pageSMaxAge: 0,
+      archiveMaxAge: 0,
+      staleWhileRevalidate: 0,
+    },
   };
 }
 
@@ -241,9 +291,16 @@ function renderArchivePage(origin: string): string {
     slug: `day-${i + 1}`,
     id: `tag:dispatch.example,2026:day-${i + 1}`,
     permalink: `${origin}/articles/day-${i + 1}`,
-    title: ['Central bank holds rates', 'Storm closes the northern ports for a second day running', 'Parliament passes the budget', 'Rail strike ends'][i] ?? '',
+    title:
+      [
+        'Central bank holds rates',
+        'Storm closes the northern ports for a second day running',
+        'Parliament passes the budget',
+        'Rail strike ends',
+      ][i] ?? '',
     publishedAt: Date.parse('2024-05-10T08:00:00Z') - i * 86_400_000,
-    summary: 'A summary long enough to wrap onto a second line on a phone, as most summaries written for feed readers do.',
+    summary:
+      'A summary long enough to wrap onto a second line on a phone, as most summaries written for feed readers do.',
     contentHtml: '<p>Body.</p>',
     authors: [{ name: 'Desk' }],
     tags: ['news'],
@@ -269,7 +326,8 @@ function renderStressPage(origin: string): string {
     slug: 'long-words',
     id: 'tag:dispatch.example,2026:long-words',
     permalink: `${origin}${STRESS_PATH}`,
-    title: 'Donaudampfschifffahrtselektrizitätenhauptbetriebswerkbauunterbeamtengesellschaft and Pneumonoultramicroscopicsilicovolcanoconiosis',
+    title:
+      'Donaudampfschifffahrtselektrizitätenhauptbetriebswerkbauunterbeamtengesellschaft and Pneumonoultramicroscopicsilicovolcanoconiosis',
     publishedAt: Date.parse('2024-05-01T10:00:00Z'),
     updatedAt: Date.parse('2024-05-02T10:00:00Z'),
     summary: 'Long words, URLs, code and tables must stay inside a 320 px screen.',
@@ -286,8 +344,17 @@ function renderStressPage(origin: string): string {
     language: 'en',
     originalUrl: longUrl,
   };
-  const feeds: FeedLinks = { rss: `${origin}/rss.xml`, atom: `${origin}/atom.xml`, json: `${origin}/feed.json` };
-  return renderArticlePage(config, article, feeds, (tag) => `${origin}/tags/${encodeURIComponent(tag)}/`);
+  const feeds: FeedLinks = {
+    rss: `${origin}/rss.xml`,
+    atom: `${origin}/atom.xml`,
+    json: `${origin}/feed.json`,
+  };
+  return renderArticlePage(
+    config,
+    article,
+    feeds,
+    (tag) => `${origin}/tags/${encodeURIComponent(tag)}/`,
+  );
 }
 
 const CASES: PageCase[] = [
@@ -296,10 +363,22 @@ const CASES: PageCase[] = [
     path: SEED_PATH,
     status: 200,
     check: async (page) => {
-      assert((await textOf(page, 'article h1')) === SEED_TITLE, `h1 is ${JSON.stringify(await textOf(page, 'article h1'))}`);
-      assert((await page.title()).startsWith(SEED_TITLE), `title is ${JSON.stringify(await page.title())}`);
-      assert((await textOf(page, 'article .content')).includes(SEED_SENTENCE), 'the body text is missing');
-      assert((await page.getAttribute('html', 'lang')) === 'en', 'html lang is not the article language');
+      assert(
+        (await textOf(page, 'article h1')) === SEED_TITLE,
+        `h1 is ${JSON.stringify(await textOf(page, 'article h1'))}`,
+      );
+      assert(
+        (await page.title()).startsWith(SEED_TITLE),
+        `title is ${JSON.stringify(await page.title())}`,
+      );
+      assert(
+        (await textOf(page, 'article .content')).includes(SEED_SENTENCE),
+        'the body text is missing',
+      );
+      assert(
+        (await page.getAttribute('html', 'lang')) === 'en',
+        'html lang is not the article language',
+      );
       const time = await page.getAttribute('article time', 'datetime');
       assert(time === '2023-09-25T00:00:00.000Z', `time datetime is ${time}`);
       const source = page.locator(`article a[href="${SEED_ORIGINAL}"]`);
@@ -308,16 +387,43 @@ const CASES: PageCase[] = [
       assert(canonical?.endsWith(SEED_PATH), `canonical is ${canonical}`);
       const og = await page.getAttribute('meta[property="og:title"]', 'content');
       assert(og === SEED_TITLE, `og:title is ${og}`);
-      assert((await page.getAttribute('meta[property="og:type"]', 'content')) === 'article', 'og:type is not article');
-      assert((await page.getAttribute('meta[name="twitter:card"]', 'content')) !== null, 'no twitter:card');
-      const ld = JSON.parse((await page.locator('script[type="application/ld+json"]').textContent()) ?? 'null');
-      assert(ld?.['@type'] === 'Article' && ld.headline === SEED_TITLE, `JSON-LD is ${JSON.stringify(ld)}`);
-      assert(ld.datePublished === '2023-09-25T00:00:00.000Z' && ld.dateModified === '2023-09-25T00:00:00.000Z', 'JSON-LD dates are wrong');
-      assert(ld.publisher?.name === 'The Dispatch' && ld.author?.[0]?.name, 'JSON-LD publisher or author is missing');
-      assert(ld.mainEntityOfPage?.['@id'] === canonical, 'JSON-LD mainEntityOfPage is not the canonical URL');
+      assert(
+        (await page.getAttribute('meta[property="og:type"]', 'content')) === 'article',
+        'og:type is not article',
+      );
+      assert(
+        (await page.getAttribute('meta[name="twitter:card"]', 'content')) !== null,
+        'no twitter:card',
+      );
+      const ld = JSON.parse(
+        (await page.locator('script[type="application/ld+json"]').textContent()) ?? 'null',
+      );
+      assert(
+        ld?.['@type'] === 'Article' && ld.headline === SEED_TITLE,
+        `JSON-LD is ${JSON.stringify(ld)}`,
+      );
+      assert(
+        ld.datePublished === '2023-09-25T00:00:00.000Z' &&
+          ld.dateModified === '2023-09-25T00:00:00.000Z',
+        'JSON-LD dates are wrong',
+      );
+      assert(
+        ld.publisher?.name === 'The Dispatch' && ld.author?.[0]?.name,
+        'JSON-LD publisher or author is missing',
+      );
+      assert(
+        ld.mainEntityOfPage?.['@id'] === canonical,
+        'JSON-LD mainEntityOfPage is not the canonical URL',
+      );
       const byline = page.locator('article header a[rel=author]');
-      assert((await byline.count()) === 1 && (await byline.isVisible()), 'the byline has no visible rel=author link');
-      assert((await byline.getAttribute('href'))?.endsWith(AUTHOR_PATH), `the byline leads to ${await byline.getAttribute('href')}`);
+      assert(
+        (await byline.count()) === 1 && (await byline.isVisible()),
+        'the byline has no visible rel=author link',
+      );
+      assert(
+        (await byline.getAttribute('href'))?.endsWith(AUTHOR_PATH),
+        `the byline leads to ${await byline.getAttribute('href')}`,
+      );
     },
   },
   {
@@ -325,8 +431,14 @@ const CASES: PageCase[] = [
     path: AUTHOR_PATH,
     status: 200,
     check: async (page) => {
-      assert((await textOf(page, 'main h1')) === 'The Dispatch · The Dispatch newsroom', `h1 is ${await textOf(page, 'main h1')}`);
-      assert((await page.locator('ol.articles > li h2 a').first().textContent()) === SEED_TITLE, 'the seed article is not listed');
+      assert(
+        (await textOf(page, 'main h1')) === 'The Dispatch · The Dispatch newsroom',
+        `h1 is ${await textOf(page, 'main h1')}`,
+      );
+      assert(
+        (await page.locator('ol.articles > li h2 a').first().textContent()) === SEED_TITLE,
+        'the seed article is not listed',
+      );
       for (const [label, file, type] of [
         ['RSS', 'rss.xml', 'application/rss+xml'],
         ['Atom', 'atom.xml', 'application/atom+xml'],
@@ -334,13 +446,28 @@ const CASES: PageCase[] = [
       ] as const) {
         const link = page.locator('.subscribe').getByRole('link', { name: label, exact: true });
         assert(await link.isVisible(), `the ${label} subscribe link is not visible`);
-        assert((await link.getAttribute('href'))?.endsWith(`${AUTHOR_PATH}${file}`), `the ${label} link does not lead to the author's ${file}`);
-        const discovered = await page.getAttribute(`head link[rel=alternate][type="${type}"]`, 'href');
-        assert(discovered?.endsWith(`${AUTHOR_PATH}${file}`), `autodiscovery for ${type} leads to ${discovered}`);
+        assert(
+          (await link.getAttribute('href'))?.endsWith(`${AUTHOR_PATH}${file}`),
+          `the ${label} link does not lead to the author's ${file}`,
+        );
+        const discovered = await page.getAttribute(
+          `head link[rel=alternate][type="${type}"]`,
+          'href',
+        );
+        assert(
+          discovered?.endsWith(`${AUTHOR_PATH}${file}`),
+          `autodiscovery for ${type} leads to ${discovered}`,
+        );
       }
       // The header's Subscribe link stays on this page, at its own feeds (SITE_URL's origin, not this server's: not clicked).
-      const subscribe = await page.getByRole('navigation', { name: 'Site' }).getByRole('link', { name: 'Subscribe' }).getAttribute('href');
-      assert(subscribe?.endsWith(`${AUTHOR_PATH}#subscribe`), `the header's Subscribe link leads to ${subscribe}`);
+      const subscribe = await page
+        .getByRole('navigation', { name: 'Site' })
+        .getByRole('link', { name: 'Subscribe' })
+        .getAttribute('href');
+      assert(
+        subscribe?.endsWith(`${AUTHOR_PATH}#subscribe`),
+        `the header's Subscribe link leads to ${subscribe}`,
+      );
     },
   },
   {
@@ -348,11 +475,23 @@ const CASES: PageCase[] = [
     path: '/',
     status: 200,
     check: async (page) => {
-      assert((await textOf(page, 'main h1')) === 'The Dispatch', `h1 is ${await textOf(page, 'main h1')}`);
+      assert(
+        (await textOf(page, 'main h1')) === 'The Dispatch',
+        `h1 is ${await textOf(page, 'main h1')}`,
+      );
       const first = page.locator('ol.articles > li').first();
-      assert((await first.locator('h2 a').textContent()) === SEED_TITLE, 'the seed article is not listed first');
-      assert((await first.locator('time').getAttribute('datetime')) === '2023-09-25T00:00:00.000Z', 'the listed article has no date');
-      assert(((await first.locator('p:not(.meta)').textContent()) ?? '').length > 40, 'the listed article has no summary');
+      assert(
+        (await first.locator('h2 a').textContent()) === SEED_TITLE,
+        'the seed article is not listed first',
+      );
+      assert(
+        (await first.locator('time').getAttribute('datetime')) === '2023-09-25T00:00:00.000Z',
+        'the listed article has no date',
+      );
+      assert(
+        ((await first.locator('p:not(.meta)').textContent()) ?? '').length > 40,
+        'the listed article has no summary',
+      );
       for (const [label, file, type] of [
         ['RSS', 'rss.xml', 'application/rss+xml'],
         ['Atom', 'atom.xml', 'application/atom+xml'],
@@ -360,10 +499,19 @@ const CASES: PageCase[] = [
       ] as const) {
         const link = page.locator('.subscribe').getByRole('link', { name: label, exact: true });
         assert(await link.isVisible(), `the ${label} subscribe link is not visible`);
-        assert((await link.getAttribute('href'))?.endsWith(`/${file}`), `the ${label} link does not lead to /${file}`);
-        assert((await page.locator(`head link[rel=alternate][type="${type}"]`).count()) === 1, `no autodiscovery link for ${type}`);
+        assert(
+          (await link.getAttribute('href'))?.endsWith(`/${file}`),
+          `the ${label} link does not lead to /${file}`,
+        );
+        assert(
+          (await page.locator(`head link[rel=alternate][type="${type}"]`).count()) === 1,
+          `no autodiscovery link for ${type}`,
+        );
       }
-      assert(/feed reader/i.test(await textOf(page, '.subscribe')), 'no help on what a feed reader is');
+      assert(
+        /feed reader/i.test(await textOf(page, '.subscribe')),
+        'no help on what a feed reader is',
+      );
     },
   },
   {
@@ -371,8 +519,14 @@ const CASES: PageCase[] = [
     path: '/no-such-page',
     status: 404,
     check: async (page) => {
-      assert((await textOf(page, 'main h1')) === 'Page not found', `h1 is ${await textOf(page, 'main h1')}`);
-      assert(await page.getByRole('link', { name: 'front page' }).isVisible(), 'no link to the front page');
+      assert(
+        (await textOf(page, 'main h1')) === 'Page not found',
+        `h1 is ${await textOf(page, 'main h1')}`,
+      );
+      assert(
+        await page.getByRole('link', { name: 'front page' }).isVisible(),
+        'no link to the front page',
+      );
     },
   },
   {
@@ -380,7 +534,10 @@ const CASES: PageCase[] = [
     path: STRESS_PATH,
     status: 200,
     check: async (page) => {
-      assert((await textOf(page, 'article h1')).startsWith('Donaudampf'), 'the stress page did not render');
+      assert(
+        (await textOf(page, 'article h1')).startsWith('Donaudampf'),
+        'the stress page did not render',
+      );
     },
   },
   {
@@ -388,9 +545,18 @@ const CASES: PageCase[] = [
     path: ARCHIVE_PATH,
     status: 200,
     check: async (page) => {
-      assert((await page.locator('ol.articles > li').count()) === 4, 'the archive page does not list four articles');
-      assert(await page.getByRole('link', { name: 'Newer articles' }).isVisible(), 'no visible link to newer articles');
-      assert(await page.getByRole('link', { name: 'Older articles' }).isVisible(), 'no visible link to older articles');
+      assert(
+        (await page.locator('ol.articles > li').count()) === 4,
+        'the archive page does not list four articles',
+      );
+      assert(
+        await page.getByRole('link', { name: 'Newer articles' }).isVisible(),
+        'no visible link to newer articles',
+      );
+      assert(
+        await page.getByRole('link', { name: 'Older articles' }).isVisible(),
+        'no visible link to older articles',
+      );
     },
   },
 ];
@@ -404,13 +570,24 @@ async function main(): Promise<number> {
   process.once('SIGINT', stopOnSignal);
   process.once('SIGTERM', stopOnSignal);
   try {
-    const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+    const axeSource = await readFile(
+      createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
+      'utf8',
+    );
     await mkdir(SCREENSHOTS, { recursive: true });
     server = await startWorker();
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     const origin = server.origin;
     console.log(`Chromium ${browser.version()} against wrangler dev at ${origin}`);
@@ -422,18 +599,31 @@ async function main(): Promise<number> {
     ]);
 
     await test('article pages carry a CSP that allows only the hashed stylesheet', async () => {
-      assert(/^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/=]+'/.test(csp), `CSP is ${JSON.stringify(csp)}`);
+      assert(
+        /^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/=]+'/.test(csp),
+        `CSP is ${JSON.stringify(csp)}`,
+      );
     });
 
     for (const pageCase of CASES) {
       for (const scheme of SCHEMES) {
         for (const viewport of VIEWPORTS) {
           const { context, page, observed } = await openPage(browser, origin, viewport, scheme);
-          const shot = join(SCREENSHOTS, `${pageCase.name.replace(/\W+/g, '-')}-${viewport.name}-${scheme}.png`);
+          const shot = join(
+            SCREENSHOTS,
+            `${pageCase.name.replace(/\W+/g, '-')}-${viewport.name}-${scheme}.png`,
+          );
           const body = rendered.get(pageCase.path);
           if (body !== undefined) {
             await page.route(`${origin}${pageCase.path}`, (route) =>
-              route.fulfill({ status: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': csp }, body }),
+              route.fulfill({
+                status: 200,
+                headers: {
+                  'content-type': 'text/html; charset=utf-8',
+                  'content-security-policy': csp,
+                },
+                body,
+              }),
             );
           }
           const label = `${pageCase.name} (${viewport.width}px, ${scheme})`;
@@ -447,15 +637,27 @@ async function main(): Promise<number> {
               const violations = await cspViolationsOf(page, observed);
               const expected = (m: string): boolean =>
                 // The 404 page's own status is the intended answer.
-                pageCase.status === 404 && (m === `response: 404 ${origin}${pageCase.path}` || m.includes(`status of 404 (Not Found) [${origin}${pageCase.path}]`));
+                pageCase.status === 404 &&
+                (m === `response: 404 ${origin}${pageCase.path}` ||
+                  m.includes(`status of 404 (Not Found) [${origin}${pageCase.path}]`));
               const errors = observed.consoleErrors.filter((m) => !expected(m));
-              const problems = [...errors, ...violations.map((v) => `CSP: ${v}`), ...observed.outsideRequests.map((u) => `request: ${u}`)];
+              const problems = [
+                ...errors,
+                ...violations.map((v) => `CSP: ${v}`),
+                ...observed.outsideRequests.map((u) => `request: ${u}`),
+              ];
               assert(problems.length === 0, problems.join('\n'));
             });
             await test(`${label}: follows the ${scheme} colour scheme`, async () => {
-              const [r, g, b] = (await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).match(/\d+/g)?.map(Number) ?? [];
+              const [r, g, b] =
+                (await page.evaluate(() => getComputedStyle(document.body).backgroundColor))
+                  .match(/\d+/g)
+                  ?.map(Number) ?? [];
               const lightness = ((r ?? 0) + (g ?? 0) + (b ?? 0)) / 3;
-              assert(scheme === 'dark' ? lightness < 64 : lightness > 192, `body background is rgb(${r}, ${g}, ${b})`);
+              assert(
+                scheme === 'dark' ? lightness < 64 : lightness > 192,
+                `body background is rgb(${r}, ${g}, ${b})`,
+              );
             });
             await test(`${label}: nothing overflows horizontally`, async () => {
               const overflow = await overflowOf(page);
@@ -465,7 +667,9 @@ async function main(): Promise<number> {
               await test(`${label}: axe-core finds no serious or critical violations`, async () => {
                 const found = await axeViolationsOf(page, axeSource);
                 for (const v of found) console.log(`     note: ${v}`);
-                const blocking = found.filter((v) => v.startsWith('serious') || v.startsWith('critical'));
+                const blocking = found.filter(
+                  (v) => v.startsWith('serious') || v.startsWith('critical'),
+                );
                 assert(blocking.length === 0, blocking.join('\n'));
               });
             }
@@ -481,7 +685,12 @@ async function main(): Promise<number> {
     }
 
     await test('the CSP check sees a deliberate violation (the detector works)', async () => {
-      const { context, page, observed } = await openPage(browser as Browser, origin, VIEWPORTS[2], 'light');
+      const { context, page, observed } = await openPage(
+        browser as Browser,
+        origin,
+        VIEWPORTS[2],
+        'light',
+      );
       try {
         await page.goto(`${origin}${SEED_PATH}`);
         await page.evaluate(() => {
@@ -490,14 +699,19 @@ async function main(): Promise<number> {
           document.head.append(style);
         });
         const violations = await cspViolationsOf(page, observed);
-        assert(violations.some((v) => /style-src/.test(v)), `no violation reported: ${JSON.stringify(violations)}`);
+        assert(
+          violations.some((v) => /style-src/.test(v)),
+          `no violation reported: ${JSON.stringify(violations)}`,
+        );
       } finally {
         await context.close();
       }
     });
   } catch (error) {
     results.push({ name: 'browser test run', error: String(error) });
-    console.log(`FAIL browser test run\n     ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    console.log(
+      `FAIL browser test run\n     ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
     if (server) console.log(server.output());
   } finally {
     await browser?.close();

@@ -9,7 +9,9 @@ const started = performance.now();
 const result = await runBuild({ root: process.cwd(), cache, ...(check ? {} : { outFile: 'src/generated/site.js' }) });
 if (!result.ok) {
   for (const message of result.messages) console.error(message);
-  console.error(`\nBuild failed: ${result.messages.length} problem${result.messages.length === 1 ? '' : 's'}. Nothing was written; the last good build stays in place.`);
+  console.error(
+    `\nBuild failed: ${result.messages.length} problem${result.messages.length === 1 ? '' : 's'}. Nothing was written; the last good build stays in place.`,
+  );
   process.exit(1);
 }
 const { site } = result;

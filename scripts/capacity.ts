@@ -7,7 +7,7 @@
 // Options: --article-bytes N (5000), --limit-mib N (3), --tags N per article (2),
 // --max N (100000), --no-verify (skip the wrangler bundle and the cold start).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -45,10 +45,15 @@ const VARS = {
   BUNDLE_LIMIT_MIB: String(limitMib),
 };
 const NOW = Date.parse('2026-11-27T00:00:00Z');
-const TAGS = Array.from({ length: 40 }, (_, i) => `Topic ${String.fromCharCode(65 + (i % 26))}${i >= 26 ? i : ''}`);
+const TAGS = Array.from(
+  { length: 40 },
+  (_, i) => `Topic ${String.fromCharCode(65 + (i % 26))}${i >= 26 ? i : ''}`,
+);
 
 const sentences = readCorpus();
-console.log(`Corpus: ${sentences.length} distinct English sentences from JSDoc prose in node_modules.`);
+console.log(
+  `Corpus: ${sentences.length} distinct English sentences from JSDoc prose in node_modules.`,
+);
 
 const root = await mkdtemp(join(tmpdir(), 'feed-publisher-capacity-'));
 await mkdir(join(root, 'articles'));
@@ -75,7 +80,9 @@ try {
     if (await probe(n)) fits = n;
     else refused = n;
   }
-  console.log(`\nLargest count that builds under ${limitMib} MiB: ${fits} articles (${refused} are refused).`);
+  console.log(
+    `\nLargest count that builds under ${limitMib} MiB: ${fits} articles (${refused} are refused).`,
+  );
 
   if (!args['no-verify'] && fits > 0) {
     await syncArticles(fits);
@@ -91,7 +98,9 @@ try {
         `(the build's estimate: ${formatBytes(estimate.bytes)} / gzip ${formatBytes(estimate.gzipBytes)}).`,
     );
     const startup = await profileStartup(bundle, join(outDir, 'startup.cpuprofile'));
-    console.log(`wrangler check startup: a ${startup.profileMs.toFixed(0)} ms profile, ${startup.busyMs.toFixed(0)} ms of it busy (Cloudflare refuses a Worker whose startup exceeds its limit; local CPUs differ).`);
+    console.log(
+      `wrangler check startup: a ${startup.profileMs.toFixed(0)} ms profile, ${startup.busyMs.toFixed(0)} ms of it busy (Cloudflare refuses a Worker whose startup exceeds its limit; local CPUs differ).`,
+    );
     await measureColdStart(bundle.file);
   }
 } finally {
@@ -107,10 +116,15 @@ async function probe(n: number): Promise<boolean> {
   const ms = Math.round(performance.now() - started);
   if (result.ok) {
     const size = await measureBundle(await readGeneratedSite(outFile));
-    console.log(`  ${n} articles: fits, about ${formatBytes(size.gzipBytes)} gzip, ${formatBytes(size.bytes)} raw (build ${ms} ms)`);
+    console.log(
+      `  ${n} articles: fits, about ${formatBytes(size.gzipBytes)} gzip, ${formatBytes(size.bytes)} raw (build ${ms} ms)`,
+    );
     return true;
   }
-  if (!result.messages.every((m) => m.startsWith('Worker bundle too large'))) throw new Error(`the synthetic site does not build:\n${result.messages.slice(0, 5).join('\n')}`);
+  if (!result.messages.every((m) => m.startsWith('Worker bundle too large')))
+    throw new Error(
+      `the synthetic site does not build:\n${result.messages.slice(0, 5).join('\n')}`,
+    );
   console.log(`  ${n} articles: refused: ${result.messages[0]?.slice(0, 110)}… (build ${ms} ms)`);
   return false;
 }
@@ -135,7 +149,11 @@ function fileName(i: number): string {
 function createArticle(i: number): string {
   const random = createRandom(i + 1);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
-  const title = pick(sentences).split(' ').slice(0, 8).join(' ').replace(/[.,;:]$/, '');
+  const title = pick(sentences)
+    .split(' ')
+    .slice(0, 8)
+    .join(' ')
+    .replace(/[.,;:]$/, '');
   const tags = new Set<string>();
   while (tags.size < tagsPerArticle) tags.add(pick(TAGS));
   const date = new Date(Date.parse('2020-01-01T00:00:00Z') + i * 3_600_000).toISOString();
@@ -159,7 +177,8 @@ function readCorpus(): string[] {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
       if (entry.isDirectory() && depth < 6) walk(path, depth + 1);
-      else if (entry.isFile() && entry.name.endsWith('.d.ts') && statSync(path).size > 20_000) files.push(path);
+      else if (entry.isFile() && entry.name.endsWith('.d.ts') && statSync(path).size > 20_000)
+        files.push(path);
     }
   };
   walk(join(PROJECT_ROOT, 'node_modules'), 0);
@@ -176,7 +195,12 @@ function readCorpus(): string[] {
         .replace(/`/g, '')
         .replace(/\s+/g, ' ');
       for (const sentence of prose.split(/(?<=[.!?])\s+(?=[A-Z])/)) {
-        if (sentence.length >= 40 && sentence.length <= 300 && /^[A-Z][^<>{}|#*_[\]\\]+[.!?]$/.test(sentence)) found.add(sentence);
+        if (
+          sentence.length >= 40 &&
+          sentence.length <= 300 &&
+          /^[A-Z][^<>{}|#*_[\]\\]+[.!?]$/.test(sentence)
+        )
+          found.add(sentence);
       }
     }
   }
@@ -197,7 +221,11 @@ async function measureColdStart(file: string): Promise<void> {
     const small = await startWorkerd({ ...listModulesBeside(control), cachePort: cache.port });
     const controlMs = small.startupMs;
     await small.stop();
-    const worker = await startWorkerd({ ...listModulesBeside(file), cachePort: cache.port, inspector: true });
+    const worker = await startWorkerd({
+      ...listModulesBeside(file),
+      cachePort: cache.port,
+      inspector: true,
+    });
     try {
       const timed = async (path: string): Promise<string> => {
         const t = performance.now();
@@ -211,7 +239,9 @@ async function measureColdStart(file: string): Promise<void> {
         `Cold start in workerd: ready after ${Math.round(worker.startupMs)} ms, a ${controlMs.toFixed(0)} ms control Worker aside ` +
           `(about ${Math.round(worker.startupMs - controlMs)} ms for the bundle); then ${requests.join(', ')}.`,
       );
-      console.log(`Memory: the isolate's heap holds ${formatBytes(heap)} after a full GC; workerd's RSS is ${(readMemoryKiB(worker.pid).rss / 1024).toFixed(0)} MiB.`);
+      console.log(
+        `Memory: the isolate's heap holds ${formatBytes(heap)} after a full GC; workerd's RSS is ${(readMemoryKiB(worker.pid).rss / 1024).toFixed(0)} MiB.`,
+      );
     } finally {
       await worker.stop();
     }

@@ -33,7 +33,9 @@ const { values: args } = parseArgs({
   },
 });
 if (args.help) {
-  console.log('Usage: npm run load -- [--requests 20000] [--concurrency 8] [--time-limit 180] [--bundle dist/index.js] [--no-cache-api]');
+  console.log(
+    'Usage: npm run load -- [--requests 20000] [--concurrency 8] [--time-limit 180] [--bundle dist/index.js] [--no-cache-api]',
+  );
   process.exit(0);
 }
 const total = positiveInteger('requests', args.requests, 10_000_000);
@@ -63,38 +65,58 @@ try {
   if (!moduleFile) {
     console.log('Bundling the Worker (wrangler deploy --dry-run, which runs the build first)…');
     const bundle = await bundleWorker({ outDir: workDir });
-    console.log(`Bundle: ${formatBytes(bundle.bytes, 'table')} / gzip ${formatBytes(bundle.gzipBytes, 'table')}`);
+    console.log(
+      `Bundle: ${formatBytes(bundle.bytes, 'table')} / gzip ${formatBytes(bundle.gzipBytes, 'table')}`,
+    );
     moduleFile = bundle.file;
   }
   // A Cache API that keeps nothing (as on workers.dev) leaves every request to the isolate.
   cache = await startCacheServer();
   cache.mode = args['no-cache-api'] ? 'miss' : 'hit';
-  const running = await startWorkerd({ ...listModulesBeside(moduleFile), cachePort: cache.port, inspector: true });
+  const running = await startWorkerd({
+    ...listModulesBeside(moduleFile),
+    cachePort: cache.port,
+    inspector: true,
+  });
   worker = running;
   const { base, pid: workerd } = running;
   console.log(`workerd (pid ${workerd}) serving at ${base.href}`);
 
   // What to ask for, learnt over HTTP as a reader would: the feeds, the index and every article
   // the JSON feed lists, each with the ETag a polling reader keeps.
-  const feed = (await (await fetch(new URL('/feed.json', base))).json()) as { items?: Array<{ url?: string }> };
+  const feed = (await (await fetch(new URL('/feed.json', base))).json()) as {
+    items?: Array<{ url?: string }>;
+  };
   const feeds = ['/rss.xml', '/atom.xml', '/feed.json'];
-  const pages = ['/', ...(feed.items ?? []).flatMap((item) => (item.url ? [new URL(item.url).pathname] : []))];
+  const pages = [
+    '/',
+    ...(feed.items ?? []).flatMap((item) => (item.url ? [new URL(item.url).pathname] : [])),
+  ];
   const etags = new Map<string, string>();
   for (const path of [...feeds, ...pages]) {
     const res = await fetch(new URL(path, base));
     await res.arrayBuffer();
     const etag = res.headers.get('etag');
-    if (res.status !== 200 || !etag) throw new Error(`${path} answered ${res.status} without an ETag: is the build right?`);
+    if (res.status !== 200 || !etag)
+      throw new Error(`${path} answered ${res.status} without an ETag: is the build right?`);
     etags.set(path, etag);
   }
-  console.log(`Targets: ${feeds.length} feeds, ${pages.length} pages; mix ${MIX.map((k) => `${k.name} ${k.weight}%`).join(', ')}; ${total} requests, concurrency ${concurrency}, time limit ${timeLimitMs / 1000} s`);
+  console.log(
+    `Targets: ${feeds.length} feeds, ${pages.length} pages; mix ${MIX.map((k) => `${k.name} ${k.weight}%`).join(', ')}; ${total} requests, concurrency ${concurrency}, time limit ${timeLimitMs / 1000} s`,
+  );
 
   const random = createRandom(20261127);
   const weightSum = MIX.reduce((sum, kind) => sum + kind.weight, 0);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
-  const nextRequest = (i: number): { kind: RequestKind; path: string; headers: Record<string, string> } => {
+  const nextRequest = (
+    i: number,
+  ): { kind: RequestKind; path: string; headers: Record<string, string> } => {
     let roll = random() * weightSum;
-    const kind = MIX.find((k) => (roll -= k.weight) < 0) ?? (MIX[0] as RequestKind);
+    const kind =
+      MIX.find((k) => {
+        roll -= k.weight;
+        return roll < 0;
+      }) ?? (MIX[0] as RequestKind);
     switch (kind.name) {
       case 'feed':
         return { kind, path: pick(feeds), headers: {} };
@@ -105,7 +127,16 @@ try {
         return { kind, path, headers: { 'If-None-Match': etags.get(path) ?? '' } };
       }
       case 'not-found':
-        return { kind, path: pick([`/articles/missing-${i}`, `/nope-${i}.json`, `/no/such/${i}`, `/archive/x${i}/rss.xml`]), headers: {} };
+        return {
+          kind,
+          path: pick([
+            `/articles/missing-${i}`,
+            `/nope-${i}.json`,
+            `/no/such/${i}`,
+            `/archive/x${i}/rss.xml`,
+          ]),
+          headers: {},
+        };
     }
   };
 
@@ -127,19 +158,36 @@ try {
   const seconds = result.elapsedMs / 1000;
   const latencies = result.latencies.sort((a, b) => a - b);
   console.log('');
-  console.log(`Requests:   ${result.done} of ${total}${result.timedOut ? ' (time limit reached)' : ''} in ${seconds.toFixed(1)} s`);
-  console.log(`Errors:     ${result.errors.length}${result.errors.length > 0 ? `\n  ${result.errors.slice(0, 10).join('\n  ')}` : ''}`);
+  console.log(
+    `Requests:   ${result.done} of ${total}${result.timedOut ? ' (time limit reached)' : ''} in ${seconds.toFixed(1)} s`,
+  );
+  console.log(
+    `Errors:     ${result.errors.length}${result.errors.length > 0 ? `\n  ${result.errors.slice(0, 10).join('\n  ')}` : ''}`,
+  );
   console.log(`Throughput: ${(result.done / seconds).toFixed(0)} requests/s`);
-  console.log(`Latency:    p50 ${percentile(latencies, 0.5)} ms, p90 ${percentile(latencies, 0.9)} ms, p99 ${percentile(latencies, 0.99)} ms, p99.9 ${percentile(latencies, 0.999)} ms, max ${percentile(latencies, 1)} ms`);
-  console.log(`Statuses:   ${[...result.statuses].sort(([a], [b]) => a - b).map(([s, n]) => `${s}: ${n}`).join(', ')}; X-Edge-Cache: HIT on ${result.hits} of ${result.done}`);
-  console.log(`workerd RSS:  before ${formatBytes(before.rss * 1024, 'table')}, halfway ${formatBytes(middle.rss * 1024, 'table')}, after ${formatBytes(after.rss * 1024, 'table')} (by tenths: ${rss.map((kib) => (kib / 1024).toFixed(0)).join(', ')} MiB)`);
-  console.log(`Worker heap:  before ${formatBytes(before.heap, 'table')}, halfway ${formatBytes(middle.heap, 'table')}, after ${formatBytes(after.heap, 'table')} (JS heap used after a forced GC; by tenths: ${heaps.map((b) => (b / 1024 / 1024).toFixed(1)).join(', ')} MiB)`);
+  console.log(
+    `Latency:    p50 ${percentile(latencies, 0.5)} ms, p90 ${percentile(latencies, 0.9)} ms, p99 ${percentile(latencies, 0.99)} ms, p99.9 ${percentile(latencies, 0.999)} ms, max ${percentile(latencies, 1)} ms`,
+  );
+  console.log(
+    `Statuses:   ${[...result.statuses]
+      .sort(([a], [b]) => a - b)
+      .map(([s, n]) => `${s}: ${n}`)
+      .join(', ')}; X-Edge-Cache: HIT on ${result.hits} of ${result.done}`,
+  );
+  console.log(
+    `workerd RSS:  before ${formatBytes(before.rss * 1024, 'table')}, halfway ${formatBytes(middle.rss * 1024, 'table')}, after ${formatBytes(after.rss * 1024, 'table')} (by tenths: ${rss.map((kib) => (kib / 1024).toFixed(0)).join(', ')} MiB)`,
+  );
+  console.log(
+    `Worker heap:  before ${formatBytes(before.heap, 'table')}, halfway ${formatBytes(middle.heap, 'table')}, after ${formatBytes(after.heap, 'table')} (JS heap used after a forced GC; by tenths: ${heaps.map((b) => (b / 1024 / 1024).toFixed(1)).join(', ')} MiB)`,
+  );
   // A heap that grows in the second half beyond noise (10%, at least 1 MiB) keeps something per request.
   const growth = after.heap - middle.heap;
   const growing = growth > Math.max(1024 * 1024, middle.heap * 0.1);
   console.log(
     `Memory:       ${growing ? `GROWING: the heap gained ${formatBytes(growth, 'table')} in the second half` : `stable: the heap changed by ${formatBytes(growth, 'table')} in the second half`}` +
-      (after.rss > middle.rss ? `; RSS rose ${formatBytes((after.rss - middle.rss) * 1024, 'table')} (workerd grows its own pools and gives little back)` : ''),
+      (after.rss > middle.rss
+        ? `; RSS rose ${formatBytes((after.rss - middle.rss) * 1024, 'table')} (workerd grows its own pools and gives little back)`
+        : ''),
   );
   process.exitCode = result.errors.length > 0 ? 1 : growing ? 2 : 0;
 } finally {
@@ -166,7 +214,15 @@ async function drive(
   base: URL,
   onProgress: (done: number) => void,
 ): Promise<DriveResult> {
-  const result: DriveResult = { done: 0, errors: [], latencies: [], statuses: new Map(), hits: 0, elapsedMs: 0, timedOut: false };
+  const result: DriveResult = {
+    done: 0,
+    errors: [],
+    latencies: [],
+    statuses: new Map(),
+    hits: 0,
+    elapsedMs: 0,
+    timedOut: false,
+  };
   const start = performance.now();
   let issued = 0;
   const loop = async (): Promise<void> => {
@@ -179,14 +235,20 @@ async function drive(
       const { kind, path, headers } = next(i);
       const t0 = performance.now();
       try {
-        const res = await fetch(new URL(path, base), { headers, signal: AbortSignal.timeout(10_000) });
+        const res = await fetch(new URL(path, base), {
+          headers,
+          signal: AbortSignal.timeout(10_000),
+        });
         const body = await res.arrayBuffer();
         result.latencies.push(performance.now() - t0);
         result.statuses.set(res.status, (result.statuses.get(res.status) ?? 0) + 1);
         if (res.headers.get('x-edge-cache') === 'HIT') result.hits++;
-        if (res.status !== kind.status) result.errors.push(`${kind.name} ${path}: expected ${kind.status}, got ${res.status}`);
-        else if (res.status === 200 && body.byteLength === 0) result.errors.push(`${kind.name} ${path}: empty 200 body`);
-        else if (res.status === 304 && body.byteLength !== 0) result.errors.push(`${kind.name} ${path}: 304 with a body`);
+        if (res.status !== kind.status)
+          result.errors.push(`${kind.name} ${path}: expected ${kind.status}, got ${res.status}`);
+        else if (res.status === 200 && body.byteLength === 0)
+          result.errors.push(`${kind.name} ${path}: empty 200 body`);
+        else if (res.status === 304 && body.byteLength !== 0)
+          result.errors.push(`${kind.name} ${path}: 304 with a body`);
       } catch (error) {
         result.errors.push(`${kind.name} ${path}: ${(error as Error).message}`);
       }
@@ -208,7 +270,9 @@ function percentile(sorted: readonly number[], p: number): string {
 function positiveInteger(name: string, value: string | undefined, max: number): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > max) {
-    console.error(`--${name} must be a whole number from 1 to ${max}, got ${JSON.stringify(value)}`);
+    console.error(
+      `--${name} must be a whole number from 1 to ${max}, got ${JSON.stringify(value)}`,
+    );
     process.exit(64);
   }
   return n;

@@ -19,5 +19,7 @@ const feeds = Object.entries(routes)
 const results = await pingHub(config.websubHub, feeds);
 for (const r of results) console.log(`${r.ok ? 'ok  ' : 'FAIL'} ${r.url} (${r.detail})`);
 const failed = results.filter((r) => !r.ok).length;
-console.log(`${results.length - failed} of ${results.length} feeds announced to ${config.websubHub}.`);
+console.log(
+  `${results.length - failed} of ${results.length} feeds announced to ${config.websubHub}.`,
+);
 process.exit(failed > 0 ? 1 : 0);

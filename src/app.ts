@@ -2,7 +2,13 @@ import { type Context, Hono } from 'hono';
 import { type CacheClass, createCacheControl } from './http/cache-control.ts';
 import { answerConditional } from './http/conditional.ts';
 import { createEdgeCache, type EdgeCache, type EdgeTarget, type Made } from './http/edge-cache.ts';
-import { type BodyKind, CONTENT_TYPES, type EdgeStatus, listSharedFields, versionFields } from './http/headers.ts';
+import {
+  type BodyKind,
+  CONTENT_TYPES,
+  type EdgeStatus,
+  listSharedFields,
+  versionFields,
+} from './http/headers.ts';
 import { answerMethod } from './http/methods.ts';
 import { answerPrebuilt, createPrebuilt, findPrebuilt } from './http/prebuilt.ts';
 import { type ChunkReader, createChunkReader } from './site/chunks.ts';
@@ -70,8 +76,17 @@ export function createApp({ site, clock = Date.now }: AppOptions): App {
           const answer = answerPrebuilt(prebuilt, found, request, moment);
           // A reader whose copy is current gets its 304 from memory even with the edge cache in front.
           if (edgeForAll === undefined || answer.status === 304) return answer;
-          const target: EdgeTarget = { keptParams: [], lifetime: found.version.lifetime, type: found.version.type };
-          return edgeForAll.serve(request, moment, ctx, target, () => ({ answer, stored: { body: found.body, fields: found.own } })).catch(answerError);
+          const target: EdgeTarget = {
+            keptParams: [],
+            lifetime: found.version.lifetime,
+            type: found.version.type,
+          };
+          return edgeForAll
+            .serve(request, moment, ctx, target, () => ({
+              answer,
+              stored: { body: found.body, fields: found.own },
+            }))
+            .catch(answerError);
         }
         router ??= createRouter(site, chunks, edge, scope === 'all');
         return router.fetch(request, { moment, ctx }, ctx);
@@ -89,19 +104,42 @@ export function createApp({ site, clock = Date.now }: AppOptions): App {
  * it. `edgeEverywhere` (`EDGE_CACHE = "all"`) puts the edge cache in front of every route; the
  * answers other than a query's 200 are never stored, so they say MISS without a lookup.
  */
-function createRouter(site: AnySite, chunks: ChunkReader, edge: EdgeCache | undefined, edgeEverywhere: boolean): Hono<RouterEnv> {
+function createRouter(
+  site: AnySite,
+  chunks: ChunkReader,
+  edge: EdgeCache | undefined,
+  edgeEverywhere: boolean,
+): Hono<RouterEnv> {
   const app = new Hono<RouterEnv>();
   const { siteUrl } = site.config;
   const unstored: EdgeStatus = edgeEverywhere ? 'MISS' : 'BYPASS';
   const queryEdge: EdgeStatus = edge ? 'MISS' : 'BYPASS';
-  const finish = (c: Context<RouterEnv>, res: Response, cacheClass: CacheClass | undefined, kind: BodyKind, edgeStatus = unstored): Response =>
-    addSharedFields(res, cacheClass, kind, edgeStatus, c.env.moment, site);
-  const redirect = (to: (c: Context<RouterEnv>) => string) => (c: Context<RouterEnv>) => finish(c, c.redirect(`${siteUrl}${to(c)}`, 301), 'page', 'none');
+  const finish = (
+    c: Context<RouterEnv>,
+    res: Response,
+    cacheClass: CacheClass | undefined,
+    kind: BodyKind,
+    edgeStatus = unstored,
+  ): Response => addSharedFields(res, cacheClass, kind, edgeStatus, c.env.moment, site);
+  const redirect = (to: (c: Context<RouterEnv>) => string) => (c: Context<RouterEnv>) =>
+    finish(c, c.redirect(`${siteUrl}${to(c)}`, 301), 'page', 'none');
   const notFound = (c: Context<RouterEnv>): Response => {
     const path = c.req.path;
-    if (path.endsWith('.json')) return finish(c, c.json({ error: 'not_found', message: `Nothing is published at ${path}.` }, 404), 'error', 'json');
-    if (path.endsWith('.xml')) return finish(c, c.text(`Nothing is published at ${path}.\n`, 404), 'error', 'text');
-    return finish(c, c.body(chunks.bytes(site.notFound), 404, { 'Content-Type': CONTENT_TYPES.html }), 'error', 'html');
+    if (path.endsWith('.json'))
+      return finish(
+        c,
+        c.json({ error: 'not_found', message: `Nothing is published at ${path}.` }, 404),
+        'error',
+        'json',
+      );
+    if (path.endsWith('.xml'))
+      return finish(c, c.text(`Nothing is published at ${path}.\n`, 404), 'error', 'text');
+    return finish(
+      c,
+      c.body(chunks.bytes(site.notFound), 404, { 'Content-Type': CONTENT_TYPES.html }),
+      'error',
+      'html',
+    );
   };
 
   app.onError((error) => answerError(error));
@@ -111,29 +149,65 @@ function createRouter(site: AnySite, chunks: ChunkReader, edge: EdgeCache | unde
     const { moment, ctx } = c.env;
     const { query, error } = parseFeedQuery(new URL(c.req.url).searchParams, site, moment.now);
     // A refusal needs no lookup: it is never stored, and its parameters are in the key, so no stored 200 shares it.
-    if (error) return finish(c, c.json({ error: 'invalid_parameter', parameter: error.parameter, message: error.message }, 400), 'error', 'json', queryEdge);
+    if (error)
+      return finish(
+        c,
+        c.json(
+          { error: 'invalid_parameter', parameter: error.parameter, message: error.message },
+          400,
+        ),
+        'error',
+        'json',
+        queryEdge,
+      );
     // No query parameter: the pre-rendered feed would have answered before the router, so the site has none.
     if (!query) return notFound(c);
     const make = async (): Promise<Made> => {
       const { body, lastModified } = renderFeedQuery(site, chunks, query, moment.now);
       const etag = formatEtag(await crypto.subtle.digest('SHA-256', body), 'query');
       const fields = versionFields({ type: 'json', etag, lastModified });
-      const cacheControl: [string, string] = ['Cache-Control', createCacheControl('feed', site.config.cache, moment.now, moment.nextChangeAt)];
+      const cacheControl: [string, string] = [
+        'Cache-Control',
+        createCacheControl('feed', site.config.cache, moment.now, moment.nextChangeAt),
+      ];
       const ok = [...fields, ...listSharedFields('json', true, queryEdge, site), cacheControl];
-      return { answer: answerConditional(c.req.raw, { etag, lastModified }, moment.now, body, { ok }), stored: { body, fields } };
+      return {
+        answer: answerConditional(c.req.raw, { etag, lastModified }, moment.now, body, { ok }),
+        stored: { body, fields },
+      };
     };
     return edge ? edge.serve(c.req.raw, moment, ctx, QUERY_TARGET, make) : (await make()).answer;
   });
 
   // One spelling per resource: the others answer 301.
-  app.get('/articles/:slug/', redirect((c) => `/articles/${encodeURIComponent(c.req.param('slug') ?? '')}`));
+  app.get(
+    '/articles/:slug/',
+    redirect((c) => `/articles/${encodeURIComponent(c.req.param('slug') ?? '')}`),
+  );
   // Only spellings that name a page: a tag or author slug has no dot, a page number only digits.
-  app.get('/tags/:tag{[^/.]+}', redirect((c) => `/tags/${encodeURIComponent(c.req.param('tag') ?? '')}/`));
-  app.get('/authors/:author{[^/.]+}', redirect((c) => `/authors/${encodeURIComponent(c.req.param('author') ?? '')}/`));
-  app.get('/archive/:page{[0-9]+}', redirect((c) => `/archive/${c.req.param('page') ?? ''}/`));
-  for (const [path, target] of Object.entries(GUESSED_FEED_PATHS)) app.get(path, redirect(() => target));
+  app.get(
+    '/tags/:tag{[^/.]+}',
+    redirect((c) => `/tags/${encodeURIComponent(c.req.param('tag') ?? '')}/`),
+  );
+  app.get(
+    '/authors/:author{[^/.]+}',
+    redirect((c) => `/authors/${encodeURIComponent(c.req.param('author') ?? '')}/`),
+  );
+  app.get(
+    '/archive/:page{[0-9]+}',
+    redirect((c) => `/archive/${c.req.param('page') ?? ''}/`),
+  );
+  for (const [path, target] of Object.entries(GUESSED_FEED_PATHS))
+    app.get(
+      path,
+      redirect(() => target),
+    );
   // Browsers ask for /favicon.ico on every site: point them at SITE_ICON, or say there is none.
-  app.get('/favicon.ico', (c) => (site.config.icon ? finish(c, c.redirect(site.config.icon, 301), 'page', 'none') : finish(c, c.body(null, 204), undefined, 'none')));
+  app.get('/favicon.ico', (c) =>
+    site.config.icon
+      ? finish(c, c.redirect(site.config.icon, 301), 'page', 'none')
+      : finish(c, c.body(null, 204), undefined, 'none'),
+  );
 
   // People get the HTML 404 page; feed and JSON addresses get a short machine-readable body.
   app.notFound(notFound);
@@ -148,9 +222,22 @@ const QUERY_TARGET: EdgeTarget = { keptParams: QUERY_PARAMS, lifetime: 'feed', t
  * for its lifetime class now (`no-store` without one), and those of its body's kind and of the
  * edge cache (src/http/headers.ts).
  */
-function addSharedFields(res: Response, cacheClass: CacheClass | undefined, kind: BodyKind, edge: EdgeStatus, moment: Moment, site: AnySite): Response {
-  res.headers.set('Cache-Control', cacheClass === undefined ? 'no-store' : createCacheControl(cacheClass, site.config.cache, moment.now, moment.nextChangeAt));
-  for (const [name, value] of listSharedFields(kind, res.body !== null, edge, site)) res.headers.set(name, value);
+function addSharedFields(
+  res: Response,
+  cacheClass: CacheClass | undefined,
+  kind: BodyKind,
+  edge: EdgeStatus,
+  moment: Moment,
+  site: AnySite,
+): Response {
+  res.headers.set(
+    'Cache-Control',
+    cacheClass === undefined
+      ? 'no-store'
+      : createCacheControl(cacheClass, site.config.cache, moment.now, moment.nextChangeAt),
+  );
+  for (const [name, value] of listSharedFields(kind, res.body !== null, edge, site))
+    res.headers.set(name, value);
   return res;
 }
 
@@ -159,6 +246,10 @@ function answerError(error: unknown): Response {
   console.error(error);
   return new Response('Internal error.\n', {
     status: 500,
-    headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' },
+    headers: {
+      'Content-Type': 'text/plain; charset=utf-8',
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+    },
   });
 }

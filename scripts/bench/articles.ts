@@ -26,7 +26,18 @@ const WORDS = (
   'during the pandemic shares in the largest lender fell sharply after quarterly results missed forecasts'
 ).split(' ');
 const ACCENTED = ['café', 'Zürich', 'São Paulo', 'Kraków', 'Île-de-France', 'Ñuñoa', 'Škoda'];
-const TAGS = ['politics', 'economy', 'energy', 'trade', 'weather', 'markets', 'europe', 'asia', 'health', 'transport'];
+const TAGS = [
+  'politics',
+  'economy',
+  'energy',
+  'trade',
+  'weather',
+  'markets',
+  'europe',
+  'asia',
+  'health',
+  'transport',
+];
 const AUTHORS = ['Ann Lee', 'Bo Chen', 'Carla Díaz', 'Dmitri Volkov', 'Eve Martin'];
 
 /** Slug of the i-th article (0 is the newest). */
@@ -35,7 +46,12 @@ export function slugOf(index: number): string {
 }
 
 /** Writes `count` articles into `dir` (created if missing); article 0 is the newest. */
-export async function generateArticles({ dir, count, newestBefore, bytesPerArticle = 4800 }: GenerateArticlesOptions): Promise<void> {
+export async function generateArticles({
+  dir,
+  count,
+  newestBefore,
+  bytesPerArticle = 4800,
+}: GenerateArticlesOptions): Promise<void> {
   await mkdir(dir, { recursive: true });
   const hour = 3_600_000;
   const batch: Promise<void>[] = [];
@@ -54,9 +70,11 @@ function renderArticle(index: number, date: string, targetBytes: number): string
   const sentence = (): string => {
     const text = words(10 + Math.floor(random() * 14));
     const roll = random();
-    if (roll < 0.15) return `“${capitalize(text)},” the ${pick(['minister', 'spokesperson', 'analyst'])} said.`;
+    if (roll < 0.15)
+      return `“${capitalize(text)},” the ${pick(['minister', 'spokesperson', 'analyst'])} said.`;
     if (roll < 0.25) return `${capitalize(text)} in ${pick(ACCENTED)}.`;
-    if (roll < 0.35) return `${capitalize(text)}, [officials said](https://news.example/reports/${index}-${Math.floor(random() * 1000)}).`;
+    if (roll < 0.35)
+      return `${capitalize(text)}, [officials said](https://news.example/reports/${index}-${Math.floor(random() * 1000)}).`;
     if (roll < 0.42) return `${capitalize(text)} — **${words(3)}** — ${words(5)}.`;
     if (roll < 0.48) return `It’s ${text}.`;
     return `${capitalize(text)}.`;
@@ -70,7 +88,8 @@ function renderArticle(index: number, date: string, targetBytes: number): string
   while (size < targetBytes) {
     let block: string;
     if (paragraph > 0 && paragraph % 4 === 0) block = `## ${capitalize(words(4))}`;
-    else if (paragraph % 7 === 5) block = Array.from({ length: 3 }, () => `- ${capitalize(words(8))}.`).join('\n');
+    else if (paragraph % 7 === 5)
+      block = Array.from({ length: 3 }, () => `- ${capitalize(words(8))}.`).join('\n');
     else block = Array.from({ length: 3 + Math.floor(random() * 3) }, sentence).join(' ');
     parts.push(block);
     size += Buffer.byteLength(block) + 2;

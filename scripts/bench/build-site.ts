@@ -49,7 +49,11 @@ if (!result.ok) {
   // The app is Worker code: imported by a computed path so that the Node type check of
   // scripts/ leaves it to the Worker type check.
   const appModule = join(import.meta.dirname, '../../src/app.ts');
-  const { createApp } = (await import(appModule)) as { createApp(options: { site: unknown }): { fetch(request: Request): Response | Promise<Response> } };
+  const { createApp } = (await import(appModule)) as {
+    createApp(options: { site: unknown }): {
+      fetch(request: Request): Response | Promise<Response>;
+    };
+  };
   const app = createApp({ site: result.site });
   const res = await app.fetch(new Request(`${BENCH_VARS.SITE_URL}/feed.json`));
   const feed = (await res.json()) as { items?: Array<Record<string, unknown>> };

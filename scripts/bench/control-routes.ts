@@ -16,24 +16,34 @@ export function createControlRoutes(): (path: string) => Response | undefined {
   const bytes = new Map<number, Uint8Array<ArrayBuffer>>();
   const wide = new Map<number, string>();
   return (path) => {
-    if (path === '/__control/304') return new Response(null, { status: 304, headers: { ETag: '"control"' } });
+    if (path === '/__control/304')
+      return new Response(null, { status: 304, headers: { ETag: '"control"' } });
     const match = /^\/__control(-bytes|-wide)?\/(\d{1,9})$/.exec(path);
     if (!match) return undefined;
     const size = Number(match[2]);
     if (match[1] === '-wide') {
       let body = wide.get(size);
       // "…" is three bytes in UTF-8: the body still has exactly `size` bytes.
-      if (body === undefined) wide.set(size, (body = `${decoder.decode(new Uint8Array(Math.max(0, size - 3)).fill(0x78))}…`));
+      if (body === undefined) {
+        body = `${decoder.decode(new Uint8Array(Math.max(0, size - 3)).fill(0x78))}…`;
+        wide.set(size, body);
+      }
       return new Response(body, { headers: { 'Content-Type': TEXT } });
     }
     if (match[1]) {
       let body = bytes.get(size);
-      if (!body) bytes.set(size, (body = new Uint8Array(size).fill(0x78)));
+      if (!body) {
+        body = new Uint8Array(size).fill(0x78);
+        bytes.set(size, body);
+      }
       return new Response(body, { headers: { 'Content-Type': TEXT } });
     }
     let body = strings.get(size);
     // Decoded from bytes, the string is flat and one-byte, like a literal of that length.
-    if (body === undefined) strings.set(size, (body = decoder.decode(new Uint8Array(size).fill(0x78))));
+    if (body === undefined) {
+      body = decoder.decode(new Uint8Array(size).fill(0x78));
+      strings.set(size, body);
+    }
     return new Response(body, { headers: { 'Content-Type': TEXT } });
   };
 }

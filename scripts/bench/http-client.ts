@@ -51,9 +51,22 @@ class ResponseParser {
   private bodyBytes = 0;
 
   private readonly keepBody: boolean;
-  private readonly onResponse: (status: number, headers: Map<string, string>, body: Buffer, bodyBytes: number) => void;
+  private readonly onResponse: (
+    status: number,
+    headers: Map<string, string>,
+    body: Buffer,
+    bodyBytes: number,
+  ) => void;
 
-  constructor(keepBody: boolean, onResponse: (status: number, headers: Map<string, string>, body: Buffer, bodyBytes: number) => void) {
+  constructor(
+    keepBody: boolean,
+    onResponse: (
+      status: number,
+      headers: Map<string, string>,
+      body: Buffer,
+      bodyBytes: number,
+    ) => void,
+  ) {
     this.keepBody = keepBody;
     this.onResponse = onResponse;
   }
@@ -129,7 +142,12 @@ class ResponseParser {
   private finish(): void {
     const head = this.head as ParsedHead;
     this.head = undefined;
-    this.onResponse(head.status, head.headers, this.keepBody ? Buffer.concat(this.body) : Buffer.alloc(0), this.bodyBytes);
+    this.onResponse(
+      head.status,
+      head.headers,
+      this.keepBody ? Buffer.concat(this.body) : Buffer.alloc(0),
+      this.bodyBytes,
+    );
   }
 }
 
@@ -139,12 +157,18 @@ function parseHead(text: string): ParsedHead {
   const headers = new Map<string, string>();
   for (const line of lines.slice(1)) {
     const colon = line.indexOf(':');
-    if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+    if (colon > 0)
+      headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
   }
   const chunked = /\bchunked\b/i.test(headers.get('transfer-encoding') ?? '');
   const bodiless = status === 204 || status === 304 || (status >= 100 && status < 200);
-  const length = chunked ? 'chunked' : bodiless ? 0 : Number(headers.get('content-length') ?? Number.NaN);
-  if (length !== 'chunked' && !Number.isFinite(length)) throw new Error(`response without a length (status ${status})`);
+  const length = chunked
+    ? 'chunked'
+    : bodiless
+      ? 0
+      : Number(headers.get('content-length') ?? Number.NaN);
+  if (length !== 'chunked' && !Number.isFinite(length))
+    throw new Error(`response without a length (status ${status})`);
   return { status, headers, length };
 }
 
@@ -205,9 +229,15 @@ export async function requestOnce(spec: RequestSpec, timeoutMs = 30_000): Promis
  * Sends `count` identical requests over `concurrency` keep-alive connections, each waiting
  * for its answer before the next (no pipelining). Rejects after `timeoutMs`.
  */
-export async function runLoad(spec: RequestSpec & { count: number; concurrency: number; timeoutMs: number }): Promise<LoadResult> {
+export async function runLoad(
+  spec: RequestSpec & { count: number; concurrency: number; timeoutMs: number },
+): Promise<LoadResult> {
   const request = encodeRequest(spec);
-  const sockets = await Promise.all(Array.from({ length: Math.min(spec.concurrency, spec.count) }, () => openSocket(spec.port, 5000)));
+  const sockets = await Promise.all(
+    Array.from({ length: Math.min(spec.concurrency, spec.count) }, () =>
+      openSocket(spec.port, 5000),
+    ),
+  );
   const statuses: Record<number, number> = {};
   let sent = 0;
   let done = 0;
@@ -215,7 +245,15 @@ export async function runLoad(spec: RequestSpec & { count: number; concurrency: 
   const start = performance.now();
   try {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`load on ${spec.path} timed out after ${spec.timeoutMs} ms (${done}/${spec.count} answered)`)), spec.timeoutMs);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `load on ${spec.path} timed out after ${spec.timeoutMs} ms (${done}/${spec.count} answered)`,
+            ),
+          ),
+        spec.timeoutMs,
+      );
       for (const socket of sockets) {
         const parser = new ResponseParser(false, (status, _headers, _body, bytes) => {
           statuses[status] = (statuses[status] ?? 0) + 1;
@@ -244,7 +282,11 @@ export async function runLoad(spec: RequestSpec & { count: number; concurrency: 
         socket.once('close', () => {
           if (done < spec.count) {
             clearTimeout(timer);
-            reject(new Error(`the server closed a connection after ${done}/${spec.count} answers on ${spec.path}`));
+            reject(
+              new Error(
+                `the server closed a connection after ${done}/${spec.count} answers on ${spec.path}`,
+              ),
+            );
           }
         });
         sent++;

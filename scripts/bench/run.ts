@@ -13,8 +13,22 @@ import { gzipSync } from 'node:zlib';
 import { formatBytes } from '../../src/content/limits.ts';
 import { bundleWorker, type WorkerBundle } from '../support/bundle-worker.ts';
 import { type CacheMode, type CacheServer, startCacheServer } from '../support/cache-server.ts';
-import { CPU_COUNT, describeMachine, PROJECT_ROOT, pinSelf, readCpuSeconds, readMemoryKiB, readScheduledSeconds, runChild } from '../support/process.ts';
-import { listModulesBeside, startWorkerd, type WorkerdProcess, type WorkerFiles } from '../support/workerd.ts';
+import {
+  CPU_COUNT,
+  describeMachine,
+  PROJECT_ROOT,
+  pinSelf,
+  readCpuSeconds,
+  readMemoryKiB,
+  readScheduledSeconds,
+  runChild,
+} from '../support/process.ts';
+import {
+  listModulesBeside,
+  startWorkerd,
+  type WorkerdProcess,
+  type WorkerFiles,
+} from '../support/workerd.ts';
 import { generateArticles, slugOf } from './articles.ts';
 import type { BuildReport } from './build-site.ts';
 import { benchEntry, controlEntry } from './entries.ts';
@@ -38,7 +52,9 @@ if (args.help) {
 }
 const SIZES = args.sizes.split(',').map((s) => Number(s.replaceAll('_', '').trim()));
 if (SIZES.some((n) => !Number.isInteger(n) || n < 1 || n > 50_000)) {
-  console.error(`--sizes must list whole numbers from 1 to 50000, got ${JSON.stringify(args.sizes)}`);
+  console.error(
+    `--sizes must list whole numbers from 1 to 50000, got ${JSON.stringify(args.sizes)}`,
+  );
   process.exit(2);
 }
 const QUICK = args.quick;
@@ -145,17 +161,28 @@ interface SizeResult {
 }
 
 const log = (line = ''): void => console.log(line);
-const loadAverage = (): string => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+const loadAverage = (): string =>
+  readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const mib = (bytes: number): string => `${formatNumber(bytes / 1024 / 1024, 1)} MiB`;
 
 async function main(): Promise<void> {
   const machine = describeMachine();
-  const workerdVersion = (await runChild(join(PROJECT_ROOT, 'node_modules/workerd/bin/workerd'), ['--version'], { timeoutMs: 10_000 })).stdout.trim();
+  const workerdVersion = (
+    await runChild(join(PROJECT_ROOT, 'node_modules/workerd/bin/workerd'), ['--version'], {
+      timeoutMs: 10_000,
+    })
+  ).stdout.trim();
   log(`feed-publisher benchmarks (${QUICK ? 'quick' : 'full'}; sizes ${SIZES.join(', ')})`);
-  log(`machine: ${machine.nproc} CPUs, ${machine.cpuModel}, ${formatNumber(machine.memoryGiB, 1)} GiB, Linux ${machine.kernel}`);
-  log(`node ${process.version}, ${workerdVersion}; workerd on CPU ${SERVER_CPU}, load generator on CPU ${CLIENT_CPU}${CPU_COUNT < 2 ? ' (one CPU: not pinned, figures are rough)' : ''}`);
-  log(`warm: ${ROUNDS} interleaved rounds (route, control, route, control…), ${CONCURRENCY} keep-alive connections, medians`);
+  log(
+    `machine: ${machine.nproc} CPUs, ${machine.cpuModel}, ${formatNumber(machine.memoryGiB, 1)} GiB, Linux ${machine.kernel}`,
+  );
+  log(
+    `node ${process.version}, ${workerdVersion}; workerd on CPU ${SERVER_CPU}, load generator on CPU ${CLIENT_CPU}${CPU_COUNT < 2 ? ' (one CPU: not pinned, figures are rough)' : ''}`,
+  );
+  log(
+    `warm: ${ROUNDS} interleaved rounds (route, control, route, control…), ${CONCURRENCY} keep-alive connections, medians`,
+  );
   const root = await mkdtemp(join(tmpdir(), 'feed-bench-'));
   // Ctrl-C: the 'exit' handler of scripts/support/workerd.ts stops the servers; the synthetic sites go too.
   process.once('SIGINT', () => {
@@ -177,7 +204,10 @@ async function main(): Promise<void> {
     else await rm(root, { recursive: true, force: true });
   }
   if (args.json) {
-    await writeFile(args.json, `${JSON.stringify({ machine, node: process.version, workerd: workerdVersion, quick: QUICK, rounds: ROUNDS, baseline, results }, null, 2)}\n`);
+    await writeFile(
+      args.json,
+      `${JSON.stringify({ machine, node: process.version, workerd: workerdVersion, quick: QUICK, rounds: ROUNDS, baseline, results }, null, 2)}\n`,
+    );
     log(`figures written to ${args.json}`);
   }
 }
@@ -188,7 +218,8 @@ async function measureControlWorker(root: string, cache: CacheServer): Promise<C
   await mkdir(dir, { recursive: true });
   const bundle = await bundleWorker({ outDir: dir, entry: controlEntry() });
   const result = emptyCold('control-only Worker', '/__control/100000');
-  for (let i = 0; i < coldRounds(0); i++) await coldRequest(listModulesBeside(bundle.file), cache, result);
+  for (let i = 0; i < coldRounds(0); i++)
+    await coldRequest(listModulesBeside(bundle.file), cache, result);
   log(
     `baseline: a Worker with only the control routes (${formatBytes(bundle.bytes, 'table')}) starts in ${formatNumber(median(result.startupMs), 0)} ms ` +
       `(${formatNumber(median(result.startupCpuMs), 0)} ms CPU, RSS ${mib(median(result.startupRssKiB) * 1024)}); first request TTFB ${formatNumber(median(result.ttfbMs), 2)} ms`,
@@ -212,7 +243,9 @@ async function benchSize(n: number, root: string, cache: CacheServer, baseline: 
     return result;
   }
   if (!build.ok) {
-    log(`build with the default [vars]: refused after ${formatNumber(build.wallMs / 1000, 2)} s wall (runBuild ${formatNumber(build.buildMs / 1000, 2)} s, peak RSS ${mib(build.maxRssKiB * 1024)}):`);
+    log(
+      `build with the default [vars]: refused after ${formatNumber(build.wallMs / 1000, 2)} s wall (runBuild ${formatNumber(build.buildMs / 1000, 2)} s, peak RSS ${mib(build.maxRssKiB * 1024)}):`,
+    );
     for (const message of build.messages) log(`  ${message}`);
     result.defaultRefused = build.messages;
     if (!build.messages.every((m) => m.includes('BUNDLE_LIMIT_MIB'))) {
@@ -327,18 +360,33 @@ async function buildInChild(dir: string, vars: Record<string, string>, extraArgs
     return { ...report, wallMs: report.processMs };
   } catch {
     const why = child.signal ? `killed by ${child.signal}` : `exit code ${child.code}`;
-    return { crashed: `build crashed (${why}) after ${formatNumber(wallMs / 1000, 2)} s: ${(child.stderr || child.stdout).trim().split('\n').slice(-6).join(' | ')}` };
+    return {
+      crashed: `build crashed (${why}) after ${formatNumber(wallMs / 1000, 2)} s: ${(child.stderr || child.stdout).trim().split('\n').slice(-6).join(' | ')}`,
+    };
   }
 }
 
-async function measureWarm(n: number, bundle: WorkerBundle, cache: CacheServer, result: SizeResult): Promise<void> {
+async function measureWarm(
+  n: number,
+  bundle: WorkerBundle,
+  cache: CacheServer,
+  result: SizeResult,
+): Promise<void> {
   cache.mode = 'miss';
-  const server = await startWorkerd({ ...listModulesBeside(bundle.file), cachePort: cache.port, cpu: SERVER_CPU, startupTimeoutMs: STARTUP_TIMEOUT_MS });
+  const server = await startWorkerd({
+    ...listModulesBeside(bundle.file),
+    cachePort: cache.port,
+    cpu: SERVER_CPU,
+    startupTimeoutMs: STARTUP_TIMEOUT_MS,
+  });
   try {
     const port = server.port;
     const get = async (path: string, headers?: Record<string, string>) => {
       const res = await requestOnce({ port, path, ...(headers ? { headers } : {}) });
-      if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}: ${res.body.toString('utf8').slice(0, 200)}\n${server.output()}`);
+      if (res.status !== 200)
+        throw new Error(
+          `GET ${path} answered ${res.status}: ${res.body.toString('utf8').slice(0, 200)}\n${server.output()}`,
+        );
       return res;
     };
     const slug = slugOf(Math.min(n - 1, 10));
@@ -352,18 +400,70 @@ async function measureWarm(n: number, bundle: WorkerBundle, cache: CacheServer, 
     if (!etag) throw new Error('/rss.xml has no ETag');
     const afterStartup = readMemoryKiB(server.pid).rss;
     const control = (bytes: number): Target => ({ path: `/__control/${bytes}`, status: 200 });
-    const route = (path: string, headers?: Record<string, string>, status = 200): Target => ({ path, status, ...(headers ? { headers } : {}) });
+    const route = (path: string, headers?: Record<string, string>, status = 200): Target => ({
+      path,
+      status,
+      ...(headers ? { headers } : {}),
+    });
     const rssBytes = rss.body.byteLength;
     const query = await get('/feed.json?limit=20');
     const pairs: Pair[] = [
       // The app as deployed (EDGE_CACHE = "computed"): pre-rendered bodies never reach the Cache API.
-      { label: '/rss.xml', section: 'routes', bytes: rssBytes, a: route('/rss.xml'), b: control(rssBytes), noCacheTraffic: true },
-      { label: '/atom.xml', section: 'routes', bytes: atom.body.byteLength, a: route('/atom.xml'), b: control(atom.body.byteLength), noCacheTraffic: true },
-      { label: '/feed.json', section: 'routes', bytes: json.body.byteLength, a: route('/feed.json'), b: control(json.body.byteLength), noCacheTraffic: true },
-      { label: `/articles/${slug}`, section: 'routes', bytes: article.body.byteLength, a: route(`/articles/${slug}`), b: control(article.body.byteLength), noCacheTraffic: true },
-      { label: '/rss.xml 304 (If-None-Match)', section: 'routes', bytes: 0, a: route('/rss.xml', { 'If-None-Match': etag }, 304), b: { path: '/__control/304', status: 304 }, noCacheTraffic: true },
-      { label: '/feed.json?limit=20, edge cache HIT', section: 'routes', bytes: query.body.byteLength, a: route('/feed.json?limit=20'), b: control(query.body.byteLength), cacheMode: 'hit' },
-      { label: '/feed.json?limit=20, every request a MISS', section: 'routes', bytes: query.body.byteLength, a: route('/feed.json?limit=20'), b: control(query.body.byteLength) },
+      {
+        label: '/rss.xml',
+        section: 'routes',
+        bytes: rssBytes,
+        a: route('/rss.xml'),
+        b: control(rssBytes),
+        noCacheTraffic: true,
+      },
+      {
+        label: '/atom.xml',
+        section: 'routes',
+        bytes: atom.body.byteLength,
+        a: route('/atom.xml'),
+        b: control(atom.body.byteLength),
+        noCacheTraffic: true,
+      },
+      {
+        label: '/feed.json',
+        section: 'routes',
+        bytes: json.body.byteLength,
+        a: route('/feed.json'),
+        b: control(json.body.byteLength),
+        noCacheTraffic: true,
+      },
+      {
+        label: `/articles/${slug}`,
+        section: 'routes',
+        bytes: article.body.byteLength,
+        a: route(`/articles/${slug}`),
+        b: control(article.body.byteLength),
+        noCacheTraffic: true,
+      },
+      {
+        label: '/rss.xml 304 (If-None-Match)',
+        section: 'routes',
+        bytes: 0,
+        a: route('/rss.xml', { 'If-None-Match': etag }, 304),
+        b: { path: '/__control/304', status: 304 },
+        noCacheTraffic: true,
+      },
+      {
+        label: '/feed.json?limit=20, edge cache HIT',
+        section: 'routes',
+        bytes: query.body.byteLength,
+        a: route('/feed.json?limit=20'),
+        b: control(query.body.byteLength),
+        cacheMode: 'hit',
+      },
+      {
+        label: '/feed.json?limit=20, every request a MISS',
+        section: 'routes',
+        bytes: query.body.byteLength,
+        a: route('/feed.json?limit=20'),
+        b: control(query.body.byteLength),
+      },
       {
         label: '/feed.json?limit=20, EDGE_CACHE = "off": computed every time',
         section: 'routes',
@@ -372,13 +472,57 @@ async function measureWarm(n: number, bundle: WorkerBundle, cache: CacheServer, 
         b: control(query.body.byteLength),
         noCacheTraffic: true,
       },
-      { label: 'naive: new Feed() + rss2() per request', section: 'routes', bytes: naive.body.byteLength, a: route('/__naive/rss.xml'), b: control(naive.body.byteLength) },
-      { label: 'EDGE_CACHE = "all": /rss.xml, edge cache HIT', section: 'limits', bytes: rssBytes, a: route('/__all/rss.xml'), b: control(rssBytes), cacheMode: 'hit' },
-      { label: 'EDGE_CACHE = "all": /rss.xml, every request a MISS', section: 'limits', bytes: rssBytes, a: route('/__all/rss.xml'), b: control(rssBytes) },
-      { label: 'EDGE_CACHE = "all": /rss.xml 304', section: 'limits', bytes: 0, a: route('/__all/rss.xml', { 'If-None-Match': etag }, 304), b: { path: '/__control/304', status: 304 }, noCacheTraffic: true },
-      { label: 'rss replayed without Hono: string body', section: 'limits', bytes: rssBytes, a: route('/__direct/text/rss.xml'), b: control(rssBytes) },
-      { label: 'rss replayed without Hono: bytes encoded once', section: 'limits', bytes: rssBytes, a: route('/__direct/bytes/rss.xml'), b: control(rssBytes) },
-      { label: 'rss bytes from a bare Hono route, no middleware', section: 'limits', bytes: rssBytes, a: route('/__hono/rss.xml'), b: control(rssBytes) },
+      {
+        label: 'naive: new Feed() + rss2() per request',
+        section: 'routes',
+        bytes: naive.body.byteLength,
+        a: route('/__naive/rss.xml'),
+        b: control(naive.body.byteLength),
+      },
+      {
+        label: 'EDGE_CACHE = "all": /rss.xml, edge cache HIT',
+        section: 'limits',
+        bytes: rssBytes,
+        a: route('/__all/rss.xml'),
+        b: control(rssBytes),
+        cacheMode: 'hit',
+      },
+      {
+        label: 'EDGE_CACHE = "all": /rss.xml, every request a MISS',
+        section: 'limits',
+        bytes: rssBytes,
+        a: route('/__all/rss.xml'),
+        b: control(rssBytes),
+      },
+      {
+        label: 'EDGE_CACHE = "all": /rss.xml 304',
+        section: 'limits',
+        bytes: 0,
+        a: route('/__all/rss.xml', { 'If-None-Match': etag }, 304),
+        b: { path: '/__control/304', status: 304 },
+        noCacheTraffic: true,
+      },
+      {
+        label: 'rss replayed without Hono: string body',
+        section: 'limits',
+        bytes: rssBytes,
+        a: route('/__direct/text/rss.xml'),
+        b: control(rssBytes),
+      },
+      {
+        label: 'rss replayed without Hono: bytes encoded once',
+        section: 'limits',
+        bytes: rssBytes,
+        a: route('/__direct/bytes/rss.xml'),
+        b: control(rssBytes),
+      },
+      {
+        label: 'rss bytes from a bare Hono route, no middleware',
+        section: 'limits',
+        bytes: rssBytes,
+        a: route('/__hono/rss.xml'),
+        b: control(rssBytes),
+      },
       {
         label: 'rss replayed without Hono: gzip once, encodeBody manual',
         section: 'limits',
@@ -386,8 +530,20 @@ async function measureWarm(n: number, bundle: WorkerBundle, cache: CacheServer, 
         a: route('/__direct/gzip/rss.xml', { 'Accept-Encoding': 'gzip' }),
         b: control(gzip.body.byteLength),
       },
-      { label: 'control with a Uint8Array body', section: 'limits', bytes: rssBytes, a: route(`/__control-bytes/${rssBytes}`), b: control(rssBytes) },
-      { label: 'control with a two-byte string (one "…")', section: 'limits', bytes: rssBytes, a: route(`/__control-wide/${rssBytes}`), b: control(rssBytes) },
+      {
+        label: 'control with a Uint8Array body',
+        section: 'limits',
+        bytes: rssBytes,
+        a: route(`/__control-bytes/${rssBytes}`),
+        b: control(rssBytes),
+      },
+      {
+        label: 'control with a two-byte string (one "…")',
+        section: 'limits',
+        bytes: rssBytes,
+        a: route(`/__control-wide/${rssBytes}`),
+        b: control(rssBytes),
+      },
     ];
     result.warm = [];
     for (const pair of pairs) {
@@ -407,12 +563,26 @@ async function measureWarm(n: number, bundle: WorkerBundle, cache: CacheServer, 
   }
 }
 
-async function measurePair(server: WorkerdProcess, cacheServer: CacheServer, pair: Pair): Promise<PairResult> {
+async function measurePair(
+  server: WorkerdProcess,
+  cacheServer: CacheServer,
+  pair: Pair,
+): Promise<PairResult> {
   const load = (target: Target, count: number) =>
-    runLoad({ port: server.port, path: target.path, count, concurrency: CONCURRENCY, timeoutMs: Math.min(300_000, 30_000 + count * 50), ...(target.headers ? { headers: target.headers } : {}) });
+    runLoad({
+      port: server.port,
+      path: target.path,
+      count,
+      concurrency: CONCURRENCY,
+      timeoutMs: Math.min(300_000, 30_000 + count * 50),
+      ...(target.headers ? { headers: target.headers } : {}),
+    });
   const check = (target: Target, statuses: Record<number, number>): void => {
     const wrong = Object.keys(statuses).filter((s) => Number(s) !== target.status);
-    if (wrong.length > 0) throw new Error(`${target.path} answered ${JSON.stringify(statuses)}, expected only ${target.status}\n${server.output()}`);
+    if (wrong.length > 0)
+      throw new Error(
+        `${target.path} answered ${JSON.stringify(statuses)}, expected only ${target.status}\n${server.output()}`,
+      );
   };
   // Warm-up (JIT, lazy initialisation, the cache entry in "hit" mode), which also sizes the
   // rounds: each side gets the fixed request count that takes about ROUND_CPU_SECONDS.
@@ -422,7 +592,10 @@ async function measurePair(server: WorkerdProcess, cacheServer: CacheServer, pai
     const after = readScheduledSeconds(server.pid) ?? readCpuSeconds(server.pid);
     check(target, res.statuses);
     const perRequest = Math.max((after - before) / WARMUP_REQUESTS, 1e-6);
-    return Math.max(MIN_REQUESTS, Math.min(MAX_REQUESTS, Math.ceil(ROUND_CPU_SECONDS / perRequest)));
+    return Math.max(
+      MIN_REQUESTS,
+      Math.min(MAX_REQUESTS, Math.ceil(ROUND_CPU_SECONDS / perRequest)),
+    );
   };
   await warmUp(pair.a);
   await warmUp(pair.b);
@@ -442,7 +615,9 @@ async function measurePair(server: WorkerdProcess, cacheServer: CacheServer, pai
     const sched1 = readScheduledSeconds(server.pid);
     check(target, res.statuses);
     into.cpuUs.push((cpu / count) * 1e6);
-    into.scheduledUs.push(sched0 !== undefined && sched1 !== undefined ? ((sched1 - sched0) / count) * 1e6 : Number.NaN);
+    into.scheduledUs.push(
+      sched0 !== undefined && sched1 !== undefined ? ((sched1 - sched0) / count) * 1e6 : Number.NaN,
+    );
     into.rps.push(count / (res.wallMs / 1000));
     into.utilization.push(cpu / (res.wallMs / 1000));
   };
@@ -452,7 +627,9 @@ async function measurePair(server: WorkerdProcess, cacheServer: CacheServer, pai
     await round(pair.b, countB, b);
   }
   if (pair.noCacheTraffic && cacheServer.requests !== cacheRequests) {
-    throw new Error(`${pair.a.path} reached the Cache API ${cacheServer.requests - cacheRequests} times: the bench Worker's caches shadow no longer works`);
+    throw new Error(
+      `${pair.a.path} reached the Cache API ${cacheServer.requests - cacheRequests} times: the bench Worker's caches shadow no longer works`,
+    );
   }
   const cpuUs = median(a.cpuUs);
   const controlCpuUs = median(b.cpuUs);
@@ -479,12 +656,30 @@ async function measurePair(server: WorkerdProcess, cacheServer: CacheServer, pai
 }
 
 function emptyCold(label: string, path: string): ColdResult {
-  return { label, path, status: path.endsWith('/missing.xml') ? 404 : 200, ttfbMs: [], cpuMs: [], startupMs: [], startupCpuMs: [], startupRssKiB: [] };
+  return {
+    label,
+    path,
+    status: path.endsWith('/missing.xml') ? 404 : 200,
+    ttfbMs: [],
+    cpuMs: [],
+    startupMs: [],
+    startupCpuMs: [],
+    startupRssKiB: [],
+  };
 }
 
 /** Starts a fresh workerd, sends one request, records it, stops workerd. */
-async function coldRequest(worker: WorkerFiles, cache: CacheServer, into: ColdResult): Promise<void> {
-  const server = await startWorkerd({ ...worker, cachePort: cache.port, cpu: SERVER_CPU, startupTimeoutMs: STARTUP_TIMEOUT_MS });
+async function coldRequest(
+  worker: WorkerFiles,
+  cache: CacheServer,
+  into: ColdResult,
+): Promise<void> {
+  const server = await startWorkerd({
+    ...worker,
+    cachePort: cache.port,
+    cpu: SERVER_CPU,
+    startupTimeoutMs: STARTUP_TIMEOUT_MS,
+  });
   try {
     into.startupMs.push(server.startupMs);
     into.startupCpuMs.push((server.startupScheduledSeconds ?? server.startupCpuSeconds) * 1000);
@@ -495,15 +690,24 @@ async function coldRequest(worker: WorkerFiles, cache: CacheServer, into: ColdRe
     const res = await requestOnce({ port: server.port, path: into.path });
     await sleep(30);
     const after = readScheduledSeconds(server.pid);
-    if (res.status !== into.status) throw new Error(`cold GET ${into.path} answered ${res.status}\n${server.output()}`);
+    if (res.status !== into.status)
+      throw new Error(`cold GET ${into.path} answered ${res.status}\n${server.output()}`);
     into.ttfbMs.push(res.ttfbMs);
-    into.cpuMs.push(before !== undefined && after !== undefined ? (after - before) * 1000 : Number.NaN);
+    into.cpuMs.push(
+      before !== undefined && after !== undefined ? (after - before) * 1000 : Number.NaN,
+    );
   } finally {
     await server.stop();
   }
 }
 
-async function measureCold(n: number, bundle: WorkerBundle, cache: CacheServer, result: SizeResult, baseline: ColdResult): Promise<void> {
+async function measureCold(
+  n: number,
+  bundle: WorkerBundle,
+  cache: CacheServer,
+  result: SizeResult,
+  baseline: ColdResult,
+): Promise<void> {
   cache.mode = 'miss';
   const rss = result.warm?.find((p) => p.path === '/rss.xml');
   const targets = [
@@ -513,7 +717,7 @@ async function measureCold(n: number, bundle: WorkerBundle, cache: CacheServer, 
     emptyCold('/feed.json', '/feed.json'),
     emptyCold('/articles/<slug>', `/articles/${slugOf(Math.min(n - 1, 10))}`),
     emptyCold('/rss.xml, EDGE_CACHE = "all" (a MISS)', '/__all/rss.xml'),
-    emptyCold('the app\'s 404 (/missing.xml), through Hono', '/missing.xml'),
+    emptyCold("the app's 404 (/missing.xml), through Hono", '/missing.xml'),
     emptyCold('naive rss2()', '/__naive/rss.xml'),
   ];
   // What the site costs a fresh isolate by itself: the generated module alone behind a
@@ -523,12 +727,23 @@ async function measureCold(n: number, bundle: WorkerBundle, cache: CacheServer, 
   const probeDir = join(dir, 'probe');
   await mkdir(probeDir, { recursive: true });
   for (const name of await readdir(dir)) {
-    if (name === 'site.js' || name.endsWith('.bin')) await writeFile(join(probeDir, name), await readFile(join(dir, name)));
+    if (name === 'site.js' || name.endsWith('.bin'))
+      await writeFile(join(probeDir, name), await readFile(join(dir, name)));
   }
-  const jsProbe = await bundleWorker({ outDir: probeDir, entry: "import { site } from './site.js';\nexport default { fetch: () => new Response(site ? 'ok' : '') };\n" });
-  await writeFile(join(dir, 'probe-data.js'), "import data from './site.bin';\nexport default { fetch: () => new Response(String(data.byteLength)) };\n");
+  const jsProbe = await bundleWorker({
+    outDir: probeDir,
+    entry:
+      "import { site } from './site.js';\nexport default { fetch: () => new Response(site ? 'ok' : '') };\n",
+  });
+  await writeFile(
+    join(dir, 'probe-data.js'),
+    "import data from './site.bin';\nexport default { fetch: () => new Response(String(data.byteLength)) };\n",
+  );
   const probes: [ColdResult, WorkerFiles][] = [
-    [emptyCold('site module alone (bundled like the Worker)', '/'), listModulesBeside(jsProbe.file)],
+    [
+      emptyCold('site module alone (bundled like the Worker)', '/'),
+      listModulesBeside(jsProbe.file),
+    ],
     [
       emptyCold('same bytes as a Data module', '/'),
       {
@@ -551,7 +766,19 @@ async function measureCold(n: number, bundle: WorkerBundle, cache: CacheServer, 
 
 function printWarm(n: number, result: SizeResult): void {
   const warm = result.warm ?? [];
-  const header = ['route', 'body', 'requests/round', 'CPU µs/req', 'control µs', 'CPU ratio (paired)', '(of medians)', 'req/s', 'control req/s', 'req/s ratio', 'server busy'];
+  const header = [
+    'route',
+    'body',
+    'requests/round',
+    'CPU µs/req',
+    'control µs',
+    'CPU ratio (paired)',
+    '(of medians)',
+    'req/s',
+    'control req/s',
+    'req/s ratio',
+    'server busy',
+  ];
   const rows = (section: Pair['section']) =>
     warm
       .filter((p) => p.section === section)
@@ -574,7 +801,9 @@ function printWarm(n: number, result: SizeResult): void {
       'CPU ratio = median over the rounds of route ÷ the control round run right after it',
   );
   log(renderTable(header, rows('routes')));
-  log('\nwhat limits further gains (same method; each against a constant string of its own body size):');
+  log(
+    '\nwhat limits further gains (same method; each against a constant string of its own body size):',
+  );
   log(renderTable(header, rows('limits')));
   const memory = result.workerdRssKiB;
   if (memory) {
@@ -607,7 +836,16 @@ function printCold(result: SizeResult, baseline: ColdResult): void {
   );
   log(
     renderTable(
-      ['first request', 'TTFB ms', 'Δ vs control ms', 'CPU ms', 'Δ CPU ms', 'startup ms', 'startup CPU ms', 'RSS at startup'],
+      [
+        'first request',
+        'TTFB ms',
+        'Δ vs control ms',
+        'CPU ms',
+        'Δ CPU ms',
+        'startup ms',
+        'startup CPU ms',
+        'RSS at startup',
+      ],
       [
         ...cold.map((c) => row(c, c !== control)),
         row({ ...baseline, label: 'control, Worker without the site' }, false),
@@ -630,7 +868,9 @@ function printSummary(results: SizeResult[], baseline: ColdResult | undefined): 
     const cold = r.cold ?? [];
     const worst = (of: (c: ColdResult) => number[]): number => {
       const control = median(of(cold[0] ?? emptyCold('', '')));
-      return Math.max(...cold.filter((c) => FEED_PATHS.includes(c.path)).map((c) => median(of(c)) - control));
+      return Math.max(
+        ...cold.filter((c) => FEED_PATHS.includes(c.path)).map((c) => median(of(c)) - control),
+      );
     };
     const coldTtfb = worst((c) => c.ttfbMs);
     const coldCpu = worst((c) => c.cpuMs);
@@ -643,14 +883,22 @@ function printSummary(results: SizeResult[], baseline: ColdResult | undefined): 
           ? 'crashed'
           : '–',
       build ? mib(build.maxRssKiB * 1024) : '–',
-      r.bundle ? `${formatBytes(r.bundle.bytes, 'table')} / ${formatBytes(r.bundle.gzipBytes, 'table')}` : '–',
-      FEED_PATHS.map((path) => formatRatio(warm.find((p) => p.path === path && p.section === 'routes')?.cpuRatio ?? Number.NaN)).join(' '),
+      r.bundle
+        ? `${formatBytes(r.bundle.bytes, 'table')} / ${formatBytes(r.bundle.gzipBytes, 'table')}`
+        : '–',
+      FEED_PATHS.map((path) =>
+        formatRatio(
+          warm.find((p) => p.path === path && p.section === 'routes')?.cpuRatio ?? Number.NaN,
+        ),
+      ).join(' '),
       formatRatio(warm.find((p) => p.path.startsWith('/articles/'))?.cpuRatio ?? Number.NaN),
       ratioOf('/rss.xml 304 (If-None-Match)'),
       `${ratioOf('/feed.json?limit=20, edge cache HIT')} / ${ratioOf('/feed.json?limit=20, every request a MISS')} / ${ratioOf('/feed.json?limit=20, EDGE_CACHE = "off": computed every time')}`,
       `${ratioOf('EDGE_CACHE = "all": /rss.xml, edge cache HIT')} / ${ratioOf('EDGE_CACHE = "all": /rss.xml, every request a MISS')}`,
       naive && rss ? `${formatNumber(naive.cpuUs / rss.cpuUs, 1)}x` : '–',
-      Number.isFinite(coldTtfb) ? `${formatNumber(coldTtfb, 2)} / ${formatNumber(coldCpu, 2)} ms` : '–',
+      Number.isFinite(coldTtfb)
+        ? `${formatNumber(coldTtfb, 2)} / ${formatNumber(coldCpu, 2)} ms`
+        : '–',
       r.workerdRssKiB ? mib(r.workerdRssKiB.afterStartup * 1024) : '–',
     ];
   });
@@ -694,13 +942,19 @@ function printSummary(results: SizeResult[], baseline: ColdResult | undefined): 
     ),
   );
   const thousand = results.find((r) => r.articles === 1000);
-  if (thousand?.build) log(`1,000-article build: ${formatNumber(thousand.build.wallMs / 1000, 2)} s wall (target ≤5 s)`);
+  if (thousand?.build)
+    log(
+      `1,000-article build: ${formatNumber(thousand.build.wallMs / 1000, 2)} s wall (target ≤5 s)`,
+    );
   const big = results.find((r) => r.articles === 10_000);
   if (big) {
     const peak = big.build ? `, peak RSS ${mib(big.build.maxRssKiB * 1024)}` : '';
-    log(`10,000 articles: ${big.build?.ok ? 'built' : big.refused ? 'build refused' : 'build failed'}${peak}${big.errors.length > 0 ? `; ${big.errors.join('; ')}` : ''}`);
+    log(
+      `10,000 articles: ${big.build?.ok ? 'built' : big.refused ? 'build refused' : 'build failed'}${peak}${big.errors.length > 0 ? `; ${big.errors.join('; ')}` : ''}`,
+    );
   }
-  if (baseline) log(`(startup of a Worker with no site: ${formatNumber(median(baseline.startupMs))} ms)`);
+  if (baseline)
+    log(`(startup of a Worker with no site: ${formatNumber(median(baseline.startupMs))} ms)`);
 }
 
 await main();

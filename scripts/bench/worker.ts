@@ -67,25 +67,50 @@ const OFF = '/__off/';
  * - `/__hono/<path>`: the bytes of `/__direct/bytes/<path>` from a bare Hono app with one
  *   route and no middleware: the framework's own floor.
  */
-export function createBenchWorker({ app, appAll, appOff, naive }: BenchWorkerOptions): { fetch(request: Request, env: unknown, ctx: FetchContext): Response | Promise<Response> } {
+export function createBenchWorker({ app, appAll, appOff, naive }: BenchWorkerOptions): {
+  fetch(request: Request, env: unknown, ctx: FetchContext): Response | Promise<Response>;
+} {
   const controls = createControlRoutes();
   const replays = new Map<string, Promise<Replay>>();
 
-  const replayOf = (path: string, request: Request, env: unknown, ctx: FetchContext): Promise<Replay> => {
+  const replayOf = (
+    path: string,
+    request: Request,
+    env: unknown,
+    ctx: FetchContext,
+  ): Promise<Replay> => {
     let captured = replays.get(path);
-    if (!captured) replays.set(path, (captured = capture(app, new URL(path, request.url).href, env, ctx)));
+    if (!captured) {
+      captured = capture(app, new URL(path, request.url).href, env, ctx);
+      replays.set(path, captured);
+    }
     return captured;
   };
-  const replay = async (mode: string, path: string, request: Request, env: unknown, ctx: FetchContext): Promise<Response> => {
+  const replay = async (
+    mode: string,
+    path: string,
+    request: Request,
+    env: unknown,
+    ctx: FetchContext,
+  ): Promise<Response> => {
     const { status, headers, text, bytes, gzip } = await replayOf(path, request, env, ctx);
     if (mode === 'text') return new Response(text, { status, headers });
     if (mode === 'bytes') return new Response(bytes, { status, headers });
-    return new Response(gzip, { status, headers: [...headers, ['Content-Encoding', 'gzip']], encodeBody: 'manual' } as ResponseInit);
+    return new Response(gzip, {
+      status,
+      headers: [...headers, ['Content-Encoding', 'gzip']],
+      encodeBody: 'manual',
+    } as ResponseInit);
   };
 
   const bare = new Hono();
   bare.get('/__hono/*', async (c) => {
-    const { status, headers, bytes } = await replayOf(c.req.path.slice('/__hono'.length), c.req.raw, c.env, c.executionCtx);
+    const { status, headers, bytes } = await replayOf(
+      c.req.path.slice('/__hono'.length),
+      c.req.raw,
+      c.env,
+      c.executionCtx,
+    );
     return c.body(bytes, status as 200, Object.fromEntries(headers));
   });
 
@@ -99,8 +124,18 @@ export function createBenchWorker({ app, appAll, appOff, naive }: BenchWorkerOpt
       if (control) return control;
       if (path === '/__naive/rss.xml') return renderNaiveRss(naive);
       if (path.startsWith('/__hono/')) return bare.fetch(request, env as object, ctx as never);
-      if (path.startsWith(ALL)) return appAll.fetch(new Request(new URL(path.slice(ALL.length - 1), url), request), env, ctx);
-      if (path.startsWith(OFF)) return appOff.fetch(new Request(new URL(path.slice(OFF.length - 1), url), request), env, ctx);
+      if (path.startsWith(ALL))
+        return appAll.fetch(
+          new Request(new URL(path.slice(ALL.length - 1), url), request),
+          env,
+          ctx,
+        );
+      if (path.startsWith(OFF))
+        return appOff.fetch(
+          new Request(new URL(path.slice(OFF.length - 1), url), request),
+          env,
+          ctx,
+        );
       const match = REPLAY.exec(path);
       if (match?.[1] && match[2]) return replay(match[1], match[2], request, env, ctx);
       return new Response('Not found.\n', { status: 404 });
@@ -111,8 +146,14 @@ export function createBenchWorker({ app, appAll, appOff, naive }: BenchWorkerOpt
 async function capture(app: App, url: string, env: unknown, ctx: FetchContext): Promise<Replay> {
   const res = await app.fetch(new Request(url), env, ctx);
   const bytes = new Uint8Array(await res.arrayBuffer());
-  const headers = [...res.headers].filter(([name]) => name !== 'content-length' && name !== 'x-edge-cache');
-  const gzip = new Uint8Array(await new Response(new Blob([bytes]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer());
+  const headers = [...res.headers].filter(
+    ([name]) => name !== 'content-length' && name !== 'x-edge-cache',
+  );
+  const gzip = new Uint8Array(
+    await new Response(
+      new Blob([bytes]).stream().pipeThrough(new CompressionStream('gzip')),
+    ).arrayBuffer(),
+  );
   return { status: res.status, headers, text: new TextDecoder().decode(bytes), bytes, gzip };
 }
 
@@ -136,5 +177,7 @@ function renderNaiveRss({ title, home, items }: NaiveData): Response {
       content: item.contentHtml,
     });
   }
-  return new Response(feed.rss2(), { headers: { 'Content-Type': 'application/rss+xml; charset=utf-8' } });
+  return new Response(feed.rss2(), {
+    headers: { 'Content-Type': 'application/rss+xml; charset=utf-8' },
+  });
 }

@@ -49,7 +49,8 @@ let compatibilityDate: Promise<string> | undefined;
 export function readCompatibilityDate(): Promise<string> {
   compatibilityDate ??= readFile(join(PROJECT_ROOT, 'wrangler.toml'), 'utf8').then((text) => {
     const project = parseToml(text) as { compatibility_date?: unknown };
-    if (typeof project.compatibility_date !== 'string') throw new Error('wrangler.toml has no compatibility_date');
+    if (typeof project.compatibility_date !== 'string')
+      throw new Error('wrangler.toml has no compatibility_date');
     return project.compatibility_date;
   });
   return compatibilityDate;
@@ -80,11 +81,18 @@ export async function bundleWorker(options: BundleWorkerOptions): Promise<Worker
   if (entry !== undefined) {
     await writeFile(join(outDir, 'entry.js'), entry);
     config = join(outDir, 'wrangler.toml');
-    await writeFile(config, `name = "feed-publisher-bundle"\nmain = "entry.js"\ncompatibility_date = "${date}"\n`);
+    await writeFile(
+      config,
+      `name = "feed-publisher-bundle"\nmain = "entry.js"\ncompatibility_date = "${date}"\n`,
+    );
   }
   const dist = join(outDir, 'dist');
   const started = performance.now();
-  await runWrangler(['deploy', '--dry-run', '--outdir', dist, '--config', config], outDir, options.timeoutMs ?? 300_000);
+  await runWrangler(
+    ['deploy', '--dry-run', '--outdir', dist, '--config', config],
+    outDir,
+    options.timeoutMs ?? 300_000,
+  );
   const wallMs = performance.now() - started;
   const files = await readdir(dist);
   const name = files.find((file) => file.endsWith('.js'));
@@ -97,15 +105,30 @@ export async function bundleWorker(options: BundleWorkerOptions): Promise<Worker
     bytes += content.byteLength;
     gzipBytes += gzipSync(content).byteLength;
   }
-  return { dir: outDir, file: join(dist, name), config, bytes, gzipBytes, compatibilityDate: date, wallMs };
+  return {
+    dir: outDir,
+    file: join(dist, name),
+    config,
+    bytes,
+    gzipBytes,
+    compatibilityDate: date,
+    wallMs,
+  };
 }
 
 /**
  * Profiles the Worker's startup with `wrangler check startup` (locally, in workerd) and returns
  * the profile's length and the time its samples spent outside `(idle)`, in milliseconds.
  */
-export async function profileStartup(bundle: WorkerBundle, outFile: string): Promise<{ profileMs: number; busyMs: number }> {
-  await runWrangler(['check', 'startup', '--config', bundle.config, '--outfile', outFile], bundle.dir, 180_000);
+export async function profileStartup(
+  bundle: WorkerBundle,
+  outFile: string,
+): Promise<{ profileMs: number; busyMs: number }> {
+  await runWrangler(
+    ['check', 'startup', '--config', bundle.config, '--outfile', outFile],
+    bundle.dir,
+    180_000,
+  );
   const profile = JSON.parse(await readFile(outFile, 'utf8')) as {
     nodes: Array<{ id: number; callFrame: { functionName: string } }>;
     startTime: number;
@@ -113,8 +136,13 @@ export async function profileStartup(bundle: WorkerBundle, outFile: string): Pro
     samples: number[];
     timeDeltas: number[];
   };
-  const idle = new Set(profile.nodes.filter((node) => node.callFrame.functionName === '(idle)').map((node) => node.id));
-  const busy = profile.samples.reduce((sum, node, i) => sum + (idle.has(node) ? 0 : (profile.timeDeltas[i] ?? 0)), 0);
+  const idle = new Set(
+    profile.nodes.filter((node) => node.callFrame.functionName === '(idle)').map((node) => node.id),
+  );
+  const busy = profile.samples.reduce(
+    (sum, node, i) => sum + (idle.has(node) ? 0 : (profile.timeDeltas[i] ?? 0)),
+    0,
+  );
   return { profileMs: (profile.endTime - profile.startTime) / 1000, busyMs: busy / 1000 };
 }
 
@@ -126,17 +154,36 @@ export async function profileStartup(bundle: WorkerBundle, outFile: string): Pro
 async function runWrangler(args: string[], workDir: string, timeoutMs: number): Promise<void> {
   const tmp = join(workDir, 'tmp');
   await mkdir(join(tmp, 'update-check'), { recursive: true });
-  const version = (JSON.parse(await readFile(join(PROJECT_ROOT, 'node_modules/wrangler/package.json'), 'utf8')) as { version: string }).version;
-  await writeFile(join(tmp, 'update-check', 'wrangler-latest.json'), JSON.stringify({ latest: version, lastUpdate: Date.now() + 86_400_000 }));
+  const version = (
+    JSON.parse(
+      await readFile(join(PROJECT_ROOT, 'node_modules/wrangler/package.json'), 'utf8'),
+    ) as { version: string }
+  ).version;
+  await writeFile(
+    join(tmp, 'update-check', 'wrangler-latest.json'),
+    JSON.stringify({ latest: version, lastUpdate: Date.now() + 86_400_000 }),
+  );
   const config = args[args.indexOf('--config') + 1] ?? join(PROJECT_ROOT, 'wrangler.toml');
-  const result = await runChild(process.execPath, [join(PROJECT_ROOT, 'node_modules/wrangler/bin/wrangler.js'), ...args], {
-    cwd: dirname(config),
-    timeoutMs,
-    allCores: true,
-    env: { WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_HIDE_BANNER: 'true', TMPDIR: tmp, NO_COLOR: '1' },
-  });
+  const result = await runChild(
+    process.execPath,
+    [join(PROJECT_ROOT, 'node_modules/wrangler/bin/wrangler.js'), ...args],
+    {
+      cwd: dirname(config),
+      timeoutMs,
+      allCores: true,
+      env: {
+        WRANGLER_SEND_METRICS: 'false',
+        CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+        WRANGLER_HIDE_BANNER: 'true',
+        TMPDIR: tmp,
+        NO_COLOR: '1',
+      },
+    },
+  );
   if (result.code !== 0) {
     const output = `${result.stdout}${result.stderr}`;
-    throw new Error(`wrangler ${args.slice(0, 2).join(' ')} failed (${result.signal ?? `exit ${result.code}`}):\n${output.slice(-4000)}`);
+    throw new Error(
+      `wrangler ${args.slice(0, 2).join(' ')} failed (${result.signal ?? `exit ${result.code}`}):\n${output.slice(-4000)}`,
+    );
   }
 }

@@ -54,7 +54,13 @@ export async function startCacheServer(): Promise<CacheServer> {
       res.writeHead(504, { 'CF-Cache-Status': 'MISS' }).end();
       return;
     }
-    res.writeHead(hit.status, [...hit.headers.flat(), 'CF-Cache-Status', 'HIT', 'Content-Length', String(hit.body.byteLength)]);
+    res.writeHead(hit.status, [
+      ...hit.headers.flat(),
+      'CF-Cache-Status',
+      'HIT',
+      'Content-Length',
+      String(hit.body.byteLength),
+    ]);
     res.end(hit.body);
   });
   server.keepAliveTimeout = 60_000;
@@ -116,5 +122,7 @@ function parseSerializedResponse(data: Buffer): Stored | undefined {
     }
     body = Buffer.concat(parts);
   }
-  return Number.isInteger(status) && status >= 200 ? { status, headers, body: Buffer.from(body) } : undefined;
+  return Number.isInteger(status) && status >= 200
+    ? { status, headers, body: Buffer.from(body) }
+    : undefined;
 }

@@ -1,14 +1,15 @@
 // Child processes and what /proc says about them: CPU time, scheduler time and memory.
 import { execFileSync, spawn } from 'node:child_process';
-import { availableParallelism } from 'node:os';
 import { readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 
 /** The project folder (two levels above this file). */
 export const PROJECT_ROOT = join(import.meta.dirname, '..', '..');
 
 /** Clock ticks per second of /proc/<pid>/stat times. */
-const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+const CLOCK_TICKS =
+  Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
 /** Logical CPUs this process may use. */
 export const CPU_COUNT = availableParallelism();
@@ -31,10 +32,21 @@ export interface RunChildOptions {
 }
 
 /** Runs a program to its end (killed after `timeoutMs`) and collects its output. */
-export function runChild(command: string, args: string[], options: RunChildOptions): Promise<ChildResult> {
-  const [file, argv] = options.allCores && CPU_COUNT > 1 ? ['taskset', ['-c', `0-${CPU_COUNT - 1}`, command, ...args]] : [command, args];
+export function runChild(
+  command: string,
+  args: string[],
+  options: RunChildOptions,
+): Promise<ChildResult> {
+  const [file, argv] =
+    options.allCores && CPU_COUNT > 1
+      ? ['taskset', ['-c', `0-${CPU_COUNT - 1}`, command, ...args]]
+      : [command, args];
   return new Promise((resolve, reject) => {
-    const child = spawn(file, argv, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, argv, {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -58,7 +70,11 @@ export function runChild(command: string, args: string[], options: RunChildOptio
 /** Pins every thread of this process to one CPU (the load generator's), or undoes it. */
 export function pinSelf(cpu: number | 'all'): void {
   if (CPU_COUNT < 2) return;
-  execFileSync('taskset', ['-a', '-p', '-c', cpu === 'all' ? `0-${CPU_COUNT - 1}` : String(cpu), String(process.pid)], { stdio: 'ignore' });
+  execFileSync(
+    'taskset',
+    ['-a', '-p', '-c', cpu === 'all' ? `0-${CPU_COUNT - 1}` : String(cpu), String(process.pid)],
+    { stdio: 'ignore' },
+  );
 }
 
 /** User plus system CPU time of a process and all its threads, in seconds (tick resolution). */
@@ -85,15 +101,23 @@ export function readScheduledSeconds(pid: number): number | undefined {
 /** Resident and peak resident memory of a process, in KiB. */
 export function readMemoryKiB(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const field = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? Number.NaN);
+  const field = (name: string): number =>
+    Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? Number.NaN);
   return { rss: field('VmRSS'), peak: field('VmHWM') };
 }
 
 /** The CPU model, core count and memory of this machine, for the report. */
-export function describeMachine(): { cpuModel: string; nproc: number; memoryGiB: number; kernel: string } {
+export function describeMachine(): {
+  cpuModel: string;
+  nproc: number;
+  memoryGiB: number;
+  kernel: string;
+} {
   const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
   const cpuModel = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? 'unknown';
-  const memKiB = Number(/^MemTotal:\s+(\d+)/m.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? 0);
+  const memKiB = Number(
+    /^MemTotal:\s+(\d+)/m.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? 0,
+  );
   const kernel = readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim();
   return { cpuModel, nproc: CPU_COUNT, memoryGiB: memKiB / 1024 / 1024, kernel };
 }

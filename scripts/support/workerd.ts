@@ -9,7 +9,13 @@ import { writeFile } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import { basename, dirname, join, resolve } from 'node:path';
 import { readCompatibilityDate } from './bundle-worker.ts';
-import { CPU_COUNT, PROJECT_ROOT, readCpuSeconds, readMemoryKiB, readScheduledSeconds } from './process.ts';
+import {
+  CPU_COUNT,
+  PROJECT_ROOT,
+  readCpuSeconds,
+  readMemoryKiB,
+  readScheduledSeconds,
+} from './process.ts';
 
 const WORKERD = join(PROJECT_ROOT, 'node_modules/workerd/bin/workerd');
 /** The Worker's service name in the config, and so its inspector target. */
@@ -77,7 +83,11 @@ function findFreePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -88,7 +98,10 @@ export function listModulesBeside(moduleFile: string): WorkerFiles {
   const data = readdirSync(dir).filter((name) => name.endsWith('.bin'));
   return {
     dir,
-    modules: [{ name: basename(moduleFile), type: 'esModule', file: basename(moduleFile) }, ...data.map((name): WorkerModule => ({ name, type: 'data', file: name }))],
+    modules: [
+      { name: basename(moduleFile), type: 'esModule', file: basename(moduleFile) },
+      ...data.map((name): WorkerModule => ({ name, type: 'data', file: name })),
+    ],
   };
 }
 
@@ -99,9 +112,25 @@ export async function startWorkerd(options: StartWorkerdOptions): Promise<Worker
   const port = await findFreePort();
   const inspectorPort = options.inspector ? await findFreePort() : undefined;
   const configFile = join(dir, `workerd-${port}.capnp`);
-  await writeFile(configFile, renderCapnpConfig(modules, port, cachePort, options.compatibilityDate ?? (await readCompatibilityDate())));
-  const serve = [WORKERD, 'serve', configFile, ...(inspectorPort ? [`--inspector-addr=127.0.0.1:${inspectorPort}`] : [])];
-  const [file, args] = cpu !== undefined && CPU_COUNT > 1 ? ['taskset', ['-c', String(cpu), ...serve]] : [WORKERD, serve.slice(1)];
+  await writeFile(
+    configFile,
+    renderCapnpConfig(
+      modules,
+      port,
+      cachePort,
+      options.compatibilityDate ?? (await readCompatibilityDate()),
+    ),
+  );
+  const serve = [
+    WORKERD,
+    'serve',
+    configFile,
+    ...(inspectorPort ? [`--inspector-addr=127.0.0.1:${inspectorPort}`] : []),
+  ];
+  const [file, args] =
+    cpu !== undefined && CPU_COUNT > 1
+      ? ['taskset', ['-c', String(cpu), ...serve]]
+      : [WORKERD, serve.slice(1)];
   const started = performance.now();
   const child = spawn(file, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
@@ -142,7 +171,11 @@ export async function startWorkerd(options: StartWorkerdOptions): Promise<Worker
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   const startupMs = performance.now() - started;
-  const startup = { startupCpuSeconds: readCpuSeconds(pid), startupScheduledSeconds: readScheduledSeconds(pid), startupRssKiB: readMemoryKiB(pid).rss };
+  const startup = {
+    startupCpuSeconds: readCpuSeconds(pid),
+    startupScheduledSeconds: readScheduledSeconds(pid),
+    startupRssKiB: readMemoryKiB(pid).rss,
+  };
   const base = new URL(`http://127.0.0.1:${port}/`);
   return {
     pid,
@@ -152,7 +185,8 @@ export async function startWorkerd(options: StartWorkerdOptions): Promise<Worker
     ...startup,
     output: () => output,
     heapAfterGc: async () => {
-      if (inspectorPort === undefined) throw new Error('heapAfterGc needs workerd started with `inspector: true`');
+      if (inspectorPort === undefined)
+        throw new Error('heapAfterGc needs workerd started with `inspector: true`');
       // A session attached before the isolate's first request gets no answers: send one first.
       const poke = async (): Promise<void> => {
         await (await fetch(new URL('/__poke', base))).arrayBuffer();
@@ -168,8 +202,15 @@ export async function startWorkerd(options: StartWorkerdOptions): Promise<Worker
 }
 
 /** The workerd config: one Worker service, its socket, and the Cache API pointed at the cache service. */
-function renderCapnpConfig(modules: readonly WorkerModule[], port: number, cachePort: number, compatibilityDate: string): string {
-  const list = modules.map((m) => `(name = ${JSON.stringify(m.name)}, ${m.type} = embed ${JSON.stringify(m.file)})`).join(',\n    ');
+function renderCapnpConfig(
+  modules: readonly WorkerModule[],
+  port: number,
+  cachePort: number,
+  compatibilityDate: string,
+): string {
+  const list = modules
+    .map((m) => `(name = ${JSON.stringify(m.name)}, ${m.type} = embed ${JSON.stringify(m.file)})`)
+    .join(',\n    ');
   return `using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (
@@ -224,12 +265,19 @@ async function openInspector(url: string, poke: () => Promise<void>): Promise<In
   const socket = new WebSocket(url);
   await new Promise<void>((resolveOpen, reject) => {
     socket.addEventListener('open', () => resolveOpen(), { once: true });
-    socket.addEventListener('error', () => reject(new Error(`cannot open the inspector at ${url}`)), { once: true });
+    socket.addEventListener(
+      'error',
+      () => reject(new Error(`cannot open the inspector at ${url}`)),
+      { once: true },
+    );
   });
   let nextId = 1;
   const pending = new Map<number, (result: Record<string, unknown>) => void>();
   socket.addEventListener('message', (event) => {
-    const message = JSON.parse(String(event.data)) as { id?: number; result?: Record<string, unknown> };
+    const message = JSON.parse(String(event.data)) as {
+      id?: number;
+      result?: Record<string, unknown>;
+    };
     if (message.id !== undefined) pending.get(message.id)?.(message.result ?? {});
   });
   const send = (method: string): Promise<Record<string, unknown>> =>

@@ -38,8 +38,16 @@ export function findDuplicateSlugs(parsed: readonly { file: string; slug: string
     }
     // The slug is the file name alone, so articles filed in different folders can collide.
     const folderOf = (file: string): string => file.slice(0, file.lastIndexOf('/'));
-    const why = folderOf(first) === folderOf(p.file) ? '' : ' (the slug is the file name, whatever its folder)';
-    problems.push({ file: p.file, line: 1, field: 'slug', message: `duplicate slug "${p.slug}": ${first} has the same one${why}; rename one of the files` });
+    const why =
+      folderOf(first) === folderOf(p.file)
+        ? ''
+        : ' (the slug is the file name, whatever its folder)';
+    problems.push({
+      file: p.file,
+      line: 1,
+      field: 'slug',
+      message: `duplicate slug "${p.slug}": ${first} has the same one${why}; rename one of the files`,
+    });
   }
   return problems;
 }

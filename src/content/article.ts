@@ -1,12 +1,27 @@
 import { stripXmlInvalid } from '../render/text.ts';
 import type { Author, SiteConfig } from '../site/types.ts';
-import { isArticleSlug, deriveFileSlug } from './article-slug.ts';
+import { deriveFileSlug, isArticleSlug } from './article-slug.ts';
 import { isLanguageTag } from './config.ts';
 import { decodeUtf8 } from './decode-utf8.ts';
-import { checkPlainText, isAbsoluteHttpUrl, readAuthors, readBoolean, readDate, readString, readTags, readUrl } from './fields.ts';
+import {
+  checkPlainText,
+  isAbsoluteHttpUrl,
+  readAuthors,
+  readBoolean,
+  readDate,
+  readString,
+  readTags,
+  readUrl,
+} from './fields.ts';
 import { type FrontMatterField, readFrontMatter, splitFrontMatter } from './front-matter.ts';
 import { lexBlocks, renderBlocks } from './markdown.ts';
-import { findInlineHtml, findTitleHeading, inferSummary, readDateLine, takeOriginalUrlTrailer } from './news-copy.ts';
+import {
+  findInlineHtml,
+  findTitleHeading,
+  inferSummary,
+  readDateLine,
+  takeOriginalUrlTrailer,
+} from './news-copy.ts';
 import { findMarkup } from './plain-text.ts';
 import type { Problem } from './problem.ts';
 
@@ -37,17 +52,35 @@ export interface ParsedArticle {
  * the first `# ` heading, date from a date line under it, original URL from trailing
  * "Original url:" lines, summary from the first real paragraph.
  */
-export function parseArticle(file: string, bytes: Uint8Array, config: SiteConfig): { article?: ParsedArticle; problems: Problem[] } {
+export function parseArticle(
+  file: string,
+  bytes: Uint8Array,
+  config: SiteConfig,
+): { article?: ParsedArticle; problems: Problem[] } {
   try {
     return readArticle(file, bytes, config);
   } catch (error) {
     // marked and sanitize-html recurse once per level of nesting.
     if (!(error instanceof RangeError)) throw error;
-    return { problems: [{ file, line: 1, field: 'body', message: 'nested too deeply to render (quotes, lists or emphasis inside each other thousands of times): flatten it' }] };
+    return {
+      problems: [
+        {
+          file,
+          line: 1,
+          field: 'body',
+          message:
+            'nested too deeply to render (quotes, lists or emphasis inside each other thousands of times): flatten it',
+        },
+      ],
+    };
   }
 }
 
-function readArticle(file: string, bytes: Uint8Array, config: SiteConfig): { article?: ParsedArticle; problems: Problem[] } {
+function readArticle(
+  file: string,
+  bytes: Uint8Array,
+  config: SiteConfig,
+): { article?: ParsedArticle; problems: Problem[] } {
   const problems: Problem[] = [];
   const report = (line: number, field: string, message: string): void => {
     problems.push({ file, line, field, message });
@@ -55,7 +88,11 @@ function readArticle(file: string, bytes: Uint8Array, config: SiteConfig): { art
 
   const slug = deriveFileSlug(file);
   if (!isArticleSlug(slug)) {
-    report(1, 'slug', `file name must be lowercase letters, digits, "-" or "_" (it becomes the URL), got ${JSON.stringify(file.split('/').pop())}`);
+    report(
+      1,
+      'slug',
+      `file name must be lowercase letters, digits, "-" or "_" (it becomes the URL), got ${JSON.stringify(file.split('/').pop())}`,
+    );
   }
 
   const decoded = decodeUtf8(bytes);
@@ -86,12 +123,22 @@ function readArticle(file: string, bytes: Uint8Array, config: SiteConfig): { art
       titleLine = heading.line;
       // Markdown in the heading becomes its words; raw HTML would silently lose its tags.
       const html = findInlineHtml(heading.token);
-      if (html !== undefined) report(heading.line, 'title', findMarkup(html, 'titles')?.message ?? `${JSON.stringify(html)} is HTML: titles are plain text, so leave it out`);
+      if (html !== undefined)
+        report(
+          heading.line,
+          'title',
+          findMarkup(html, 'titles')?.message ??
+            `${JSON.stringify(html)} is HTML: titles are plain text, so leave it out`,
+        );
     }
     if (heading.first && heading.text === title) blocks = blocks.slice(1);
   }
   if (title === undefined || title.trim() === '') {
-    report(field('title')?.line ?? bodyFirstLine, 'title', 'missing: add `title:` to the front matter or start the body with a `# Heading`');
+    report(
+      field('title')?.line ?? bodyFirstLine,
+      'title',
+      'missing: add `title:` to the front matter or start the body with a `# Heading`',
+    );
   } else if (!problems.some((p) => p.field === 'title')) {
     checkPlainText(title, titleLine ?? bodyFirstLine, 'title', 'titles', report);
   }
@@ -107,14 +154,27 @@ function readArticle(file: string, bytes: Uint8Array, config: SiteConfig): { art
       publishedAt = inferred;
       blocks = blocks.slice(1);
     } else {
-      report(bodyFirstLine, 'date', 'missing: add `date: 2023-09-25` to the front matter or a date line such as "September 25, 2023" under the title');
+      report(
+        bodyFirstLine,
+        'date',
+        'missing: add `date: 2023-09-25` to the front matter or a date line such as "September 25, 2023" under the title',
+      );
     }
   }
 
   const updatedField = field('updated');
   const updatedAt = updatedField ? readDate(updatedField, 'updated', timeZone, report) : undefined;
-  if (updatedField && updatedAt !== undefined && publishedAt !== undefined && updatedAt < publishedAt) {
-    report(updatedField.line, 'updated', 'is earlier than `date`: an article cannot be updated before it is published');
+  if (
+    updatedField &&
+    updatedAt !== undefined &&
+    publishedAt !== undefined &&
+    updatedAt < publishedAt
+  ) {
+    report(
+      updatedField.line,
+      'updated',
+      'is earlier than `date`: an article cannot be updated before it is published',
+    );
   }
 
   // Original URL: front matter, else trailing "Original url:" lines (which leave the body).
@@ -124,7 +184,12 @@ function readArticle(file: string, bytes: Uint8Array, config: SiteConfig): { art
     blocks = trailer.rest;
     if (originalUrl === undefined) {
       if (isAbsoluteHttpUrl(trailer.url)) originalUrl = new URL(trailer.url).href;
-      else report(trailer.line, 'original_url', `expected an absolute http(s) URL, got ${JSON.stringify(trailer.url)}`);
+      else
+        report(
+          trailer.line,
+          'original_url',
+          `expected an absolute http(s) URL, got ${JSON.stringify(trailer.url)}`,
+        );
     }
   }
 
@@ -143,14 +208,23 @@ function readArticle(file: string, bytes: Uint8Array, config: SiteConfig): { art
   const image = readUrl(field('image'), 'image', report);
   const lang = readString(field('lang'), 'lang', report);
   if (lang !== undefined && !isLanguageTag(lang)) {
-    report(field('lang')?.line ?? 1, 'lang', `expected a BCP 47 language tag such as "en" or "pt-BR", got ${JSON.stringify(lang)}`);
+    report(
+      field('lang')?.line ?? 1,
+      'lang',
+      `expected a BCP 47 language tag such as "en" or "pt-BR", got ${JSON.stringify(lang)}`,
+    );
   }
   const draft = readBoolean(field('draft'), 'draft', report) ?? false;
 
   // Names are plain text too; checked in the order the fields stand in the file.
   const nameFields: [line: number, field: string, what: string, values: string[]][] = [
     // Without `authors`, SITE_AUTHOR stands in; the configuration checks it.
-    [field('authors')?.line ?? 1, 'authors', 'author names', field('authors') ? authors.map((a) => a.name) : []],
+    [
+      field('authors')?.line ?? 1,
+      'authors',
+      'author names',
+      field('authors') ? authors.map((a) => a.name) : [],
+    ],
     [field('tags')?.line ?? 1, 'tags', 'tag names', tags],
   ];
   for (const [line, name, what, values] of nameFields.sort((a, b) => a[0] - b[0])) {
@@ -179,4 +253,3 @@ function readArticle(file: string, bytes: Uint8Array, config: SiteConfig): { art
   if (originalUrl !== undefined) article.originalUrl = originalUrl;
   return { article, problems };
 }
-

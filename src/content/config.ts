@@ -10,7 +10,9 @@ export class ConfigError extends Error {
 
   /** One error listing every problem found in `[vars]`, one sentence a line. */
   static list(problems: readonly string[]): ConfigError {
-    return new ConfigError(`Invalid configuration in wrangler.toml [vars]:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    return new ConfigError(
+      `Invalid configuration in wrangler.toml [vars]:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
   }
 }
 
@@ -26,7 +28,9 @@ export async function readConfigVars(path: string): Promise<RawVars> {
   try {
     text = await readFile(path, 'utf8');
   } catch {
-    throw new ConfigError(`Cannot read ${path}: run the build from the project folder, where wrangler.toml is.`);
+    throw new ConfigError(
+      `Cannot read ${path}: run the build from the project folder, where wrangler.toml is.`,
+    );
   }
   let toml: Record<string, unknown>;
   try {
@@ -36,7 +40,9 @@ export async function readConfigVars(path: string): Promise<RawVars> {
   }
   const vars = toml.vars;
   if (vars === undefined || typeof vars !== 'object' || vars === null) {
-    throw new ConfigError(`${path} has no [vars] table: add one with SITE_URL, SITE_TITLE, SITE_AUTHOR and SITE_ID (see README.md).`);
+    throw new ConfigError(
+      `${path} has no [vars] table: add one with SITE_URL, SITE_TITLE, SITE_AUTHOR and SITE_ID (see README.md).`,
+    );
   }
   return vars as RawVars;
 }
@@ -71,7 +77,9 @@ export function parseSiteConfig(vars: RawVars): SiteConfig {
   };
   const integer = (name: string, fallback: number, min: number, max: number): number =>
     readNumberVar(vars, name, fallback, { min, max, integer: true }, (value) => {
-      problems.push(`${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}: fix it under [vars] in wrangler.toml.`);
+      problems.push(
+        `${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}: fix it under [vars] in wrangler.toml.`,
+      );
     });
 
   const siteUrlRaw = text('SITE_URL');
@@ -84,9 +92,13 @@ export function parseSiteConfig(vars: RawVars): SiteConfig {
       url = undefined;
     }
     if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
-      problems.push(`SITE_URL must be an absolute http(s) URL such as "https://news.example", got ${JSON.stringify(siteUrlRaw)}.`);
+      problems.push(
+        `SITE_URL must be an absolute http(s) URL such as "https://news.example", got ${JSON.stringify(siteUrlRaw)}.`,
+      );
     } else if (url.search || url.hash || url.username || url.password) {
-      problems.push(`SITE_URL must not carry a query, fragment or credentials, got ${JSON.stringify(siteUrlRaw)}: use the bare site address.`);
+      problems.push(
+        `SITE_URL must not carry a query, fragment or credentials, got ${JSON.stringify(siteUrlRaw)}: use the bare site address.`,
+      );
     } else {
       siteUrl = url.href.replace(/\/+$/, '');
     }
@@ -94,11 +106,16 @@ export function parseSiteConfig(vars: RawVars): SiteConfig {
 
   const language = text('SITE_LANGUAGE', 'en');
   if (!isLanguageTag(language)) {
-    problems.push(`SITE_LANGUAGE must be a BCP 47 language tag such as "en" or "pt-BR", got ${JSON.stringify(language)}.`);
+    problems.push(
+      `SITE_LANGUAGE must be a BCP 47 language tag such as "en" or "pt-BR", got ${JSON.stringify(language)}.`,
+    );
   }
 
   const siteId = text('SITE_ID');
-  if (siteId && !/^tag:[a-z0-9.-]+(@[a-z0-9.-]+)?,\d{4}(-\d{2}(-\d{2})?)?:[\x21-\x7e]*$/i.test(siteId)) {
+  if (
+    siteId &&
+    !/^tag:[a-z0-9.-]+(@[a-z0-9.-]+)?,\d{4}(-\d{2}(-\d{2})?)?:[\x21-\x7e]*$/i.test(siteId)
+  ) {
     problems.push(
       `SITE_ID must be an RFC 4151 tag URI prefix such as "tag:news.example,2026:", got ${JSON.stringify(siteId)}: choose it once and never change it, since feed readers use it to recognise items.`,
     );
@@ -106,7 +123,9 @@ export function parseSiteConfig(vars: RawVars): SiteConfig {
 
   const timeZone = text('TIME_ZONE', 'UTC');
   if (!isTimeZone(timeZone)) {
-    problems.push(`TIME_ZONE must be an IANA time zone such as "UTC" or "Europe/Moscow", got ${JSON.stringify(timeZone)}.`);
+    problems.push(
+      `TIME_ZONE must be an IANA time zone such as "UTC" or "Europe/Moscow", got ${JSON.stringify(timeZone)}.`,
+    );
   }
 
   const url = (name: string): string | undefined => {
@@ -118,7 +137,9 @@ export function parseSiteConfig(vars: RawVars): SiteConfig {
     } catch {
       // reported below
     }
-    problems.push(`${name} must be an absolute http(s) URL, got ${JSON.stringify(value)}: fix it under [vars] in wrangler.toml or remove it.`);
+    problems.push(
+      `${name} must be an absolute http(s) URL, got ${JSON.stringify(value)}: fix it under [vars] in wrangler.toml or remove it.`,
+    );
     return undefined;
   };
   const edgeCache = text('EDGE_CACHE', 'computed');
@@ -138,7 +159,9 @@ export function parseSiteConfig(vars: RawVars): SiteConfig {
 
   const defaultAuthor = plainText('SITE_AUTHOR', 'author names');
   if (defaultAuthor && slugify(defaultAuthor) === '') {
-    problems.push(`SITE_AUTHOR must have a letter or digit, to make the URL of its author page from, got ${JSON.stringify(defaultAuthor)}: name the newsroom or the person.`);
+    problems.push(
+      `SITE_AUTHOR must have a letter or digit, to make the URL of its author page from, got ${JSON.stringify(defaultAuthor)}: name the newsroom or the person.`,
+    );
   }
   // Person by default: what every byline was before the setting existed, and what a one-person
   // site is; a newsroom or a desk sets "Organization" (schema.org, Google's Article guide).
@@ -174,7 +197,12 @@ export function parseSiteConfig(vars: RawVars): SiteConfig {
       pageMaxAge: integer('PAGE_MAX_AGE', CACHE_DEFAULTS.PAGE_MAX_AGE, 0, 31536000),
       pageSMaxAge: integer('PAGE_S_MAXAGE', CACHE_DEFAULTS.PAGE_S_MAXAGE, 0, 31536000),
       archiveMaxAge: integer('ARCHIVE_MAX_AGE', CACHE_DEFAULTS.ARCHIVE_MAX_AGE, 0, 31536000),
-      staleWhileRevalidate: integer('STALE_WHILE_REVALIDATE', CACHE_DEFAULTS.STALE_WHILE_REVALIDATE, 0, 31536000),
+      staleWhileRevalidate: integer(
+        'STALE_WHILE_REVALIDATE',
+        CACHE_DEFAULTS.STALE_WHILE_REVALIDATE,
+        0,
+        31536000,
+      ),
     },
   };
   if (problems.length > 0) throw ConfigError.list(problems);
@@ -186,12 +214,28 @@ export function parseSiteConfig(vars: RawVars): SiteConfig {
  * unless `integer`). Absent or empty, it is `fallback`; not such a number, or outside `min` to
  * `max`, it is `fallback` too, and `invalid` is told the value, to word the problem.
  */
-export function readNumberVar(vars: RawVars, name: string, fallback: number, range: { min: number; max: number; integer: boolean }, invalid: (value: unknown) => void): number {
+export function readNumberVar(
+  vars: RawVars,
+  name: string,
+  fallback: number,
+  range: { min: number; max: number; integer: boolean },
+  invalid: (value: unknown) => void,
+): number {
   const value = vars[name];
   if (value === undefined || value === '') return fallback;
   const pattern = range.integer ? /^\d+$/ : /^\d+(?:\.\d+)?$/;
-  const n = typeof value === 'number' ? value : typeof value === 'string' && pattern.test(value.trim()) ? Number(value) : Number.NaN;
-  if (!Number.isFinite(n) || n < range.min || n > range.max || (range.integer && !Number.isInteger(n))) {
+  const n =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && pattern.test(value.trim())
+        ? Number(value)
+        : Number.NaN;
+  if (
+    !Number.isFinite(n) ||
+    n < range.min ||
+    n > range.max ||
+    (range.integer && !Number.isInteger(n))
+  ) {
     invalid(value);
     return fallback;
   }

@@ -23,24 +23,37 @@ export function parseDateValue(raw: string, timeZone: string): DateResult {
   const text = raw.trim();
   const expected = `expected a date like 2023-09-25 or 2023-09-25T14:30:00+02:00, got ${JSON.stringify(raw)}`;
   if (isLenientRfc3339(text)) {
-    // The calendar check reads the first 19 characters as a local date-time, so an offset form
-    // without seconds (`2023-09-25T14:30Z`) or with a lowercase `t` is refused as impossible
-    // although its form is allowed: a known gap, to be closed on its own, since closing it
-    // changes which articles the build accepts.
-    const local = ISO_LOCAL.exec(text.slice(0, 19).replace(' ', 'T'));
-    if (!local || !isRealDate(local)) return { ok: false, problem: `impossible date: ${JSON.stringify(raw)}` };
-    const value = Date.parse(text.replace(' ', 'T'));
+    // The calendar check reads the local part, whatever follows it: the offset, `Z`, or none
+    // of the seconds (`2023-09-25T14:30+02:00`); `T` may be lowercase, as RFC 3339 §5.6 allows.
+    const local = ISO_LOCAL.exec(localPartOf(text));
+    if (!local || !isRealDate(local))
+      return { ok: false, problem: `impossible date: ${JSON.stringify(raw)}` };
+    const value = Date.parse(text.toUpperCase().replace(' ', 'T'));
     return Number.isNaN(value) ? { ok: false, problem: expected } : checkRange(value, raw);
   }
   const local = ISO_LOCAL.exec(text);
   if (!local) return { ok: false, problem: expected };
   if (!isRealDate(local)) return { ok: false, problem: `impossible date: ${JSON.stringify(raw)}` };
   const [, y, mo, d, h = '0', mi = '0', s = '0'] = local;
-  const date = new TZDate(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), timeZone);
+  const date = new TZDate(
+    Number(y),
+    Number(mo) - 1,
+    Number(d),
+    Number(h),
+    Number(mi),
+    Number(s),
+    timeZone,
+  );
   return checkRange(date.getTime(), raw);
 }
 
-const PROSE_FORMATS = ['MMMM d, yyyy', 'MMM d, yyyy', 'MMMM d yyyy', 'd MMMM yyyy', 'd MMM yyyy'] as const;
+const PROSE_FORMATS = [
+  'MMMM d, yyyy',
+  'MMM d, yyyy',
+  'MMMM d yyyy',
+  'd MMMM yyyy',
+  'd MMM yyyy',
+] as const;
 
 /**
  * Reads a date written as prose on its own line under a title, as news copy has it
@@ -60,6 +73,11 @@ export function parseProseDate(line: string, timeZone: string): number | undefin
   return undefined;
 }
 
+/** The local date and time of an RFC 3339 date-time with an offset, in ISO_LOCAL's form. */
+function localPartOf(dateTime: string): string {
+  return dateTime.replace(/(?:Z|[+-]\d{2}:\d{2})$/i, '').replace(/[Tt ]/, 'T');
+}
+
 /** Whether a local date or date-time (ISO_LOCAL's fields) is a real day and time; no leap second, as a local time cannot say which. */
 function isRealDate(match: RegExpExecArray): boolean {
   const [, y, mo, d, h = '0', mi = '0', s = '0'] = match.map((part) => part ?? undefined);
@@ -69,6 +87,7 @@ function isRealDate(match: RegExpExecArray): boolean {
 function checkRange(value: number, raw: string): DateResult {
   // RSS dates need a four-digit year (RFC 822 as profiled by the RSS Advisory Board).
   const year = new Date(value).getUTCFullYear();
-  if (year < 1970 || year > 9999) return { ok: false, problem: `date out of range (1970 to 9999): ${JSON.stringify(raw)}` };
+  if (year < 1970 || year > 9999)
+    return { ok: false, problem: `date out of range (1970 to 9999): ${JSON.stringify(raw)}` };
   return { ok: true, value };
 }

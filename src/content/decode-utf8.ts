@@ -2,7 +2,9 @@
  * Decodes an article file as UTF-8, refusing invalid bytes rather than replacing them; on
  * failure, the first line that does not decode on its own, for the message.
  */
-export function decodeUtf8(bytes: Uint8Array): { ok: true; text: string } | { ok: false; line: number } {
+export function decodeUtf8(
+  bytes: Uint8Array,
+): { ok: true; text: string } | { ok: false; line: number } {
   try {
     return { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
   } catch {

@@ -28,12 +28,24 @@ export const MIB = 1024 * 1024;
  */
 export function parseBuildLimits(vars: RawVars): BuildLimits {
   const problems: string[] = [];
-  const read = (name: string, fallback: number, range: { min: number; max: number; integer: boolean }, what: string): number =>
+  const read = (
+    name: string,
+    fallback: number,
+    range: { min: number; max: number; integer: boolean },
+    what: string,
+  ): number =>
     readNumberVar(vars, name, fallback, range, (value) => {
-      problems.push(`${name} must be ${what}, got ${JSON.stringify(value)}: fix it under [vars] in wrangler.toml or remove it for the default.`);
+      problems.push(
+        `${name} must be ${what}, got ${JSON.stringify(value)}: fix it under [vars] in wrangler.toml or remove it for the default.`,
+      );
     });
   const limits: BuildLimits = {
-    maxArticleBytes: read('MAX_ARTICLE_BYTES', DEFAULT_MAX_ARTICLE_BYTES, { min: 1024, max: 64 * MIB, integer: true }, `a whole number of bytes from 1024 to ${64 * MIB}`),
+    maxArticleBytes: read(
+      'MAX_ARTICLE_BYTES',
+      DEFAULT_MAX_ARTICLE_BYTES,
+      { min: 1024, max: 64 * MIB, integer: true },
+      `a whole number of bytes from 1024 to ${64 * MIB}`,
+    ),
     bundleLimitMib: read(
       'BUNDLE_LIMIT_MIB',
       DEFAULT_BUNDLE_LIMIT_MIB,
@@ -50,7 +62,11 @@ export function parseBuildLimits(vars: RawVars): BuildLimits {
  * @example checkArticleSize('articles/x.md', 2_000_000, limits)
  * // { file: 'articles/x.md', line: 1, field: 'size', message: '1.91 MiB (2000000 bytes) is over …' }
  */
-export function checkArticleSize(file: string, size: number, limits: BuildLimits): Problem | undefined {
+export function checkArticleSize(
+  file: string,
+  size: number,
+  limits: BuildLimits,
+): Problem | undefined {
   if (size <= limits.maxArticleBytes) return undefined;
   return {
     file,

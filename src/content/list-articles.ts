@@ -39,31 +39,51 @@ export async function listArticleFiles(root: string, articlesDir: string): Promi
     } catch (error) {
       // The articles folder itself must be there; a subfolder the build cannot open is the author's to fix.
       if (dir === articlesDir) throw error;
-      refuse(dir, `cannot read this folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): fix its permissions or move its articles out`);
+      refuse(
+        dir,
+        `cannot read this folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): fix its permissions or move its articles out`,
+      );
       continue;
     }
     for (const entry of entries) {
       const path = join(dir, entry.name);
       if (entry.name.startsWith('.')) {
         if (entry.isFile() && isMarkdownFileName(entry.name)) {
-          listing.notes.push(`${nameOf(path)}: not published: its name starts with "." (a hidden file); remove the dot to publish it`);
+          listing.notes.push(
+            `${nameOf(path)}: not published: its name starts with "." (a hidden file); remove the dot to publish it`,
+          );
         }
       } else if (entry.isSymbolicLink()) {
         // Dirents describe the link itself (lstat); stat follows it only to word the message.
         const target = await stat(path).catch(() => undefined);
-        if (target?.isDirectory()) refuse(path, `a symbolic link to a folder is not published: ${LINK_REASON}; copy the folder into articles/ instead`);
-        else refuse(path, `a symbolic link is not published: ${LINK_REASON}; copy the file into articles/ instead`);
+        if (target?.isDirectory())
+          refuse(
+            path,
+            `a symbolic link to a folder is not published: ${LINK_REASON}; copy the folder into articles/ instead`,
+          );
+        else
+          refuse(
+            path,
+            `a symbolic link is not published: ${LINK_REASON}; copy the file into articles/ instead`,
+          );
       } else if (entry.isDirectory()) {
         pending.push(path);
       } else if (entry.isFile()) {
         if (isMarkdownFileName(entry.name)) listing.files.push({ file: nameOf(path), path });
-        else listing.notes.push(`${nameOf(path)}: not published: only .md and .markdown files are articles`);
+        else
+          listing.notes.push(
+            `${nameOf(path)}: not published: only .md and .markdown files are articles`,
+          );
       } else {
-        refuse(path, `${describeSpecialFile(entry)} is not a regular file and cannot be an article: remove it from articles/`);
+        refuse(
+          path,
+          `${describeSpecialFile(entry)} is not a regular file and cannot be an article: remove it from articles/`,
+        );
       }
     }
   }
-  const byFile = (a: { file: string }, b: { file: string }): number => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0);
+  const byFile = (a: { file: string }, b: { file: string }): number =>
+    a.file < b.file ? -1 : a.file > b.file ? 1 : 0;
   listing.files.sort(byFile);
   listing.problems.sort(byFile);
   listing.notes.sort();

@@ -111,7 +111,9 @@ function createSanitizeOptions(baseUrl: string): sanitizeHtml.IOptions {
     // An anchor without href is unwrapped: its text stays, the link goes. ('excludeTag' rather
     // than renaming the tag in transformTags: sanitize-html 2.17 then writes the renamed
     // closing tag for the next sibling anchor too, leaving `<a …>…</x-unwrap>`.)
-    exclusiveFilter: (frame) => (frame.tag === 'img' && !frame.attribs.src) || (frame.tag === 'a' && !frame.attribs.href ? 'excludeTag' : false),
+    exclusiveFilter: (frame) =>
+      (frame.tag === 'img' && !frame.attribs.src) ||
+      (frame.tag === 'a' && !frame.attribs.href ? 'excludeTag' : false),
   };
 }
 

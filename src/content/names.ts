@@ -15,10 +15,20 @@ export interface NameKind {
 }
 
 /** Tags: `tags:` in the front matter, pages at `/tags/<slug>/`. */
-export const TAG_NAMES: NameKind = { field: 'tags', noun: 'tag', namesOf: (a) => a.tags, lineOf: (a) => a.tagsLine };
+export const TAG_NAMES: NameKind = {
+  field: 'tags',
+  noun: 'tag',
+  namesOf: (a) => a.tags,
+  lineOf: (a) => a.tagsLine,
+};
 
 /** Authors: `authors:` in the front matter, or SITE_AUTHOR; pages at `/authors/<slug>/`. */
-export const AUTHOR_NAMES: NameKind = { field: 'authors', noun: 'author', namesOf: (a) => a.authors.map((author) => author.name), lineOf: (a) => a.authorsLine };
+export const AUTHOR_NAMES: NameKind = {
+  field: 'authors',
+  noun: 'author',
+  namesOf: (a) => a.authors.map((author) => author.name),
+  lineOf: (a) => a.authorsLine,
+};
 
 /** Every name of one kind on the site: its slug, the name shown for it, and the spellings merged into it. */
 export interface NameIndex {
@@ -43,7 +53,12 @@ export function indexNames(articles: readonly ParsedArticle[], kind: NameKind): 
     for (const name of kind.namesOf(article)) {
       const slug = slugify(name);
       if (slug === '') {
-        problems.push({ file: article.file, line: kind.lineOf(article) ?? 1, field: kind.field, message: `${kind.noun} ${JSON.stringify(name)} has no letter or digit to make its URL from` });
+        problems.push({
+          file: article.file,
+          line: kind.lineOf(article) ?? 1,
+          field: kind.field,
+          message: `${kind.noun} ${JSON.stringify(name)} has no letter or digit to make its URL from`,
+        });
         continue;
       }
       const counts = spellings.get(slug) ?? new Map<string, number>();
@@ -57,7 +72,10 @@ export function indexNames(articles: readonly ParsedArticle[], kind: NameKind): 
     const ranked = [...counts].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1));
     const name = ranked[0]?.[0] ?? slug;
     names.set(slug, name);
-    if (ranked.length > 1) notes.push(`${kind.field} ${ranked.map(([t]) => JSON.stringify(t)).join(', ')} are one ${kind.noun}, "${name}", at /${kind.field}/${slug}/`);
+    if (ranked.length > 1)
+      notes.push(
+        `${kind.field} ${ranked.map(([t]) => JSON.stringify(t)).join(', ')} are one ${kind.noun}, "${name}", at /${kind.field}/${slug}/`,
+      );
   }
   return { names, notes, problems };
 }

@@ -18,10 +18,17 @@ export interface TitleHeading {
 
 /** Finds the first `# ` heading of the body, wherever it stands. */
 export function findTitleHeading(blocks: readonly Block[]): TitleHeading | undefined {
-  const index = blocks.findIndex((b) => b.token.type === 'heading' && (b.token as Tokens.Heading).depth === 1);
+  const index = blocks.findIndex(
+    (b) => b.token.type === 'heading' && (b.token as Tokens.Heading).depth === 1,
+  );
   const heading = blocks[index];
   if (heading === undefined) return undefined;
-  return { text: renderPlainText([heading.token]), line: heading.line, token: heading.token as Tokens.Heading, first: index === 0 };
+  return {
+    text: renderPlainText([heading.token]),
+    line: heading.line,
+    token: heading.token as Tokens.Heading,
+    first: index === 0,
+  };
 }
 
 /** Reads the body's first block as a date line ("September 25, 2023"), at midnight in `timeZone`; undefined when it is not one. */
@@ -31,7 +38,9 @@ export function readDateLine(blocks: readonly Block[], timeZone: string): number
 }
 
 /** Finds the trailing "Original url:" lines of pasted news copy: the URL, their line, and the blocks before them. */
-export function takeOriginalUrlTrailer(blocks: Block[]): { url: string; line: number; rest: Block[] } | undefined {
+export function takeOriginalUrlTrailer(
+  blocks: Block[],
+): { url: string; line: number; rest: Block[] } | undefined {
   for (let i = blocks.length - 1; i >= Math.max(0, blocks.length - 2); i--) {
     const block = blocks[i];
     if (block?.token.type !== 'paragraph') continue;
@@ -41,9 +50,18 @@ export function takeOriginalUrlTrailer(blocks: Block[]): { url: string; line: nu
     const inline = (match[1] ?? '').trim();
     const following = blocks.slice(i + 1);
     const next = following[0]?.token;
-    const urlText = inline !== '' ? inline : following.length === 1 && next?.type === 'paragraph' ? next.text.trim() : '';
+    const urlText =
+      inline !== ''
+        ? inline
+        : following.length === 1 && next?.type === 'paragraph'
+          ? next.text.trim()
+          : '';
     if (urlText === '' || following.length > (inline !== '' ? 0 : 1)) return undefined;
-    return { url: urlText.replace(/^<(.*)>$/s, '$1').trim(), line: block.line, rest: blocks.slice(0, i) };
+    return {
+      url: urlText.replace(/^<(.*)>$/s, '$1').trim(),
+      line: block.line,
+      rest: blocks.slice(0, i),
+    };
   }
   return undefined;
 }
@@ -54,12 +72,17 @@ export function takeOriginalUrlTrailer(blocks: Block[]): { url: string; line: nu
  * else the first paragraph; empty when there is none.
  */
 export function inferSummary(blocks: readonly Block[]): string {
-  const paragraphs = blocks.filter((b): b is Block & { token: Tokens.Paragraph } => b.token.type === 'paragraph');
+  const paragraphs = blocks.filter(
+    (b): b is Block & { token: Tokens.Paragraph } => b.token.type === 'paragraph',
+  );
   const isLabelled = (p: Tokens.Paragraph): boolean => {
     const inline = p.tokens.filter((t) => !(t.type === 'text' && t.raw.trim() === ''));
     return inline[0]?.type === 'strong' || inline[inline.length - 1]?.type === 'strong';
   };
-  const real = paragraphs.find((p) => !isLabelled(p.token) && renderPlainText([p.token]).split(' ').length >= 12) ?? paragraphs[0];
+  const real =
+    paragraphs.find(
+      (p) => !isLabelled(p.token) && renderPlainText([p.token]).split(' ').length >= 12,
+    ) ?? paragraphs[0];
   return real ? renderPlainText([real.token]) : '';
 }
 

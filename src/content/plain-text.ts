@@ -27,12 +27,15 @@ const SNIPPET_MAX = 40;
 export function findMarkup(text: string, what: string): Markup | undefined {
   const tag = /<[A-Za-z/!?]/.exec(text);
   const reference = findReference(text);
-  if (tag && (!reference || tag.index < reference.index)) return describeTag(text.slice(tag.index), what);
+  if (tag && (!reference || tag.index < reference.index))
+    return describeTag(text.slice(tag.index), what);
   if (reference) return describeReference(reference.snippet, reference.decoded, what);
   return undefined;
 }
 
-function findReference(text: string): { index: number; snippet: string; decoded?: string } | undefined {
+function findReference(
+  text: string,
+): { index: number; snippet: string; decoded?: string } | undefined {
   for (let at = text.indexOf('&'); at !== -1; at = text.indexOf('&', at + 1)) {
     const next = text.indexOf('&', at + 1);
     const segment = text.slice(at, next === -1 ? undefined : next);
@@ -41,7 +44,8 @@ function findReference(text: string): { index: number; snippet: string; decoded?
       // The reference is the shortest start of the segment that decodes to what the whole did.
       for (let length = 2; length <= segment.length; length++) {
         const head = decodeHTML(segment.slice(0, length));
-        if (head + segment.slice(length) === decoded) return { index: at, snippet: segment.slice(0, length), decoded: head };
+        if (head + segment.slice(length) === decoded)
+          return { index: at, snippet: segment.slice(0, length), decoded: head };
       }
     }
     const numeric = /^&#\w+;?/.exec(segment);
@@ -54,17 +58,37 @@ function describeTag(rest: string, what: string): Markup {
   const end = rest.indexOf('>');
   const snippet = shorten(end === -1 ? (/^\S+/.exec(rest)?.[0] ?? rest) : rest.slice(0, end + 1));
   const name = /^<\/?([A-Za-z][\w-]*)/.exec(rest)?.[1];
-  const kind = name === undefined ? 'the start of an HTML comment' : rest[1] === '/' ? 'an HTML end tag' : 'an HTML tag';
+  const kind =
+    name === undefined
+      ? 'the start of an HTML comment'
+      : rest[1] === '/'
+        ? 'an HTML end tag'
+        : 'an HTML tag';
   const address = /^<[^\s@<>]+@[^\s@<>]+>$/.test(snippet);
-  const instead = name === undefined ? 'put a space after "<"' : address ? 'write the address without "<" and ">"' : `leave the tag out, or name it in quotes (“${name}”, «${name}»)`;
-  return { snippet, message: `${JSON.stringify(snippet)} reads as ${kind} to feed readers that take ${what} as HTML, and as text to the others: ${what} are plain text, so ${instead}` };
+  const instead =
+    name === undefined
+      ? 'put a space after "<"'
+      : address
+        ? 'write the address without "<" and ">"'
+        : `leave the tag out, or name it in quotes (“${name}”, «${name}»)`;
+  return {
+    snippet,
+    message: `${JSON.stringify(snippet)} reads as ${kind} to feed readers that take ${what} as HTML, and as text to the others: ${what} are plain text, so ${instead}`,
+  };
 }
 
 function describeReference(snippet: string, decoded: string | undefined, what: string): Markup {
   if (decoded === undefined) {
-    return { snippet, message: `${JSON.stringify(snippet)} looks like an HTML character reference to some feed readers: ${what} are plain text, so put a space after "&"` };
+    return {
+      snippet,
+      message: `${JSON.stringify(snippet)} looks like an HTML character reference to some feed readers: ${what} are plain text, so put a space after "&"`,
+    };
   }
-  const shown = /^[^\s\p{C}]+$/u.test(decoded) ? JSON.stringify(decoded) : [...decoded].map((c) => `U+${c.codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0')}`).join(' ');
+  const shown = /^[^\s\p{C}]+$/u.test(decoded)
+    ? JSON.stringify(decoded)
+    : [...decoded]
+        .map((c) => `U+${c.codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0')}`)
+        .join(' ');
   return {
     snippet,
     message: `${JSON.stringify(snippet)} is an HTML character reference: readers that take ${what} as HTML show ${shown}, the others ${JSON.stringify(snippet)}; ${what} are plain text, so type ${shown} itself (the build escapes it for each format)`,

@@ -73,7 +73,10 @@ async function readCached(entry: ArticleFile, limits: BuildLimits, cache: ParseC
 }
 
 /** An article file's bytes, or the problem when it is over MAX_ARTICLE_BYTES (then it is not read). */
-async function readChecked({ file, path }: ArticleFile, limits: BuildLimits): Promise<Uint8Array | Problem> {
+async function readChecked(
+  { file, path }: ArticleFile,
+  limits: BuildLimits,
+): Promise<Uint8Array | Problem> {
   const tooLarge = checkArticleSize(file, (await stat(path)).size, limits);
   return tooLarge ?? readFile(path);
 }

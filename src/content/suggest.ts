@@ -3,7 +3,11 @@
  * "did you mean" hint; the first listed wins a tie. Undefined when none is that close.
  * @example suggestClosest('titel', ['title', 'date']) // 'title'
  */
-export function suggestClosest(word: string, candidates: readonly string[], maxDistance = 2): string | undefined {
+export function suggestClosest(
+  word: string,
+  candidates: readonly string[],
+  maxDistance = 2,
+): string | undefined {
   let best: string | undefined;
   let bestDistance = maxDistance + 1;
   for (const candidate of candidates) {
@@ -24,7 +28,11 @@ export function computeEditDistance(a: string, b: string): number {
     row[0] = i;
     for (let j = 1; j <= b.length; j++) {
       const current = row[j] ?? 0;
-      row[j] = Math.min(current + 1, (row[j - 1] ?? 0) + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      row[j] = Math.min(
+        current + 1,
+        (row[j - 1] ?? 0) + 1,
+        previous + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
       previous = current;
     }
   }

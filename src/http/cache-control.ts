@@ -11,8 +11,16 @@ const ERROR_MAX_AGE = 60;
  * is clamped to the seconds left before the next scheduled article appears, so that no
  * reader, browser or shared cache keeps an answer past that instant.
  */
-export function createCacheControl(cacheClass: CacheClass, config: CacheConfig, now: number, nextChangeAt?: number): string {
-  const remaining = nextChangeAt === undefined ? Number.POSITIVE_INFINITY : Math.max(0, Math.floor((nextChangeAt - now) / 1000));
+export function createCacheControl(
+  cacheClass: CacheClass,
+  config: CacheConfig,
+  now: number,
+  nextChangeAt?: number,
+): string {
+  const remaining =
+    nextChangeAt === undefined
+      ? Number.POSITIVE_INFINITY
+      : Math.max(0, Math.floor((nextChangeAt - now) / 1000));
   const [maxAge, sMaxAge] = lifetimesOf(cacheClass, config);
   const browser = Math.min(maxAge, remaining);
   const shared = Math.min(sMaxAge, remaining);
@@ -21,12 +29,23 @@ export function createCacheControl(cacheClass: CacheClass, config: CacheConfig, 
 }
 
 /** The edge-cache lifetime for a stored copy: the shared lifetime, clamped the same way. */
-export function edgeTtl(cacheClass: CacheClass, config: CacheConfig, now: number, nextChangeAt?: number): number {
-  const remaining = nextChangeAt === undefined ? Number.POSITIVE_INFINITY : Math.max(0, Math.floor((nextChangeAt - now) / 1000));
+export function edgeTtl(
+  cacheClass: CacheClass,
+  config: CacheConfig,
+  now: number,
+  nextChangeAt?: number,
+): number {
+  const remaining =
+    nextChangeAt === undefined
+      ? Number.POSITIVE_INFINITY
+      : Math.max(0, Math.floor((nextChangeAt - now) / 1000));
   return Math.min(lifetimesOf(cacheClass, config)[1], remaining);
 }
 
-function lifetimesOf(cacheClass: CacheClass, config: CacheConfig): [browser: number, shared: number] {
+function lifetimesOf(
+  cacheClass: CacheClass,
+  config: CacheConfig,
+): [browser: number, shared: number] {
   switch (cacheClass) {
     case 'feed':
       return [config.feedMaxAge, config.feedSMaxAge];

@@ -9,7 +9,9 @@
 export function createCacheKey(url: URL, options: CacheKeyOptions): string {
   const kept = new URLSearchParams();
   const allowed = options.keptParams ?? [];
-  for (const [name, value] of [...url.searchParams].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  for (const [name, value] of [...url.searchParams].sort(([a], [b]) =>
+    a < b ? -1 : a > b ? 1 : 0,
+  )) {
     if (allowed.includes(name)) kept.append(name, value);
   }
   kept.append('__build', `${options.buildId}.${options.edition}`);

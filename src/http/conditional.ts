@@ -64,8 +64,24 @@ export interface ConditionalFields {
  * request's validators match it, else 200 with the body (none for HEAD). The one place where
  * a 304 is decided, for answers from memory, query results and edge-cache hits alike.
  */
-export function answerConditional(request: Request, validators: Validators, now: number, body: BodyInit | null, fields: ConditionalFields, statusText?: string): Response {
-  if (isNotModified(request.headers, validators, now)) return new Response(null, { status: 304, headers: fields.notModified ?? filterKeptOn304(fields.ok) });
+export function answerConditional(
+  request: Request,
+  validators: Validators,
+  now: number,
+  body: BodyInit | null,
+  fields: ConditionalFields,
+  statusText?: string,
+): Response {
+  if (isNotModified(request.headers, validators, now))
+    return new Response(null, {
+      status: 304,
+      headers: fields.notModified ?? filterKeptOn304(fields.ok),
+    });
   const sent = request.method === 'HEAD' ? null : body;
-  return new Response(sent, statusText === undefined ? { status: 200, headers: fields.ok } : { status: 200, statusText, headers: fields.ok });
+  return new Response(
+    sent,
+    statusText === undefined
+      ? { status: 200, headers: fields.ok }
+      : { status: 200, statusText, headers: fields.ok },
+  );
 }

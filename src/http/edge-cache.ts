@@ -32,7 +32,13 @@ export interface EdgeCache {
    * it; else makes the answer (`MISS`) and stores the 200 in waitUntil, for the clamped edge
    * lifetime. Without an execution context the store finishes before the answer is returned.
    */
-  serve(request: Request, moment: Moment, ctx: ExecutionContext | undefined, target: EdgeTarget, make: () => Made | Promise<Made>): Promise<Response>;
+  serve(
+    request: Request,
+    moment: Moment,
+    ctx: ExecutionContext | undefined,
+    target: EdgeTarget,
+    make: () => Made | Promise<Made>,
+  ): Promise<Response>;
 }
 
 /**
@@ -46,14 +52,28 @@ export function createEdgeCache(site: AnySite): EdgeCache {
     async serve(request, moment, ctx, target, make) {
       const cache = defaultCache();
       const { now, edition, nextChangeAt } = moment;
-      const key = createCacheKey(new URL(request.url), { siteUrl, buildId: site.buildId, edition, keptParams: target.keptParams });
+      const key = createCacheKey(new URL(request.url), {
+        siteUrl,
+        buildId: site.buildId,
+        edition,
+        keptParams: target.keptParams,
+      });
       const hit = cache ? await cache.match(key).catch(() => undefined) : undefined;
       if (hit) return answerHit(request, hit, target, moment, site);
       const { answer, stored } = await make();
       const ttl = edgeTtl(target.lifetime, lifetimes, now, nextChangeAt);
       if (cache && ttl > 0) {
-        const copy = new Response(stored.body, { status: 200, headers: [...stored.fields, NOSNIFF, ['Cache-Control', `public, max-age=${ttl}, s-maxage=${ttl}`]] });
-        const put = cache.put(key, copy).catch((error: unknown) => console.error('edge cache put failed', error));
+        const copy = new Response(stored.body, {
+          status: 200,
+          headers: [
+            ...stored.fields,
+            NOSNIFF,
+            ['Cache-Control', `public, max-age=${ttl}, s-maxage=${ttl}`],
+          ],
+        });
+        const put = cache
+          .put(key, copy)
+          .catch((error: unknown) => console.error('edge cache put failed', error));
         if (ctx) ctx.waitUntil(put);
         else await put;
       }
@@ -68,16 +88,38 @@ export function createEdgeCache(site: AnySite): EdgeCache {
  * request's validators match. The copy is an HTTP message from the cache: its validators are
  * its ETag and Last-Modified fields.
  */
-function answerHit(request: Request, hit: Response, target: EdgeTarget, moment: Moment, site: AnySite): Response {
+function answerHit(
+  request: Request,
+  hit: Response,
+  target: EdgeTarget,
+  moment: Moment,
+  site: AnySite,
+): Response {
   const headers = new Headers(hit.headers);
-  headers.set('Cache-Control', createCacheControl(target.lifetime, site.config.cache, moment.now, moment.nextChangeAt));
-  for (const [name, value] of listSharedFields(target.type, true, 'HIT', site)) headers.set(name, value);
+  headers.set(
+    'Cache-Control',
+    createCacheControl(target.lifetime, site.config.cache, moment.now, moment.nextChangeAt),
+  );
+  for (const [name, value] of listSharedFields(target.type, true, 'HIT', site))
+    headers.set(name, value);
   const lastModified = hit.headers.get('last-modified');
-  const validators = { etag: hit.headers.get('etag') ?? '', lastModified: lastModified === null ? 0 : Date.parse(lastModified) };
-  return answerConditional(request, validators, moment.now, hit.body, { ok: headers }, hit.statusText);
+  const validators = {
+    etag: hit.headers.get('etag') ?? '',
+    lastModified: lastModified === null ? 0 : Date.parse(lastModified),
+  };
+  return answerConditional(
+    request,
+    validators,
+    moment.now,
+    hit.body,
+    { ok: headers },
+    hit.statusText,
+  );
 }
 
 /** `caches.default` exists in workerd only (and does nothing on workers.dev). */
 function defaultCache(): Cache | undefined {
-  return typeof caches === 'undefined' ? undefined : (caches as CacheStorage & { default?: Cache }).default;
+  return typeof caches === 'undefined'
+    ? undefined
+    : (caches as CacheStorage & { default?: Cache }).default;
 }

@@ -23,9 +23,15 @@ export type BodyKind = BodyType | 'text' | 'none';
 export type EdgeStatus = 'HIT' | 'MISS' | 'BYPASS';
 
 /** A representation's own fields: media type, validators and its Link (WebSub), if any. */
-export function versionFields(version: Pick<Version, 'type' | 'etag' | 'lastModified' | 'link'>): [string, string][] {
-  const fields: [string, string][] = [['Content-Type', CONTENT_TYPES[version.type]], ['ETag', version.etag]];
-  if (version.lastModified > 0) fields.push(['Last-Modified', formatHttpDate(version.lastModified)]);
+export function versionFields(
+  version: Pick<Version, 'type' | 'etag' | 'lastModified' | 'link'>,
+): [string, string][] {
+  const fields: [string, string][] = [
+    ['Content-Type', CONTENT_TYPES[version.type]],
+    ['ETag', version.etag],
+  ];
+  if (version.lastModified > 0)
+    fields.push(['Last-Modified', formatHttpDate(version.lastModified)]);
   if (version.link) fields.push(['Link', version.link]);
   return fields;
 }
@@ -46,7 +52,12 @@ const VARY: [string, string] = ['Vary', 'Accept-Encoding'];
  * pages, and X-Edge-Cache. The one list of them: answers from memory, the router's, query
  * results and edge-cache hits all take theirs from here.
  */
-export function listSharedFields(kind: BodyKind, hasBody: boolean, edge: EdgeStatus, site: AnySite): [string, string][] {
+export function listSharedFields(
+  kind: BodyKind,
+  hasBody: boolean,
+  edge: EdgeStatus,
+  site: AnySite,
+): [string, string][] {
   const fields: [string, string][] = hasBody ? [VARY, NOSNIFF] : [NOSNIFF];
   if (kind === 'html') fields.push(['Content-Security-Policy', site.contentSecurityPolicy]);
   else if (kind === 'rss' || kind === 'atom' || kind === 'json') fields.push(...CORS);
@@ -66,4 +77,14 @@ function isKeptOn304(name: string): boolean {
   return KEPT_ON_304.has(lower) || lower.startsWith('access-control-');
 }
 
-const KEPT_ON_304 = new Set(['etag', 'cache-control', 'vary', 'last-modified', 'expires', 'content-location', 'date', 'x-content-type-options', 'x-edge-cache']);
+const KEPT_ON_304 = new Set([
+  'etag',
+  'cache-control',
+  'vary',
+  'last-modified',
+  'expires',
+  'content-location',
+  'date',
+  'x-content-type-options',
+  'x-edge-cache',
+]);

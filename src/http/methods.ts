@@ -24,6 +24,11 @@ export function answerMethod(method: string): Response | undefined {
   }
   return new Response(`Method ${method} is not allowed here; use GET or HEAD.\n`, {
     status: 405,
-    headers: [['Allow', ALLOWED_METHODS], ['Content-Type', 'text/plain; charset=utf-8'], ['Cache-Control', 'no-store'], NOSNIFF],
+    headers: [
+      ['Allow', ALLOWED_METHODS],
+      ['Content-Type', 'text/plain; charset=utf-8'],
+      ['Cache-Control', 'no-store'],
+      NOSNIFF,
+    ],
   });
 }

@@ -34,7 +34,11 @@ export interface Prepared {
  * `BYPASS`, or `MISS` when the edge cache stands in front of them (`EDGE_CACHE = "all"`,
  * where a 200 from memory is sent only when the cache had no copy).
  */
-export function createPrebuilt(site: AnySite, chunks: ChunkReader, okEdge: EdgeStatus = 'BYPASS'): Prebuilt {
+export function createPrebuilt(
+  site: AnySite,
+  chunks: ChunkReader,
+  okEdge: EdgeStatus = 'BYPASS',
+): Prebuilt {
   return { site, chunks, okEdge, prepared: new WeakMap() };
 }
 
@@ -43,16 +47,24 @@ export function createPrebuilt(site: AnySite, chunks: ChunkReader, okEdge: EdgeS
  * moment, prepared; undefined when the router answers instead: a `/feed.json` query, an
  * unknown path or a redirect, an article not yet published.
  */
-export function findPrebuilt(prebuilt: Prebuilt, request: Request, moment: Moment): Prepared | undefined {
+export function findPrebuilt(
+  prebuilt: Prebuilt,
+  request: Request,
+  moment: Moment,
+): Prepared | undefined {
   const { path, query } = splitTarget(request.url);
-  if (query !== '' && path === '/feed.json' && isFeedQuery(new URLSearchParams(query))) return undefined;
+  if (query !== '' && path === '/feed.json' && isFeedQuery(new URLSearchParams(query)))
+    return undefined;
   const version = selectVersion(prebuilt.site, path, moment.now);
   if (version === undefined) return undefined;
   let prepared = prebuilt.prepared.get(version);
   if (prepared === undefined) {
     const own = versionFields(version);
     const ok = [...own, ...listSharedFields(version.type, true, prebuilt.okEdge, prebuilt.site)];
-    const notModified = filterKeptOn304([...own, ...listSharedFields(version.type, true, 'BYPASS', prebuilt.site)]);
+    const notModified = filterKeptOn304([
+      ...own,
+      ...listSharedFields(version.type, true, 'BYPASS', prebuilt.site),
+    ]);
     prepared = { version, body: bodyOf(prebuilt.chunks, version), own, ok, notModified };
     prebuilt.prepared.set(version, prepared);
   }
@@ -64,8 +76,19 @@ export function findPrebuilt(prebuilt: Prebuilt, request: Request, moment: Momen
  * the request's validators match (RFC 9110 §13.2.2). Nothing is computed per request but
  * Cache-Control, and that only while a scheduled publication is due.
  */
-export function answerPrebuilt(prebuilt: Prebuilt, prepared: Prepared, request: Request, moment: Moment): Response {
-  return answerConditional(request, prepared.version, moment.now, prepared.body, fieldsAt(prebuilt, prepared, moment));
+export function answerPrebuilt(
+  prebuilt: Prebuilt,
+  prepared: Prepared,
+  request: Request,
+  moment: Moment,
+): Response {
+  return answerConditional(
+    request,
+    prepared.version,
+    moment.now,
+    prepared.body,
+    fieldsAt(prebuilt, prepared, moment),
+  );
 }
 
 function fieldsAt(prebuilt: Prebuilt, prepared: Prepared, moment: Moment): ConditionalFields {
@@ -74,13 +97,25 @@ function fieldsAt(prebuilt: Prebuilt, prepared: Prepared, moment: Moment): Condi
   if (moment.nextChangeAt === undefined) {
     // With no publication due, a lifetime's Cache-Control is the same at every instant.
     if (prepared.steady === undefined) {
-      const cacheControl: [string, string] = ['Cache-Control', createCacheControl(lifetime, cache, moment.now)];
-      prepared.steady = { ok: new Headers([...prepared.ok, cacheControl]), notModified: new Headers([...prepared.notModified, cacheControl]) };
+      const cacheControl: [string, string] = [
+        'Cache-Control',
+        createCacheControl(lifetime, cache, moment.now),
+      ];
+      prepared.steady = {
+        ok: new Headers([...prepared.ok, cacheControl]),
+        notModified: new Headers([...prepared.notModified, cacheControl]),
+      };
     }
     return prepared.steady;
   }
-  const cacheControl: [string, string] = ['Cache-Control', createCacheControl(lifetime, cache, moment.now, moment.nextChangeAt)];
-  return { ok: [...prepared.ok, cacheControl], notModified: [...prepared.notModified, cacheControl] };
+  const cacheControl: [string, string] = [
+    'Cache-Control',
+    createCacheControl(lifetime, cache, moment.now, moment.nextChangeAt),
+  ];
+  return {
+    ok: [...prepared.ok, cacheControl],
+    notModified: [...prepared.notModified, cacheControl],
+  };
 }
 
 /**

@@ -17,7 +17,12 @@ export function authorPath(slug: string): string {
  * spelling each), each author once, with the page of theirs and the url and email this
  * article gives them.
  */
-export function toArticle(p: ParsedArticle, config: SiteConfig, tagNames: ReadonlyMap<string, string>, authors: ReadonlyMap<string, Author>): Article {
+export function toArticle(
+  p: ParsedArticle,
+  config: SiteConfig,
+  tagNames: ReadonlyMap<string, string>,
+  authors: ReadonlyMap<string, Author>,
+): Article {
   const credited = new Map<string, Author>();
   for (const author of p.authors) {
     const slug = slugify(author.name);
@@ -25,7 +30,12 @@ export function toArticle(p: ParsedArticle, config: SiteConfig, tagNames: Readon
     if (!profile) continue;
     // Named twice (two spellings of one author): once, with the url or email either gives.
     const first = credited.get(slug);
-    credited.set(slug, { ...author, ...first, name: profile.name, ...(profile.page ? { page: profile.page } : {}) });
+    credited.set(slug, {
+      ...author,
+      ...first,
+      name: profile.name,
+      ...(profile.page ? { page: profile.page } : {}),
+    });
   }
   const article: Article = {
     slug: p.slug,
@@ -49,7 +59,11 @@ export function toArticle(p: ParsedArticle, config: SiteConfig, tagNames: Readon
  * Every author of the site by slug: the name the index chose, the page, and the url the
  * articles give most often (ties: the first in code-point order), for the author's feeds and page.
  */
-export function profileAuthors(published: readonly ParsedArticle[], names: ReadonlyMap<string, string>, config: SiteConfig): Map<string, Author> {
+export function profileAuthors(
+  published: readonly ParsedArticle[],
+  names: ReadonlyMap<string, string>,
+  config: SiteConfig,
+): Map<string, Author> {
   const urls = new Map<string, Map<string, number>>();
   for (const p of published) {
     for (const author of p.authors) {
@@ -62,8 +76,14 @@ export function profileAuthors(published: readonly ParsedArticle[], names: Reado
   }
   const authors = new Map<string, Author>();
   for (const [slug, name] of names) {
-    const url = [...(urls.get(slug) ?? [])].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1))[0]?.[0];
-    authors.set(slug, { name, ...(url ? { url } : {}), page: `${config.siteUrl}${authorPath(slug)}/` });
+    const url = [...(urls.get(slug) ?? [])].sort(
+      ([a, x], [b, y]) => y - x || (a < b ? -1 : 1),
+    )[0]?.[0];
+    authors.set(slug, {
+      name,
+      ...(url ? { url } : {}),
+      page: `${config.siteUrl}${authorPath(slug)}/`,
+    });
   }
   return authors;
 }

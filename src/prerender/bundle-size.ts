@@ -1,6 +1,11 @@
 import { promisify } from 'node:util';
 import { deflateRaw, gzipSync } from 'node:zlib';
-import { type BuildLimits, formatBytes, MIB, WORKER_UNCOMPRESSED_LIMIT_MIB } from '../content/limits.ts';
+import {
+  type BuildLimits,
+  formatBytes,
+  MIB,
+  WORKER_UNCOMPRESSED_LIMIT_MIB,
+} from '../content/limits.ts';
 
 /**
  * What the Worker's code adds to the generated site in the bundle wrangler uploads: Hono, the
@@ -26,7 +31,10 @@ export interface BundleSize {
  * escapes, so the module is measured that way; the Data module is uploaded as it is. Wrangler's
  * limit check gzips at zlib's default level, as done here.
  */
-export async function measureBundle(generated: { moduleText: string; data: Uint8Array }, escaped = escapeModule(generated.moduleText)): Promise<BundleSize> {
+export async function measureBundle(
+  generated: { moduleText: string; data: Uint8Array },
+  escaped = escapeModule(generated.moduleText),
+): Promise<BundleSize> {
   const siteBytes = escaped.byteLength + generated.data.byteLength;
   const siteGzipBytes = (await gzipLength(escaped)) + (await gzipLength(generated.data));
   return {
@@ -42,12 +50,20 @@ export async function measureBundle(generated: { moduleText: string; data: Uint8
  * uncompressed limit. Returns one sentence per limit exceeded, each naming the size, the limit
  * and what to do; empty when the bundle fits.
  */
-export async function checkBundleSize(generated: { moduleText: string; data: Uint8Array }, limits: BuildLimits, articleCount: number): Promise<string[]> {
+export async function checkBundleSize(
+  generated: { moduleText: string; data: Uint8Array },
+  limits: BuildLimits,
+  articleCount: number,
+): Promise<string[]> {
   const escaped = escapeModule(generated.moduleText);
   const rawBytes = escaped.byteLength + generated.data.byteLength + WORKER_CODE_ALLOWANCE.bytes;
   // gzip never makes anything larger than its bound: a bundle whose raw size is within the
   // gzip budget even at that bound needs no compression to know it fits.
-  if (gzipBound(rawBytes) <= limits.bundleLimitMib * MIB && rawBytes <= WORKER_UNCOMPRESSED_LIMIT_MIB * MIB) return [];
+  if (
+    gzipBound(rawBytes) <= limits.bundleLimitMib * MIB &&
+    rawBytes <= WORKER_UNCOMPRESSED_LIMIT_MIB * MIB
+  )
+    return [];
   const size = await measureBundle(generated, escaped);
   const problems: string[] = [];
   const articles = `${articleCount} article${articleCount === 1 ? '' : 's'}`;
@@ -68,7 +84,10 @@ export async function checkBundleSize(generated: { moduleText: string; data: Uin
   return problems;
 }
 
-const deflateRawAsync = promisify(deflateRaw) as (buffer: Uint8Array, options?: { dictionary?: Uint8Array }) => Promise<Buffer>;
+const deflateRawAsync = promisify(deflateRaw) as (
+  buffer: Uint8Array,
+  options?: { dictionary?: Uint8Array },
+) => Promise<Buffer>;
 
 /** The most gzip can output for `bytes` of input: zlib's deflateBound, plus the gzip header and trailer. */
 function gzipBound(bytes: number): number {
@@ -78,7 +97,11 @@ function gzipBound(bytes: number): number {
 /** The module as esbuild writes it: non-ASCII characters as `\\uXXXX` escapes. */
 function escapeModule(moduleText: string): Buffer {
   return Buffer.from(
-    moduleText.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`),
+    moduleText.replace(
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: everything outside ASCII, U+0000 to U+007F
+      /[^\x00-\x7f]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`,
+    ),
     'latin1',
   );
 }
@@ -101,9 +124,14 @@ export async function gzipLength(bytes: Uint8Array): Promise<number> {
   const slices: Promise<Buffer>[] = [];
   for (let at = 0; at < bytes.byteLength; at += GZIP_SLICE_BYTES) {
     const slice = bytes.subarray(at, at + GZIP_SLICE_BYTES);
-    slices.push(at === 0 ? deflateRawAsync(slice) : deflateRawAsync(slice, { dictionary: bytes.subarray(Math.max(0, at - WINDOW_BYTES), at) }));
+    slices.push(
+      at === 0
+        ? deflateRawAsync(slice)
+        : deflateRawAsync(slice, {
+            dictionary: bytes.subarray(Math.max(0, at - WINDOW_BYTES), at),
+          }),
+    );
   }
   const sizes = (await Promise.all(slices)).map((slice) => slice.byteLength);
   return sizes.reduce((sum, size) => sum + size, GZIP_HEADER_TRAILER_BYTES);
 }
-

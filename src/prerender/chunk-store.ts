@@ -35,7 +35,8 @@ export class ChunkStore {
   /** A chunk's UTF-8 bytes, encoded once however many bodies hash it. */
   bytesOf(index: number): Buffer {
     let bytes = this.#encoded[index];
-    if (bytes === undefined) this.#encoded[index] = bytes = Buffer.from(this.#texts[index] ?? '', 'utf8');
+    if (bytes === undefined)
+      this.#encoded[index] = bytes = Buffer.from(this.#texts[index] ?? '', 'utf8');
     return bytes;
   }
 }

@@ -35,7 +35,11 @@ export function planPages<T>(items: readonly T[], size: number, main: string): P
     {
       location: main,
       items: items.slice(0, items.length - pages * size),
-      paging: { first: main, ...(pages > 0 ? { next: archive(pages) } : {}), last: pages > 0 ? archive(1) : main },
+      paging: {
+        first: main,
+        ...(pages > 0 ? { next: archive(pages) } : {}),
+        last: pages > 0 ? archive(1) : main,
+      },
       lifetime: 'feed',
       ...(pages > 0 ? { older: archive(pages) } : {}),
     },
@@ -45,7 +49,12 @@ export function planPages<T>(items: readonly T[], size: number, main: string): P
       location: archive(k),
       page: k,
       items: chrono.slice((k - 1) * size, k * size).reverse(),
-      paging: { first: main, ...(k > 1 ? { next: archive(k - 1) } : {}), previous: k < pages ? archive(k + 1) : main, last: archive(1) },
+      paging: {
+        first: main,
+        ...(k > 1 ? { next: archive(k - 1) } : {}),
+        previous: k < pages ? archive(k + 1) : main,
+        last: archive(1),
+      },
       // Its items never change, but the newest page's `previous` (and its page's "Newer
       // articles") moves from the subscription document to page k+1 when that appears:
       // only a page with an archive page above it has bytes that can no longer change.

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import type { ParsedArticle } from '../content/article.ts';
 import { ConfigError, parseSiteConfig, type RawVars, readConfigVars } from '../content/config.ts';
-import { parseBuildLimits } from '../content/limits.ts';
+import { type BuildLimits, parseBuildLimits } from '../content/limits.ts';
 import { listArticleFiles } from '../content/list-articles.ts';
 import { formatProblem, type Problem } from '../content/problem.ts';
 import { type ReadResult, readArticles } from '../content/read-articles.ts';
@@ -47,10 +47,11 @@ const LOAD_CONCURRENCY = 32;
 export async function runBuild(options: BuildOptions): Promise<BuildResult> {
   const root = options.root;
   const articlesDir = join(root, options.articlesDir ?? 'articles');
-  let config;
-  let limits;
+  let config: SiteConfig;
+  let limits: BuildLimits;
   try {
-    const vars = options.vars ?? (await readConfigVars(join(root, options.configFile ?? 'wrangler.toml')));
+    const vars =
+      options.vars ?? (await readConfigVars(join(root, options.configFile ?? 'wrangler.toml')));
     config = parseSiteConfig(vars);
     limits = parseBuildLimits(vars);
   } catch (error) {

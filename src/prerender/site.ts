@@ -5,7 +5,15 @@ import { AUTHOR_NAMES, indexNames, TAG_NAMES } from '../content/names.ts';
 import type { Problem } from '../content/problem.ts';
 import { renderArticlePage } from '../render/article-page.ts';
 import { renderAtomEntry, renderAtomFrame } from '../render/atom.ts';
-import { assembleFeed, FEED_FILES, type FeedFrame, type FeedInfo, lastChangeOf, newestChangeOf, type PagingLinks } from '../render/feed-document.ts';
+import {
+  assembleFeed,
+  FEED_FILES,
+  type FeedFrame,
+  type FeedInfo,
+  lastChangeOf,
+  newestChangeOf,
+  type PagingLinks,
+} from '../render/feed-document.ts';
 import { renderJsonFrame, renderJsonItem } from '../render/json-feed.ts';
 import { renderListPage } from '../render/list-page.ts';
 import { renderNotFoundPage } from '../render/not-found-page.ts';
@@ -18,7 +26,13 @@ import { articlePath, profileAuthors, toArticle } from './articles.ts';
 import { computeBodyEtag } from './body-etag.ts';
 import { ChunkStore } from './chunk-store.ts';
 import { composeContentSecurityPolicy } from './content-security-policy.ts';
-import { type Edition, planEditions, type Scope, listScheduledInstants, listScopes } from './editions.ts';
+import {
+  type Edition,
+  listScheduledInstants,
+  listScopes,
+  planEditions,
+  type Scope,
+} from './editions.ts';
 import { planPages } from './paging.ts';
 import { assertWellFormed } from './well-formed.ts';
 
@@ -116,29 +130,54 @@ class SiteBuilder {
   }
 
   /** Renders the documents as they stand in `edition`, and adds a version to each path whose body or fields changed. */
-  addEdition({ from, visible }: Edition, tagNames: ReadonlyMap<string, string>, authors: ReadonlyMap<string, Author>): void {
+  addEdition(
+    { from, visible }: Edition,
+    tagNames: ReadonlyMap<string, string>,
+    authors: ReadonlyMap<string, Author>,
+  ): void {
     const drafts = new Map<string, Draft>();
     for (const article of visible) {
       const parts = this.#itemParts(article);
-      drafts.set(articlePath(article.slug), { parts: parts.page, lastModified: lastChangeOf(article), type: 'html', lifetime: 'page' });
+      drafts.set(articlePath(article.slug), {
+        parts: parts.page,
+        lastModified: lastChangeOf(article),
+        type: 'html',
+        lifetime: 'page',
+      });
     }
-    for (const scope of listScopes(visible, this.#config, tagNames, authors)) this.#addScope(scope, drafts);
+    for (const scope of listScopes(visible, this.#config, tagNames, authors))
+      this.#addScope(scope, drafts);
 
     for (const [path, draft] of drafts) {
       const versions = this.#routes.get(path) ?? [];
       const last = versions.at(-1);
       if (last && draftKey(last) === draftKey(draft)) continue;
-      versions.push({ from, ...draft, etag: computeBodyEtag(draft.parts.map((part) => this.#chunks.bytesOf(part))) });
+      versions.push({
+        from,
+        ...draft,
+        etag: computeBodyEtag(draft.parts.map((part) => this.#chunks.bytesOf(part))),
+      });
       this.#routes.set(path, versions);
     }
   }
 
   /** The site: routes, the 404 page, the query index and the CSP, under a build id that hashes all of it. */
-  finish(schedule: number[], articles: readonly Article[], tagNames: ReadonlyMap<string, string>): BuiltSite {
+  finish(
+    schedule: number[],
+    articles: readonly Article[],
+    tagNames: ReadonlyMap<string, string>,
+  ): BuiltSite {
     const config = this.#config;
     const chunks = this.#chunks;
     const notFound = chunks.add(renderNotFoundPage(config, listFeedLinks(`${config.siteUrl}/`)));
-    const queryFrame = renderJsonFrame(this.#info({ base: '', title: config.title, description: config.description, articles: [] }, `${config.siteUrl}/`, {}, 0));
+    const queryFrame = renderJsonFrame(
+      this.#info(
+        { base: '', title: config.title, description: config.description, articles: [] },
+        `${config.siteUrl}/`,
+        {},
+        0,
+      ),
+    );
     const site: Omit<BuiltSite, 'buildId'> = {
       config,
       contentSecurityPolicy: composeContentSecurityPolicy(STYLESHEET),
@@ -161,11 +200,16 @@ class SiteBuilder {
       },
     };
     // The chunks are hashed as bytes already encoded for the ETags, the rest as JSON.
-    const hash = createHash('sha256').update(JSON.stringify({ ...site, chunks: chunks.texts.length }));
+    const hash = createHash('sha256').update(
+      JSON.stringify({ ...site, chunks: chunks.texts.length }),
+    );
     for (let i = 0; i < chunks.texts.length; i++) hash.update(chunks.bytesOf(i));
     const buildId = hash.digest('hex').slice(0, 16);
     const built = { buildId, ...site };
-    encodedChunks.set(built, chunks.texts.map((_, i) => chunks.bytesOf(i)));
+    encodedChunks.set(
+      built,
+      chunks.texts.map((_, i) => chunks.bytesOf(i)),
+    );
     return built;
   }
 
@@ -179,7 +223,10 @@ class SiteBuilder {
       info.subscribable = doc.location === main;
       const path = doc.location.slice(siteUrl.length);
       const itemParts = doc.items.map((a) => this.#itemParts(a));
-      const link = info.subscribable && websubHub ? `<${websubHub}>; rel="hub", <${doc.location}${FEED_FILES.rss}>; rel="self"` : undefined;
+      const link =
+        info.subscribable && websubHub
+          ? `<${websubHub}>; rel="hub", <${doc.location}${FEED_FILES.rss}>; rel="self"`
+          : undefined;
       const formats: [BodyType, string, (i: FeedInfo) => FeedFrame, 'rss' | 'atom' | 'json'][] = [
         ['rss', FEED_FILES.rss, renderRssFrame, 'rss'],
         ['atom', FEED_FILES.atom, renderAtomFrame, 'atom'],
@@ -188,9 +235,19 @@ class SiteBuilder {
       for (const [type, file, render, key] of formats) {
         const frame = this.#frame(type, info, render);
         const separator = type === 'json' ? [this.#jsonSeparator] : [];
-        const parts = [frame.head, ...itemParts.flatMap((p, i) => (i === 0 ? [p[key]] : [...separator, p[key]])), frame.tail];
+        const parts = [
+          frame.head,
+          ...itemParts.flatMap((p, i) => (i === 0 ? [p[key]] : [...separator, p[key]])),
+          frame.tail,
+        ];
         const selfLink = link?.replace(`${FEED_FILES.rss}>; rel="self"`, `${file}>; rel="self"`);
-        drafts.set(path + file, { parts, lastModified: updatedAt, type, lifetime: doc.lifetime, ...(selfLink ? { link: selfLink } : {}) });
+        drafts.set(path + file, {
+          parts,
+          lastModified: updatedAt,
+          type,
+          lifetime: doc.lifetime,
+          ...(selfLink ? { link: selfLink } : {}),
+        });
       }
       const page = renderListPage({
         config: this.#config,
@@ -203,7 +260,12 @@ class SiteBuilder {
         ...(doc.newer ? { newer: doc.newer } : {}),
         ...(doc.older ? { older: doc.older } : {}),
       });
-      drafts.set(path, { parts: this.#chunks.addPage(page), lastModified: updatedAt, type: 'html', lifetime: doc.lifetime === 'archive' ? 'archive' : 'page' });
+      drafts.set(path, {
+        parts: this.#chunks.addPage(page),
+        lastModified: updatedAt,
+        type: 'html',
+        lifetime: doc.lifetime === 'archive' ? 'archive' : 'page',
+      });
     }
   }
 
@@ -224,7 +286,11 @@ class SiteBuilder {
   }
 
   /** Renders a frame into chunks, checking that an XML frame is well-formed. */
-  #frame(type: BodyType, info: FeedInfo, render: (i: FeedInfo) => FeedFrame): { head: number; tail: number } {
+  #frame(
+    type: BodyType,
+    info: FeedInfo,
+    render: (i: FeedInfo) => FeedFrame,
+  ): { head: number; tail: number } {
     const frame = render(info);
     if (type !== 'json') assertWellFormed(assembleFeed(frame, []), type);
     const head = this.#chunks.add(frame.head);

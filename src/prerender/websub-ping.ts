@@ -9,7 +9,11 @@ export interface PingResult {
  * Tells a WebSub hub that feeds changed (`hub.mode=publish`, one request per feed URL, as
  * hubs such as pubsubhubbub.appspot.com accept), each bounded by `timeoutMs`.
  */
-export async function pingHub(hub: string, urls: readonly string[], timeoutMs = 10_000): Promise<PingResult[]> {
+export async function pingHub(
+  hub: string,
+  urls: readonly string[],
+  timeoutMs = 10_000,
+): Promise<PingResult[]> {
   const results: PingResult[] = [];
   for (const url of urls) {
     try {

@@ -17,5 +17,6 @@ export function assertWellFormed(xml: string, format: string, fragment = false):
     problem ??= error;
   });
   parser.write(fragment ? `${FRAGMENT_ROOT}${xml}</root>` : xml).close();
-  if (problem) throw new Error(`internal error: ${format} output is not well-formed XML: ${problem.message}`);
+  if (problem)
+    throw new Error(`internal error: ${format} output is not well-formed XML: ${problem.message}`);
 }

@@ -1,17 +1,33 @@
 import type { Article, Author, SiteConfig } from '../site/types.ts';
 import { describeArticle } from './json-ld.ts';
-import { displayHost, type FeedLinks, formatIso, renderDocument, renderTime } from './page-layout.ts';
+import {
+  displayHost,
+  type FeedLinks,
+  formatIso,
+  renderDocument,
+  renderTime,
+} from './page-layout.ts';
 import { escapeHtml as e } from './text.ts';
 
 /** Renders one article's page at its permalink; `tagUrl` gives each tag's page. */
-export function renderArticlePage(config: SiteConfig, article: Article, feeds: FeedLinks, tagUrl: (tag: string) => string): string {
-  const updated = article.updatedAt !== undefined ? ` · Updated ${renderTime(article.updatedAt, config)}` : '';
-  const byline = article.authors.length > 0 ? ` · By ${renderNames(article.authors, config.language)}` : '';
+export function renderArticlePage(
+  config: SiteConfig,
+  article: Article,
+  feeds: FeedLinks,
+  tagUrl: (tag: string) => string,
+): string {
+  const updated =
+    article.updatedAt !== undefined ? ` · Updated ${renderTime(article.updatedAt, config)}` : '';
+  const byline =
+    article.authors.length > 0 ? ` · By ${renderNames(article.authors, config.language)}` : '';
   const original = article.originalUrl
     ? `<p class="source">First published at <a href="${e(article.originalUrl)}">${e(displayHost(article.originalUrl))}</a>.</p>\n`
     : '';
   // The front-matter image leads the page unless the body already shows it.
-  const lead = article.image && !article.contentHtml.includes(e(article.image)) ? `<figure class="lead"><img src="${e(article.image)}" alt=""></figure>\n` : '';
+  const lead =
+    article.image && !article.contentHtml.includes(e(article.image))
+      ? `<figure class="lead"><img src="${e(article.image)}" alt=""></figure>\n`
+      : '';
   const tags =
     article.tags.length > 0
       ? `<h2 class="meta">Tags</h2>\n<ul class="tags">${article.tags.map((t) => `<li><a rel="tag" href="${e(tagUrl(t))}">${e(t)}</a></li>`).join('')}</ul>\n`
@@ -38,7 +54,9 @@ ${tags}<p><a href="${e(config.siteUrl)}/">← All articles</a></p>
     'og:url': article.permalink,
     ...(article.image ? { 'og:image': article.image } : {}),
     'article:published_time': formatIso(article.publishedAt),
-    ...(article.updatedAt !== undefined ? { 'article:modified_time': formatIso(article.updatedAt) } : {}),
+    ...(article.updatedAt !== undefined
+      ? { 'article:modified_time': formatIso(article.updatedAt) }
+      : {}),
     'article:tag': article.tags,
     'twitter:card': article.image ? 'summary_large_image' : 'summary',
     'twitter:title': article.title,
@@ -65,7 +83,10 @@ const listFormats = new Map<string, Intl.ListFormat>();
 /** One list formatter per language: making one costs more than using it. */
 function listFormatFor(language: string): Intl.ListFormat {
   let format = listFormats.get(language);
-  if (format === undefined) listFormats.set(language, (format = new Intl.ListFormat(language, { type: 'conjunction' })));
+  if (format === undefined) {
+    format = new Intl.ListFormat(language, { type: 'conjunction' });
+    listFormats.set(language, format);
+  }
   return format;
 }
 

@@ -1,6 +1,13 @@
 import type { Item } from 'feed';
 import type { Article, Author, SiteConfig } from '../site/types.ts';
-import { authorLinkOf, FEED_FILES, type FeedFrame, type FeedInfo, imageTypeOf, lastChangeOf } from './feed-document.ts';
+import {
+  authorLinkOf,
+  FEED_FILES,
+  type FeedFrame,
+  type FeedInfo,
+  imageTypeOf,
+  lastChangeOf,
+} from './feed-document.ts';
 import { pagingLinks } from './rss.ts';
 import { cdata, plain, renderFrame, renderItem, text } from './safe-feed.ts';
 import { escapeHtml } from './text.ts';
@@ -8,10 +15,13 @@ import { escapeHtml } from './text.ts';
 /** Renders one article as an Atom 1.0 `<entry>` (RFC 4287). */
 export function renderAtomEntry(article: Article, config: SiteConfig): string {
   const links: string[] = [];
-  if (article.originalUrl) links.push(`<link rel="via" href="${escapeHtml(article.originalUrl)}"/>`);
+  if (article.originalUrl)
+    links.push(`<link rel="via" href="${escapeHtml(article.originalUrl)}"/>`);
   if (article.image) {
     const type = imageTypeOf(article.image);
-    links.push(`<link rel="enclosure" href="${escapeHtml(article.image)}"${type ? ` type="${type}"` : ''}/>`);
+    links.push(
+      `<link rel="enclosure" href="${escapeHtml(article.image)}"${type ? ` type="${type}"` : ''}/>`,
+    );
   }
   const item: Item = {
     // §3.1.1.1: the title is plain text, a text construct of type "text". The summary stays
@@ -26,7 +36,11 @@ export function renderAtomEntry(article: Article, config: SiteConfig): string {
     content: cdata(article.contentHtml),
     author: article.authors.map((a) => {
       const link = authorLinkOf(a);
-      return { name: text(a.name), ...(a.email ? { email: plain(a.email) } : {}), ...(link ? { link } : {}) };
+      return {
+        name: text(a.name),
+        ...(a.email ? { email: plain(a.email) } : {}),
+        ...(link ? { link } : {}),
+      };
     }),
     category: article.tags.map((tag) => ({ term: plain(tag) })),
   };
@@ -45,14 +59,20 @@ function feedAuthorOf(author: Author): { name: string; link?: string } {
 export function renderAtomFrame(info: FeedInfo): FeedFrame {
   const { config } = info;
   const links = [
-    ...(info.subscribable && config.websubHub ? [`<link rel="hub" href="${escapeHtml(config.websubHub)}"/>`] : []),
+    ...(info.subscribable && config.websubHub
+      ? [`<link rel="hub" href="${escapeHtml(config.websubHub)}"/>`]
+      : []),
     ...pagingLinks(info, FEED_FILES.atom, 'application/atom+xml', 'link'),
   ];
   const { head, tail } = renderFrame(
     'atom1',
     {
       // §4.2.6: one permanent id per feed; archive pages share it (RFC 5005 §3).
-      id: plain(info.subscription === `${config.siteUrl}/` ? config.siteId : `${config.siteId}${info.subscription.slice(config.siteUrl.length + 1)}`),
+      id: plain(
+        info.subscription === `${config.siteUrl}/`
+          ? config.siteId
+          : `${config.siteId}${info.subscription.slice(config.siteUrl.length + 1)}`,
+      ),
       title: text(info.title),
       ...(info.description ? { description: text(info.description) } : {}),
       link: info.homeUrl,

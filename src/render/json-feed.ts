@@ -1,5 +1,11 @@
 import type { Article, Author } from '../site/types.ts';
-import { authorLinkOf, FEED_FILES, type FeedFrame, type FeedInfo, lastChangeOf } from './feed-document.ts';
+import {
+  authorLinkOf,
+  FEED_FILES,
+  type FeedFrame,
+  type FeedInfo,
+  lastChangeOf,
+} from './feed-document.ts';
 
 /** JSON Feed 1.1 top-level object (https://www.jsonfeed.org/version/1.1/). */
 export interface JsonFeed {
@@ -64,7 +70,9 @@ export function renderJsonFrame(info: FeedInfo): FeedFrame {
     authors: [info.author ? renderAuthor(info.author) : { name: config.defaultAuthor }],
     // Paging: only "next" exists in JSON Feed, and it is never this page or an earlier one.
     ...(info.paging.next !== undefined ? { next_url: info.paging.next + FEED_FILES.json } : {}),
-    ...(info.subscribable && config.websubHub ? { hubs: [{ type: 'WebSub', url: config.websubHub }] } : {}),
+    ...(info.subscribable && config.websubHub
+      ? { hubs: [{ type: 'WebSub', url: config.websubHub }] }
+      : {}),
   };
   const json = JSON.stringify(top, null, 2);
   return { head: `${json.slice(0, -2)},\n  "items": [\n`, separator: ',\n', tail: '\n  ]\n}\n' };

@@ -38,7 +38,9 @@ export function describeArticle(config: SiteConfig, article: Article): Record<st
  * is what SITE_AUTHOR_TYPE says, a Person or an Organization; anyone else is a Person.
  */
 function typeOfAuthor(config: SiteConfig, author: Author): 'Person' | 'Organization' {
-  return slugify(author.name) === slugify(config.defaultAuthor) ? config.defaultAuthorType : 'Person';
+  return slugify(author.name) === slugify(config.defaultAuthor)
+    ? config.defaultAuthorType
+    : 'Person';
 }
 
 /**
@@ -47,5 +49,8 @@ function typeOfAuthor(config: SiteConfig, author: Author): 'Person' | 'Organizat
  * (HTML §4.12.1.3, restrictions for contents of script elements).
  */
 export function serializeJsonForScript(data: unknown): string {
-  return JSON.stringify(data).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(data)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }

@@ -35,7 +35,9 @@ export function renderListPage(options: ListPageOptions): string {
     options.newer ? `<a rel="prev" href="${e(options.newer)}">Newer articles</a>` : '',
     options.older ? `<a rel="next" href="${e(options.older)}">Older articles</a>` : '',
   ].filter(Boolean);
-  const website = options.author?.url ? `<p class="meta">Website: <a href="${e(options.author.url)}">${e(displayUrl(options.author.url))}</a></p>\n` : '';
+  const website = options.author?.url
+    ? `<p class="meta">Website: <a href="${e(options.author.url)}">${e(displayUrl(options.author.url))}</a></p>\n`
+    : '';
   const body = `<main class="wrap">
 <h1>${e(options.heading)}</h1>
 ${options.description ? `<p class="lede">${e(options.description)}</p>\n` : ''}${website}${renderSubscribe(feeds)}

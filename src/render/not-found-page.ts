@@ -9,5 +9,13 @@ export function renderNotFoundPage(config: SiteConfig, feeds: FeedLinks): string
 <p>There is nothing at this address. The link may be mistyped, or the page may have moved.</p>
 <p>The <a href="${e(config.siteUrl)}/">front page</a> lists every article, newest first.</p>
 </main>`;
-  return renderDocument({ config, title: `Page not found · ${config.title}`, lang: config.language, feeds, feedTitle: config.title, robots: 'noindex', body });
+  return renderDocument({
+    config,
+    title: `Page not found · ${config.title}`,
+    lang: config.language,
+    feeds,
+    feedTitle: config.title,
+    robots: 'noindex',
+    body,
+  });
 }

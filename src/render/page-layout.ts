@@ -13,7 +13,10 @@ function formatHumanDate(epochMs: number, config: SiteConfig): string {
   let format = DATE_FORMATS.get(key);
   if (!format) {
     // Making a formatter is far costlier than using one: keep one per language and zone.
-    format = new Intl.DateTimeFormat(config.language, { dateStyle: 'long', timeZone: config.timeZone });
+    format = new Intl.DateTimeFormat(config.language, {
+      dateStyle: 'long',
+      timeZone: config.timeZone,
+    });
     DATE_FORMATS.set(key, format);
   }
   return format.format(new Date(epochMs));
@@ -30,7 +33,11 @@ export interface FeedLinks {
 
 /** The feed links of a feed location (a base URL ending in `/`). */
 export function listFeedLinks(location: string): FeedLinks {
-  return { rss: location + FEED_FILES.rss, atom: location + FEED_FILES.atom, json: location + FEED_FILES.json };
+  return {
+    rss: location + FEED_FILES.rss,
+    atom: location + FEED_FILES.atom,
+    json: location + FEED_FILES.json,
+  };
 }
 
 /** An instant as a `<time>` element: machine-readable RFC 3339, shown as a date in the site's time zone. */
@@ -90,9 +97,14 @@ export function renderDocument(options: DocumentOptions): string {
     config.icon ? `<link rel="icon" href="${e(config.icon)}">` : '',
     // OpenGraph uses `property`, Twitter cards `name` (ogp.me; developer.x.com card markup).
     ...Object.entries(options.meta ?? {}).flatMap(([key, value]) =>
-      (Array.isArray(value) ? value : [value]).map((v) => `<meta ${key.startsWith('twitter:') ? 'name' : 'property'}="${e(key)}" content="${e(v)}">`),
+      (Array.isArray(value) ? value : [value]).map(
+        (v) =>
+          `<meta ${key.startsWith('twitter:') ? 'name' : 'property'}="${e(key)}" content="${e(v)}">`,
+      ),
     ),
-    options.structuredData ? `<script type="application/ld+json">${serializeJsonForScript(options.structuredData)}</script>` : '',
+    options.structuredData
+      ? `<script type="application/ld+json">${serializeJsonForScript(options.structuredData)}</script>`
+      : '',
   ].filter(Boolean);
   return `<!doctype html>
 <html lang="${e(lang)}">
@@ -105,8 +117,12 @@ ${head.join('\n')}
 <style>${STYLESHEET}</style>
 </head>
 <body>
-${options.siteBar === false ? '' : `<header class="site"><div class="wrap"><a class="brand" href="${e(config.siteUrl)}/">${e(config.title)}</a><nav aria-label="Site"><a href="${e(options.subscribeHref ?? `${config.siteUrl}/#subscribe`)}">Subscribe</a></nav></div></header>
-`}${body}
+${
+  options.siteBar === false
+    ? ''
+    : `<header class="site"><div class="wrap"><a class="brand" href="${e(config.siteUrl)}/">${e(config.title)}</a><nav aria-label="Site"><a href="${e(options.subscribeHref ?? `${config.siteUrl}/#subscribe`)}">Subscribe</a></nav></div></header>
+`
+}${body}
 <footer class="site"><div class="wrap">
 <p>${e(config.title)}${config.description ? ` · ${e(config.description)}` : ''}</p>
 <p>Follow in a feed reader: <a href="${e(feeds.rss)}">RSS</a> · <a href="${e(feeds.atom)}">Atom</a> · <a href="${e(feeds.json)}">JSON Feed</a></p>

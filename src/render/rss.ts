@@ -1,6 +1,12 @@
 import type { Extension, Item } from 'feed';
 import type { Article, SiteConfig } from '../site/types.ts';
-import { FEED_FILES, type FeedFrame, type FeedInfo, imageTypeOf, lastChangeOf } from './feed-document.ts';
+import {
+  FEED_FILES,
+  type FeedFrame,
+  type FeedInfo,
+  imageTypeOf,
+  lastChangeOf,
+} from './feed-document.ts';
 import { cdata, plain, renderFrame, renderItem, text } from './safe-feed.ts';
 import { escapeHtml } from './text.ts';
 
@@ -23,7 +29,10 @@ export function renderRssItem(article: Article, _config: SiteConfig): string {
   ];
   if (article.originalUrl) {
     // RFC 4287 §4.2.7.2 "via": the source the entry's information came from.
-    extensions.push({ name: 'atom:link', objects: { _attributes: { rel: 'via', href: plain(article.originalUrl) } } });
+    extensions.push({
+      name: 'atom:link',
+      objects: { _attributes: { rel: 'via', href: plain(article.originalUrl) } },
+    });
   }
   const item: Item = {
     // Plain text (the build refuses titles an HTML-reading client would read as markup).
@@ -41,7 +50,11 @@ export function renderRssItem(article: Article, _config: SiteConfig): string {
   };
   if (article.image) {
     // The build cannot know a remote image's size; the RSS profile asks for length 0 then.
-    item.enclosure = { url: article.image, length: 0, type: imageTypeOf(article.image) ?? 'application/octet-stream' };
+    item.enclosure = {
+      url: article.image,
+      length: 0,
+      type: imageTypeOf(article.image) ?? 'application/octet-stream',
+    };
   }
   return renderItem('rss2', item);
 }
@@ -51,7 +64,9 @@ export function renderRssFrame(info: FeedInfo): FeedFrame {
   const { config } = info;
   const links = [
     `<atom:link href="${escapeHtml(info.self + FEED_FILES.rss)}" rel="self" type="application/rss+xml"/>`,
-    ...(info.subscribable && config.websubHub ? [`<atom:link href="${escapeHtml(config.websubHub)}" rel="hub"/>`] : []),
+    ...(info.subscribable && config.websubHub
+      ? [`<atom:link href="${escapeHtml(config.websubHub)}" rel="hub"/>`]
+      : []),
     ...pagingLinks(info, FEED_FILES.rss, 'application/rss+xml'),
   ];
   const { head, tail } = renderFrame(
@@ -72,9 +87,16 @@ export function renderRssFrame(info: FeedInfo): FeedFrame {
 }
 
 /** `atom:link` elements for the RFC 5005 relations present in `info.paging`. */
-export function pagingLinks(info: FeedInfo, file: string, type: string, prefix = 'atom:link'): string[] {
+export function pagingLinks(
+  info: FeedInfo,
+  file: string,
+  type: string,
+  prefix = 'atom:link',
+): string[] {
   return (['first', 'next', 'previous', 'last'] as const).flatMap((rel) => {
     const base = info.paging[rel];
-    return base === undefined ? [] : [`<${prefix} href="${escapeHtml(base + file)}" rel="${rel}" type="${type}"/>`];
+    return base === undefined
+      ? []
+      : [`<${prefix} href="${escapeHtml(base + file)}" rel="${rel}" type="${type}"/>`];
   });
 }

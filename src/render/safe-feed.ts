@@ -41,6 +41,7 @@ const TEXT = '\u0005';
 const TEXT_AMP = '\u0006';
 const TEXT_LT = '\u0007';
 const TEXT_GT = '\u0008';
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the markers are control characters on purpose: no XML text can hold them
 const MARKER = /[\u0001-\u0008]/;
 
 /** The formats this module renders with feed, by the name of feed's method. */
@@ -60,9 +61,21 @@ export interface Additions {
 const XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>\n';
 
 /** The text feed 6.0.0 prints around items: a frame's start, an item's first and last tags, and the end. */
-export const FEED_SHAPES: Readonly<Record<FeedFormat, { start: string; open: string; close: string; end: string }>> = {
-  rss2: { start: `${XML_DECLARATION}<rss version="2.0">`, open: '\n        <item>', close: '</item>', end: '\n    </channel>\n</rss>' },
-  atom1: { start: `${XML_DECLARATION}<feed xmlns="http://www.w3.org/2005/Atom">`, open: '\n    <entry>', close: '</entry>', end: '\n</feed>' },
+export const FEED_SHAPES: Readonly<
+  Record<FeedFormat, { start: string; open: string; close: string; end: string }>
+> = {
+  rss2: {
+    start: `${XML_DECLARATION}<rss version="2.0">`,
+    open: '\n        <item>',
+    close: '</item>',
+    end: '\n    </channel>\n</rss>',
+  },
+  atom1: {
+    start: `${XML_DECLARATION}<feed xmlns="http://www.w3.org/2005/Atom">`,
+    open: '\n    <entry>',
+    close: '</entry>',
+    end: '\n</feed>',
+  },
 };
 
 /** The channel of a one-item document, cut away: fixed, so that feed never reads the clock. */
@@ -81,7 +94,10 @@ export function plain(text: string): string {
  * wrapper (and Atom `type="html"`) is dropped, so the title is an RFC 4287 §3.1.1.1 text construct.
  */
 export function text(value: string): string {
-  return TEXT + stripXmlInvalid(value).replace(/&/g, TEXT_AMP).replace(/</g, TEXT_LT).replace(/>/g, TEXT_GT);
+  return (
+    TEXT +
+    stripXmlInvalid(value).replace(/&/g, TEXT_AMP).replace(/</g, TEXT_LT).replace(/>/g, TEXT_GT)
+  );
 }
 
 /** Makes a string safe for an element that feed writes as CDATA (summaries, content). */
@@ -105,16 +121,26 @@ export function renderItem(format: FeedFormat, item: Item, additions: Additions 
  * Renders a document without items as `format` and splits it where items go. The caller
  * passes `updated` so that feed never reads the clock.
  */
-export function renderFrame(format: FeedFormat, options: FeedOptions & { updated: Date }, additions: Additions = {}): { head: string; tail: string } {
+export function renderFrame(
+  format: FeedFormat,
+  options: FeedOptions & { updated: Date },
+  additions: Additions = {},
+): { head: string; tail: string } {
   const elements = additions.elements ?? [];
   const xml = restore(new Feed(reserveSlot(options, elements))[format](), elements);
-  return splitFrame(addAttributes(xml, FEED_SHAPES[format].start, format, additions.attributes), format);
+  return splitFrame(
+    addAttributes(xml, FEED_SHAPES[format].start, format, additions.attributes),
+    format,
+  );
 }
 
 /** Puts the SLOT marker in the copyright field when there are elements to put in its place. */
 function reserveSlot<T extends { copyright?: string }>(fields: T, elements: readonly string[]): T {
   if (elements.length === 0) return fields;
-  if (fields.copyright !== undefined) throw new Error('internal error: copyright is the place of the extra elements, and cannot be set too');
+  if (fields.copyright !== undefined)
+    throw new Error(
+      'internal error: copyright is the place of the extra elements, and cannot be set too',
+    );
   return { ...fields, copyright: SLOT };
 }
 
@@ -124,8 +150,12 @@ function reserveSlot<T extends { copyright?: string }>(fields: T, elements: read
  * of the one slot element. Throws when the slot is not where it must be or a marker is left.
  */
 export function restore(xml: string, elements: readonly string[] = []): string {
-  const unwrapped = xml.replace(/(?: type="html")?><!\[CDATA\[\u0005([^]*?)\]\]>/g, '>$1');
-  if (unwrapped.includes(`<![CDATA[${TEXT}`)) throw createShapeError('a CDATA section with plain text does not directly follow its start tag');
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the markers are control characters on purpose: no XML text can hold them
+  const unwrapped = xml.replace(/(?: type="html")?><!\[CDATA\[\u0005([\s\S]*?)\]\]>/g, '>$1');
+  if (unwrapped.includes(`<![CDATA[${TEXT}`))
+    throw createShapeError(
+      'a CDATA section with plain text does not directly follow its start tag',
+    );
   const escaped = unwrapped
     .replaceAll(TEXT, '')
     .replaceAll(TEXT_AMP, '&#x26;')
@@ -135,12 +165,18 @@ export function restore(xml: string, elements: readonly string[] = []): string {
     .replaceAll(AMP, '&amp;')
     .replaceAll(LT, '&lt;');
   let slots = 0;
-  const restored = escaped.replace(/(\n *)<(rights|copyright)>\u0004<\/\2>/g, (_, indent: string) => {
-    slots++;
-    return indent + elements.join(indent);
-  });
+  const restored = escaped.replace(
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the markers are control characters on purpose: no XML text can hold them
+    /(\n *)<(rights|copyright)>\u0004<\/\2>/g,
+    (_, indent: string) => {
+      slots++;
+      return indent + elements.join(indent);
+    },
+  );
   if (slots !== (elements.length > 0 ? 1 : 0)) {
-    throw createShapeError(`${slots} <copyright>/<rights> elements hold the extra elements' place, where ${elements.length > 0 ? 1 : 0} must`);
+    throw createShapeError(
+      `${slots} <copyright>/<rights> elements hold the extra elements' place, where ${elements.length > 0 ? 1 : 0} must`,
+    );
   }
   const left = MARKER.exec(restored);
   if (left) {
@@ -160,28 +196,45 @@ export function restore(xml: string, elements: readonly string[] = []): string {
 export function cutItem(xml: string, format: FeedFormat): string {
   const { open, close, end } = FEED_SHAPES[format];
   const start = xml.indexOf(open);
-  if (start === -1) throw createShapeError(`no ${JSON.stringify(open)} in the one-item ${format} document`);
-  if (!xml.endsWith(close + end)) throw createShapeError(`the one-item ${format} document does not end with ${JSON.stringify(close + end)}`);
+  if (start === -1)
+    throw createShapeError(`no ${JSON.stringify(open)} in the one-item ${format} document`);
+  if (!xml.endsWith(close + end))
+    throw createShapeError(
+      `the one-item ${format} document does not end with ${JSON.stringify(close + end)}`,
+    );
   return xml.slice(start, xml.length - end.length);
 }
 
 /** Splits an item-less `format` document before the closing tags that must end it, where items go. */
 export function splitFrame(xml: string, format: FeedFormat): { head: string; tail: string } {
   const { close, end } = FEED_SHAPES[format];
-  if (!xml.endsWith(end)) throw createShapeError(`the item-less ${format} document does not end with ${JSON.stringify(end)}`);
+  if (!xml.endsWith(end))
+    throw createShapeError(
+      `the item-less ${format} document does not end with ${JSON.stringify(end)}`,
+    );
   const head = xml.slice(0, xml.length - end.length);
   if (head.includes(close)) throw createShapeError(`the item-less ${format} document has an item`);
   return { head, tail: end };
 }
 
 /** Adds attributes to the start tag `tag` that `xml` must begin with. */
-function addAttributes(xml: string, tag: string, format: FeedFormat, attributes: StartTagAttributes = {}): string {
-  if (!xml.startsWith(tag)) throw createShapeError(`the ${format} text does not begin with ${JSON.stringify(tag)}`);
-  const added = Object.entries(attributes).map(([name, value]) => ` ${name}="${escapeHtml(value)}"`);
+function addAttributes(
+  xml: string,
+  tag: string,
+  format: FeedFormat,
+  attributes: StartTagAttributes = {},
+): string {
+  if (!xml.startsWith(tag))
+    throw createShapeError(`the ${format} text does not begin with ${JSON.stringify(tag)}`);
+  const added = Object.entries(attributes).map(
+    ([name, value]) => ` ${name}="${escapeHtml(value)}"`,
+  );
   return added.length === 0 ? xml : `${tag.slice(0, -1)}${added.join('')}>${xml.slice(tag.length)}`;
 }
 
 /** An internal error for feed output that breaks a precondition of this module. */
 function createShapeError(problem: string): Error {
-  return new Error(`internal error: feed's output is not as src/render/safe-feed.ts expects: ${problem}`);
+  return new Error(
+    `internal error: feed's output is not as src/render/safe-feed.ts expects: ${problem}`,
+  );
 }

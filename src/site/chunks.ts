@@ -68,8 +68,13 @@ export function joinBytes(parts: readonly Bytes[]): Bytes {
 }
 
 /** Packs chunks (strings, or their UTF-8 bytes) into one buffer and offsets (what the build writes). */
-export function packChunks(chunks: readonly (string | Uint8Array)[]): { bytes: Bytes; offsets: number[] } {
-  const encoded = chunks.map((chunk) => (typeof chunk === 'string' ? encodeUtf8(chunk) : (chunk as Bytes)));
+export function packChunks(chunks: readonly (string | Uint8Array)[]): {
+  bytes: Bytes;
+  offsets: number[];
+} {
+  const encoded = chunks.map((chunk) =>
+    typeof chunk === 'string' ? encodeUtf8(chunk) : (chunk as Bytes),
+  );
   const offsets = [0];
   for (const bytes of encoded) offsets.push((offsets.at(-1) ?? 0) + bytes.byteLength);
   // Always a fresh buffer, never a view of one chunk's, so the Data module holds exactly these bytes.

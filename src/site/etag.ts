@@ -8,7 +8,10 @@ const TAG_LENGTH = 27;
  * here. Query results carry a `q` before the characters, so their tags never equal a body's.
  * @example formatEtag(digest, 'query') // '"qK3xF…"' (1 + 27 characters between the quotes)
  */
-export function formatEtag(digest: Uint8Array | ArrayBuffer, origin: 'prebuilt' | 'query' = 'prebuilt'): string {
+export function formatEtag(
+  digest: Uint8Array | ArrayBuffer,
+  origin: 'prebuilt' | 'query' = 'prebuilt',
+): string {
   const bytes = digest instanceof Uint8Array ? digest : new Uint8Array(digest);
   let binary = '';
   for (const byte of bytes) binary += String.fromCharCode(byte);

@@ -25,7 +25,11 @@ export function momentAt(site: AnySite, now: number): Moment {
 /** Reads the schedule at `now`. */
 function readSchedule(site: AnySite, now: number): ScheduleAt {
   let edition = 0;
-  while (edition < site.schedule.length && (site.schedule[edition] ?? Number.POSITIVE_INFINITY) <= now) edition++;
+  while (
+    edition < site.schedule.length &&
+    (site.schedule[edition] ?? Number.POSITIVE_INFINITY) <= now
+  )
+    edition++;
   const next = site.schedule[edition];
   return next === undefined ? { edition } : { edition, nextChangeAt: next };
 }
@@ -36,7 +40,9 @@ function readSchedule(site: AnySite, now: number): ScheduleAt {
  * are compared in their canonical (uppercase, minimal) form.
  */
 export function selectVersion(site: AnySite, path: string, now: number): Version | undefined {
-  const versions = Object.hasOwn(site.routes, path) ? site.routes[path] : lookupCanonical(site, path);
+  const versions = Object.hasOwn(site.routes, path)
+    ? site.routes[path]
+    : lookupCanonical(site, path);
   if (!versions) return undefined;
   let selected: Version | undefined;
   for (const version of versions) {

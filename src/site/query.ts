@@ -35,17 +35,31 @@ export function isFeedQuery(params: URLSearchParams): boolean {
  * given, which means the pre-rendered default feed. Only tags and authors of visible articles
  * are known.
  */
-export function parseFeedQuery(params: URLSearchParams, site: AnySite, now: number): { query?: FeedQuery; error?: QueryError } {
+export function parseFeedQuery(
+  params: URLSearchParams,
+  site: AnySite,
+  now: number,
+): { query?: FeedQuery; error?: QueryError } {
   if (!isFeedQuery(params)) return {};
   const { feedItemLimit, queryLimitMax } = site.config;
   for (const name of ['limit', 'since'] as const) {
-    if (params.getAll(name).length > 1) return { error: { parameter: name, message: `${name} may be given once` } };
+    if (params.getAll(name).length > 1)
+      return { error: { parameter: name, message: `${name} may be given once` } };
   }
   let limit = Math.min(feedItemLimit, queryLimitMax);
   const limitText = params.get('limit');
   if (limitText !== null) {
-    if (!/^\d{1,6}$/.test(limitText) || Number(limitText) < 1 || Number(limitText) > queryLimitMax) {
-      return { error: { parameter: 'limit', message: `limit must be a whole number from 1 to ${queryLimitMax}, got ${JSON.stringify(limitText.slice(0, 100))}` } };
+    if (
+      !/^\d{1,6}$/.test(limitText) ||
+      Number(limitText) < 1 ||
+      Number(limitText) > queryLimitMax
+    ) {
+      return {
+        error: {
+          parameter: 'limit',
+          message: `limit must be a whole number from 1 to ${queryLimitMax}, got ${JSON.stringify(limitText.slice(0, 100))}`,
+        },
+      };
     }
     limit = Number(limitText);
   }
@@ -54,19 +68,35 @@ export function parseFeedQuery(params: URLSearchParams, site: AnySite, now: numb
   if (sinceText !== null) {
     const since = parseRfc3339(sinceText);
     if (since === undefined) {
-      return { error: { parameter: 'since', message: `since must be an RFC 3339 date-time such as 2026-11-27T09:00:00Z, got ${JSON.stringify(sinceText.slice(0, 100))}` } };
+      return {
+        error: {
+          parameter: 'since',
+          message: `since must be an RFC 3339 date-time such as 2026-11-27T09:00:00Z, got ${JSON.stringify(sinceText.slice(0, 100))}`,
+        },
+      };
     }
     query.since = since;
   }
   const facets = [
-    { parameter: 'tag', slugs: query.tags, of: (item: QueryItem) => item.tags, missing: (name: string) => `no articles are tagged ${name}` },
-    { parameter: 'author', slugs: query.authors, of: (item: QueryItem) => item.authors, missing: (name: string) => `no author named ${name} has published articles` },
+    {
+      parameter: 'tag',
+      slugs: query.tags,
+      of: (item: QueryItem) => item.tags,
+      missing: (name: string) => `no articles are tagged ${name}`,
+    },
+    {
+      parameter: 'author',
+      slugs: query.authors,
+      of: (item: QueryItem) => item.authors,
+      missing: (name: string) => `no author named ${name} has published articles`,
+    },
   ] as const;
   for (const { parameter, slugs, of, missing } of facets) {
     const visible = params.has(parameter) ? visibleSlugsAt(site, now, of) : new Set<string>();
     for (const name of params.getAll(parameter)) {
       const slug = slugify(name);
-      if (!visible.has(slug)) return { error: { parameter, message: missing(JSON.stringify(name.slice(0, 100))) } };
+      if (!visible.has(slug))
+        return { error: { parameter, message: missing(JSON.stringify(name.slice(0, 100))) } };
       if (!slugs.includes(slug)) slugs.push(slug);
     }
   }
@@ -74,7 +104,12 @@ export function parseFeedQuery(params: URLSearchParams, site: AnySite, now: numb
 }
 
 /** Renders the JSON Feed for a query at `now`: the newest matching visible items, as UTF-8. */
-export function renderFeedQuery(site: AnySite, chunks: ChunkReader, query: FeedQuery, now: number): { body: Bytes; lastModified: number } {
+export function renderFeedQuery(
+  site: AnySite,
+  chunks: ChunkReader,
+  query: FeedQuery,
+  now: number,
+): { body: Bytes; lastModified: number } {
   const { items, head, separator, tail } = site.query;
   const separatorBytes = encodeUtf8(separator);
   const parts: Bytes[] = [chunks.bytes(head)];
@@ -83,7 +118,12 @@ export function renderFeedQuery(site: AnySite, chunks: ChunkReader, query: FeedQ
   for (const item of items) {
     if (count >= query.limit) break;
     if (item.publishedAt > now) continue;
-    if (query.since !== undefined && item.publishedAt <= query.since && item.changedAt <= query.since) continue;
+    if (
+      query.since !== undefined &&
+      item.publishedAt <= query.since &&
+      item.changedAt <= query.since
+    )
+      continue;
     if (query.tags.length > 0 && !item.tags.some((t) => query.tags.includes(t))) continue;
     if (query.authors.length > 0 && !item.authors.some((a) => query.authors.includes(a))) continue;
     if (count > 0) parts.push(separatorBytes);
@@ -95,8 +135,13 @@ export function renderFeedQuery(site: AnySite, chunks: ChunkReader, query: FeedQ
   return { body: joinBytes(parts), lastModified };
 }
 
-function visibleSlugsAt(site: AnySite, now: number, of: (item: QueryItem) => readonly string[]): Set<string> {
+function visibleSlugsAt(
+  site: AnySite,
+  now: number,
+  of: (item: QueryItem) => readonly string[],
+): Set<string> {
   const slugs = new Set<string>();
-  for (const item of site.query.items) if (item.publishedAt <= now) for (const slug of of(item)) slugs.add(slug);
+  for (const item of site.query.items)
+    if (item.publishedAt <= now) for (const slug of of(item)) slugs.add(slug);
   return slugs;
 }

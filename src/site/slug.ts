@@ -15,7 +15,9 @@ export function slugify(name: string): string {
  * @example slugifyTitle('Café & “Betrayal”!') // 'cafe-betrayal'
  */
 export function slugifyTitle(title: string): string {
-  return slugWith(title, /[^a-z0-9]+/g).slice(0, 80).replace(/-+$/, '');
+  return slugWith(title, /[^a-z0-9]+/g)
+    .slice(0, 80)
+    .replace(/-+$/, '');
 }
 
 /** Normalises, drops accents, lowercases, turns each run that `other` matches into `-`, and trims the dashes. */

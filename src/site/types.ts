@@ -143,7 +143,13 @@ export interface BuiltSite {
   /** Chunk of the page people see for an unknown address. */
   notFound: number;
   /** Articles for filtered JSON feeds, newest first, scheduled ones included. */
-  query: { items: QueryItem[]; head: number; separator: string; tail: number; tags: Record<string, string> };
+  query: {
+    items: QueryItem[];
+    head: number;
+    separator: string;
+    tail: number;
+    tags: Record<string, string>;
+  };
 }
 
 /** The site as the generated module hands it to the Worker: chunks as bytes in a Data module. */

@@ -15,7 +15,12 @@ const SIBLING_SHARED = /\.\.[/\\]shared\b|['"]\.\.['"]\s*,\s*['"]shared['"]/;
 
 /** Tracked files under CHECKED, relative to the repository root. */
 function listTrackedFiles(): string[] {
-  return execFileSync('git', ['ls-files', '-z', '--', ...CHECKED], { cwd: REPO_ROOT, encoding: 'utf8' }).split('\0').filter((f) => f !== '');
+  return execFileSync('git', ['ls-files', '-z', '--', ...CHECKED], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+  })
+    .split('\0')
+    .filter((f) => f !== '');
 }
 
 describe('the repository', () => {

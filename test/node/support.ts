@@ -25,10 +25,17 @@ export interface FixtureBuildOptions {
 }
 
 /** Builds fixture articles in a fresh temporary folder (removed afterwards) and returns the site. */
-export async function buildFixtureSite(articles: readonly ArticleFixture[], options: FixtureBuildOptions = {}): Promise<BuiltSite> {
+export async function buildFixtureSite(
+  articles: readonly ArticleFixture[],
+  options: FixtureBuildOptions = {},
+): Promise<BuiltSite> {
   const root = await writeArticles(articles);
   try {
-    const result = await runBuild({ root, vars: { ...FIXTURE_VARS, ...options.vars }, now: options.now ?? FIXTURE_NOW });
+    const result = await runBuild({
+      root,
+      vars: { ...FIXTURE_VARS, ...options.vars },
+      now: options.now ?? FIXTURE_NOW,
+    });
     if (!result.ok) throw new Error(`fixture build failed:\n${result.messages.join('\n')}`);
     return result.site;
   } finally {
@@ -44,15 +51,27 @@ export interface Served {
 }
 
 /** The response at `path` in force at instant `at` (default FIXTURE_NOW), or undefined. */
-export function servedAt(site: BuiltSite, path: string, at: number = FIXTURE_NOW): Served | undefined {
+export function servedAt(
+  site: BuiltSite,
+  path: string,
+  at: number = FIXTURE_NOW,
+): Served | undefined {
   let current: Version | undefined;
-  for (const version of site.routes[path] ?? []) if (version.from === null || version.from <= at) current = version;
+  for (const version of site.routes[path] ?? [])
+    if (version.from === null || version.from <= at) current = version;
   if (!current) return undefined;
-  return { body: joinParts(site, current.parts), etag: current.etag, lastModified: current.lastModified };
+  return {
+    body: joinParts(site, current.parts),
+    etag: current.etag,
+    lastModified: current.lastModified,
+  };
 }
 
 /** The main feeds and the front page in force at `at`. */
-export function servedFeeds(site: BuiltSite, at?: number): Record<'rss' | 'atom' | 'json' | 'index', Served> {
+export function servedFeeds(
+  site: BuiltSite,
+  at?: number,
+): Record<'rss' | 'atom' | 'json' | 'index', Served> {
   const get = (path: string): Served => {
     const served = servedAt(site, path, at);
     if (!served) throw new Error(`the site serves nothing at ${path}`);
@@ -62,8 +81,12 @@ export function servedFeeds(site: BuiltSite, at?: number): Record<'rss' | 'atom'
 }
 
 /** Every version of every route, assembled, with its path and media type family. */
-export function allServed(site: BuiltSite): { path: string; type: Version['type']; body: string }[] {
-  return Object.entries(site.routes).flatMap(([path, versions]) => versions.map((v) => ({ path, type: v.type, body: joinParts(site, v.parts) })));
+export function allServed(
+  site: BuiltSite,
+): { path: string; type: Version['type']; body: string }[] {
+  return Object.entries(site.routes).flatMap(([path, versions]) =>
+    versions.map((v) => ({ path, type: v.type, body: joinParts(site, v.parts) })),
+  );
 }
 
 /** Every body the site can ever serve: all versions of all routes, and the not-found page. */
@@ -93,9 +116,11 @@ export function parseXmlStrict(xml: string): Document {
 }
 
 /** Validates XML with fast-xml-parser and parses it, keeping attributes as `@name`. */
+// biome-ignore lint/suspicious/noExplicitAny: parsed XML is shaped by the document, and every field read is asserted
 export function parseXmlLoose(xml: string): Record<string, any> {
   const validation = XMLValidator.validate(xml);
-  if (validation !== true) throw new Error(`fast-xml-parser rejects the document: ${JSON.stringify(validation.err)}`);
+  if (validation !== true)
+    throw new Error(`fast-xml-parser rejects the document: ${JSON.stringify(validation.err)}`);
   return new XMLParser({
     ignoreAttributes: false,
     attributeNamePrefix: '@',
@@ -110,9 +135,21 @@ export function childElements(parent: Node, name: string, namespace?: string): E
   const found: Element[] = [];
   for (const node of parent.childNodes) {
     if (!isElement(node)) continue;
-    if (namespace === undefined ? node.nodeName === name : node.namespaceURI === namespace && node.localName === name) found.push(node);
+    if (
+      namespace === undefined
+        ? node.nodeName === name
+        : node.namespaceURI === namespace && node.localName === name
+    )
+      found.push(node);
   }
   return found;
+}
+
+/** The first direct child element named `name`; throws naming it when there is none. */
+export function requireChild(parent: Node, name: string, namespace?: string): Element {
+  const child = childElements(parent, name, namespace)[0];
+  if (child === undefined) throw new Error(`no <${name}> child of <${parent.nodeName}>`);
+  return child;
 }
 
 /** Text of the first direct child element named `name`, or undefined when there is none. */
@@ -125,4 +162,6 @@ function isElement(node: Node): node is Element {
 }
 
 /** Characters XML 1.0 §2.2 forbids (C0 controls but tab, LF, CR; U+FFFE/U+FFFF; lone surrogates). */
-export const XML_INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+export const XML_INVALID =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: XML 1.0 §2.2 forbids these C0 controls; finding them is the point
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;

@@ -21,7 +21,8 @@ export const FIXTURE_VARS: RawVars = {
  * Text that has broken feeds elsewhere: XML-invalid controls, two `]]>`, `<` and `&` that are
  * text to an HTML reader too (a tag or a character reference would be refused), quotes, RTL, emoji.
  */
-export const HOSTILE_TITLE = 'Bad \u0001bytes ]]> and ]]> again < script >alert(1)< /script > & AT&T <3 "quotes" \'apos\' \u202Eשלום\u202C 🦊';
+export const HOSTILE_TITLE =
+  'Bad \u0001bytes ]]> and ]]> again < script >alert(1)< /script > & AT&T <3 "quotes" \'apos\' \u202Eשלום\u202C 🦊';
 /** The same title as a reader should see it: only the XML-invalid character is gone. */
 export const HOSTILE_TITLE_CLEAN = HOSTILE_TITLE.replace('\u0001', '');
 
@@ -36,20 +37,26 @@ export interface ArticleFixture {
 }
 
 /** Creates an article fixture with fixed dates and the given overrides. */
-export function createArticle(overrides: Partial<ArticleFixture> & { frontMatter?: Record<string, unknown> } = {}): ArticleFixture {
+export function createArticle(
+  overrides: Partial<ArticleFixture> & { frontMatter?: Record<string, unknown> } = {},
+): ArticleFixture {
   return {
     name: 'plain-article.md',
     frontMatter: { title: 'A plain article', date: '2024-03-01', ...overrides.frontMatter },
     body: 'A paragraph of body text with enough words to count as a real paragraph for the summary.\n',
     ...overrides,
-    ...(overrides.frontMatter ? { frontMatter: { title: 'A plain article', date: '2024-03-01', ...overrides.frontMatter } } : {}),
+    ...(overrides.frontMatter
+      ? { frontMatter: { title: 'A plain article', date: '2024-03-01', ...overrides.frontMatter } }
+      : {}),
   };
 }
 
 /** Serialises a fixture the way an author writes it. */
 export function formatArticle(article: ArticleFixture): string {
   if (!article.frontMatter) return article.body;
-  const lines = Object.entries(article.frontMatter).map(([key, value]) => `${key}: ${JSON.stringify(value)}`);
+  const lines = Object.entries(article.frontMatter).map(
+    ([key, value]) => `${key}: ${JSON.stringify(value)}`,
+  );
   return `---\n${lines.join('\n')}\n---\n${article.body}`;
 }
 
@@ -69,7 +76,12 @@ export async function writeArticles(articles: readonly ArticleFixture[]): Promis
 export const HOSTILE_ARTICLES: ArticleFixture[] = [
   {
     name: 'hostile.md',
-    frontMatter: { title: HOSTILE_TITLE, date: '2024-05-01T10:00:00Z', tags: HOSTILE_TAGS, authors: ['Ann <&> O\'Neil'] },
+    frontMatter: {
+      title: HOSTILE_TITLE,
+      date: '2024-05-01T10:00:00Z',
+      tags: HOSTILE_TAGS,
+      authors: ["Ann <&> O'Neil"],
+    },
     body: [
       `Body with ]]> once and ]]> twice, a control \u0002 char, and a \u200F right-to-left mark: مرحبا.`,
       '',
@@ -80,15 +92,27 @@ export const HOSTILE_ARTICLES: ArticleFixture[] = [
       '[a javascript link](javascript:alert(1)) and [relative](../other) and ![img](pic.png)',
     ].join('\n'),
   },
-  { name: 'second.md', frontMatter: { title: 'Second', date: '2024-04-01' }, body: 'The second article has a body long enough to be a summary of its own here.' },
+  {
+    name: 'second.md',
+    frontMatter: { title: 'Second', date: '2024-04-01' },
+    body: 'The second article has a body long enough to be a summary of its own here.',
+  },
 ];
 
 export { SCHEDULED_BUILD_NOW } from './schedule.ts';
 
 /** One published article and one scheduled for SCHEDULED_AT. */
 export const SCHEDULED_ARTICLES: ArticleFixture[] = [
-  { name: 'already-out.md', frontMatter: { title: 'Already out', date: '2024-12-31T09:00:00Z' }, body: 'This one was published the day before the build and is visible at once.' },
-  { name: 'coming-soon.md', frontMatter: { title: 'Coming soon', date: '2025-01-01T12:00:00Z' }, body: 'This one is scheduled and must stay invisible until noon on New Year’s Day.' },
+  {
+    name: 'already-out.md',
+    frontMatter: { title: 'Already out', date: '2024-12-31T09:00:00Z' },
+    body: 'This one was published the day before the build and is visible at once.',
+  },
+  {
+    name: 'coming-soon.md',
+    frontMatter: { title: 'Coming soon', date: '2025-01-01T12:00:00Z' },
+    body: 'This one is scheduled and must stay invisible until noon on New Year’s Day.',
+  },
 ];
 
 /** Two items a page, so that the scheduled articles below make archive pages appear. */
@@ -99,7 +123,11 @@ export const SCHEDULED_PAGES_VARS: RawVars = { ...FIXTURE_VARS, FEED_ITEM_LIMIT:
  * two items a page, the first makes archive page 1 appear, the third archive page 2.
  */
 export const SCHEDULED_PAGES_ARTICLES: ArticleFixture[] = [
-  ...[1, 2, 3].map((n) => ({ name: `out-${n}.md`, frontMatter: { title: `Out ${n}`, date: `2024-12-2${n}T09:00:00Z` }, body: `Article ${n} was published before the build and is visible at once.` })),
+  ...[1, 2, 3].map((n) => ({
+    name: `out-${n}.md`,
+    frontMatter: { title: `Out ${n}`, date: `2024-12-2${n}T09:00:00Z` },
+    body: `Article ${n} was published before the build and is visible at once.`,
+  })),
   ...SCHEDULED_PAGES_AT.map((at, i) => ({
     name: `due-${i + 1}.md`,
     frontMatter: { title: `Due ${i + 1}`, date: new Date(at).toISOString() },
@@ -133,7 +161,13 @@ export const PAGED_AUTHOR_URL = 'https://bo.example/';
 export const PAGED_ARTICLES: ArticleFixture[] = Array.from({ length: 17 }, (_, i) => {
   const day = String(i + 1).padStart(2, '0');
   const tags = ['news', i % 2 === 0 ? 'Café' : 'cafe', ...(i % 3 === 0 ? ['Политика'] : [])];
-  const authors = i % 4 === 3 ? undefined : [i % 2 === 0 ? 'Zoë Adams' : 'zoe adams', ...(i % 3 === 0 ? [{ name: 'Bo Chen', url: PAGED_AUTHOR_URL }] : [])];
+  const authors =
+    i % 4 === 3
+      ? undefined
+      : [
+          i % 2 === 0 ? 'Zoë Adams' : 'zoe adams',
+          ...(i % 3 === 0 ? [{ name: 'Bo Chen', url: PAGED_AUTHOR_URL }] : []),
+        ];
   return {
     name: `day-${day}.md`,
     frontMatter: {
@@ -141,7 +175,9 @@ export const PAGED_ARTICLES: ArticleFixture[] = Array.from({ length: 17 }, (_, i
       date: `2024-01-${day}T08:00:00Z`,
       tags,
       ...(authors ? { authors } : {}),
-      ...(i === 11 ? { image: 'https://cdn.example/photos/day-12.jpg', updated: '2024-02-01T00:00:00Z' } : {}),
+      ...(i === 11
+        ? { image: 'https://cdn.example/photos/day-12.jpg', updated: '2024-02-01T00:00:00Z' }
+        : {}),
     },
     body: `Day ${day} brings a paragraph of body text with enough words to be a real summary of the day.`,
   };

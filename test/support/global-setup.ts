@@ -21,16 +21,42 @@ export default async function setup(): Promise<void> {
   const real = await runBuild({ root: projectRoot, outFile: 'src/generated/site.js' });
   if (!real.ok) throw new Error(`the build of articles/ failed:\n${real.messages.join('\n')}`);
   const fixtures = [
-    { name: 'hostile', articles: HOSTILE_ARTICLES, now: Date.parse('2026-01-01T00:00:00Z'), vars: FIXTURE_VARS },
-    { name: 'scheduled', articles: SCHEDULED_ARTICLES, now: SCHEDULED_BUILD_NOW, vars: FIXTURE_VARS },
-    { name: 'paged', articles: PAGED_ARTICLES, now: Date.parse('2026-01-01T00:00:00Z'), vars: PAGED_VARS },
-    { name: 'scheduled-pages', articles: SCHEDULED_PAGES_ARTICLES, now: SCHEDULED_BUILD_NOW, vars: SCHEDULED_PAGES_VARS },
+    {
+      name: 'hostile',
+      articles: HOSTILE_ARTICLES,
+      now: Date.parse('2026-01-01T00:00:00Z'),
+      vars: FIXTURE_VARS,
+    },
+    {
+      name: 'scheduled',
+      articles: SCHEDULED_ARTICLES,
+      now: SCHEDULED_BUILD_NOW,
+      vars: FIXTURE_VARS,
+    },
+    {
+      name: 'paged',
+      articles: PAGED_ARTICLES,
+      now: Date.parse('2026-01-01T00:00:00Z'),
+      vars: PAGED_VARS,
+    },
+    {
+      name: 'scheduled-pages',
+      articles: SCHEDULED_PAGES_ARTICLES,
+      now: SCHEDULED_BUILD_NOW,
+      vars: SCHEDULED_PAGES_VARS,
+    },
   ];
   for (const fixture of fixtures) {
     const root = await writeArticles(fixture.articles);
-    const result = await runBuild({ root, vars: fixture.vars, now: fixture.now, outFile: join(projectRoot, 'test', 'generated', `${fixture.name}.js`) });
+    const result = await runBuild({
+      root,
+      vars: fixture.vars,
+      now: fixture.now,
+      outFile: join(projectRoot, 'test', 'generated', `${fixture.name}.js`),
+    });
     await rm(root, { recursive: true, force: true });
-    if (!result.ok) throw new Error(`fixture ${fixture.name} failed to build:\n${result.messages.join('\n')}`);
+    if (!result.ok)
+      throw new Error(`fixture ${fixture.name} failed to build:\n${result.messages.join('\n')}`);
   }
 }
 

@@ -28,7 +28,9 @@ export interface ServedFixture {
 }
 
 /** The outcome of buildAndServe: the served site, or the build's messages. */
-export type ServeFixtureResult = { ok: true; served: ServedFixture } | { ok: false; messages: string[] };
+export type ServeFixtureResult =
+  | { ok: true; served: ServedFixture }
+  | { ok: false; messages: string[] };
 
 // The app is loaded by a specifier the type checker does not follow: src/app.ts is checked with
 // the Worker's types (tsconfig.json, `caches.default`), not with Node's. It runs in Node as is:
@@ -37,7 +39,9 @@ const APP_MODULE: string = new URL('../../src/app.ts', import.meta.url).href;
 
 /** The part of src/app.ts these tests use. */
 interface AppModule {
-  createApp(options: { site: unknown; clock: () => number }): { fetch(request: Request): Response | Promise<Response> };
+  createApp(options: { site: unknown; clock: () => number }): {
+    fetch(request: Request): Response | Promise<Response>;
+  };
 }
 
 /** Writes article files into a fresh temporary project folder and returns its path. */
@@ -52,7 +56,10 @@ async function writeRawArticles(files: readonly RawArticleFile[]): Promise<strin
  * Builds the files with runBuild (nothing written but the temporary folder, removed afterwards)
  * and, when the build succeeds, serves the site through createApp with a fixed clock.
  */
-export async function buildAndServe(files: readonly RawArticleFile[], options: ServeFixtureOptions): Promise<ServeFixtureResult> {
+export async function buildAndServe(
+  files: readonly RawArticleFile[],
+  options: ServeFixtureOptions,
+): Promise<ServeFixtureResult> {
   const root = await writeRawArticles(files);
   let result: Awaited<ReturnType<typeof runBuild>>;
   try {
@@ -65,6 +72,9 @@ export async function buildAndServe(files: readonly RawArticleFile[], options: S
   const app = createApp({ site: result.site, clock: () => options.now });
   return {
     ok: true,
-    served: { fetch: async (path, init) => app.fetch(new Request(new URL(path, 'https://news.example'), init)) },
+    served: {
+      fetch: async (path, init) =>
+        app.fetch(new Request(new URL(path, 'https://news.example'), init)),
+    },
   };
 }

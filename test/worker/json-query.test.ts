@@ -34,7 +34,14 @@ describe('JSON feed for scripts', () => {
 
   it('filters by one tag or several', async () => {
     const one = await query('?tag=%D0%9F%D0%BE%D0%BB%D0%B8%D1%82%D0%B8%D0%BA%D0%B0&limit=8');
-    expect(one.feed.items.map((i) => i.title)).toEqual(['Day 16', 'Day 13', 'Day 10', 'Day 07', 'Day 04', 'Day 01']);
+    expect(one.feed.items.map((i) => i.title)).toEqual([
+      'Day 16',
+      'Day 13',
+      'Day 10',
+      'Day 07',
+      'Day 04',
+      'Day 01',
+    ]);
     const two = await query('?tag=cafe&tag=news&limit=3');
     expect(two.feed.items.map((i) => i.title)).toEqual(['Day 17', 'Day 16', 'Day 15']);
   });
@@ -42,24 +49,53 @@ describe('JSON feed for scripts', () => {
   it('filters by one author or several, by name or slug', async () => {
     const bo = await query('?author=bo-chen');
     expect(bo.feed.items.map((i) => i.title)).toEqual(['Day 13', 'Day 10', 'Day 07', 'Day 01']);
-    expect((await query('?author=Bo%20Chen')).feed.items.map((i) => i.title)).toEqual(['Day 13', 'Day 10', 'Day 07', 'Day 01']);
+    expect((await query('?author=Bo%20Chen')).feed.items.map((i) => i.title)).toEqual([
+      'Day 13',
+      'Day 10',
+      'Day 07',
+      'Day 01',
+    ]);
     // One author however it is spelled: "Zoë Adams" on odd days, "zoe adams" on even ones.
     const zoe = await query('?author=ZO%C3%8B%20ADAMS&limit=8');
-    expect(zoe.feed.items.map((i) => i.title)).toEqual(['Day 17', 'Day 15', 'Day 14', 'Day 13', 'Day 11', 'Day 10', 'Day 09', 'Day 07']);
+    expect(zoe.feed.items.map((i) => i.title)).toEqual([
+      'Day 17',
+      'Day 15',
+      'Day 14',
+      'Day 13',
+      'Day 11',
+      'Day 10',
+      'Day 09',
+      'Day 07',
+    ]);
     const two = await query('?author=bo-chen&author=Fixture%20Desk&limit=8');
-    expect(two.feed.items.map((i) => i.title)).toEqual(['Day 16', 'Day 13', 'Day 12', 'Day 10', 'Day 08', 'Day 07', 'Day 04', 'Day 01']);
+    expect(two.feed.items.map((i) => i.title)).toEqual([
+      'Day 16',
+      'Day 13',
+      'Day 12',
+      'Day 10',
+      'Day 08',
+      'Day 07',
+      'Day 04',
+      'Day 01',
+    ]);
   });
 
   it('combines author with tag (both must match) and with since and limit', async () => {
     // Fixture Desk wrote days 4, 8, 12 and 16; "Политика" is on days 1, 4, 7, 10, 13 and 16.
-    const both = await query('?author=fixture-desk&tag=%D0%9F%D0%BE%D0%BB%D0%B8%D1%82%D0%B8%D0%BA%D0%B0');
+    const both = await query(
+      '?author=fixture-desk&tag=%D0%9F%D0%BE%D0%BB%D0%B8%D1%82%D0%B8%D0%BA%D0%B0',
+    );
     expect(both.feed.items.map((i) => i.title)).toEqual(['Day 16', 'Day 04']);
-    const anyTag = await query('?tag=%D0%9F%D0%BE%D0%BB%D0%B8%D1%82%D0%B8%D0%BA%D0%B0&tag=cafe&author=fixture-desk');
+    const anyTag = await query(
+      '?tag=%D0%9F%D0%BE%D0%BB%D0%B8%D1%82%D0%B8%D0%BA%D0%B0&tag=cafe&author=fixture-desk',
+    );
     expect(anyTag.feed.items.map((i) => i.title)).toEqual(['Day 16', 'Day 12', 'Day 08', 'Day 04']);
     // Zoë Adams's five newest are days 17, 15, 14, 13 and 11: since leaves those after day 13.
     const since = await query('?author=zoe-adams&since=2024-01-13T08:00:00Z');
     expect(since.feed.items.map((i) => i.title)).toEqual(['Day 17', 'Day 15', 'Day 14']);
-    expect((await query('?author=zoe-adams&limit=1')).feed.items.map((i) => i.title)).toEqual(['Day 17']);
+    expect((await query('?author=zoe-adams&limit=1')).feed.items.map((i) => i.title)).toEqual([
+      'Day 17',
+    ]);
   });
 
   it('keeps each author query cacheable at the edge and by readers', async () => {
@@ -70,7 +106,10 @@ describe('JSON feed for scripts', () => {
     const again = await fetch('/feed.json?limit=2&utm_source=x&author=bo-chen');
     expect(again.headers.get('x-edge-cache')).toBe('HIT');
     expect(again.headers.get('etag')).toBe(etag);
-    expect((await fetch('/feed.json?author=bo-chen&limit=2', { headers: { 'If-None-Match': etag } })).status).toBe(304);
+    expect(
+      (await fetch('/feed.json?author=bo-chen&limit=2', { headers: { 'If-None-Match': etag } }))
+        .status,
+    ).toBe(304);
     const other = await fetch('/feed.json?author=zoe-adams&limit=2');
     expect(other.headers.get('x-edge-cache')).toBe('MISS');
     expect(other.headers.get('etag')).not.toBe(etag);
@@ -85,7 +124,9 @@ describe('JSON feed for scripts', () => {
     const reordered = await fetch('/feed.json?tag=news&limit=3&utm_source=x');
     expect(reordered.headers.get('x-edge-cache')).toBe('HIT');
     expect(reordered.headers.get('etag')).toBe(etag);
-    const notModified = await fetch('/feed.json?limit=3&tag=news', { headers: { 'If-None-Match': etag } });
+    const notModified = await fetch('/feed.json?limit=3&tag=news', {
+      headers: { 'If-None-Match': etag },
+    });
     expect(notModified.status).toBe(304);
     const other = await fetch('/feed.json?limit=4&tag=news');
     expect(other.headers.get('x-edge-cache')).toBe('MISS');

@@ -7,7 +7,8 @@ import { fetchWorker } from './support.ts';
 const SITE = 'http://127.0.0.1:8787';
 const SEED_SLUG = 'moscow-rebuffs-armenian-pms-claims-of-betrayal';
 const SEED_TITLE = "Moscow Rebuffs Armenian PM's Claims of Betrayal";
-const SEED_ORIGINAL = 'https://www.themoscowtimes.com/2023/09/25/moscow-rebuffs-armenian-pms-claims-of-betrayal-a82557';
+const SEED_ORIGINAL =
+  'https://www.themoscowtimes.com/2023/09/25/moscow-rebuffs-armenian-pms-claims-of-betrayal-a82557';
 
 /** What a page says about itself, read with workerd's streaming HTML parser. */
 interface PageFacts {
@@ -25,47 +26,101 @@ interface PageFacts {
 }
 
 async function readPage(res: Response): Promise<PageFacts> {
-  const facts: PageFacts = { lang: null, h1: [], meta: {}, links: [], jsonLd: [], styles: [], times: [], anchors: [], scripts: 0, text: '' };
+  const facts: PageFacts = {
+    lang: null,
+    h1: [],
+    meta: {},
+    links: [],
+    jsonLd: [],
+    styles: [],
+    times: [],
+    anchors: [],
+    scripts: 0,
+    text: '',
+  };
   let anchor: PageFacts['anchors'][number] | undefined;
   const rewriter = new HTMLRewriter()
-    .on('html', { element: (el) => void (facts.lang = el.getAttribute('lang')) })
-    .on('h1', { element: () => void facts.h1.push(''), text: (t) => void (facts.h1[facts.h1.length - 1] += t.text) })
+    .on('html', {
+      element: (el) => {
+        facts.lang = el.getAttribute('lang');
+      },
+    })
+    .on('h1', {
+      element: () => void facts.h1.push(''),
+      text: (t) => {
+        facts.h1[facts.h1.length - 1] += t.text;
+      },
+    })
     .on('meta', {
       element: (el) => {
         const key = el.getAttribute('property') ?? el.getAttribute('name');
-        if (key) (facts.meta[key] ??= []).push(el.getAttribute('content') ?? '');
+        if (!key) return;
+        const values = facts.meta[key] ?? [];
+        facts.meta[key] = values;
+        values.push(el.getAttribute('content') ?? '');
       },
     })
-    .on('link', { element: (el) => void facts.links.push({ rel: el.getAttribute('rel') ?? '', href: el.getAttribute('href') ?? '', type: el.getAttribute('type'), title: el.getAttribute('title') }) })
+    .on('link', {
+      element: (el) =>
+        void facts.links.push({
+          rel: el.getAttribute('rel') ?? '',
+          href: el.getAttribute('href') ?? '',
+          type: el.getAttribute('type'),
+          title: el.getAttribute('title'),
+        }),
+    })
     .on('script', {
       element: (el) => {
         facts.scripts++;
         if (el.getAttribute('type') === 'application/ld+json') facts.jsonLd.push('');
       },
-      text: (t) => void (facts.jsonLd.length > 0 && (facts.jsonLd[facts.jsonLd.length - 1] += t.text)),
+      text: (t) => {
+        if (facts.jsonLd.length > 0) facts.jsonLd[facts.jsonLd.length - 1] += t.text;
+      },
     })
-    .on('style', { element: () => void facts.styles.push(''), text: (t) => void (facts.styles[facts.styles.length - 1] += t.text) })
+    .on('style', {
+      element: () => void facts.styles.push(''),
+      text: (t) => {
+        facts.styles[facts.styles.length - 1] += t.text;
+      },
+    })
     .on('time', { element: (el) => void facts.times.push(el.getAttribute('datetime') ?? '') })
     .on('a', {
       element: (el) => {
-        anchor = { href: el.getAttribute('href') ?? '', rel: el.getAttribute('rel'), type: el.getAttribute('type'), text: '' };
+        anchor = {
+          href: el.getAttribute('href') ?? '',
+          rel: el.getAttribute('rel'),
+          type: el.getAttribute('type'),
+          text: '',
+        };
         facts.anchors.push(anchor);
       },
-      text: (t) => void (anchor && (anchor.text += t.text)),
+      text: (t) => {
+        if (anchor) anchor.text += t.text;
+      },
     })
-    .on('body', { text: (t) => void (facts.text += t.text) });
+    .on('body', {
+      text: (t) => {
+        facts.text += t.text;
+      },
+    });
   await rewriter.transform(res).text();
   // The rewriter hands over raw source text; decode the references the renderer writes.
-  return JSON.parse(JSON.stringify(facts), (_key, value) => (typeof value === 'string' ? decodeReferences(value) : value));
+  return JSON.parse(JSON.stringify(facts), (_key, value) =>
+    typeof value === 'string' ? decodeReferences(value) : value,
+  );
 }
 
 function decodeReferences(text: string): string {
   const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-  return text.replace(/&(?:#(\d+)|#x([0-9a-f]+)|(\w+));/gi, (whole, dec: string | undefined, hex: string | undefined, name: string | undefined) => {
-    if (dec) return String.fromCodePoint(Number(dec));
-    if (hex) return String.fromCodePoint(Number.parseInt(hex, 16));
-    return named[name ?? ''] ?? whole;
-  });
+  return text.replace(
+    /&(?:#(\d+)|#x([0-9a-f]+)|(\w+));/gi,
+    (whole, dec: string | undefined, hex: string | undefined, name: string | undefined) => {
+      if (dec) return String.fromCodePoint(Number(dec));
+      if (hex) return String.fromCodePoint(Number.parseInt(hex, 16));
+      return named[name ?? ''] ?? whole;
+    },
+  );
 }
 
 async function sha256Base64(text: string): Promise<string> {
@@ -79,7 +134,9 @@ describe('article page', () => {
     expect(page.lang).toBe('en');
     expect(page.h1).toEqual([SEED_TITLE]);
     expect(page.times[0]).toBe('2023-09-25T00:00:00.000Z');
-    expect(page.links.filter((l) => l.rel === 'canonical').map((l) => l.href)).toEqual([`${SITE}/articles/${SEED_SLUG}`]);
+    expect(page.links.filter((l) => l.rel === 'canonical').map((l) => l.href)).toEqual([
+      `${SITE}/articles/${SEED_SLUG}`,
+    ]);
     expect(page.text).toContain('Kremlin spokesman Dmitry Peskov told reporters.');
   });
 
@@ -114,7 +171,13 @@ describe('article page', () => {
       datePublished: '2023-09-25T00:00:00.000Z',
       dateModified: '2023-09-25T00:00:00.000Z',
       // wrangler.toml: SITE_AUTHOR_TYPE = "Organization"; no url given, so the author's page.
-      author: [{ '@type': 'Organization', name: 'The Dispatch newsroom', url: `${SITE}/authors/the-dispatch-newsroom/` }],
+      author: [
+        {
+          '@type': 'Organization',
+          name: 'The Dispatch newsroom',
+          url: `${SITE}/authors/the-dispatch-newsroom/`,
+        },
+      ],
       publisher: { '@type': 'Organization', name: 'The Dispatch', url: `${SITE}/` },
       inLanguage: 'en',
       isBasedOn: SEED_ORIGINAL,
@@ -124,12 +187,18 @@ describe('article page', () => {
   it('escapes markup in JSON-LD so that a title cannot close the script element', async () => {
     const fetch = serveFixture(hostileSite, Date.parse('2026-01-01T00:00:00Z'));
     const html = await (await fetch('/articles/hostile')).text();
-    const block = /<script type="application\/ld\+json">([^]*?)<\/script>/.exec(html)?.[1] ?? '';
+    const block = /<script type="application\/ld\+json">([\s\S]*?)<\/script>/.exec(html)?.[1] ?? '';
     expect(block).not.toContain('<');
     expect(html.match(/<\/script>/g)).toHaveLength(1);
     const data = JSON.parse(block);
     expect(data.headline).toContain('< script >alert(1)< /script > & AT&T <3 "quotes"');
-    expect(data.author).toEqual([{ '@type': 'Person', name: "Ann <&> O'Neil", url: 'https://news.example/authors/ann-o-neil/' }]);
+    expect(data.author).toEqual([
+      {
+        '@type': 'Person',
+        name: "Ann <&> O'Neil",
+        url: 'https://news.example/authors/ann-o-neil/',
+      },
+    ]);
   });
 
   it('shows the image, the update date and the tags when the article has them', async () => {
@@ -145,8 +214,15 @@ describe('article page', () => {
     expect(page.meta['article:tag']).toEqual(['news', 'Café']);
     expect(page.times).toEqual(['2024-01-12T08:00:00.000Z', '2024-02-01T00:00:00.000Z']);
     const data = JSON.parse(page.jsonLd[0] ?? '');
-    expect(data).toMatchObject({ image: [image], dateModified: '2024-02-01T00:00:00.000Z', keywords: ['news', 'Café'] });
-    expect(data.publisher.logo).toEqual({ '@type': 'ImageObject', url: 'https://news.example/logo.png' });
+    expect(data).toMatchObject({
+      image: [image],
+      dateModified: '2024-02-01T00:00:00.000Z',
+      keywords: ['news', 'Café'],
+    });
+    expect(data.publisher.logo).toEqual({
+      '@type': 'ImageObject',
+      url: 'https://news.example/logo.png',
+    });
     expect(page.anchors.filter((a) => a.rel === 'tag').map((a) => [a.text, a.href])).toEqual([
       ['news', 'https://news.example/tags/news/'],
       ['Café', 'https://news.example/tags/cafe/'],
@@ -169,7 +245,9 @@ describe('list pages', () => {
   it('lists articles with their dates and summaries', async () => {
     const page = await readPage(await fetchWorker('/'));
     expect(page.h1).toEqual(['The Dispatch']);
-    expect(page.anchors.find((a) => a.href === `${SITE}/articles/${SEED_SLUG}`)?.text).toBe(SEED_TITLE);
+    expect(page.anchors.find((a) => a.href === `${SITE}/articles/${SEED_SLUG}`)?.text).toBe(
+      SEED_TITLE,
+    );
     expect(page.times).toEqual(['2023-09-25T00:00:00.000Z']);
     expect(page.text).toContain('September 25, 2023');
     expect(page.text).toContain("Russia's Foreign Ministry said Monday that it rejects");
@@ -179,10 +257,16 @@ describe('list pages', () => {
   it('pages to older and newer articles', async () => {
     const fetch = serveFixture(pagedSite, Date.parse('2026-01-01T00:00:00Z'));
     const index = await readPage(await fetch('/'));
-    expect(index.anchors.filter((a) => a.rel === 'next' || a.rel === 'prev').map((a) => [a.rel, a.href])).toEqual([['next', 'https://news.example/archive/2/']]);
+    expect(
+      index.anchors.filter((a) => a.rel === 'next' || a.rel === 'prev').map((a) => [a.rel, a.href]),
+    ).toEqual([['next', 'https://news.example/archive/2/']]);
     const archive = await readPage(await fetch('/archive/2/'));
     expect(archive.h1).toEqual(['Fixture News · page 2']);
-    expect(archive.anchors.filter((a) => a.rel === 'next' || a.rel === 'prev').map((a) => [a.rel, a.href])).toEqual([
+    expect(
+      archive.anchors
+        .filter((a) => a.rel === 'next' || a.rel === 'prev')
+        .map((a) => [a.rel, a.href]),
+    ).toEqual([
       ['prev', 'https://news.example/'],
       ['next', 'https://news.example/archive/1/'],
     ]);
@@ -192,7 +276,9 @@ describe('list pages', () => {
     const fetch = serveFixture(pagedSite, Date.parse('2026-01-01T00:00:00Z'));
     const page = await readPage(await fetch('/tags/news/'));
     const alternates = page.links.filter((l) => l.rel === 'alternate').map((l) => l.href);
-    expect(alternates).toEqual(['rss.xml', 'atom.xml', 'feed.json'].map((f) => `https://news.example/tags/news/${f}`));
+    expect(alternates).toEqual(
+      ['rss.xml', 'atom.xml', 'feed.json'].map((f) => `https://news.example/tags/news/${f}`),
+    );
     expect(page.anchors.filter((a) => a.type !== null).map((a) => a.href)).toEqual(alternates);
   });
 
@@ -202,14 +288,34 @@ describe('list pages', () => {
     expect(page.h1).toEqual(['Fixture News · Bo Chen']);
     const alternates = page.links.filter((l) => l.rel === 'alternate');
     expect(alternates.map((l) => [l.type, l.href, l.title])).toEqual([
-      ['application/rss+xml', 'https://news.example/authors/bo-chen/rss.xml', 'Fixture News · Bo Chen (RSS)'],
-      ['application/atom+xml', 'https://news.example/authors/bo-chen/atom.xml', 'Fixture News · Bo Chen (Atom)'],
-      ['application/feed+json', 'https://news.example/authors/bo-chen/feed.json', 'Fixture News · Bo Chen (JSON Feed)'],
+      [
+        'application/rss+xml',
+        'https://news.example/authors/bo-chen/rss.xml',
+        'Fixture News · Bo Chen (RSS)',
+      ],
+      [
+        'application/atom+xml',
+        'https://news.example/authors/bo-chen/atom.xml',
+        'Fixture News · Bo Chen (Atom)',
+      ],
+      [
+        'application/feed+json',
+        'https://news.example/authors/bo-chen/feed.json',
+        'Fixture News · Bo Chen (JSON Feed)',
+      ],
     ]);
-    expect(page.anchors.filter((a) => a.type !== null).map((a) => a.href)).toEqual(alternates.map((l) => l.href));
+    expect(page.anchors.filter((a) => a.type !== null).map((a) => a.href)).toEqual(
+      alternates.map((l) => l.href),
+    );
     expect(page.anchors.find((a) => a.href === 'https://bo.example/')?.text).toBe('bo.example');
-    expect(page.anchors.filter((a) => a.href.startsWith('https://news.example/articles/')).map((a) => a.text)).toEqual(['Day 13', 'Day 10', 'Day 07', 'Day 01']);
-    expect(page.links.filter((l) => l.rel === 'canonical').map((l) => l.href)).toEqual(['https://news.example/authors/bo-chen/']);
+    expect(
+      page.anchors
+        .filter((a) => a.href.startsWith('https://news.example/articles/'))
+        .map((a) => a.text),
+    ).toEqual(['Day 13', 'Day 10', 'Day 07', 'Day 01']);
+    expect(page.links.filter((l) => l.rel === 'canonical').map((l) => l.href)).toEqual([
+      'https://news.example/authors/bo-chen/',
+    ]);
   });
 });
 
@@ -228,13 +334,21 @@ describe('bylines', () => {
     ]);
     // The fixture leaves SITE_AUTHOR_TYPE unset: SITE_AUTHOR is a Person by default.
     const desk = await readPage(await fetch('/articles/day-12'));
-    expect(JSON.parse(desk.jsonLd[0] ?? '').author).toEqual([{ '@type': 'Person', name: 'Fixture Desk', url: 'https://news.example/authors/fixture-desk/' }]);
+    expect(JSON.parse(desk.jsonLd[0] ?? '').author).toEqual([
+      {
+        '@type': 'Person',
+        name: 'Fixture Desk',
+        url: 'https://news.example/authors/fixture-desk/',
+      },
+    ]);
   });
 
   it('link the seed article to its author page, which answers 200 (SITE_AUTHOR, an Organization in wrangler.toml)', async () => {
     const page = await readPage(await fetchWorker(`/articles/${SEED_SLUG}`));
     const authors = page.anchors.filter((a) => a.rel === 'author');
-    expect(authors.map((a) => [a.text, a.href])).toEqual([['The Dispatch newsroom', `${SITE}/authors/the-dispatch-newsroom/`]]);
+    expect(authors.map((a) => [a.text, a.href])).toEqual([
+      ['The Dispatch newsroom', `${SITE}/authors/the-dispatch-newsroom/`],
+    ]);
     const res = await fetchWorker('/authors/the-dispatch-newsroom/');
     expect(res.status).toBe(200);
     expect((await readPage(res)).h1).toEqual(['The Dispatch · The Dispatch newsroom']);
@@ -256,16 +370,19 @@ describe('404 page', () => {
 });
 
 describe('every page', () => {
-  it.each([`/articles/${SEED_SLUG}`, '/', '/authors/the-dispatch-newsroom/', '/nope'])('%s allows its inline stylesheet by hash and loads nothing else', async (path) => {
-    const res = await fetchWorker(path);
-    const csp = res.headers.get('content-security-policy') ?? '';
-    const page = await readPage(res);
-    expect(page.styles).toHaveLength(1);
-    expect(csp).toContain(`style-src 'sha256-${await sha256Base64(page.styles[0] ?? '')}'`);
-    expect(csp).toMatch(/^default-src 'none';/);
-    // Nothing but data: no stylesheets, fonts or scripts from anywhere.
-    expect(page.links.filter((l) => !['canonical', 'alternate'].includes(l.rel))).toEqual([]);
-    expect(page.scripts).toBe(page.jsonLd.length);
-    expect(page.styles[0]).not.toMatch(/@import|@font-face|url\(/);
-  });
+  it.each([`/articles/${SEED_SLUG}`, '/', '/authors/the-dispatch-newsroom/', '/nope'])(
+    '%s allows its inline stylesheet by hash and loads nothing else',
+    async (path) => {
+      const res = await fetchWorker(path);
+      const csp = res.headers.get('content-security-policy') ?? '';
+      const page = await readPage(res);
+      expect(page.styles).toHaveLength(1);
+      expect(csp).toContain(`style-src 'sha256-${await sha256Base64(page.styles[0] ?? '')}'`);
+      expect(csp).toMatch(/^default-src 'none';/);
+      // Nothing but data: no stylesheets, fonts or scripts from anywhere.
+      expect(page.links.filter((l) => !['canonical', 'alternate'].includes(l.rel))).toEqual([]);
+      expect(page.scripts).toBe(page.jsonLd.length);
+      expect(page.styles[0]).not.toMatch(/@import|@font-face|url\(/);
+    },
+  );
 });

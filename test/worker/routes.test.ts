@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { fetchWorker, parseXml } from './support.ts';
+import { fetchWorker, parseXml, type XmlValue } from './support.ts';
 
 const SEED_SLUG = 'moscow-rebuffs-armenian-pms-claims-of-betrayal';
 const SEED_TITLE = "Moscow Rebuffs Armenian PM's Claims of Betrayal";
-const SEED_ORIGINAL = 'https://www.themoscowtimes.com/2023/09/25/moscow-rebuffs-armenian-pms-claims-of-betrayal-a82557';
+const SEED_ORIGINAL =
+  'https://www.themoscowtimes.com/2023/09/25/moscow-rebuffs-armenian-pms-claims-of-betrayal-a82557';
 const SITE = 'http://127.0.0.1:8787';
 
 describe('feed routes', () => {
@@ -14,10 +15,10 @@ describe('feed routes', () => {
     const doc = parseXml(await res.text());
     const channel = doc.rss.channel;
     expect(doc.rss['@version']).toBe('2.0');
-    const self = channel['atom:link'].find((l: any) => l['@rel'] === 'self');
+    const self = channel['atom:link'].find((l: XmlValue) => l['@rel'] === 'self');
     expect(self['@href']).toBe(`${SITE}/rss.xml`);
     expect(channel.lastBuildDate).toBe('Mon, 25 Sep 2023 00:00:00 GMT');
-    const item = channel.item.find((i: any) => i.title === SEED_TITLE);
+    const item = channel.item.find((i: XmlValue) => i.title === SEED_TITLE);
     expect(item.link).toEqual([`${SITE}/articles/${SEED_SLUG}`]);
     expect(item.pubDate).toBe('Mon, 25 Sep 2023 00:00:00 GMT');
     expect(item.guid['@isPermaLink']).toBe('false');
@@ -35,12 +36,12 @@ describe('feed routes', () => {
     const feed = parseXml(await res.text()).feed;
     expect(feed['@xmlns']).toBe('http://www.w3.org/2005/Atom');
     expect(feed.updated).toBe('2023-09-25T00:00:00.000Z');
-    expect(feed.link.find((l: any) => l['@rel'] === 'self')['@href']).toBe(`${SITE}/atom.xml`);
+    expect(feed.link.find((l: XmlValue) => l['@rel'] === 'self')['@href']).toBe(`${SITE}/atom.xml`);
     const entry = feed.entry[0];
     // A plain-text construct (RFC 4287 §3.1.1.1): the title as written.
     expect(entry.title).toBe(SEED_TITLE);
     expect(entry.published).toBe('2023-09-25T00:00:00.000Z');
-    expect(entry.link.map((l: any) => [l['@rel'], l['@href']])).toEqual([
+    expect(entry.link.map((l: XmlValue) => [l['@rel'], l['@href']])).toEqual([
       [undefined, `${SITE}/articles/${SEED_SLUG}`],
       ['via', SEED_ORIGINAL],
     ]);
@@ -50,7 +51,7 @@ describe('feed routes', () => {
     const res = await fetchWorker('/feed.json');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/feed+json; charset=utf-8');
-    const feed = (await res.json()) as any;
+    const feed = (await res.json()) as XmlValue;
     expect(feed.version).toBe('https://jsonfeed.org/version/1.1');
     expect(feed.feed_url).toBe(`${SITE}/feed.json`);
     const item = feed.items[0];
@@ -84,17 +85,31 @@ describe("the site author's feeds", () => {
     expect(rss.headers.get('content-type')).toBe('application/rss+xml; charset=utf-8');
     const channel = parseXml(await rss.text()).rss.channel;
     expect(channel.title).toBe('The Dispatch · The Dispatch newsroom');
-    expect(channel['atom:link'].find((l: any) => l['@rel'] === 'self')['@href']).toBe(`${BASE}/rss.xml`);
-    expect(channel.item.map((i: any) => [i.title, i['dc:creator']])).toEqual([[SEED_TITLE, 'The Dispatch newsroom']]);
+    expect(channel['atom:link'].find((l: XmlValue) => l['@rel'] === 'self')['@href']).toBe(
+      `${BASE}/rss.xml`,
+    );
+    expect(channel.item.map((i: XmlValue) => [i.title, i['dc:creator']])).toEqual([
+      [SEED_TITLE, 'The Dispatch newsroom'],
+    ]);
     const atom = await fetchWorker('/authors/the-dispatch-newsroom/atom.xml');
     expect(atom.headers.get('content-type')).toBe('application/atom+xml; charset=utf-8');
     const feed = parseXml(await atom.text()).feed;
     expect(feed.id).toBe('tag:dispatch.example,2026:authors/the-dispatch-newsroom/');
     expect(feed.author).toEqual({ name: 'The Dispatch newsroom', uri: `${BASE}/` });
-    expect(feed.entry.map((e: any) => e.id)).toEqual([`tag:dispatch.example,2026:${SEED_SLUG}`]);
-    const json = (await (await fetchWorker('/authors/the-dispatch-newsroom/feed.json')).json()) as any;
-    expect(json).toMatchObject({ version: 'https://jsonfeed.org/version/1.1', home_page_url: `${BASE}/`, feed_url: `${BASE}/feed.json` });
-    expect(json.items.map((i: any) => i.authors)).toEqual([[{ name: 'The Dispatch newsroom', url: `${BASE}/` }]]);
+    expect(feed.entry.map((e: XmlValue) => e.id)).toEqual([
+      `tag:dispatch.example,2026:${SEED_SLUG}`,
+    ]);
+    const json = (await (
+      await fetchWorker('/authors/the-dispatch-newsroom/feed.json')
+    ).json()) as XmlValue;
+    expect(json).toMatchObject({
+      version: 'https://jsonfeed.org/version/1.1',
+      home_page_url: `${BASE}/`,
+      feed_url: `${BASE}/feed.json`,
+    });
+    expect(json.items.map((i: XmlValue) => i.authors)).toEqual([
+      [{ name: 'The Dispatch newsroom', url: `${BASE}/` }],
+    ]);
   });
 });
 
@@ -104,13 +119,18 @@ describe('pages', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
     const html = await res.text();
-    const alternates = [...html.matchAll(/<link rel="alternate" type="([^"]+)" title="([^"]+)" href="([^"]+)">/g)].map((m) => [m[1], m[3]]);
+    const alternates = [
+      ...html.matchAll(/<link rel="alternate" type="([^"]+)" title="([^"]+)" href="([^"]+)">/g),
+    ].map((m) => [m[1], m[3]]);
     expect(alternates).toEqual([
       ['application/rss+xml', `${SITE}/rss.xml`],
       ['application/atom+xml', `${SITE}/atom.xml`],
       ['application/feed+json', `${SITE}/feed.json`],
     ]);
-    expect(new Set([...html.matchAll(/<link rel="alternate"[^>]* title="([^"]+)"/g)].map((m) => m[1])).size).toBe(3);
+    expect(
+      new Set([...html.matchAll(/<link rel="alternate"[^>]* title="([^"]+)"/g)].map((m) => m[1]))
+        .size,
+    ).toBe(3);
     expect(html).toContain(`href="${SITE}/articles/${SEED_SLUG}"`);
   });
 
@@ -123,12 +143,15 @@ describe('pages', () => {
     expect(html).toContain(`<link rel="canonical" href="${SITE}/articles/${SEED_SLUG}">`);
   });
 
-  it.each(['/nope', '/articles/nope', '/articles/__proto__', '/articles/constructor'])('answers 404 for %s', async (path) => {
-    const res = await fetchWorker(path);
-    expect(res.status).toBe(404);
-    expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
-    expect(await res.text()).toContain('Page not found');
-  });
+  it.each(['/nope', '/articles/nope', '/articles/__proto__', '/articles/constructor'])(
+    'answers 404 for %s',
+    async (path) => {
+      const res = await fetchWorker(path);
+      expect(res.status).toBe(404);
+      expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(await res.text()).toContain('Page not found');
+    },
+  );
 
   it('answers 404 with a JSON body at unknown JSON addresses', async () => {
     const res = await fetchWorker('/missing.json');

@@ -6,13 +6,21 @@ import { site as scheduledSite } from '../generated/scheduled.js';
 import { site as scheduledPagesSite } from '../generated/scheduled-pages.js';
 import { SCHEDULED_AT, SCHEDULED_PAGES_AT } from '../support/schedule.ts';
 import { serveFixture } from './fixture-app.ts';
-import { parseXml } from './support.ts';
+import { parseXml, type XmlValue } from './support.ts';
 
 const PUBLISHED_AT = 'Tue, 31 Dec 2024 09:00:00 GMT';
 
 /** The scheduled fixture served at a fixed instant, with a cache namespace of its own. */
-function appAt(now: number, buildId = `scheduled-${crypto.randomUUID()}`, edgeCache: EdgeCacheScope = 'computed') {
-  const site: ServedSite = { ...scheduledSite, buildId, config: { ...scheduledSite.config, edgeCache } };
+function appAt(
+  now: number,
+  buildId = `scheduled-${crypto.randomUUID()}`,
+  edgeCache: EdgeCacheScope = 'computed',
+) {
+  const site: ServedSite = {
+    ...scheduledSite,
+    buildId,
+    config: { ...scheduledSite.config, edgeCache },
+  };
   const app = createApp({ site, clock: () => now });
   return async (path: string): Promise<Response> => {
     const ctx = createExecutionContext();
@@ -22,14 +30,16 @@ function appAt(now: number, buildId = `scheduled-${crypto.randomUUID()}`, edgeCa
   };
 }
 
-async function titlesIn(fetch: (path: string) => Promise<Response>): Promise<Record<string, string[]>> {
+async function titlesIn(
+  fetch: (path: string) => Promise<Response>,
+): Promise<Record<string, string[]>> {
   const rss = parseXml(await (await fetch('/rss.xml')).text()).rss.channel.item ?? [];
   const atom = parseXml(await (await fetch('/atom.xml')).text()).feed.entry ?? [];
   const json = ((await (await fetch('/feed.json')).json()) as { items: { title: string }[] }).items;
   const index = await (await fetch('/')).text();
   return {
-    rss: rss.map((i: any) => i.title),
-    atom: atom.map((e: any) => e.title),
+    rss: rss.map((i: XmlValue) => i.title),
+    atom: atom.map((e: XmlValue) => e.title),
     json: json.map((i) => i.title),
     index: ['Already out', 'Coming soon'].filter((t) => index.includes(`>${t}</a>`)),
   };
@@ -38,7 +48,12 @@ async function titlesIn(fetch: (path: string) => Promise<Response>): Promise<Rec
 describe('scheduled publishing', () => {
   it('keeps a future article out of every feed, the index and its own URL before its time', async () => {
     const fetch = appAt(SCHEDULED_AT - 60 * 60 * 1000);
-    expect(await titlesIn(fetch)).toEqual({ rss: ['Already out'], atom: ['Already out'], json: ['Already out'], index: ['Already out'] });
+    expect(await titlesIn(fetch)).toEqual({
+      rss: ['Already out'],
+      atom: ['Already out'],
+      json: ['Already out'],
+      index: ['Already out'],
+    });
     expect((await fetch('/articles/coming-soon')).status).toBe(404);
     expect((await fetch('/articles/already-out')).status).toBe(200);
   });
@@ -48,7 +63,9 @@ describe('scheduled publishing', () => {
     const rss = await fetch('/rss.xml');
     expect(rss.headers.get('last-modified')).toBe(PUBLISHED_AT);
     expect(parseXml(await rss.text()).rss.channel.lastBuildDate).toBe(PUBLISHED_AT);
-    expect(parseXml(await (await fetch('/atom.xml')).text()).feed.updated).toBe('2024-12-31T09:00:00.000Z');
+    expect(parseXml(await (await fetch('/atom.xml')).text()).feed.updated).toBe(
+      '2024-12-31T09:00:00.000Z',
+    );
   });
 
   it('shows the article from its instant on, without a rebuild', async () => {
@@ -60,36 +77,49 @@ describe('scheduled publishing', () => {
       index: ['Already out', 'Coming soon'],
     });
     expect((await fetch('/articles/coming-soon')).status).toBe(200);
-    expect((await fetch('/rss.xml')).headers.get('last-modified')).toBe('Wed, 01 Jan 2025 12:00:00 GMT');
+    expect((await fetch('/rss.xml')).headers.get('last-modified')).toBe(
+      'Wed, 01 Jan 2025 12:00:00 GMT',
+    );
   });
 
   it('clamps every lifetime to the seconds left before the next publication', async () => {
     const fetch = appAt(SCHEDULED_AT - 90 * 1000);
-    expect((await fetch('/rss.xml')).headers.get('cache-control')).toBe('public, max-age=90, s-maxage=90');
+    expect((await fetch('/rss.xml')).headers.get('cache-control')).toBe(
+      'public, max-age=90, s-maxage=90',
+    );
     expect((await fetch('/')).headers.get('cache-control')).toBe('public, max-age=90, s-maxage=90');
-    expect((await fetch('/articles/coming-soon')).headers.get('cache-control')).toBe('public, max-age=60, s-maxage=60, stale-while-revalidate=30');
+    expect((await fetch('/articles/coming-soon')).headers.get('cache-control')).toBe(
+      'public, max-age=60, s-maxage=60, stale-while-revalidate=30',
+    );
     const far = appAt(SCHEDULED_AT - 400 * 1000);
-    expect((await far('/rss.xml')).headers.get('cache-control')).toBe('public, max-age=300, s-maxage=400');
+    expect((await far('/rss.xml')).headers.get('cache-control')).toBe(
+      'public, max-age=300, s-maxage=400',
+    );
   });
 
   it('does not clamp once nothing more is scheduled', async () => {
     const fetch = appAt(SCHEDULED_AT + 1);
-    expect((await fetch('/rss.xml')).headers.get('cache-control')).toBe('public, max-age=300, s-maxage=600, stale-while-revalidate=60');
+    expect((await fetch('/rss.xml')).headers.get('cache-control')).toBe(
+      'public, max-age=300, s-maxage=600, stale-while-revalidate=60',
+    );
   });
 
   it.each([
     ['all', '/feed.json'],
     ['computed', '/feed.json?limit=10'],
-  ] as const)('never serves an edge-cached answer from before the publication after it (EDGE_CACHE = "%s", %s)', async (scope, path) => {
-    const buildId = `scheduled-${crypto.randomUUID()}`;
-    const before = appAt(SCHEDULED_AT - 10_000, buildId, scope);
-    await (await before(path)).text();
-    expect((await before(path)).headers.get('x-edge-cache')).toBe('HIT');
-    const after = appAt(SCHEDULED_AT, buildId, scope);
-    const res = await after(path);
-    expect(res.headers.get('x-edge-cache')).toBe('MISS');
-    expect(((await res.json()) as { items: unknown[] }).items).toHaveLength(2);
-  });
+  ] as const)(
+    'never serves an edge-cached answer from before the publication after it (EDGE_CACHE = "%s", %s)',
+    async (scope, path) => {
+      const buildId = `scheduled-${crypto.randomUUID()}`;
+      const fetchBefore = appAt(SCHEDULED_AT - 10_000, buildId, scope);
+      await (await fetchBefore(path)).text();
+      expect((await fetchBefore(path)).headers.get('x-edge-cache')).toBe('HIT');
+      const fetchAfter = appAt(SCHEDULED_AT, buildId, scope);
+      const res = await fetchAfter(path);
+      expect(res.headers.get('x-edge-cache')).toBe('MISS');
+      expect(((await res.json()) as { items: unknown[] }).items).toHaveLength(2);
+    },
+  );
 });
 
 describe('scheduled publishing with paging (two items a page)', () => {
@@ -99,7 +129,10 @@ describe('scheduled publishing with paging (two items a page)', () => {
   const FILES: Record<Format, string> = { rss: 'rss.xml', atom: 'atom.xml', json: 'feed.json' };
 
   /** Titles along the `next` chain from the subscription document, one list per document. */
-  async function chainAt(now: number, format: Format): Promise<{ urls: string[]; titles: string[][] }> {
+  async function chainAt(
+    now: number,
+    format: Format,
+  ): Promise<{ urls: string[]; titles: string[][] }> {
     const fetch = serveFixture(scheduledPagesSite, now);
     const urls: string[] = [];
     const titles: string[][] = [];
@@ -115,46 +148,88 @@ describe('scheduled publishing with paging (two items a page)', () => {
         continue;
       }
       const xml = parseXml(await res.text());
-      const [links, items]: [any[], any[]] = format === 'rss' ? [xml.rss.channel['atom:link'], xml.rss.channel.item ?? []] : [xml.feed.link, xml.feed.entry ?? []];
+      const [links, items]: [XmlValue[], XmlValue[]] =
+        format === 'rss'
+          ? [xml.rss.channel['atom:link'], xml.rss.channel.item ?? []]
+          : [xml.feed.link, xml.feed.entry ?? []];
       titles.push(items.map((i) => i.title));
       url = links.find((l) => l['@rel'] === 'next')?.['@href'];
     }
     return { urls, titles };
   }
 
-  it.each(['rss', 'atom', 'json'] as const)('makes archive pages appear at the instants that fill them, every item once (%s)', async (format) => {
-    const file = FILES[format];
-    // Three items: fewer than two pages, so no archive page yet.
-    expect(await chainAt(first - 1, format)).toEqual({ urls: [`${BASE}/${file}`], titles: [['Out 3', 'Out 2', 'Out 1']] });
-    // The first scheduled article makes four: page 1 takes the two oldest.
-    expect(await chainAt(first, format)).toEqual({ urls: [`${BASE}/${file}`, `${BASE}/archive/1/${file}`], titles: [['Due 1', 'Out 3'], ['Out 2', 'Out 1']] });
-    expect(await chainAt(second, format)).toEqual({ urls: [`${BASE}/${file}`, `${BASE}/archive/1/${file}`], titles: [['Due 2', 'Due 1', 'Out 3'], ['Out 2', 'Out 1']] });
-    // The third makes six: page 2 appears, and page 1 keeps its items.
-    expect(await chainAt(third, format)).toEqual({
-      urls: [`${BASE}/${file}`, `${BASE}/archive/2/${file}`, `${BASE}/archive/1/${file}`],
-      titles: [['Due 3', 'Due 2'], ['Due 1', 'Out 3'], ['Out 2', 'Out 1']],
-    });
-  });
+  it.each(['rss', 'atom', 'json'] as const)(
+    'makes archive pages appear at the instants that fill them, every item once (%s)',
+    async (format) => {
+      const file = FILES[format];
+      // Three items: fewer than two pages, so no archive page yet.
+      expect(await chainAt(first - 1, format)).toEqual({
+        urls: [`${BASE}/${file}`],
+        titles: [['Out 3', 'Out 2', 'Out 1']],
+      });
+      // The first scheduled article makes four: page 1 takes the two oldest.
+      expect(await chainAt(first, format)).toEqual({
+        urls: [`${BASE}/${file}`, `${BASE}/archive/1/${file}`],
+        titles: [
+          ['Due 1', 'Out 3'],
+          ['Out 2', 'Out 1'],
+        ],
+      });
+      expect(await chainAt(second, format)).toEqual({
+        urls: [`${BASE}/${file}`, `${BASE}/archive/1/${file}`],
+        titles: [
+          ['Due 2', 'Due 1', 'Out 3'],
+          ['Out 2', 'Out 1'],
+        ],
+      });
+      // The third makes six: page 2 appears, and page 1 keeps its items.
+      expect(await chainAt(third, format)).toEqual({
+        urls: [`${BASE}/${file}`, `${BASE}/archive/2/${file}`, `${BASE}/archive/1/${file}`],
+        titles: [
+          ['Due 3', 'Due 2'],
+          ['Due 1', 'Out 3'],
+          ['Out 2', 'Out 1'],
+        ],
+      });
+    },
+  );
 
   it('serves no archive page before its instant, and caches none past the next publication', async () => {
-    const before = serveFixture(scheduledPagesSite, first - 30_000);
-    expect((await before('/archive/1/rss.xml')).status).toBe(404);
-    expect((await before('/archive/1/')).status).toBe(404);
-    expect((await before('/rss.xml')).headers.get('cache-control')).toBe('public, max-age=30, s-maxage=30');
+    const fetchBefore = serveFixture(scheduledPagesSite, first - 30_000);
+    expect((await fetchBefore('/archive/1/rss.xml')).status).toBe(404);
+    expect((await fetchBefore('/archive/1/')).status).toBe(404);
+    expect((await fetchBefore('/rss.xml')).headers.get('cache-control')).toBe(
+      'public, max-age=30, s-maxage=30',
+    );
     // Page 1 is the newest page until page 2 appears: a short lifetime, clamped to the next publication.
-    const between = serveFixture(scheduledPagesSite, third - 30_000);
-    expect((await between('/archive/1/rss.xml')).headers.get('cache-control')).toBe('public, max-age=30, s-maxage=30');
-    expect((await between('/archive/2/rss.xml')).status).toBe(404);
-    const after = serveFixture(scheduledPagesSite, third);
-    expect((await after('/archive/1/rss.xml')).headers.get('cache-control')).toBe('public, max-age=604800, s-maxage=604800, stale-while-revalidate=60');
-    expect((await after('/archive/2/rss.xml')).headers.get('cache-control')).toBe('public, max-age=300, s-maxage=600, stale-while-revalidate=60');
+    const fetchBetween = serveFixture(scheduledPagesSite, third - 30_000);
+    expect((await fetchBetween('/archive/1/rss.xml')).headers.get('cache-control')).toBe(
+      'public, max-age=30, s-maxage=30',
+    );
+    expect((await fetchBetween('/archive/2/rss.xml')).status).toBe(404);
+    const fetchAfter = serveFixture(scheduledPagesSite, third);
+    expect((await fetchAfter('/archive/1/rss.xml')).headers.get('cache-control')).toBe(
+      'public, max-age=604800, s-maxage=604800, stale-while-revalidate=60',
+    );
+    expect((await fetchAfter('/archive/2/rss.xml')).headers.get('cache-control')).toBe(
+      'public, max-age=300, s-maxage=600, stale-while-revalidate=60',
+    );
   });
 
   it('changes only the previous link of page 1 when page 2 appears', async () => {
-    const body = async (now: number, path: string): Promise<string> => (await serveFixture(scheduledPagesSite, now)(path)).text();
+    const body = async (now: number, path: string): Promise<string> =>
+      (await serveFixture(scheduledPagesSite, now)(path)).text();
     for (const [file, from, to] of [
-      ['rss.xml', `href="${BASE}/rss.xml" rel="previous"`, `href="${BASE}/archive/2/rss.xml" rel="previous"`],
-      ['atom.xml', `href="${BASE}/atom.xml" rel="previous"`, `href="${BASE}/archive/2/atom.xml" rel="previous"`],
+      [
+        'rss.xml',
+        `href="${BASE}/rss.xml" rel="previous"`,
+        `href="${BASE}/archive/2/rss.xml" rel="previous"`,
+      ],
+      [
+        'atom.xml',
+        `href="${BASE}/atom.xml" rel="previous"`,
+        `href="${BASE}/archive/2/atom.xml" rel="previous"`,
+      ],
       ['', `<a rel="prev" href="${BASE}/">`, `<a rel="prev" href="${BASE}/archive/2/">`],
     ] as const) {
       const early = await body(first, `/archive/1/${file}`);
@@ -163,6 +238,8 @@ describe('scheduled publishing with paging (two items a page)', () => {
       expect(late.replace(to, from), file).toBe(early);
       expect(late).not.toBe(early);
     }
-    expect(await body(third, '/archive/1/feed.json')).toBe(await body(first, '/archive/1/feed.json'));
+    expect(await body(third, '/archive/1/feed.json')).toBe(
+      await body(first, '/archive/1/feed.json'),
+    );
   });
 });

@@ -9,7 +9,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBuild } from '../../../src/prerender/run.ts';
 import type { BuiltSite } from '../../../src/site/types.ts';
-import { type ArticleFixture, HOSTILE_ARTICLES, HOSTILE_TAGS, HOSTILE_TITLE_CLEAN, PAGED_ARTICLES, PAGED_AUTHOR_URL, PAGED_VARS } from '../../support/fixtures.ts';
+import {
+  type ArticleFixture,
+  HOSTILE_ARTICLES,
+  HOSTILE_TAGS,
+  HOSTILE_TITLE_CLEAN,
+  PAGED_ARTICLES,
+  PAGED_AUTHOR_URL,
+  PAGED_VARS,
+} from '../../support/fixtures.ts';
 import { buildFixtureSite, REPO_ROOT, servedAt, servedFeeds } from '../support.ts';
 
 const PYTHON = '/usr/bin/python3';
@@ -20,20 +28,34 @@ const SEED_TITLE = "Moscow Rebuffs Armenian PM's Claims of Betrayal";
 /** Titles with `&` and `<` that are text to every reader: published as they are written. */
 const PLAIN_TITLES = ['AT&T <3 & a < b, 5 > 3', 'Q&A: x<=y && y>=z'];
 const TITLE_ARTICLES: ArticleFixture[] = [
-  { name: 'front-matter.md', frontMatter: { title: PLAIN_TITLES[0], date: '2024-05-03T10:00:00Z', tags: ['R&D', 'a < b'], authors: ['Ann <&> O\'Neil'] }, body: 'Body words of the first article.' },
+  {
+    name: 'front-matter.md',
+    frontMatter: {
+      title: PLAIN_TITLES[0],
+      date: '2024-05-03T10:00:00Z',
+      tags: ['R&D', 'a < b'],
+      authors: ["Ann <&> O'Neil"],
+    },
+    body: 'Body words of the first article.',
+  },
   // From the heading: markdown's `&amp;` and `*…*` become their text.
-  { name: 'heading.md', body: '# Q&amp;A: *x*<=y && y>=z\n\n2024-05-02\n\nBody words of the second article.\n' },
+  {
+    name: 'heading.md',
+    body: '# Q&amp;A: *x*<=y && y>=z\n\n2024-05-02\n\nBody words of the second article.\n',
+  },
 ];
 
 /** Why a tool cannot run here, or undefined when it can. */
 function findMissing(command: string, args: string[], what: string): string | undefined {
   const result = spawnSync(command, args, { encoding: 'utf8' });
-  if (result.error || result.status !== 0) return `${what} is not available (${result.error?.message ?? result.stderr.trim()})`;
+  if (result.error || result.status !== 0)
+    return `${what} is not available (${result.error?.message ?? result.stderr.trim()})`;
   return undefined;
 }
 
 const missingPython = existsSync(PYTHON) ? undefined : `${PYTHON} is not installed`;
-const missingFeedparser = missingPython ?? findMissing(PYTHON, ['-c', 'import feedparser'], 'Python feedparser');
+const missingFeedparser =
+  missingPython ?? findMissing(PYTHON, ['-c', 'import feedparser'], 'Python feedparser');
 // The schema is part of the repository: without it the validation fails rather than skips.
 const missingXmllint = findMissing('xmllint', ['--version'], 'xmllint');
 
@@ -47,11 +69,15 @@ function describeWithTool(name: string, missing: string | undefined, body: () =>
   } else if (process.env.CI) {
     describe(name, () => {
       it('has its tool installed', () => {
-        throw new Error(`${missing}: .ci/run installs python3-feedparser and libxml2-utils; CI must run these checks.`);
+        throw new Error(
+          `${missing}: .ci/run installs python3-feedparser and libxml2-utils; CI must run these checks.`,
+        );
       });
     });
   } else {
-    console.warn(`Skipping "${name}": ${missing}. Install python3-feedparser and libxml2-utils (apt) to run it.`);
+    console.warn(
+      `Skipping "${name}": ${missing}. Install python3-feedparser and libxml2-utils (apt) to run it.`,
+    );
     describe.skip(`${name} (skipped: ${missing})`, body);
   }
 }
@@ -68,28 +94,59 @@ interface FeedFiles {
 type AuthorFeedName = 'seed author' | 'paged author';
 
 let dir: string;
-const builds: Record<'seed' | 'hostile' | 'titles' | AuthorFeedName, FeedFiles> = {} as Record<'seed' | 'hostile' | 'titles' | AuthorFeedName, FeedFiles>;
+const builds: Record<'seed' | 'hostile' | 'titles' | AuthorFeedName, FeedFiles> = {} as Record<
+  'seed' | 'hostile' | 'titles' | AuthorFeedName,
+  FeedFiles
+>;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'feed-clients-'));
   const seed = await runBuild({ root: REPO_ROOT });
   if (!seed.ok) throw new Error(`the build of articles/ failed:\n${seed.messages.join('\n')}`);
-  const sites = { seed: seed.site, hostile: await buildFixtureSite(HOSTILE_ARTICLES), titles: await buildFixtureSite(TITLE_ARTICLES) };
-  for (const [name, site] of Object.entries(sites) as ['seed' | 'hostile' | 'titles', BuiltSite][]) {
+  const sites = {
+    seed: seed.site,
+    hostile: await buildFixtureSite(HOSTILE_ARTICLES),
+    titles: await buildFixtureSite(TITLE_ARTICLES),
+  };
+  for (const [name, site] of Object.entries(sites) as [
+    'seed' | 'hostile' | 'titles',
+    BuiltSite,
+  ][]) {
     const edition = servedFeeds(site);
-    const files = { site, rss: join(dir, `${name}.rss.xml`), atom: join(dir, `${name}.atom.xml`), json: join(dir, `${name}.feed.json`) };
-    await Promise.all([writeFile(files.rss, edition.rss.body), writeFile(files.atom, edition.atom.body), writeFile(files.json, edition.json.body)]);
+    const files = {
+      site,
+      rss: join(dir, `${name}.rss.xml`),
+      atom: join(dir, `${name}.atom.xml`),
+      json: join(dir, `${name}.feed.json`),
+    };
+    await Promise.all([
+      writeFile(files.rss, edition.rss.body),
+      writeFile(files.atom, edition.atom.body),
+      writeFile(files.json, edition.json.body),
+    ]);
     builds[name] = files;
   }
   const authorFeeds: [AuthorFeedName, BuiltSite, string][] = [
     ['seed author', seed.site, '/authors/the-dispatch-newsroom/'],
-    ['paged author', await buildFixtureSite(PAGED_ARTICLES, { vars: PAGED_VARS }), '/authors/bo-chen/'],
+    [
+      'paged author',
+      await buildFixtureSite(PAGED_ARTICLES, { vars: PAGED_VARS }),
+      '/authors/bo-chen/',
+    ],
   ];
   for (const [name, site, base] of authorFeeds) {
     const stem = join(dir, name.replace(' ', '-'));
-    const files = { site, rss: `${stem}.rss.xml`, atom: `${stem}.atom.xml`, json: `${stem}.feed.json` };
+    const files = {
+      site,
+      rss: `${stem}.rss.xml`,
+      atom: `${stem}.atom.xml`,
+      json: `${stem}.feed.json`,
+    };
     for (const format of ['rss', 'atom', 'json'] as const) {
-      const served = servedAt(site, `${base}${{ rss: 'rss.xml', atom: 'atom.xml', json: 'feed.json' }[format]}`);
+      const served = servedAt(
+        site,
+        `${base}${{ rss: 'rss.xml', atom: 'atom.xml', json: 'feed.json' }[format]}`,
+      );
       if (!served) throw new Error(`${name}: nothing at ${base} for ${format}`);
       await writeFile(files[format], served.body);
     }
@@ -109,7 +166,15 @@ interface FeedparserResult {
   title: string;
   /** The feed's own author, as [name, href]. */
   author: [string | null, string | null];
-  entries: { title: string; titleType: string; link: string; id: string; published: string | null; tags: string[]; authors: [string | null, string | null][] }[];
+  entries: {
+    title: string;
+    titleType: string;
+    link: string;
+    id: string;
+    published: string | null;
+    tags: string[];
+    authors: [string | null, string | null][];
+  }[];
 }
 
 const FEEDPARSER_SCRIPT = `
@@ -134,7 +199,9 @@ print(json.dumps({
 `;
 
 function runFeedparser(file: string): FeedparserResult {
-  return JSON.parse(check(spawnSync(PYTHON, ['-c', FEEDPARSER_SCRIPT, file], { encoding: 'utf8' })).stdout) as FeedparserResult;
+  return JSON.parse(
+    check(spawnSync(PYTHON, ['-c', FEEDPARSER_SCRIPT, file], { encoding: 'utf8' })).stdout,
+  ) as FeedparserResult;
 }
 
 function runXmllint(...args: string[]): SpawnSyncReturns<string> {
@@ -149,17 +216,22 @@ function check(result: SpawnSyncReturns<string>): SpawnSyncReturns<string> {
 }
 
 describeWithTool('feedparser', missingFeedparser, () => {
-  it.each(['rss', 'atom'] as const)('reads the seed %s feed without errors and finds the article', (format) => {
-    const { site, [format]: file } = builds.seed;
-    const parsed = runFeedparser(file);
-    expect(parsed.bozo, parsed.bozoException).toBe(false);
-    expect(parsed.version).toBe(format === 'rss' ? 'rss20' : 'atom10');
-    expect(parsed.title).toBe(site.config.title);
-    const entry = parsed.entries.find((e) => e.link === `${site.config.siteUrl}/articles/${SEED_SLUG}`);
-    expect(entry?.title).toBe(SEED_TITLE);
-    expect(entry?.published).toBe('2023-09-25T00:00:00Z');
-    expect(entry?.id).toBe(`${site.config.siteId}${SEED_SLUG}`);
-  });
+  it.each(['rss', 'atom'] as const)(
+    'reads the seed %s feed without errors and finds the article',
+    (format) => {
+      const { site, [format]: file } = builds.seed;
+      const parsed = runFeedparser(file);
+      expect(parsed.bozo, parsed.bozoException).toBe(false);
+      expect(parsed.version).toBe(format === 'rss' ? 'rss20' : 'atom10');
+      expect(parsed.title).toBe(site.config.title);
+      const entry = parsed.entries.find(
+        (e) => e.link === `${site.config.siteUrl}/articles/${SEED_SLUG}`,
+      );
+      expect(entry?.title).toBe(SEED_TITLE);
+      expect(entry?.published).toBe('2023-09-25T00:00:00Z');
+      expect(entry?.id).toBe(`${site.config.siteId}${SEED_SLUG}`);
+    },
+  );
 
   it('reads the hostile RSS without errors and round-trips the title and tags', () => {
     const parsed = runFeedparser(builds.hostile.rss);
@@ -180,24 +252,34 @@ describeWithTool('feedparser', missingFeedparser, () => {
     expect(parsed.entries[0]?.published).toBe('2024-05-01T10:00:00Z');
   });
 
-  it.each(['rss', 'atom'] as const)('reads titles with a bare & and < in %s as plain text, exactly as written', (format) => {
-    const parsed = runFeedparser(builds.titles[format]);
-    expect(parsed.bozo, parsed.bozoException).toBe(false);
-    expect(parsed.entries.map((e) => [e.title, e.titleType])).toEqual(PLAIN_TITLES.map((t) => [t, 'text/plain']));
-    expect(parsed.entries[0]?.tags).toEqual(['R&D', 'a < b']);
-    expect(parsed.title).toBe(builds.titles.site.config.title);
-  });
+  it.each(['rss', 'atom'] as const)(
+    'reads titles with a bare & and < in %s as plain text, exactly as written',
+    (format) => {
+      const parsed = runFeedparser(builds.titles[format]);
+      expect(parsed.bozo, parsed.bozoException).toBe(false);
+      expect(parsed.entries.map((e) => [e.title, e.titleType])).toEqual(
+        PLAIN_TITLES.map((t) => [t, 'text/plain']),
+      );
+      expect(parsed.entries[0]?.tags).toEqual(['R&D', 'a < b']);
+      expect(parsed.title).toBe(builds.titles.site.config.title);
+    },
+  );
 });
 
 describeWithTool('feedparser on author feeds', missingFeedparser, () => {
-  it.each(['rss', 'atom'] as const)("reads the seed's SITE_AUTHOR %s feed without errors", (format) => {
-    const { site, [format]: file } = builds['seed author'];
-    const parsed = runFeedparser(file);
-    expect(parsed.bozo, parsed.bozoException).toBe(false);
-    expect(parsed.version).toBe(format === 'rss' ? 'rss20' : 'atom10');
-    expect(parsed.title).toBe(`${site.config.title} · The Dispatch newsroom`);
-    expect(parsed.entries.map((e) => [e.link, e.id])).toEqual([[`${site.config.siteUrl}/articles/${SEED_SLUG}`, `${site.config.siteId}${SEED_SLUG}`]]);
-  });
+  it.each(['rss', 'atom'] as const)(
+    "reads the seed's SITE_AUTHOR %s feed without errors",
+    (format) => {
+      const { site, [format]: file } = builds['seed author'];
+      const parsed = runFeedparser(file);
+      expect(parsed.bozo, parsed.bozoException).toBe(false);
+      expect(parsed.version).toBe(format === 'rss' ? 'rss20' : 'atom10');
+      expect(parsed.title).toBe(`${site.config.title} · The Dispatch newsroom`);
+      expect(parsed.entries.map((e) => [e.link, e.id])).toEqual([
+        [`${site.config.siteUrl}/articles/${SEED_SLUG}`, `${site.config.siteId}${SEED_SLUG}`],
+      ]);
+    },
+  );
 
   it("reads an author's Atom feed with its author, and both authors of a two-author entry with their links", () => {
     const parsed = runFeedparser(builds['paged author'].atom);
@@ -216,7 +298,9 @@ describeWithTool('feedparser on author feeds', missingFeedparser, () => {
     const parsed = runFeedparser(builds['paged author'].rss);
     expect(parsed.bozo, parsed.bozoException).toBe(false);
     expect(parsed.version).toBe('rss20');
-    expect(parsed.entries.map((e) => [e.title, e.authors.map(([name]) => name)])).toEqual(['Day 13', 'Day 10', 'Day 07', 'Day 01'].map((t) => [t, ['Zoë Adams, Bo Chen']]));
+    expect(parsed.entries.map((e) => [e.title, e.authors.map(([name]) => name)])).toEqual(
+      ['Day 13', 'Day 10', 'Day 07', 'Day 01'].map((t) => [t, ['Zoë Adams, Bo Chen']]),
+    );
   });
 });
 
@@ -229,29 +313,46 @@ with open(sys.argv[1], encoding="utf-8") as f:
 print(json.dumps({"version": feed["version"], "title": feed["title"], "items": [[i["title"], i["url"], i["date_published"]] for i in feed["items"]]}))
 `;
 
-  it.each(['seed', 'hostile', 'seed author'] as const)('reads the %s JSON Feed as JSON Feed 1.1', (name) => {
-    const { site, json } = builds[name];
-    const parsed = JSON.parse(check(spawnSync(PYTHON, ['-c', JSON_SCRIPT, json], { encoding: 'utf8' })).stdout) as { version: string; title: string; items: string[][] };
-    expect(parsed.version).toBe('https://jsonfeed.org/version/1.1');
-    expect(parsed.title).toBe(name === 'seed author' ? `${site.config.title} · The Dispatch newsroom` : site.config.title);
-    const expected =
-      name !== 'hostile'
-        ? [SEED_TITLE, `${site.config.siteUrl}/articles/${SEED_SLUG}`, '2023-09-25T00:00:00.000Z']
-        : [HOSTILE_TITLE_CLEAN, 'https://news.example/articles/hostile', '2024-05-01T10:00:00.000Z'];
-    expect(parsed.items).toContainEqual(expected);
-  });
+  it.each(['seed', 'hostile', 'seed author'] as const)(
+    'reads the %s JSON Feed as JSON Feed 1.1',
+    (name) => {
+      const { site, json } = builds[name];
+      const parsed = JSON.parse(
+        check(spawnSync(PYTHON, ['-c', JSON_SCRIPT, json], { encoding: 'utf8' })).stdout,
+      ) as { version: string; title: string; items: string[][] };
+      expect(parsed.version).toBe('https://jsonfeed.org/version/1.1');
+      expect(parsed.title).toBe(
+        name === 'seed author' ? `${site.config.title} · The Dispatch newsroom` : site.config.title,
+      );
+      const expected =
+        name !== 'hostile'
+          ? [SEED_TITLE, `${site.config.siteUrl}/articles/${SEED_SLUG}`, '2023-09-25T00:00:00.000Z']
+          : [
+              HOSTILE_TITLE_CLEAN,
+              'https://news.example/articles/hostile',
+              '2024-05-01T10:00:00.000Z',
+            ];
+      expect(parsed.items).toContainEqual(expected);
+    },
+  );
 });
 
 describeWithTool('xmllint', missingXmllint, () => {
-  it.each(['seed', 'hostile', 'titles', 'seed author', 'paged author'] as const)('validates the %s Atom feed against the RFC 4287 RELAX NG schema', (name) => {
-    const result = runXmllint('--relaxng', ATOM_SCHEMA, builds[name].atom);
-    expect(result.stderr).toContain('validates');
-    expect(result.status, result.stderr).toBe(0);
-  });
+  it.each(['seed', 'hostile', 'titles', 'seed author', 'paged author'] as const)(
+    'validates the %s Atom feed against the RFC 4287 RELAX NG schema',
+    (name) => {
+      const result = runXmllint('--relaxng', ATOM_SCHEMA, builds[name].atom);
+      expect(result.stderr).toContain('validates');
+      expect(result.status, result.stderr).toBe(0);
+    },
+  );
 
-  it.each(['seed', 'hostile', 'titles', 'seed author', 'paged author'] as const)('finds the %s RSS feed well-formed', (name) => {
-    const result = runXmllint(builds[name].rss);
-    expect(result.stderr).toBe('');
-    expect(result.status).toBe(0);
-  });
+  it.each(['seed', 'hostile', 'titles', 'seed author', 'paged author'] as const)(
+    'finds the %s RSS feed well-formed',
+    (name) => {
+      const result = runXmllint(builds[name].rss);
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+    },
+  );
 });

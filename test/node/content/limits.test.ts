@@ -1,8 +1,14 @@
-import { readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RawVars } from '../../../src/content/config.ts';
-import { checkArticleSize, DEFAULT_BUNDLE_LIMIT_MIB, DEFAULT_MAX_ARTICLE_BYTES, formatBytes, parseBuildLimits } from '../../../src/content/limits.ts';
+import {
+  checkArticleSize,
+  DEFAULT_BUNDLE_LIMIT_MIB,
+  DEFAULT_MAX_ARTICLE_BYTES,
+  formatBytes,
+  parseBuildLimits,
+} from '../../../src/content/limits.ts';
 import { runBuild } from '../../../src/prerender/run.ts';
 import { createArticle, FIXTURE_VARS, writeArticles } from '../../support/fixtures.ts';
 
@@ -19,7 +25,12 @@ async function project(...args: Parameters<typeof writeArticles>): Promise<strin
 }
 
 async function build(root: string, vars: RawVars = {}, outFile?: string) {
-  return runBuild({ root, vars: { ...FIXTURE_VARS, ...vars }, now: NOW, ...(outFile ? { outFile } : {}) });
+  return runBuild({
+    root,
+    vars: { ...FIXTURE_VARS, ...vars },
+    now: NOW,
+    ...(outFile ? { outFile } : {}),
+  });
 }
 
 /** An article body of about `bytes` bytes of prose. */
@@ -30,7 +41,10 @@ function proseOf(bytes: number): string {
 
 describe('article size', () => {
   it('refuses an article over MAX_ARTICLE_BYTES with file, line, size, limit and the fix', async () => {
-    const root = await project([createArticle({ name: 'big.md', body: proseOf(5000) }), createArticle({ name: 'small.md' })]);
+    const root = await project([
+      createArticle({ name: 'big.md', body: proseOf(5000) }),
+      createArticle({ name: 'small.md' }),
+    ]);
     const result = await build(root, { MAX_ARTICLE_BYTES: '4096' });
     expect(result.ok).toBe(false);
     if (result.ok) return;
@@ -48,7 +62,10 @@ describe('article size', () => {
     const result = await build(root, { MAX_ARTICLE_BYTES: '4096' });
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.messages.map((m) => m.split(': ').slice(0, 2).join(': '))).toEqual(['articles/bad-date.md:3: date', 'articles/big.md:1: size']);
+    expect(result.messages.map((m) => m.split(': ').slice(0, 2).join(': '))).toEqual([
+      'articles/bad-date.md:3: date',
+      'articles/big.md:1: size',
+    ]);
   });
 
   it('accepts an article of exactly MAX_ARTICLE_BYTES', async () => {
@@ -63,11 +80,17 @@ describe('article size', () => {
     expect(DEFAULT_MAX_ARTICLE_BYTES).toBe(1024 * 1024);
     const header = '---\ntitle: "Huge"\ndate: "2024-03-01"\n---\n';
     const root = await project([]);
-    await writeFile(join(root, 'articles', 'huge.md'), header + 'x'.repeat(DEFAULT_MAX_ARTICLE_BYTES + 1 - header.length));
+    await writeFile(
+      join(root, 'articles', 'huge.md'),
+      header + 'x'.repeat(DEFAULT_MAX_ARTICLE_BYTES + 1 - header.length),
+    );
     const started = performance.now();
     const result = await build(root);
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.messages[0]).toMatch(/^articles\/huge\.md:1: size: 1\.00 MiB \(1048577 bytes\) is over the 1\.00 MiB limit/);
+    if (!result.ok)
+      expect(result.messages[0]).toMatch(
+        /^articles\/huge\.md:1: size: 1\.00 MiB \(1048577 bytes\) is over the 1\.00 MiB limit/,
+      );
     expect(performance.now() - started).toBeLessThan(5000);
   });
 
@@ -78,9 +101,18 @@ describe('article size', () => {
 
 describe('limit variables', () => {
   it('reads MAX_ARTICLE_BYTES and BUNDLE_LIMIT_MIB as strings or numbers, with defaults', () => {
-    expect(parseBuildLimits({})).toEqual({ maxArticleBytes: 1048576, bundleLimitMib: DEFAULT_BUNDLE_LIMIT_MIB });
-    expect(parseBuildLimits({ MAX_ARTICLE_BYTES: '2048', BUNDLE_LIMIT_MIB: '10' })).toEqual({ maxArticleBytes: 2048, bundleLimitMib: 10 });
-    expect(parseBuildLimits({ MAX_ARTICLE_BYTES: 4096, BUNDLE_LIMIT_MIB: 2.5 })).toEqual({ maxArticleBytes: 4096, bundleLimitMib: 2.5 });
+    expect(parseBuildLimits({})).toEqual({
+      maxArticleBytes: 1048576,
+      bundleLimitMib: DEFAULT_BUNDLE_LIMIT_MIB,
+    });
+    expect(parseBuildLimits({ MAX_ARTICLE_BYTES: '2048', BUNDLE_LIMIT_MIB: '10' })).toEqual({
+      maxArticleBytes: 2048,
+      bundleLimitMib: 10,
+    });
+    expect(parseBuildLimits({ MAX_ARTICLE_BYTES: 4096, BUNDLE_LIMIT_MIB: 2.5 })).toEqual({
+      maxArticleBytes: 4096,
+      bundleLimitMib: 2.5,
+    });
   });
 
   it('refuses invalid values with one sentence per variable naming it and the fix', async () => {

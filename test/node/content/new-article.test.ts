@@ -28,26 +28,46 @@ afterEach(async () => {
 describe('npm run new', () => {
   it('creates a draft whose front matter the build accepts', async () => {
     const root = await emptyProject();
-    const file = await createArticleFile({ root, title: 'Rates: "cut" again', now: Date.parse('2026-11-27T09:30:15.250Z') });
+    const file = await createArticleFile({
+      root,
+      title: 'Rates: "cut" again',
+      now: Date.parse('2026-11-27T09:30:15.250Z'),
+    });
     expect(file).toBe(join(root, 'articles', 'rates-cut-again.md'));
     const text = await readFile(file, 'utf8');
-    const { article, problems } = parseArticle('articles/rates-cut-again.md', new TextEncoder().encode(text), parseSiteConfig(FIXTURE_VARS));
+    const { article, problems } = parseArticle(
+      'articles/rates-cut-again.md',
+      new TextEncoder().encode(text),
+      parseSiteConfig(FIXTURE_VARS),
+    );
     expect(problems).toEqual([]);
-    expect(article).toMatchObject({ title: 'Rates: "cut" again', publishedAt: Date.parse('2026-11-27T09:30:15Z'), draft: true });
+    expect(article).toMatchObject({
+      title: 'Rates: "cut" again',
+      publishedAt: Date.parse('2026-11-27T09:30:15Z'),
+      draft: true,
+    });
   });
 
   it('refuses to overwrite an existing article', async () => {
     const root = await emptyProject();
     await createArticleFile({ root, title: 'Same', now: 0 });
-    await expect(createArticleFile({ root, title: 'Same', now: 0 })).rejects.toThrow('articles/same.md already exists');
+    await expect(createArticleFile({ root, title: 'Same', now: 0 })).rejects.toThrow(
+      'articles/same.md already exists',
+    );
   });
 
   it('refuses a title the build would refuse, saying why, and writes nothing', async () => {
     const root = await emptyProject();
-    await expect(createArticleFile({ root, title: 'Tags <b>bold</b> & more', now: 0 })).rejects.toThrow('The title "<b>" reads as an HTML tag');
-    await expect(readFile(join(root, 'articles', 'tags-b-bold-b-more.md'), 'utf8')).rejects.toThrow();
+    await expect(
+      createArticleFile({ root, title: 'Tags <b>bold</b> & more', now: 0 }),
+    ).rejects.toThrow('The title "<b>" reads as an HTML tag');
+    await expect(
+      readFile(join(root, 'articles', 'tags-b-bold-b-more.md'), 'utf8'),
+    ).rejects.toThrow();
     await createArticleFile({ root, title: 'AT&T <3 & a < b', now: 0 });
-    expect(await readFile(join(root, 'articles', 'at-t-3-a-b.md'), 'utf8')).toContain('title: "AT&T <3 & a < b"');
+    expect(await readFile(join(root, 'articles', 'at-t-3-a-b.md'), 'utf8')).toContain(
+      'title: "AT&T <3 & a < b"',
+    );
   });
 
   it('writes at the top of articles/ and refuses a slug an article in a subfolder has', async () => {
@@ -57,21 +77,33 @@ describe('npm run new', () => {
     await expect(createArticleFile({ root, title: 'Rate cut', now: 0 })).rejects.toThrow(
       'articles/2024/rate-cut.md already has the slug "rate-cut" (the slug is the file name, whatever its folder): choose another title or pass --slug',
     );
-    expect(await createArticleFile({ root, title: 'Rate cut', slug: 'rate-cut-2', now: 0 })).toBe(join(root, 'articles', 'rate-cut-2.md'));
+    expect(await createArticleFile({ root, title: 'Rate cut', slug: 'rate-cut-2', now: 0 })).toBe(
+      join(root, 'articles', 'rate-cut-2.md'),
+    );
   });
 
   it('asks for a slug when the title has no Latin letters', async () => {
     const root = await emptyProject();
     await expect(createArticleFile({ root, title: 'Политика', now: 0 })).rejects.toThrow('--slug');
     await createArticleFile({ root, title: 'Политика', slug: 'politika', now: 0 });
-    expect(await readFile(join(root, 'articles', 'politika.md'), 'utf8')).toContain('title: "Политика"');
+    expect(await readFile(join(root, 'articles', 'politika.md'), 'utf8')).toContain(
+      'title: "Политика"',
+    );
   });
 
   it('works from the command line', async () => {
     const root = await emptyProject();
-    const { stdout } = await run(node, [join(projectRoot, 'scripts', 'new-article.ts'), 'Hello', 'world'], { cwd: root });
+    const { stdout } = await run(
+      node,
+      [join(projectRoot, 'scripts', 'new-article.ts'), 'Hello', 'world'],
+      { cwd: root },
+    );
     expect(stdout).toContain('Created articles/hello-world.md');
-    const failure = await run(node, [join(projectRoot, 'scripts', 'new-article.ts'), 'Hello', 'world'], { cwd: root }).catch((e: { code: number; stderr: string }) => e);
+    const failure = await run(
+      node,
+      [join(projectRoot, 'scripts', 'new-article.ts'), 'Hello', 'world'],
+      { cwd: root },
+    ).catch((e: { code: number; stderr: string }) => e);
     expect(failure).toMatchObject({ code: 1 });
     expect((failure as { stderr: string }).stderr).toContain('already exists');
   });

@@ -1,12 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { answerConditional, isNotModified, type Validators } from '../../../src/http/conditional.ts';
+import {
+  answerConditional,
+  isNotModified,
+  type Validators,
+} from '../../../src/http/conditional.ts';
 
 const NOW = Date.parse('2026-06-01T00:00:00Z');
 const CHANGED = Date.parse('2023-09-25T00:00:00.750Z');
 const VALIDATORS: Validators = { etag: '"abc"', lastModified: CHANGED };
 
-const request = (headers: Record<string, string>, method = 'GET'): Request => new Request('https://news.example/rss.xml', { method, headers });
-const notModified = (headers: Record<string, string>, validators: Validators = VALIDATORS): boolean => isNotModified(new Headers(headers), validators, NOW);
+const request = (headers: Record<string, string>, method = 'GET'): Request =>
+  new Request('https://news.example/rss.xml', { method, headers });
+const notModified = (
+  headers: Record<string, string>,
+  validators: Validators = VALIDATORS,
+): boolean => isNotModified(new Headers(headers), validators, NOW);
 
 describe('isNotModified (RFC 9110 §13.2.2)', () => {
   it('is false without validators in the request', () => {
@@ -27,17 +35,32 @@ describe('isNotModified (RFC 9110 §13.2.2)', () => {
   });
 
   it('compares a weak own tag by its opaque part too', () => {
-    expect(notModified({ 'If-None-Match': '"abc"' }, { etag: 'W/"abc"', lastModified: 0 })).toBe(true);
+    expect(notModified({ 'If-None-Match': '"abc"' }, { etag: 'W/"abc"', lastModified: 0 })).toBe(
+      true,
+    );
   });
 
   it('ignores If-Modified-Since when If-None-Match is present, matching or not', () => {
-    expect(notModified({ 'If-None-Match': '"stale"', 'If-Modified-Since': 'Tue, 26 Sep 2023 00:00:00 GMT' })).toBe(false);
+    expect(
+      notModified({
+        'If-None-Match': '"stale"',
+        'If-Modified-Since': 'Tue, 26 Sep 2023 00:00:00 GMT',
+      }),
+    ).toBe(false);
   });
 
-  it.each(['garbage', '"unterminated', 'W/', '"a" "b"', '"a"b', ''])('treats a malformed If-None-Match %j as absent, so If-Modified-Since decides', (value) => {
-    expect(notModified({ 'If-None-Match': value })).toBe(false);
-    expect(notModified({ 'If-None-Match': value, 'If-Modified-Since': 'Mon, 25 Sep 2023 00:00:00 GMT' })).toBe(true);
-  });
+  it.each(['garbage', '"unterminated', 'W/', '"a" "b"', '"a"b', ''])(
+    'treats a malformed If-None-Match %j as absent, so If-Modified-Since decides',
+    (value) => {
+      expect(notModified({ 'If-None-Match': value })).toBe(false);
+      expect(
+        notModified({
+          'If-None-Match': value,
+          'If-Modified-Since': 'Mon, 25 Sep 2023 00:00:00 GMT',
+        }),
+      ).toBe(true);
+    },
+  );
 
   it('compares If-Modified-Since at whole seconds (HTTP dates have no fraction)', () => {
     expect(notModified({ 'If-Modified-Since': 'Mon, 25 Sep 2023 00:00:00 GMT' })).toBe(true);
@@ -52,7 +75,12 @@ describe('isNotModified (RFC 9110 §13.2.2)', () => {
   it('ignores an invalid date, a date later than now (§13.1.3) and a representation without a date', () => {
     expect(notModified({ 'If-Modified-Since': 'yesterday' })).toBe(false);
     expect(notModified({ 'If-Modified-Since': 'Fri, 01 Jan 2100 00:00:00 GMT' })).toBe(false);
-    expect(notModified({ 'If-Modified-Since': 'Mon, 25 Sep 2023 00:00:00 GMT' }, { etag: '"abc"', lastModified: 0 })).toBe(false);
+    expect(
+      notModified(
+        { 'If-Modified-Since': 'Mon, 25 Sep 2023 00:00:00 GMT' },
+        { etag: '"abc"', lastModified: 0 },
+      ),
+    ).toBe(false);
   });
 });
 
@@ -81,16 +109,30 @@ describe('answerConditional', () => {
   });
 
   it('answers 304 with no body and only the fields a 304 keeps (§15.4.5), unless told which', async () => {
-    const res = answerConditional(request({ 'If-None-Match': '"abc"' }), VALIDATORS, NOW, body, { ok });
+    const res = answerConditional(request({ 'If-None-Match': '"abc"' }), VALIDATORS, NOW, body, {
+      ok,
+    });
     expect(res.status).toBe(304);
     expect(await res.text()).toBe('');
-    expect([...res.headers].map(([name]) => name)).toEqual(['access-control-allow-origin', 'cache-control', 'etag']);
-    const told = answerConditional(request({ 'If-None-Match': '*' }, 'HEAD'), VALIDATORS, NOW, body, { ok, notModified: [['ETag', '"abc"']] });
+    expect([...res.headers].map(([name]) => name)).toEqual([
+      'access-control-allow-origin',
+      'cache-control',
+      'etag',
+    ]);
+    const told = answerConditional(
+      request({ 'If-None-Match': '*' }, 'HEAD'),
+      VALIDATORS,
+      NOW,
+      body,
+      { ok, notModified: [['ETag', '"abc"']] },
+    );
     expect(told.status).toBe(304);
     expect([...told.headers]).toEqual([['etag', '"abc"']]);
   });
 
   it('keeps a given status text on the 200', () => {
-    expect(answerConditional(request({}), VALIDATORS, NOW, body, { ok }, 'OK').statusText).toBe('OK');
+    expect(answerConditional(request({}), VALIDATORS, NOW, body, { ok }, 'OK').statusText).toBe(
+      'OK',
+    );
   });
 });

@@ -21,12 +21,15 @@ describe('answerMethod', () => {
     expect(await res?.text()).toBe('');
   });
 
-  it.each(['POST', 'PUT', 'DELETE', 'PATCH', 'get', 'QUERY'])('refuses %s with 405, Allow and a sentence (RFC 9110 §15.5.6)', async (method) => {
-    const res = answerMethod(method);
-    expect(res?.status).toBe(405);
-    expect(res?.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
-    expect(res?.headers.get('cache-control')).toBe('no-store');
-    expect(res?.headers.get('content-type')).toBe('text/plain; charset=utf-8');
-    expect(await res?.text()).toBe(`Method ${method} is not allowed here; use GET or HEAD.\n`);
-  });
+  it.each(['POST', 'PUT', 'DELETE', 'PATCH', 'get', 'QUERY'])(
+    'refuses %s with 405, Allow and a sentence (RFC 9110 §15.5.6)',
+    async (method) => {
+      const res = answerMethod(method);
+      expect(res?.status).toBe(405);
+      expect(res?.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
+      expect(res?.headers.get('cache-control')).toBe('no-store');
+      expect(res?.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+      expect(await res?.text()).toBe(`Method ${method} is not allowed here; use GET or HEAD.\n`);
+    },
+  );
 });

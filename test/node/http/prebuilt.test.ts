@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { answerPrebuilt, createPrebuilt, findPrebuilt, type Prebuilt, splitTarget } from '../../../src/http/prebuilt.ts';
+import {
+  answerPrebuilt,
+  createPrebuilt,
+  findPrebuilt,
+  type Prebuilt,
+  splitTarget,
+} from '../../../src/http/prebuilt.ts';
 import { createChunkReader } from '../../../src/site/chunks.ts';
 import { momentAt } from '../../../src/site/lookup.ts';
 import type { BuiltSite } from '../../../src/site/types.ts';
@@ -38,13 +44,23 @@ describe('answers from memory', () => {
   let prebuilt: Prebuilt;
   beforeAll(async () => {
     site = await buildFixtureSite(
-      [createArticle({ name: 'out.md', frontMatter: { title: 'Out', date: '2024-12-31T09:00:00Z' } }), createArticle({ name: 'soon.md', frontMatter: { title: 'Soon', date: '2025-01-01T12:00:00Z' } })],
+      [
+        createArticle({
+          name: 'out.md',
+          frontMatter: { title: 'Out', date: '2024-12-31T09:00:00Z' },
+        }),
+        createArticle({
+          name: 'soon.md',
+          frontMatter: { title: 'Soon', date: '2025-01-01T12:00:00Z' },
+        }),
+      ],
       { now: BUILT_AT },
     );
     prebuilt = createPrebuilt(site, createChunkReader(site.chunks));
   });
   const at = (now: number) => momentAt(site, now);
-  const request = (path: string, init?: RequestInit) => new Request(`https://news.example${path}`, init);
+  const request = (path: string, init?: RequestInit) =>
+    new Request(`https://news.example${path}`, init);
   const answer = (path: string, now: number, init?: RequestInit): Response | undefined => {
     const found = findPrebuilt(prebuilt, request(path, init), at(now));
     return found && answerPrebuilt(prebuilt, found, request(path, init), at(now));
@@ -83,7 +99,9 @@ describe('answers from memory', () => {
     expect(await res?.text()).toBe('');
     expect(res?.headers.get('etag')).toBe(etag);
     expect(res?.headers.get('content-type')).toBeNull();
-    expect(res?.headers.get('cache-control')).toBe('public, max-age=300, s-maxage=600, stale-while-revalidate=60');
+    expect(res?.headers.get('cache-control')).toBe(
+      'public, max-age=300, s-maxage=600, stale-while-revalidate=60',
+    );
   });
 
   it('leaves feed queries, unknown paths and articles not yet published to the router', () => {
@@ -99,10 +117,16 @@ describe('answers from memory', () => {
   });
 
   it('clamps Cache-Control to the next publication while one is due, and prepares each version once', () => {
-    expect(answer('/rss.xml', DUE_AT - 90_000)?.headers.get('cache-control')).toBe('public, max-age=90, s-maxage=90');
-    expect(answer('/rss.xml', DUE_AT - 30_000)?.headers.get('cache-control')).toBe('public, max-age=30, s-maxage=30');
+    expect(answer('/rss.xml', DUE_AT - 90_000)?.headers.get('cache-control')).toBe(
+      'public, max-age=90, s-maxage=90',
+    );
+    expect(answer('/rss.xml', DUE_AT - 30_000)?.headers.get('cache-control')).toBe(
+      'public, max-age=30, s-maxage=30',
+    );
     const moment = at(DUE_AT + 1);
-    expect(findPrebuilt(prebuilt, request('/rss.xml'), moment)).toBe(findPrebuilt(prebuilt, request('/rss.xml?utm_source=z'), moment));
+    expect(findPrebuilt(prebuilt, request('/rss.xml'), moment)).toBe(
+      findPrebuilt(prebuilt, request('/rss.xml?utm_source=z'), moment),
+    );
   });
 
   it('says MISS on its 200s when the edge cache stands in front of it, BYPASS on its 304s', () => {
@@ -110,8 +134,12 @@ describe('answers from memory', () => {
     const moment = at(DUE_AT + 1);
     const found = findPrebuilt(fronted, request('/feed.json'), moment);
     if (!found) throw new Error('no /feed.json');
-    expect(answerPrebuilt(fronted, found, request('/feed.json'), moment).headers.get('x-edge-cache')).toBe('MISS');
+    expect(
+      answerPrebuilt(fronted, found, request('/feed.json'), moment).headers.get('x-edge-cache'),
+    ).toBe('MISS');
     const conditional = request('/feed.json', { headers: { 'If-None-Match': found.version.etag } });
-    expect(answerPrebuilt(fronted, found, conditional, moment).headers.get('x-edge-cache')).toBe('BYPASS');
+    expect(answerPrebuilt(fronted, found, conditional, moment).headers.get('x-edge-cache')).toBe(
+      'BYPASS',
+    );
   });
 });

@@ -3,13 +3,29 @@ import { describe, expect, it } from 'vitest';
 import { runBuild } from '../../../src/prerender/run.ts';
 import type { BuiltSite } from '../../../src/site/types.ts';
 import { type ArticleFixture, FIXTURE_VARS, writeArticles } from '../../support/fixtures.ts';
-import { ATOM_NS, buildFixtureSite, childElements, childText, parseXmlStrict, servedAt } from '../support.ts';
+import {
+  ATOM_NS,
+  buildFixtureSite,
+  childElements,
+  childText,
+  parseXmlStrict,
+  servedAt,
+} from '../support.ts';
 
-const BODY = 'A paragraph of body text with enough words to count as a real paragraph for the summary.';
+const BODY =
+  'A paragraph of body text with enough words to count as a real paragraph for the summary.';
 const SITE = 'https://news.example';
 
-function article(name: string, date: string, frontMatter: Record<string, unknown> = {}): ArticleFixture {
-  return { name: `${name}.md`, frontMatter: { title: name.toUpperCase(), date, ...frontMatter }, body: BODY };
+function article(
+  name: string,
+  date: string,
+  frontMatter: Record<string, unknown> = {},
+): ArticleFixture {
+  return {
+    name: `${name}.md`,
+    frontMatter: { title: name.toUpperCase(), date, ...frontMatter },
+    body: BODY,
+  };
 }
 
 function bodyAt(site: BuiltSite, path: string, at?: number): string {
@@ -25,12 +41,22 @@ interface JsonFeed {
 }
 
 /** The feed-level author and each entry's authors of an Atom document, as [name, uri]. */
-function atomAuthors(xml: string): { feed: [string | undefined, string | undefined][]; entries: Record<string, [string | undefined, string | undefined][]> } {
+function atomAuthors(xml: string): {
+  feed: [string | undefined, string | undefined][];
+  entries: Record<string, [string | undefined, string | undefined][]>;
+} {
   const feed = parseXmlStrict(xml).documentElement;
   if (!feed) throw new Error('no feed element');
-  const read = (parent: Parameters<typeof childElements>[0]): [string | undefined, string | undefined][] =>
-    childElements(parent, 'author', ATOM_NS).map((a) => [childText(a, 'name', ATOM_NS), childText(a, 'uri', ATOM_NS)]);
-  const entries = Object.fromEntries(childElements(feed, 'entry', ATOM_NS).map((e) => [childText(e, 'id', ATOM_NS) ?? '', read(e)]));
+  const read = (
+    parent: Parameters<typeof childElements>[0],
+  ): [string | undefined, string | undefined][] =>
+    childElements(parent, 'author', ATOM_NS).map((a) => [
+      childText(a, 'name', ATOM_NS),
+      childText(a, 'uri', ATOM_NS),
+    ]);
+  const entries = Object.fromEntries(
+    childElements(feed, 'entry', ATOM_NS).map((e) => [childText(e, 'id', ATOM_NS) ?? '', read(e)]),
+  );
   return { feed: read(feed), entries };
 }
 
@@ -42,19 +68,28 @@ describe('authors in the build', () => {
       article('three', '2024-01-03'),
     ]);
     expect(Object.keys(site.routes).filter((p) => p.startsWith('/authors/'))).toEqual(
-      ['ann-lee', 'bo-chen', 'fixture-desk'].flatMap((slug) => ['rss.xml', 'atom.xml', 'feed.json', ''].map((file) => `/authors/${slug}/${file}`)),
+      ['ann-lee', 'bo-chen', 'fixture-desk'].flatMap((slug) =>
+        ['rss.xml', 'atom.xml', 'feed.json', ''].map((file) => `/authors/${slug}/${file}`),
+      ),
     );
-    const ids = (slug: string): string[] => (JSON.parse(bodyAt(site, `/authors/${slug}/feed.json`)) as JsonFeed).items.map((i) => i.id);
+    const ids = (slug: string): string[] =>
+      (JSON.parse(bodyAt(site, `/authors/${slug}/feed.json`)) as JsonFeed).items.map((i) => i.id);
     expect(ids('ann-lee')).toEqual(['tag:news.example,2026:two', 'tag:news.example,2026:one']);
     expect(ids('bo-chen')).toEqual(['tag:news.example,2026:one']);
     // SITE_AUTHOR, for the article that names none.
     expect(ids('fixture-desk')).toEqual(['tag:news.example,2026:three']);
-    const rssGuids = [...bodyAt(site, '/authors/bo-chen/rss.xml').matchAll(/<guid[^>]*>([^<]*)</g)].map((m) => m[1]);
+    const rssGuids = [
+      ...bodyAt(site, '/authors/bo-chen/rss.xml').matchAll(/<guid[^>]*>([^<]*)</g),
+    ].map((m) => m[1]);
     expect(rssGuids).toEqual(['tag:news.example,2026:one']);
-    expect(Object.keys(atomAuthors(bodyAt(site, '/authors/ann-lee/atom.xml')).entries)).toEqual(ids('ann-lee'));
+    expect(Object.keys(atomAuthors(bodyAt(site, '/authors/ann-lee/atom.xml')).entries)).toEqual(
+      ids('ann-lee'),
+    );
     const page = bodyAt(site, '/authors/ann-lee/');
     expect(page).toContain('<h1>Fixture News · Ann Lee</h1>');
-    expect(page).toContain(`<link rel="alternate" type="application/atom+xml" title="Fixture News · Ann Lee (Atom)" href="${SITE}/authors/ann-lee/atom.xml">`);
+    expect(page).toContain(
+      `<link rel="alternate" type="application/atom+xml" title="Fixture News · Ann Lee (Atom)" href="${SITE}/authors/ann-lee/atom.xml">`,
+    );
     expect(page).toContain(`href="${SITE}/articles/one"`);
     expect(page).not.toContain(`href="${SITE}/articles/three"`);
   });
@@ -63,31 +98,51 @@ describe('authors in the build', () => {
     const root = await writeArticles([
       article('a', '2024-01-01', { authors: ['Zoë Adams'] }),
       article('b', '2024-01-02', { authors: ['zoe adams'] }),
-      article('c', '2024-01-03', { authors: ['Zoë Adams', { name: 'ZOE ADAMS', url: 'https://zoe.example/' }] }),
+      article('c', '2024-01-03', {
+        authors: ['Zoë Adams', { name: 'ZOE ADAMS', url: 'https://zoe.example/' }],
+      }),
       article('d', '2024-01-04', { tags: ['Café'] }),
       article('e', '2024-01-05', { tags: ['cafe'] }),
     ]);
     try {
-      const result = await runBuild({ root, vars: FIXTURE_VARS, now: Date.parse('2025-01-01T00:00:00Z') });
+      const result = await runBuild({
+        root,
+        vars: FIXTURE_VARS,
+        now: Date.parse('2025-01-01T00:00:00Z'),
+      });
       if (!result.ok) throw new Error(result.messages.join('\n'));
       expect(result.notes).toEqual([
         'tags "Café", "cafe" are one tag, "Café", at /tags/cafe/',
         'authors "Zoë Adams", "ZOE ADAMS", "zoe adams" are one author, "Zoë Adams", at /authors/zoe-adams/',
       ]);
       const { site } = result;
-      expect(Object.keys(site.routes).filter((p) => p.startsWith('/authors/zo'))).toEqual(['rss.xml', 'atom.xml', 'feed.json', ''].map((f) => `/authors/zoe-adams/${f}`));
+      expect(Object.keys(site.routes).filter((p) => p.startsWith('/authors/zo'))).toEqual(
+        ['rss.xml', 'atom.xml', 'feed.json', ''].map((f) => `/authors/zoe-adams/${f}`),
+      );
       for (const slug of ['a', 'b', 'c']) {
         // One name, one link, once, however the article spells it.
-        const byline = /<p class="meta">.*? · By (.*?)<\/p>/.exec(bodyAt(site, `/articles/${slug}`))?.[1];
-        expect(byline, slug).toBe(`<a rel="author" href="${SITE}/authors/zoe-adams/">Zoë Adams</a>`);
+        const byline = /<p class="meta">.*? · By (.*?)<\/p>/.exec(
+          bodyAt(site, `/articles/${slug}`),
+        )?.[1];
+        expect(byline, slug).toBe(
+          `<a rel="author" href="${SITE}/authors/zoe-adams/">Zoë Adams</a>`,
+        );
       }
       const feed = JSON.parse(bodyAt(site, '/authors/zoe-adams/feed.json')) as JsonFeed;
       expect(feed.title).toBe('Fixture News · Zoë Adams');
-      expect(feed.items.map((i) => i.authors.map((a) => a.name))).toEqual([['Zoë Adams'], ['Zoë Adams'], ['Zoë Adams']]);
+      expect(feed.items.map((i) => i.authors.map((a) => a.name))).toEqual([
+        ['Zoë Adams'],
+        ['Zoë Adams'],
+        ['Zoë Adams'],
+      ]);
       // Named twice in c, credited once, with the url the second spelling gives.
       expect(feed.items[0]?.authors).toEqual([{ name: 'Zoë Adams', url: 'https://zoe.example/' }]);
       expect(feed.authors).toEqual([{ name: 'Zoë Adams', url: 'https://zoe.example/' }]);
-      expect([...bodyAt(site, '/rss.xml').matchAll(/<dc:creator>(?:<!\[CDATA\[)?([^<\]]*)/g)].map((m) => m[1])).toEqual(['Fixture Desk', 'Fixture Desk', 'Zoë Adams', 'Zoë Adams', 'Zoë Adams']);
+      expect(
+        [...bodyAt(site, '/rss.xml').matchAll(/<dc:creator>(?:<!\[CDATA\[)?([^<\]]*)/g)].map(
+          (m) => m[1],
+        ),
+      ).toEqual(['Fixture Desk', 'Fixture Desk', 'Zoë Adams', 'Zoë Adams', 'Zoë Adams']);
     } finally {
       await rm(root, { recursive: true, force: true });
     }
@@ -115,8 +170,12 @@ describe('authors in the build', () => {
 
   it("keeps an author's url as their link in Atom and JSON Feed, and links their page where none is given", async () => {
     const site = await buildFixtureSite([
-      article('one', '2024-01-01', { authors: ['Ann Lee', { name: 'Bo Chen', url: 'https://bo.example/about?x=1&y=2' }] }),
-      article('two', '2024-01-02', { authors: [{ name: 'Bo Chen', url: 'https://bo.example/about?x=1&y=2' }] }),
+      article('one', '2024-01-01', {
+        authors: ['Ann Lee', { name: 'Bo Chen', url: 'https://bo.example/about?x=1&y=2' }],
+      }),
+      article('two', '2024-01-02', {
+        authors: [{ name: 'Bo Chen', url: 'https://bo.example/about?x=1&y=2' }],
+      }),
     ]);
     const bo = 'https://bo.example/about?x=1&y=2';
     const ann = `${SITE}/authors/ann-lee/`;
@@ -139,27 +198,39 @@ describe('authors in the build', () => {
     // The url does not replace the page: the byline leads to the page, which links the url.
     const page = bodyAt(site, '/articles/one');
     expect(page).toContain(`<a rel="author" href="${SITE}/authors/bo-chen/">Bo Chen</a>`);
-    expect(bodyAt(site, '/authors/bo-chen/')).toContain('<p class="meta">Website: <a href="https://bo.example/about?x=1&amp;y=2">bo.example/about?x=1&amp;y=2</a></p>');
+    expect(bodyAt(site, '/authors/bo-chen/')).toContain(
+      '<p class="meta">Website: <a href="https://bo.example/about?x=1&amp;y=2">bo.example/about?x=1&amp;y=2</a></p>',
+    );
     expect(bodyAt(site, '/authors/ann-lee/')).not.toContain('Website:');
   });
 
   it('gives author pages URLs from the same slugs as tags, in any script', async () => {
-    const site = await buildFixtureSite([article('a', '2024-01-01', { authors: ['Анна Ли'], tags: ['Анна Ли'] })]);
+    const site = await buildFixtureSite([
+      article('a', '2024-01-01', { authors: ['Анна Ли'], tags: ['Анна Ли'] }),
+    ]);
     const slug = encodeURIComponent('анна-ли');
     expect(servedAt(site, `/authors/${slug}/`)).toBeDefined();
     expect(servedAt(site, `/tags/${slug}/`)).toBeDefined();
-    expect(bodyAt(site, '/articles/a')).toContain(`<a rel="author" href="${SITE}/authors/${slug}/">Анна Ли</a>`);
+    expect(bodyAt(site, '/articles/a')).toContain(
+      `<a rel="author" href="${SITE}/authors/${slug}/">Анна Ли</a>`,
+    );
   });
 
   it("opens an author's page when their first article appears, and never for a draft", async () => {
     const now = Date.parse('2024-06-01T00:00:00Z');
     const later = Date.parse('2024-07-01T00:00:00Z');
     const site = await buildFixtureSite(
-      [article('out', '2024-01-01'), article('soon', '2024-07-01', { authors: ['Cy Diaz'] }), article('hidden', '2024-01-02', { authors: ['Di Evans'], draft: true })],
+      [
+        article('out', '2024-01-01'),
+        article('soon', '2024-07-01', { authors: ['Cy Diaz'] }),
+        article('hidden', '2024-01-02', { authors: ['Di Evans'], draft: true }),
+      ],
       { now },
     );
     expect(servedAt(site, '/authors/cy-diaz/rss.xml', now)).toBeUndefined();
-    expect(servedAt(site, '/authors/cy-diaz/rss.xml', later)?.body).toContain('tag:news.example,2026:soon');
+    expect(servedAt(site, '/authors/cy-diaz/rss.xml', later)?.body).toContain(
+      'tag:news.example,2026:soon',
+    );
     expect(Object.keys(site.routes).some((p) => p.startsWith('/authors/di-evans'))).toBe(false);
   });
 });

@@ -5,7 +5,11 @@ import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bundleWorker } from '../../../scripts/support/bundle-worker.ts';
 import type { RawVars } from '../../../src/content/config.ts';
-import { gzipLength, measureBundle, WORKER_CODE_ALLOWANCE } from '../../../src/prerender/bundle-size.ts';
+import {
+  gzipLength,
+  measureBundle,
+  WORKER_CODE_ALLOWANCE,
+} from '../../../src/prerender/bundle-size.ts';
 import { runBuild } from '../../../src/prerender/run.ts';
 import { readGeneratedSite } from '../../../src/prerender/site-module.ts';
 import { FIXTURE_VARS, PAGED_ARTICLES, writeArticles } from '../../support/fixtures.ts';
@@ -23,7 +27,12 @@ async function project(...args: Parameters<typeof writeArticles>): Promise<strin
 }
 
 async function build(root: string, vars: RawVars = {}, outFile?: string) {
-  return runBuild({ root, vars: { ...FIXTURE_VARS, ...vars }, now: NOW, ...(outFile ? { outFile } : {}) });
+  return runBuild({
+    root,
+    vars: { ...FIXTURE_VARS, ...vars },
+    now: NOW,
+    ...(outFile ? { outFile } : {}),
+  });
 }
 
 describe('bundle size', () => {
@@ -36,7 +45,9 @@ describe('bundle size', () => {
     if (result.ok) return;
     expect(result.messages).toHaveLength(1);
     expect(result.messages[0]).toMatch(
-      new RegExp(`^Worker bundle too large: about \\d+\\.\\d KiB gzip-compressed \\(\\d+\\.\\d KiB of it the generated site with ${PAGED_ARTICLES.length} articles\\), over BUNDLE_LIMIT_MIB = 0\\.05 \\(MiB, gzip\\)\\. .*raise BUNDLE_LIMIT_MIB under \\[vars\\] in wrangler\\.toml.*Nothing was written\\.$`),
+      new RegExp(
+        `^Worker bundle too large: about \\d+\\.\\d KiB gzip-compressed \\(\\d+\\.\\d KiB of it the generated site with ${PAGED_ARTICLES.length} articles\\), over BUNDLE_LIMIT_MIB = 0\\.05 \\(MiB, gzip\\)\\. .*raise BUNDLE_LIMIT_MIB under \\[vars\\] in wrangler\\.toml.*Nothing was written\\.$`,
+      ),
     );
     await expect(stat(outFile)).rejects.toThrow();
   });
@@ -66,7 +77,10 @@ describe('bundle size', () => {
   it('measures large inputs in parallel slices within 0.05% of one gzip stream', async () => {
     // Text like a site's: repetitive markup around varied words, 13 MiB (four slices).
     const words = Array.from({ length: 5000 }, (_, i) => `word${(i * 7919) % 10007}`);
-    const text = Array.from({ length: 300_000 }, (_, i) => `<p class="x">${words[i % 4999]} ${words[(i * 31) % 4999]} and ${i}</p>\n`).join('');
+    const text = Array.from(
+      { length: 300_000 },
+      (_, i) => `<p class="x">${words[i % 4999]} ${words[(i * 31) % 4999]} and ${i}</p>\n`,
+    ).join('');
     const bytes = new TextEncoder().encode(text);
     expect(bytes.byteLength).toBeGreaterThan(3 * 4 * 1024 * 1024);
     const whole = gzipSync(bytes).byteLength;
@@ -82,8 +96,12 @@ describe('bundle size', () => {
     expect((await build(root, {}, siteModule)).ok).toBe(true);
     const estimate = await measureBundle(await readGeneratedSite(siteModule));
     const actual = await bundleWorker({ outDir, siteModule });
-    expect(estimate.gzipBytes, 'gzip estimate covers the real bundle').toBeGreaterThanOrEqual(actual.gzipBytes);
-    expect(estimate.bytes, 'raw estimate covers the real bundle').toBeGreaterThanOrEqual(actual.bytes);
+    expect(estimate.gzipBytes, 'gzip estimate covers the real bundle').toBeGreaterThanOrEqual(
+      actual.gzipBytes,
+    );
+    expect(estimate.bytes, 'raw estimate covers the real bundle').toBeGreaterThanOrEqual(
+      actual.bytes,
+    );
     // Not so generous that a site near the limit is refused for nothing.
     expect(estimate.gzipBytes - actual.gzipBytes).toBeLessThan(WORKER_CODE_ALLOWANCE.gzipBytes);
   }, 180_000);

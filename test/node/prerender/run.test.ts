@@ -1,13 +1,34 @@
 import { spawnSync } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import {
+  copyFile,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RawVars } from '../../../src/content/config.ts';
 import { runBuild } from '../../../src/prerender/run.ts';
 import { readGeneratedSite } from '../../../src/prerender/site-module.ts';
-import { createArticle, FIXTURE_VARS, formatArticle, writeArticles } from '../../support/fixtures.ts';
-import { allBodies, articleSlugs, FIXTURE_NOW, parseXmlStrict, REPO_ROOT, servedFeeds } from '../support.ts';
+import {
+  createArticle,
+  FIXTURE_VARS,
+  formatArticle,
+  writeArticles,
+} from '../../support/fixtures.ts';
+import {
+  allBodies,
+  articleSlugs,
+  FIXTURE_NOW,
+  parseXmlStrict,
+  REPO_ROOT,
+  servedFeeds,
+} from '../support.ts';
 
 const NODE = join(REPO_ROOT, 'node_modules', '.bin', 'node');
 const BUILD_SCRIPT = join(REPO_ROOT, 'scripts', 'build.ts');
@@ -30,8 +51,15 @@ async function build(root: string, vars: RawVars = FIXTURE_VARS) {
 }
 
 /** Runs `node scripts/build.ts` in `cwd`, as wrangler's [build] command does. */
-function runCli(cwd: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(NODE, [BUILD_SCRIPT, ...args], { cwd, encoding: 'utf8', timeout: 25_000 });
+function runCli(
+  cwd: string,
+  ...args: string[]
+): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(NODE, [BUILD_SCRIPT, ...args], {
+    cwd,
+    encoding: 'utf8',
+    timeout: 25_000,
+  });
   if (result.error) throw result.error;
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -42,7 +70,10 @@ describe('runBuild problems', () => {
       createArticle({ name: 'good.md' }),
       { name: 'bad-date.md', body: '---\ntitle: Bad date\ndate: 25/09/23\n---\nBody text.\n' },
       { name: 'no-title.md', body: '---\ndate: 2024-03-01\n---\nBody text.\n' },
-      { name: 'typo.md', body: '---\ntitle: Typo\ndate: 2024-03-01\ntitel: again\nimage: pic.png\n---\nBody text.\n' },
+      {
+        name: 'typo.md',
+        body: '---\ntitle: Typo\ndate: 2024-03-01\ntitel: again\nimage: pic.png\n---\nBody text.\n',
+      },
     ]);
     const result = await build(root);
     expect(result.ok).toBe(false);
@@ -56,11 +87,16 @@ describe('runBuild problems', () => {
   });
 
   it('refuses two files that make the same slug', async () => {
-    const root = await createProject([createArticle({ name: 'a.md' }), createArticle({ name: 'A.markdown' })]);
+    const root = await createProject([
+      createArticle({ name: 'a.md' }),
+      createArticle({ name: 'A.markdown' }),
+    ]);
     const result = await build(root);
     expect(result).toMatchObject({
       ok: false,
-      messages: ['articles/a.md:1: slug: duplicate slug "a": articles/A.markdown has the same one; rename one of the files'],
+      messages: [
+        'articles/a.md:1: slug: duplicate slug "a": articles/A.markdown has the same one; rename one of the files',
+      ],
     });
   });
 });
@@ -73,13 +109,23 @@ describe('runBuild over what articles/ holds', () => {
   async function createOutsideFolder(): Promise<string> {
     const outside = await mkdtemp(join(tmpdir(), 'feed-publisher-outside-'));
     roots.push(outside);
-    await writeFile(join(outside, 'secret.md'), formatArticle(createArticle({ name: 'secret.md', frontMatter: { title: 'Secret' }, body: SECRET })));
+    await writeFile(
+      join(outside, 'secret.md'),
+      formatArticle(
+        createArticle({ name: 'secret.md', frontMatter: { title: 'Secret' }, body: SECRET }),
+      ),
+    );
     return outside;
   }
 
   /** Builds with an output file, as `npm run build` does, and says whether anything was written. */
   async function buildAndWrite(root: string) {
-    const result = await runBuild({ root, vars: FIXTURE_VARS, now: FIXTURE_NOW, outFile: 'src/generated/site.js' });
+    const result = await runBuild({
+      root,
+      vars: FIXTURE_VARS,
+      now: FIXTURE_NOW,
+      outFile: 'src/generated/site.js',
+    });
     const written = await readdir(join(root, 'src', 'generated')).catch(() => []);
     return { result, written };
   }
@@ -87,29 +133,42 @@ describe('runBuild over what articles/ holds', () => {
   it('publishes an article filed in a subfolder at /articles/<file name>, in the feeds too', async () => {
     const root = await createProject([
       createArticle({ name: 'top.md', frontMatter: { title: 'At the top', date: '2024-03-01' } }),
-      createArticle({ name: '2024/rate-cut.md', frontMatter: { title: 'Rates cut', date: '2024-05-01' } }),
-      createArticle({ name: '2023/q4/deep.md', frontMatter: { title: 'Filed deep', date: '2023-12-01' } }),
+      createArticle({
+        name: '2024/rate-cut.md',
+        frontMatter: { title: 'Rates cut', date: '2024-05-01' },
+      }),
+      createArticle({
+        name: '2023/q4/deep.md',
+        frontMatter: { title: 'Filed deep', date: '2023-12-01' },
+      }),
     ]);
     const result = await build(root);
     if (!result.ok) throw new Error(result.messages.join('\n'));
     expect(result.articleCount).toBe(3);
     expect(articleSlugs(result.site)).toEqual(['deep', 'rate-cut', 'top']);
     expect(result.notes).toEqual([]);
-    const json = JSON.parse(servedFeeds(result.site).json.body) as { items: { title: string; url: string; id: string }[] };
+    const json = JSON.parse(servedFeeds(result.site).json.body) as {
+      items: { title: string; url: string; id: string }[];
+    };
     expect(json.items.map((i) => [i.title, i.url, i.id])).toEqual([
       ['Rates cut', 'https://news.example/articles/rate-cut', 'tag:news.example,2026:rate-cut'],
       ['At the top', 'https://news.example/articles/top', 'tag:news.example,2026:top'],
       ['Filed deep', 'https://news.example/articles/deep', 'tag:news.example,2026:deep'],
     ]);
     const rss = parseXmlStrict(servedFeeds(result.site).rss.body);
-    expect([...rss.getElementsByTagName('link')].map((l) => l.textContent)).toContain('https://news.example/articles/rate-cut');
+    expect([...rss.getElementsByTagName('link')].map((l) => l.textContent)).toContain(
+      'https://news.example/articles/rate-cut',
+    );
     expect(result.site.routes['/articles/rate-cut']).toBeDefined();
     // Folders are for filing: they appear in no URL.
     expect(Object.keys(result.site.routes).filter((path) => /2023|2024|q4/.test(path))).toEqual([]);
   });
 
   it('refuses two files of the same name in different folders, naming both', async () => {
-    const root = await createProject([createArticle({ name: '2023/rate-cut.md' }), createArticle({ name: '2024/rate-cut.md' })]);
+    const root = await createProject([
+      createArticle({ name: '2023/rate-cut.md' }),
+      createArticle({ name: '2024/rate-cut.md' }),
+    ]);
     const { result, written } = await buildAndWrite(root);
     expect(result.ok ? [] : result.messages).toEqual([
       'articles/2024/rate-cut.md:1: slug: duplicate slug "rate-cut": articles/2023/rate-cut.md has the same one (the slug is the file name, whatever its folder); rename one of the files',
@@ -144,7 +203,9 @@ describe('runBuild over what articles/ holds', () => {
 
   it('lists a link among the other problems, at once', async () => {
     const outside = await createOutsideFolder();
-    const root = await createProject([{ name: 'bad.md', body: '---\ntitle: Bad\ndate: soon\n---\nBody.\n' }]);
+    const root = await createProject([
+      { name: 'bad.md', body: '---\ntitle: Bad\ndate: soon\n---\nBody.\n' },
+    ]);
     await symlink(join(outside, 'secret.md'), join(root, 'articles', 'a-link.md'));
     const result = await build(root);
     expect(result.ok ? [] : result.messages).toEqual([
@@ -156,9 +217,12 @@ describe('runBuild over what articles/ holds', () => {
   it('refuses a named pipe (it is never opened, so the build does not hang)', async () => {
     const root = await createProject([createArticle({ name: 'good.md' })]);
     const made = spawnSync('mkfifo', [join(root, 'articles', 'pipe.md')]);
-    if (made.error || made.status !== 0) throw new Error(`mkfifo failed: ${made.error?.message ?? made.stderr}`);
+    if (made.error || made.status !== 0)
+      throw new Error(`mkfifo failed: ${made.error?.message ?? made.stderr}`);
     const result = await build(root);
-    expect(result.ok ? [] : result.messages).toEqual(['articles/pipe.md:1: file: a named pipe (FIFO) is not a regular file and cannot be an article: remove it from articles/']);
+    expect(result.ok ? [] : result.messages).toEqual([
+      'articles/pipe.md:1: file: a named pipe (FIFO) is not a regular file and cannot be an article: remove it from articles/',
+    ]);
   });
 
   it('publishes the markdown and names every other file it leaves out in a note', async () => {
@@ -191,16 +255,24 @@ describe('runBuild over what articles/ holds', () => {
     const result = await build(root);
     if (!result.ok) throw new Error(result.messages.join('\n'));
     expect(articleSlugs(result.site)).toEqual(['story']);
-    expect(result.notes).toEqual(['articles/.unfinished.md: not published: its name starts with "." (a hidden file); remove the dot to publish it']);
+    expect(result.notes).toEqual([
+      'articles/.unfinished.md: not published: its name starts with "." (a hidden file); remove the dot to publish it',
+    ]);
   });
 });
 
 describe('runBuild drafts', () => {
   it('leaves drafts out of every feed, page and count', async () => {
     const root = await createProject([
-      createArticle({ name: 'published.md', frontMatter: { title: 'Published story', date: '2024-03-01' } }),
+      createArticle({
+        name: 'published.md',
+        frontMatter: { title: 'Published story', date: '2024-03-01' },
+      }),
       // Dated in the future as well, so that it cannot sneak in through a scheduled edition.
-      createArticle({ name: 'secret-draft.md', frontMatter: { title: 'Secret draft title', date: '2030-01-01', draft: true } }),
+      createArticle({
+        name: 'secret-draft.md',
+        frontMatter: { title: 'Secret draft title', date: '2030-01-01', draft: true },
+      }),
     ]);
     const result = await build(root);
     expect(result.ok).toBe(true);
@@ -219,32 +291,84 @@ describe('runBuild drafts', () => {
   });
 
   it('still validates drafts', async () => {
-    const root = await createProject([createArticle({ name: 'draft.md', frontMatter: { date: 'soon', draft: true } })]);
+    const root = await createProject([
+      createArticle({ name: 'draft.md', frontMatter: { date: 'soon', draft: true } }),
+    ]);
     const result = await build(root);
-    expect(result.ok ? [] : result.messages).toEqual(['articles/draft.md:3: date: expected a date like 2023-09-25 or 2023-09-25T14:30:00+02:00, got "soon"']);
+    expect(result.ok ? [] : result.messages).toEqual([
+      'articles/draft.md:3: date: expected a date like 2023-09-25 or 2023-09-25T14:30:00+02:00, got "soon"',
+    ]);
   });
 });
 
 describe('runBuild configuration', () => {
   it.each([
-    ['SITE_URL', 'news.example', 'SITE_URL must be an absolute http(s) URL such as "https://news.example", got "news.example".'],
-    ['SITE_URL', 'ftp://news.example', 'SITE_URL must be an absolute http(s) URL such as "https://news.example", got "ftp://news.example".'],
-    ['SITE_URL', 'https://news.example/?x=1', 'SITE_URL must not carry a query, fragment or credentials, got "https://news.example/?x=1": use the bare site address.'],
-    ['SITE_ID', 'https://news.example/', 'SITE_ID must be an RFC 4151 tag URI prefix such as "tag:news.example,2026:", got "https://news.example/"'],
-    ['FEED_ITEM_LIMIT', 'lots', 'FEED_ITEM_LIMIT must be a whole number from 1 to 500, got "lots": fix it under [vars] in wrangler.toml.'],
-    ['FEED_ITEM_LIMIT', '0', 'FEED_ITEM_LIMIT must be a whole number from 1 to 500, got "0": fix it under [vars] in wrangler.toml.'],
-    ['TIME_ZONE', 'Mars/Olympus', 'TIME_ZONE must be an IANA time zone such as "UTC" or "Europe/Moscow", got "Mars/Olympus".'],
-    ['EDGE_CACHE', 'everything', 'EDGE_CACHE must be "computed" (the Cache API only for answers computed per request), "all" (in front of every route) or "off", got "everything".'],
+    [
+      'SITE_URL',
+      'news.example',
+      'SITE_URL must be an absolute http(s) URL such as "https://news.example", got "news.example".',
+    ],
+    [
+      'SITE_URL',
+      'ftp://news.example',
+      'SITE_URL must be an absolute http(s) URL such as "https://news.example", got "ftp://news.example".',
+    ],
+    [
+      'SITE_URL',
+      'https://news.example/?x=1',
+      'SITE_URL must not carry a query, fragment or credentials, got "https://news.example/?x=1": use the bare site address.',
+    ],
+    [
+      'SITE_ID',
+      'https://news.example/',
+      'SITE_ID must be an RFC 4151 tag URI prefix such as "tag:news.example,2026:", got "https://news.example/"',
+    ],
+    [
+      'FEED_ITEM_LIMIT',
+      'lots',
+      'FEED_ITEM_LIMIT must be a whole number from 1 to 500, got "lots": fix it under [vars] in wrangler.toml.',
+    ],
+    [
+      'FEED_ITEM_LIMIT',
+      '0',
+      'FEED_ITEM_LIMIT must be a whole number from 1 to 500, got "0": fix it under [vars] in wrangler.toml.',
+    ],
+    [
+      'TIME_ZONE',
+      'Mars/Olympus',
+      'TIME_ZONE must be an IANA time zone such as "UTC" or "Europe/Moscow", got "Mars/Olympus".',
+    ],
+    [
+      'EDGE_CACHE',
+      'everything',
+      'EDGE_CACHE must be "computed" (the Cache API only for answers computed per request), "all" (in front of every route) or "off", got "everything".',
+    ],
     // Plain text in every format, like article titles.
-    ['SITE_TITLE', 'The <i>Dispatch</i>', 'SITE_TITLE: "<i>" reads as an HTML tag to feed readers that take titles as HTML, and as text to the others: titles are plain text, so leave the tag out, or name it in quotes (“i”, «i»). Fix it under [vars] in wrangler.toml.'],
-    ['SITE_DESCRIPTION', 'News &amp; views', 'SITE_DESCRIPTION: "&amp;" is an HTML character reference: readers that take feed descriptions as HTML show "&", the others "&amp;"; feed descriptions are plain text, so type "&" itself'],
-    ['SITE_AUTHOR', 'Desk <desk@news.example>', 'SITE_AUTHOR: "<desk@news.example>" reads as an HTML tag'],
+    [
+      'SITE_TITLE',
+      'The <i>Dispatch</i>',
+      'SITE_TITLE: "<i>" reads as an HTML tag to feed readers that take titles as HTML, and as text to the others: titles are plain text, so leave the tag out, or name it in quotes (“i”, «i»). Fix it under [vars] in wrangler.toml.',
+    ],
+    [
+      'SITE_DESCRIPTION',
+      'News &amp; views',
+      'SITE_DESCRIPTION: "&amp;" is an HTML character reference: readers that take feed descriptions as HTML show "&", the others "&amp;"; feed descriptions are plain text, so type "&" itself',
+    ],
+    [
+      'SITE_AUTHOR',
+      'Desk <desk@news.example>',
+      'SITE_AUTHOR: "<desk@news.example>" reads as an HTML tag',
+    ],
     [
       'SITE_AUTHOR_TYPE',
       'organisation',
       'SITE_AUTHOR_TYPE must be "Person" or "Organization" (the schema.org type of SITE_AUTHOR in the pages\' JSON-LD), got "organisation": fix it under [vars] in wrangler.toml.',
     ],
-    ['SITE_AUTHOR', '—', 'SITE_AUTHOR must have a letter or digit, to make the URL of its author page from, got "—": name the newsroom or the person.'],
+    [
+      'SITE_AUTHOR',
+      '—',
+      'SITE_AUTHOR must have a letter or digit, to make the URL of its author page from, got "—": name the newsroom or the person.',
+    ],
   ])('fails with a sentence naming %s when it is %j', async (name, value, sentence) => {
     const root = await createProject([createArticle()]);
     const result = await build(root, { ...FIXTURE_VARS, [name]: value });
@@ -252,7 +376,10 @@ describe('runBuild configuration', () => {
     if (result.ok) return;
     expect(result.messages).toHaveLength(1);
     const [message = ''] = result.messages;
-    expect(message.split('\n')).toEqual(['Invalid configuration in wrangler.toml [vars]:', expect.stringContaining(`  - ${sentence}`)]);
+    expect(message.split('\n')).toEqual([
+      'Invalid configuration in wrangler.toml [vars]:',
+      expect.stringContaining(`  - ${sentence}`),
+    ]);
   });
 
   it('gives SITE_AUTHOR both of its checks at once: plain text, and a letter or digit for its page', async () => {
@@ -269,12 +396,19 @@ describe('runBuild configuration', () => {
     const root = await createProject([createArticle()]);
     const { SITE_TITLE: _dropped, ...vars } = FIXTURE_VARS;
     const result = await build(root, vars);
-    expect(result.ok ? [] : result.messages).toEqual(['Invalid configuration in wrangler.toml [vars]:\n  - SITE_TITLE is not set: add SITE_TITLE = "…" under [vars] in wrangler.toml.']);
+    expect(result.ok ? [] : result.messages).toEqual([
+      'Invalid configuration in wrangler.toml [vars]:\n  - SITE_TITLE is not set: add SITE_TITLE = "…" under [vars] in wrangler.toml.',
+    ]);
   });
 
   it('lists every invalid variable at once', async () => {
     const root = await createProject([createArticle()]);
-    const result = await build(root, { ...FIXTURE_VARS, SITE_URL: 'nope', TIME_ZONE: 'Nowhere/Else', FEED_ITEM_LIMIT: '-1' });
+    const result = await build(root, {
+      ...FIXTURE_VARS,
+      SITE_URL: 'nope',
+      TIME_ZONE: 'Nowhere/Else',
+      FEED_ITEM_LIMIT: '-1',
+    });
     const message = result.ok ? '' : (result.messages[0] ?? '');
     expect(message).toContain('SITE_URL must be');
     expect(message).toContain('TIME_ZONE must be');
@@ -284,7 +418,9 @@ describe('runBuild configuration', () => {
 
 describe('scripts/build.ts', () => {
   /** A project folder with the real wrangler.toml and the given article fixtures. */
-  async function createCliProject(...articles: Parameters<typeof createArticle>[0][]): Promise<string> {
+  async function createCliProject(
+    ...articles: Parameters<typeof createArticle>[0][]
+  ): Promise<string> {
     const root = await createProject(articles.map((a) => createArticle(a)));
     await copyFile(join(REPO_ROOT, 'wrangler.toml'), join(root, 'wrangler.toml'));
     return root;
@@ -306,11 +442,20 @@ describe('scripts/build.ts', () => {
     const root = await createCliProject({ name: 'first.md' });
     expect(runCli(root).status).toBe(0);
     const generated = join(root, 'src', 'generated');
-    const before = await Promise.all([readFile(join(generated, 'site.js')), readFile(join(generated, 'site.d.ts'))]);
+    const before = await Promise.all([
+      readFile(join(generated, 'site.js')),
+      readFile(join(generated, 'site.d.ts')),
+    ]);
     const beforeSite = await readGeneratedSite(join(generated, 'site.js'));
 
-    await writeFile(join(root, 'articles', 'second.md'), formatArticle(createArticle({ name: 'second.md', frontMatter: { date: '2023-02-30' } })));
-    await writeFile(join(root, 'articles', 'third.md'), '---\ntitle: Third\ndate: 2024-03-01\ntitel: x\n---\nBody.\n');
+    await writeFile(
+      join(root, 'articles', 'second.md'),
+      formatArticle(createArticle({ name: 'second.md', frontMatter: { date: '2023-02-30' } })),
+    );
+    await writeFile(
+      join(root, 'articles', 'third.md'),
+      '---\ntitle: Third\ndate: 2024-03-01\ntitel: x\n---\nBody.\n',
+    );
     const run = runCli(root);
 
     expect(run.status).toBe(1);
@@ -322,20 +467,32 @@ describe('scripts/build.ts', () => {
       'Build failed: 2 problems. Nothing was written; the last good build stays in place.',
       '',
     ]);
-    const after = await Promise.all([readFile(join(generated, 'site.js')), readFile(join(generated, 'site.d.ts'))]);
+    const after = await Promise.all([
+      readFile(join(generated, 'site.js')),
+      readFile(join(generated, 'site.d.ts')),
+    ]);
     expect(after[0].equals(before[0])).toBe(true);
     expect(after[1].equals(before[1])).toBe(true);
     // The bodies the module imports are still there, byte for byte.
-    expect(Buffer.from((await readGeneratedSite(join(generated, 'site.js'))).data).equals(Buffer.from(beforeSite.data))).toBe(true);
+    expect(
+      Buffer.from((await readGeneratedSite(join(generated, 'site.js'))).data).equals(
+        Buffer.from(beforeSite.data),
+      ),
+    ).toBe(true);
   });
 
   it('exits non-zero with a sentence naming the variable when wrangler.toml is wrong', async () => {
     const root = await createCliProject({ name: 'first.md' });
     const toml = await readFile(join(root, 'wrangler.toml'), 'utf8');
-    await writeFile(join(root, 'wrangler.toml'), toml.replace(/^TIME_ZONE = .*$/m, 'TIME_ZONE = "Moscow"'));
+    await writeFile(
+      join(root, 'wrangler.toml'),
+      toml.replace(/^TIME_ZONE = .*$/m, 'TIME_ZONE = "Moscow"'),
+    );
     const run = runCli(root);
     expect(run.status).toBe(1);
-    expect(run.stderr).toContain('TIME_ZONE must be an IANA time zone such as "UTC" or "Europe/Moscow", got "Moscow".');
+    expect(run.stderr).toContain(
+      'TIME_ZONE must be an IANA time zone such as "UTC" or "Europe/Moscow", got "Moscow".',
+    );
   });
 
   it('prints a note for each file it leaves out, building or checking', async () => {
@@ -345,7 +502,11 @@ describe('scripts/build.ts', () => {
       const run = runCli(root, ...args);
       expect(run.stderr).toBe('');
       expect(run.status).toBe(0);
-      expect(run.stdout.split('\n')).toEqual(['note: articles/notes.txt: not published: only .md and .markdown files are articles', expect.stringMatching(/^(Built|Checked) 1 article in /), '']);
+      expect(run.stdout.split('\n')).toEqual([
+        'note: articles/notes.txt: not published: only .md and .markdown files are articles',
+        expect.stringMatching(/^(Built|Checked) 1 article in /),
+        '',
+      ]);
     }
   });
 
@@ -371,7 +532,9 @@ describe('scripts/build.ts', () => {
     const run = runCli(root, '--check');
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^Checked 1 article in \d+ ms/);
-    await expect(readFile(join(root, 'src', 'generated', 'site.js'))).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(readFile(join(root, 'src', 'generated', 'site.js'))).rejects.toMatchObject({
+      code: 'ENOENT',
+    });
   });
 });
 

@@ -16,13 +16,18 @@ describe('WebSub ping', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as { port: number };
     try {
-      const results = await pingHub(`http://127.0.0.1:${port}/`, ['https://news.example/rss.xml', 'https://news.example/tags/a&b/feed.json']);
+      const results = await pingHub(`http://127.0.0.1:${port}/`, [
+        'https://news.example/rss.xml',
+        'https://news.example/tags/a&b/feed.json',
+      ]);
       expect(results.map((r) => r.ok)).toEqual([true, true]);
       expect(received).toEqual([
         'POST application/x-www-form-urlencoded hub.mode=publish&hub.url=https%3A%2F%2Fnews.example%2Frss.xml',
         'POST application/x-www-form-urlencoded hub.mode=publish&hub.url=https%3A%2F%2Fnews.example%2Ftags%2Fa%26b%2Ffeed.json',
       ]);
-      const failed = await pingHub(`http://127.0.0.1:${port}/fail`, ['https://news.example/rss.xml']);
+      const failed = await pingHub(`http://127.0.0.1:${port}/fail`, [
+        'https://news.example/rss.xml',
+      ]);
       expect(failed[0]).toMatchObject({ ok: false, detail: expect.stringContaining('500') });
     } finally {
       server.close();

@@ -16,7 +16,14 @@ export function createConfig(overrides: Partial<SiteConfig> = {}): SiteConfig {
     timeZone: 'UTC',
     queryLimitMax: 100,
     edgeCache: 'computed',
-    cache: { feedMaxAge: 300, feedSMaxAge: 300, pageMaxAge: 300, pageSMaxAge: 300, archiveMaxAge: 86_400, staleWhileRevalidate: 60 },
+    cache: {
+      feedMaxAge: 300,
+      feedSMaxAge: 300,
+      pageMaxAge: 300,
+      pageSMaxAge: 300,
+      archiveMaxAge: 86_400,
+      staleWhileRevalidate: 60,
+    },
     ...overrides,
   };
 }

@@ -3,12 +3,31 @@ import { decodeHTML } from 'entities';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { JsonFeed } from '../../../src/render/json-feed.ts';
 import type { BuiltSite } from '../../../src/site/types.ts';
-import { type ArticleFixture, createArticle, HOSTILE_ARTICLES, HOSTILE_TAGS, HOSTILE_TITLE_CLEAN } from '../../support/fixtures.ts';
-import { ATOM_NS, allServed, articleSlugs, buildFixtureSite, childElements, childText, parseXmlLoose, parseXmlStrict, servedFeeds, XML_INVALID } from '../support.ts';
+import {
+  type ArticleFixture,
+  createArticle,
+  HOSTILE_ARTICLES,
+  HOSTILE_TAGS,
+  HOSTILE_TITLE_CLEAN,
+} from '../../support/fixtures.ts';
+import {
+  ATOM_NS,
+  allServed,
+  articleSlugs,
+  buildFixtureSite,
+  childElements,
+  childText,
+  parseXmlLoose,
+  parseXmlStrict,
+  requireChild,
+  servedFeeds,
+  XML_INVALID,
+} from '../support.ts';
 
 const CONTENT_NS = 'http://purl.org/rss/1.0/modules/content/';
 /** RFC 822 as the RSS Advisory Board profiles it: four-digit year, GMT. */
-const RSS_DATE = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+const RSS_DATE =
+  /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
 /** RFC 3339 date-time with a zone. */
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -21,17 +40,25 @@ interface ParsedFeeds {
 
 function parseFeeds(site: BuiltSite): ParsedFeeds {
   const edition = servedFeeds(site);
-  return { rss: parseXmlStrict(edition.rss.body), atom: parseXmlStrict(edition.atom.body), json: JSON.parse(edition.json.body) as JsonFeed };
+  return {
+    rss: parseXmlStrict(edition.rss.body),
+    atom: parseXmlStrict(edition.atom.body),
+    json: JSON.parse(edition.json.body) as JsonFeed,
+  };
 }
 
 function rssItems(rss: Document): Element[] {
-  const channel = rss.documentElement ? childElements(rss.documentElement, 'channel')[0] : undefined;
+  const channel = rss.documentElement
+    ? childElements(rss.documentElement, 'channel')[0]
+    : undefined;
   if (!channel) throw new Error('RSS has no channel');
   return childElements(channel, 'item');
 }
 
 function rssChannel(rss: Document): Element {
-  const channel = rss.documentElement ? childElements(rss.documentElement, 'channel')[0] : undefined;
+  const channel = rss.documentElement
+    ? childElements(rss.documentElement, 'channel')[0]
+    : undefined;
   if (!channel) throw new Error('RSS has no channel');
   return channel;
 }
@@ -49,7 +76,13 @@ function atomFeed(atom: Document): Element {
 /** Article fixtures with distinct, fixed dates, oldest first. */
 function createDatedArticles(count: number): ArticleFixture[] {
   return Array.from({ length: count }, (_, i) =>
-    createArticle({ name: `story-${i + 1}.md`, frontMatter: { title: `Story ${i + 1}`, date: `2024-03-${String(i + 1).padStart(2, '0')}T08:00:00Z` } }),
+    createArticle({
+      name: `story-${i + 1}.md`,
+      frontMatter: {
+        title: `Story ${i + 1}`,
+        date: `2024-03-${String(i + 1).padStart(2, '0')}T08:00:00Z`,
+      },
+    }),
   );
 }
 
@@ -92,7 +125,9 @@ describe('feeds of the hostile fixture', () => {
   it('round-trips the hostile title as RSS plain text', () => {
     const titles = rssItems(feeds.rss).map((item) => childText(item, 'title'));
     expect(titles).toEqual([HOSTILE_TITLE_CLEAN, 'Second']);
-    expect(parseXmlLoose(servedFeeds(site).rss.body).rss.channel.item[0].title).toBe(HOSTILE_TITLE_CLEAN);
+    expect(parseXmlLoose(servedFeeds(site).rss.body).rss.channel.item[0].title).toBe(
+      HOSTILE_TITLE_CLEAN,
+    );
   });
 
   it('round-trips the hostile title as an Atom text construct', () => {
@@ -112,8 +147,13 @@ describe('feeds of the hostile fixture', () => {
     const [item] = rssItems(feeds.rss);
     const [entry] = atomEntries(feeds.atom);
     if (!item || !entry) throw new Error('no item');
-    const contents = [childText(item, 'encoded', CONTENT_NS), childText(entry, 'content', ATOM_NS), feeds.json.items[0]?.content_html];
-    for (const html of contents) expect(decodeHTML(html ?? '')).toContain('Body with ]]> once and ]]> twice');
+    const contents = [
+      childText(item, 'encoded', CONTENT_NS),
+      childText(entry, 'content', ATOM_NS),
+      feeds.json.items[0]?.content_html,
+    ];
+    for (const html of contents)
+      expect(decodeHTML(html ?? '')).toContain('Body with ]]> once and ]]> twice');
     expect(childElements(entry, 'content', ATOM_NS)[0]?.getAttribute('type')).toBe('html');
   });
 
@@ -121,7 +161,11 @@ describe('feeds of the hostile fixture', () => {
     const [item] = rssItems(feeds.rss);
     const [entry] = atomEntries(feeds.atom);
     if (!item || !entry) throw new Error('no item');
-    const contents = [childText(item, 'encoded', CONTENT_NS), childText(entry, 'content', ATOM_NS), feeds.json.items[0]?.content_html];
+    const contents = [
+      childText(item, 'encoded', CONTENT_NS),
+      childText(entry, 'content', ATOM_NS),
+      feeds.json.items[0]?.content_html,
+    ];
     for (const html of contents) {
       expect(html).toContain('Emoji');
       expect(html).not.toMatch(/<script/i);
@@ -148,7 +192,9 @@ describe('feeds of the hostile fixture', () => {
     const [entry] = atomEntries(feeds.atom);
     if (!item || !entry) throw new Error('no item');
     expect(childElements(item, 'category').map((c) => c.textContent)).toEqual(HOSTILE_TAGS);
-    expect(childElements(entry, 'category', ATOM_NS).map((c) => c.getAttribute('term'))).toEqual(HOSTILE_TAGS);
+    expect(childElements(entry, 'category', ATOM_NS).map((c) => c.getAttribute('term'))).toEqual(
+      HOSTILE_TAGS,
+    );
     expect(feeds.json.items[0]?.tags).toEqual(HOSTILE_TAGS);
   });
 
@@ -159,13 +205,17 @@ describe('feeds of the hostile fixture', () => {
     expect(childText(item, 'creator', 'http://purl.org/dc/elements/1.1/')).toBe("Ann <&> O'Neil");
     const author = childElements(entry, 'author', ATOM_NS)[0];
     expect(author && childText(author, 'name', ATOM_NS)).toBe("Ann <&> O'Neil");
-    expect(feeds.json.items[0]?.authors).toEqual([{ name: "Ann <&> O'Neil", url: 'https://news.example/authors/ann-o-neil/' }]);
+    expect(feeds.json.items[0]?.authors).toEqual([
+      { name: "Ann <&> O'Neil", url: 'https://news.example/authors/ann-o-neil/' },
+    ]);
   });
 
   it('drops javascript: links and resolves relative ones against the permalink', () => {
     const html = feeds.json.items[0]?.content_html ?? '';
     expect(html.toLowerCase()).not.toContain('javascript:');
-    expect(html).toContain('a javascript link and <a href="https://news.example/other">relative</a>');
+    expect(html).toContain(
+      'a javascript link and <a href="https://news.example/other">relative</a>',
+    );
     expect(html).toContain('src="https://news.example/articles/pic.png"');
   });
 });
@@ -184,8 +234,18 @@ describe('feed dates', () => {
 
   it('dates the feed by an update newer than every publication', async () => {
     const site = await buildFixtureSite([
-      createArticle({ name: 'older.md', frontMatter: { title: 'Older', date: '2024-01-01T00:00:00Z', updated: '2024-06-15T12:00:00Z' } }),
-      createArticle({ name: 'newer.md', frontMatter: { title: 'Newer', date: '2024-03-01T00:00:00Z' } }),
+      createArticle({
+        name: 'older.md',
+        frontMatter: {
+          title: 'Older',
+          date: '2024-01-01T00:00:00Z',
+          updated: '2024-06-15T12:00:00Z',
+        },
+      }),
+      createArticle({
+        name: 'newer.md',
+        frontMatter: { title: 'Newer', date: '2024-03-01T00:00:00Z' },
+      }),
     ]);
     const { rss, atom, json } = parseFeeds(site);
     expect(childText(rssChannel(rss), 'lastBuildDate')).toBe('Sat, 15 Jun 2024 12:00:00 GMT');
@@ -202,8 +262,16 @@ describe('feed dates', () => {
   });
 
   it('writes RSS dates with a four-digit year', async () => {
-    const { rss } = parseFeeds(await buildFixtureSite([createArticle({ frontMatter: { date: '1970-01-02' } }), ...createDatedArticles(2)]));
-    const dates = [childText(rssChannel(rss), 'lastBuildDate'), ...rssItems(rss).map((item) => childText(item, 'pubDate'))];
+    const { rss } = parseFeeds(
+      await buildFixtureSite([
+        createArticle({ frontMatter: { date: '1970-01-02' } }),
+        ...createDatedArticles(2),
+      ]),
+    );
+    const dates = [
+      childText(rssChannel(rss), 'lastBuildDate'),
+      ...rssItems(rss).map((item) => childText(item, 'pubDate')),
+    ];
     expect(dates).toHaveLength(4);
     for (const date of dates) expect(date).toMatch(RSS_DATE);
     expect(dates.at(-1)).toBe('Fri, 02 Jan 1970 00:00:00 GMT');
@@ -218,9 +286,13 @@ describe('feed determinism', () => {
   it('renders byte-identical bodies and ETags for the same content, whatever the clock says', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(Date.parse('2030-01-01T00:00:00Z'));
-    const first = await buildFixtureSite(HOSTILE_ARTICLES, { now: Date.parse('2026-01-01T00:00:00Z') });
+    const first = await buildFixtureSite(HOSTILE_ARTICLES, {
+      now: Date.parse('2026-01-01T00:00:00Z'),
+    });
     vi.setSystemTime(Date.parse('2040-06-01T00:00:00Z'));
-    const second = await buildFixtureSite(HOSTILE_ARTICLES, { now: Date.parse('2027-01-01T00:00:00Z') });
+    const second = await buildFixtureSite(HOSTILE_ARTICLES, {
+      now: Date.parse('2027-01-01T00:00:00Z'),
+    });
     const [a, b] = [servedFeeds(first), servedFeeds(second)];
     for (const format of ['rss', 'atom', 'json', 'index'] as const) {
       expect(b[format].body).toBe(a[format].body);
@@ -236,7 +308,14 @@ describe('feed determinism', () => {
 
   it('gives different content a different ETag', async () => {
     const a = servedFeeds(await buildFixtureSite(createDatedArticles(1)));
-    const b = servedFeeds(await buildFixtureSite([createArticle({ name: 'story-1.md', frontMatter: { title: 'Story 1, revised', date: '2024-03-01T08:00:00Z' } })]));
+    const b = servedFeeds(
+      await buildFixtureSite([
+        createArticle({
+          name: 'story-1.md',
+          frontMatter: { title: 'Story 1, revised', date: '2024-03-01T08:00:00Z' },
+        }),
+      ]),
+    );
     expect(b.rss.etag).not.toBe(a.rss.etag);
     expect(b.atom.etag).not.toBe(a.atom.etag);
     expect(b.json.etag).not.toBe(a.json.etag);
@@ -274,16 +353,34 @@ describe('JSON Feed 1.1', () => {
 
   it('writes external_url and image when the article has them', async () => {
     const { json } = parseFeeds(
-      await buildFixtureSite([createArticle({ frontMatter: { original_url: 'https://origin.example/story', image: 'https://img.example/a.jpg', lang: 'de' } })]),
+      await buildFixtureSite([
+        createArticle({
+          frontMatter: {
+            original_url: 'https://origin.example/story',
+            image: 'https://img.example/a.jpg',
+            lang: 'de',
+          },
+        }),
+      ]),
     );
-    expect(json.items[0]).toMatchObject({ external_url: 'https://origin.example/story', image: 'https://img.example/a.jpg', language: 'de' });
+    expect(json.items[0]).toMatchObject({
+      external_url: 'https://origin.example/story',
+      image: 'https://img.example/a.jpg',
+      language: 'de',
+    });
   });
 });
 
 describe('item ids and permalinks', () => {
   it('keeps item ids when SITE_URL changes scheme and host, and moves permalinks', async () => {
-    const first = parseFeeds(await buildFixtureSite(HOSTILE_ARTICLES, { vars: { SITE_URL: 'https://news.example' } }));
-    const moved = parseFeeds(await buildFixtureSite(HOSTILE_ARTICLES, { vars: { SITE_URL: 'http://mirror.example:8080/' } }));
+    const first = parseFeeds(
+      await buildFixtureSite(HOSTILE_ARTICLES, { vars: { SITE_URL: 'https://news.example' } }),
+    );
+    const moved = parseFeeds(
+      await buildFixtureSite(HOSTILE_ARTICLES, {
+        vars: { SITE_URL: 'http://mirror.example:8080/' },
+      }),
+    );
     const ids = (f: ParsedFeeds) => ({
       rss: rssItems(f.rss).map((item) => childText(item, 'guid')),
       atom: atomEntries(f.atom).map((entry) => childText(entry, 'id', ATOM_NS)),
@@ -291,27 +388,40 @@ describe('item ids and permalinks', () => {
     });
     const links = (f: ParsedFeeds) => ({
       rss: rssItems(f.rss).map((item) => childText(item, 'link')),
-      atom: atomEntries(f.atom).map((entry) => childElements(entry, 'link', ATOM_NS)[0]?.getAttribute('href')),
+      atom: atomEntries(f.atom).map((entry) =>
+        childElements(entry, 'link', ATOM_NS)[0]?.getAttribute('href'),
+      ),
       json: f.json.items.map((item) => item.url),
     });
     const expectedIds = ['tag:news.example,2026:hostile', 'tag:news.example,2026:second'];
     expect(ids(first)).toEqual({ rss: expectedIds, atom: expectedIds, json: expectedIds });
     expect(ids(moved)).toEqual(ids(first));
-    const movedLinks = ['http://mirror.example:8080/articles/hostile', 'http://mirror.example:8080/articles/second'];
+    const movedLinks = [
+      'http://mirror.example:8080/articles/hostile',
+      'http://mirror.example:8080/articles/second',
+    ];
     expect(links(moved)).toEqual({ rss: movedLinks, atom: movedLinks, json: movedLinks });
-    expect(links(first).json).toEqual(['https://news.example/articles/hostile', 'https://news.example/articles/second']);
+    expect(links(first).json).toEqual([
+      'https://news.example/articles/hostile',
+      'https://news.example/articles/second',
+    ]);
   });
 
   it('marks the RSS guid as not a permalink', async () => {
     const { rss } = parseFeeds(await buildFixtureSite(HOSTILE_ARTICLES));
-    for (const item of rssItems(rss)) expect(childElements(item, 'guid')[0]?.getAttribute('isPermaLink')).toBe('false');
+    for (const item of rssItems(rss))
+      expect(childElements(item, 'guid')[0]?.getAttribute('isPermaLink')).toBe('false');
   });
 
   it('points each self link at its own document', async () => {
     const { rss, atom } = parseFeeds(await buildFixtureSite(HOSTILE_ARTICLES));
-    const rssSelf = childElements(rssChannel(rss), 'link', ATOM_NS).find((l) => l.getAttribute('rel') === 'self');
+    const rssSelf = childElements(rssChannel(rss), 'link', ATOM_NS).find(
+      (l) => l.getAttribute('rel') === 'self',
+    );
     expect(rssSelf?.getAttribute('href')).toBe('https://news.example/rss.xml');
-    const atomSelf = childElements(atomFeed(atom), 'link', ATOM_NS).find((l) => l.getAttribute('rel') === 'self');
+    const atomSelf = childElements(atomFeed(atom), 'link', ATOM_NS).find(
+      (l) => l.getAttribute('rel') === 'self',
+    );
     expect(atomSelf?.getAttribute('href')).toBe('https://news.example/atom.xml');
     expect(childText(atomFeed(atom), 'id', ATOM_NS)).toBe('tag:news.example,2026:');
   });
@@ -320,7 +430,9 @@ describe('item ids and permalinks', () => {
 describe('FEED_ITEM_LIMIT', () => {
   it('bounds the number of items to the newest ones in every format', async () => {
     // Seven items, three a page: page 1 takes the three oldest, the feed keeps the four others.
-    const { rss, atom, json } = parseFeeds(await buildFixtureSite(createDatedArticles(7), { vars: { FEED_ITEM_LIMIT: '3' } }));
+    const { rss, atom, json } = parseFeeds(
+      await buildFixtureSite(createDatedArticles(7), { vars: { FEED_ITEM_LIMIT: '3' } }),
+    );
     const newest = ['Story 7', 'Story 6', 'Story 5', 'Story 4'];
     expect(rssItems(rss).map((item) => childText(item, 'title'))).toEqual(newest);
     expect(atomEntries(atom).map((entry) => childText(entry, 'title', ATOM_NS))).toEqual(newest);
@@ -329,7 +441,15 @@ describe('FEED_ITEM_LIMIT', () => {
 
   it('keeps every article page even when the feeds are cut', async () => {
     const site = await buildFixtureSite(createDatedArticles(7), { vars: { FEED_ITEM_LIMIT: '3' } });
-    expect(articleSlugs(site)).toEqual(['story-1', 'story-2', 'story-3', 'story-4', 'story-5', 'story-6', 'story-7']);
+    expect(articleSlugs(site)).toEqual([
+      'story-1',
+      'story-2',
+      'story-3',
+      'story-4',
+      'story-5',
+      'story-6',
+      'story-7',
+    ]);
   });
 });
 
@@ -339,7 +459,9 @@ describe('plain-text titles, names and tags', () => {
   let feeds: ParsedFeeds;
 
   beforeAll(async () => {
-    site = await buildFixtureSite([createArticle({ frontMatter: { title: TITLE, tags: ['R&D'], authors: ['Ann <&> O’Neil'] } })]);
+    site = await buildFixtureSite([
+      createArticle({ frontMatter: { title: TITLE, tags: ['R&D'], authors: ['Ann <&> O’Neil'] } }),
+    ]);
     feeds = parseFeeds(site);
   });
 
@@ -354,11 +476,15 @@ describe('plain-text titles, names and tags', () => {
     // RFC 4287 §3.1.1: without a type attribute, a text construct is plain text.
     expect(title?.hasAttribute('type')).toBe(false);
     expect(title?.textContent).toBe(TITLE);
-    expect(childText(childElements(entry, 'author', ATOM_NS)[0]!, 'name', ATOM_NS)).toBe('Ann <&> O’Neil');
+    expect(childText(requireChild(entry, 'author', ATOM_NS), 'name', ATOM_NS)).toBe(
+      'Ann <&> O’Neil',
+    );
     expect(feeds.json.items[0]?.title).toBe(TITLE);
     const page = servedFeeds(site).index.body;
     expect(decodeHTML(/<h2><a href="[^"]+">([^<]*)<\/a><\/h2>/.exec(page)?.[1] ?? '')).toBe(TITLE);
-    const tagFeed = parseXmlStrict(allServed(site).find((s) => s.path === '/tags/r-d/rss.xml')?.body ?? '');
+    const tagFeed = parseXmlStrict(
+      allServed(site).find((s) => s.path === '/tags/r-d/rss.xml')?.body ?? '',
+    );
     expect(childText(rssChannel(tagFeed), 'title')).toBe('Fixture News · R&D');
   });
 
@@ -371,7 +497,11 @@ describe('plain-text titles, names and tags', () => {
     expect(atom.body).toContain(`<title>${written}</title>`);
     expect(atom.body).toContain('<name>Ann &#x3C;&#x26;&#x3E; O’Neil</name>');
     // No title, channel text or name is CDATA, where the references would stay as typed.
-    expect([...rss.body.matchAll(/<(title|category|dc:creator|description)>(<!\[CDATA\[)?/g)].filter((m) => m[2] && m[1] !== 'description')).toEqual([]);
+    expect(
+      [...rss.body.matchAll(/<(title|category|dc:creator|description)>(<!\[CDATA\[)?/g)].filter(
+        (m) => m[2] && m[1] !== 'description',
+      ),
+    ).toEqual([]);
   });
 
   it("writes an author's own feeds with the name as text and the author's page as the link", () => {
@@ -379,16 +509,28 @@ describe('plain-text titles, names and tags', () => {
     const page = 'https://news.example/authors/ann-o-neil/';
     const atomBody = at('/authors/ann-o-neil/atom.xml');
     // RFC 4287 §4.2.1: the feed's author is the author, `uri` their link (their page, as no url is given).
-    expect(atomBody).toContain(`<author>\n        <name>Ann &#x3C;&#x26;&#x3E; O’Neil</name>\n        <uri>${page}</uri>\n    </author>`);
+    expect(atomBody).toContain(
+      `<author>\n        <name>Ann &#x3C;&#x26;&#x3E; O’Neil</name>\n        <uri>${page}</uri>\n    </author>`,
+    );
     const atom = parseXmlStrict(atomBody).documentElement;
     if (!atom) throw new Error('no feed element');
     const feedAuthor = childElements(atom, 'author', ATOM_NS)[0];
-    expect(feedAuthor && [childText(feedAuthor, 'name', ATOM_NS), childText(feedAuthor, 'uri', ATOM_NS)]).toEqual(['Ann <&> O’Neil', page]);
+    expect(
+      feedAuthor && [childText(feedAuthor, 'name', ATOM_NS), childText(feedAuthor, 'uri', ATOM_NS)],
+    ).toEqual(['Ann <&> O’Neil', page]);
     expect(childText(atom, 'title', ATOM_NS)).toBe('Fixture News · Ann <&> O’Neil');
     const rssBody = at('/authors/ann-o-neil/rss.xml');
     expect(rssBody).toContain('<title>Fixture News · Ann &#x3C;&#x26;&#x3E; O’Neil</title>');
-    expect(childText(rssChannel(parseXmlStrict(rssBody)), 'description')).toBe('Articles by Ann <&> O’Neil.');
-    const json = JSON.parse(at('/authors/ann-o-neil/feed.json')) as { title: string; authors: unknown };
-    expect(json).toMatchObject({ title: 'Fixture News · Ann <&> O’Neil', authors: [{ name: 'Ann <&> O’Neil', url: page }] });
+    expect(childText(rssChannel(parseXmlStrict(rssBody)), 'description')).toBe(
+      'Articles by Ann <&> O’Neil.',
+    );
+    const json = JSON.parse(at('/authors/ann-o-neil/feed.json')) as {
+      title: string;
+      authors: unknown;
+    };
+    expect(json).toMatchObject({
+      title: 'Fixture News · Ann <&> O’Neil',
+      authors: [{ name: 'Ann <&> O’Neil', url: page }],
+    });
   });
 });

@@ -14,7 +14,15 @@ describe('renderJsonItem', () => {
     const article = createRenderArticle({
       title: 'Rates & <bonds> "q"',
       updatedAt: Date.parse('2024-03-05T10:00:00Z'),
-      authors: [{ name: 'Zoë Adams', url: 'https://zoe.example/', page: 'https://news.example/authors/zoe-adams/' }, { name: 'Bo Chen', page: 'https://news.example/authors/bo-chen/' }, { name: 'Nobody' }],
+      authors: [
+        {
+          name: 'Zoë Adams',
+          url: 'https://zoe.example/',
+          page: 'https://news.example/authors/zoe-adams/',
+        },
+        { name: 'Bo Chen', page: 'https://news.example/authors/bo-chen/' },
+        { name: 'Nobody' },
+      ],
       tags: ['R&D', 'Café'],
       image: 'https://cdn.example/photo.jpg',
       originalUrl: 'https://origin.example/story',
@@ -32,7 +40,11 @@ describe('renderJsonItem', () => {
         date_published: '2024-03-01T08:00:00.000Z',
         date_modified: '2024-03-05T10:00:00.000Z',
         // An author's link is their own url, else their page on the site.
-        authors: [{ name: 'Zoë Adams', url: 'https://zoe.example/' }, { name: 'Bo Chen', url: 'https://news.example/authors/bo-chen/' }, { name: 'Nobody' }],
+        authors: [
+          { name: 'Zoë Adams', url: 'https://zoe.example/' },
+          { name: 'Bo Chen', url: 'https://news.example/authors/bo-chen/' },
+          { name: 'Nobody' },
+        ],
         tags: ['R&D', 'Café'],
         language: 'de',
       },
@@ -48,13 +60,19 @@ describe('renderJsonItem', () => {
   });
 
   it('indents an item to sit in the items array', () => {
-    expect(renderJsonItem(createRenderArticle())).toMatch(/^ {4}\{\n {6}"id": "tag:news\.example,2026:rate-cut",\n[^]*\n {4}\}$/);
+    expect(renderJsonItem(createRenderArticle())).toMatch(
+      /^ {4}\{\n {6}"id": "tag:news\.example,2026:rate-cut",\n[\s\S]*\n {4}\}$/,
+    );
   });
 });
 
 describe('renderJsonFrame', () => {
   it('writes the 1.1 top level of the site feed', () => {
-    const config = createConfig({ icon: 'https://news.example/icon.png', logo: 'https://news.example/logo.png', websubHub: 'https://hub.example/' });
+    const config = createConfig({
+      icon: 'https://news.example/icon.png',
+      logo: 'https://news.example/logo.png',
+      websubHub: 'https://hub.example/',
+    });
     const { items, ...top } = jsonOf(createInfo(config));
     expect(items).toEqual([]);
     expect(top).toEqual({
@@ -79,20 +97,37 @@ describe('renderJsonFrame', () => {
         homeUrl: 'https://news.example/archive/2/',
         description: '',
         subscribable: false,
-        paging: { first: 'https://news.example/', next: 'https://news.example/archive/1/', previous: 'https://news.example/', last: 'https://news.example/archive/1/' },
+        paging: {
+          first: 'https://news.example/',
+          next: 'https://news.example/archive/1/',
+          previous: 'https://news.example/',
+          last: 'https://news.example/archive/1/',
+        },
         author: { name: 'Bo Chen', page: 'https://news.example/authors/bo-chen/' },
       }),
     );
-    expect(page).toMatchObject({ home_page_url: 'https://news.example/archive/2/', feed_url: 'https://news.example/feed.json', next_url: 'https://news.example/archive/1/feed.json' });
-    expect(page.authors).toEqual([{ name: 'Bo Chen', url: 'https://news.example/authors/bo-chen/' }]);
+    expect(page).toMatchObject({
+      home_page_url: 'https://news.example/archive/2/',
+      feed_url: 'https://news.example/feed.json',
+      next_url: 'https://news.example/archive/1/feed.json',
+    });
+    expect(page.authors).toEqual([
+      { name: 'Bo Chen', url: 'https://news.example/authors/bo-chen/' },
+    ]);
     expect(page).not.toHaveProperty('hubs');
     expect(page).not.toHaveProperty('description');
   });
 
   it('joins items with the frame separator into one valid document', () => {
-    const articles = ['one', 'two', 'three'].map((slug) => createRenderArticle({ slug, title: slug }));
+    const articles = ['one', 'two', 'three'].map((slug) =>
+      createRenderArticle({ slug, title: slug }),
+    );
     const frame = renderJsonFrame(createInfo(createConfig()));
     expect(frame.separator).toBe(',\n');
-    expect(jsonOf(createInfo(createConfig()), articles).items.map((i) => i.title)).toEqual(['one', 'two', 'three']);
+    expect(jsonOf(createInfo(createConfig()), articles).items.map((i) => i.title)).toEqual([
+      'one',
+      'two',
+      'three',
+    ]);
   });
 });

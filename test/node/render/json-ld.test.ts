@@ -5,11 +5,20 @@ import type { Article, BuiltSite } from '../../../src/site/types.ts';
 import { type ArticleFixture, FIXTURE_VARS } from '../../support/fixtures.ts';
 import { buildFixtureSite, servedAt } from '../support.ts';
 
-const BODY = 'A paragraph of body text with enough words to count as a real paragraph for the summary.';
+const BODY =
+  'A paragraph of body text with enough words to count as a real paragraph for the summary.';
 const SITE = 'https://news.example';
 
-function article(name: string, date: string, frontMatter: Record<string, unknown> = {}): ArticleFixture {
-  return { name: `${name}.md`, frontMatter: { title: name.toUpperCase(), date, ...frontMatter }, body: BODY };
+function article(
+  name: string,
+  date: string,
+  frontMatter: Record<string, unknown> = {},
+): ArticleFixture {
+  return {
+    name: `${name}.md`,
+    frontMatter: { title: name.toUpperCase(), date, ...frontMatter },
+    body: BODY,
+  };
 }
 
 function bodyAt(site: BuiltSite, path: string, at?: number): string {
@@ -20,7 +29,7 @@ function bodyAt(site: BuiltSite, path: string, at?: number): string {
 
 /** The JSON-LD `author` of an article page. */
 function jsonLdAuthors(html: string): unknown {
-  const block = /<script type="application\/ld\+json">([^]*?)<\/script>/.exec(html)?.[1];
+  const block = /<script type="application\/ld\+json">([\s\S]*?)<\/script>/.exec(html)?.[1];
   if (block === undefined) throw new Error('no JSON-LD');
   return (JSON.parse(block) as { author: unknown }).author;
 }
@@ -70,7 +79,10 @@ describe('describeArticle', () => {
         { name: 'Ann Lee', page: `${SITE}/authors/ann-lee/` },
       ],
     };
-    const withLogo = parseSiteConfig({ ...FIXTURE_VARS, SITE_LOGO: 'https://img.example/logo.png' });
+    const withLogo = parseSiteConfig({
+      ...FIXTURE_VARS,
+      SITE_LOGO: 'https://img.example/logo.png',
+    });
     expect(describeArticle(withLogo, full)).toMatchObject({
       dateModified: '2024-03-02T10:00:00.000Z',
       image: ['https://img.example/a.jpg'],
@@ -80,7 +92,12 @@ describe('describeArticle', () => {
         { '@type': 'Person', name: 'Bo Chen', url: 'https://bo.example/' },
         { '@type': 'Person', name: 'Ann Lee', url: `${SITE}/authors/ann-lee/` },
       ],
-      publisher: { '@type': 'Organization', name: 'Fixture News', url: `${SITE}/`, logo: { '@type': 'ImageObject', url: 'https://img.example/logo.png' } },
+      publisher: {
+        '@type': 'Organization',
+        name: 'Fixture News',
+        url: `${SITE}/`,
+        logo: { '@type': 'ImageObject', url: 'https://img.example/logo.png' },
+      },
     });
   });
 });
@@ -96,17 +113,24 @@ describe('serializeJsonForScript', () => {
 });
 
 describe('JSON-LD bylines', () => {
-  const articles = [article('desk', '2024-01-01'), article('named', '2024-01-02', { authors: ['Ann Lee', 'fixture desk'] })];
+  const articles = [
+    article('desk', '2024-01-01'),
+    article('named', '2024-01-02', { authors: ['Ann Lee', 'fixture desk'] }),
+  ];
 
   it('types SITE_AUTHOR as a Person by default, and named authors always as Persons', async () => {
     const site = await buildFixtureSite(articles);
     expect(site.config.defaultAuthorType).toBe('Person');
-    expect(jsonLdAuthors(bodyAt(site, '/articles/desk'))).toEqual([{ '@type': 'Person', name: 'Fixture Desk', url: `${SITE}/authors/fixture-desk/` }]);
+    expect(jsonLdAuthors(bodyAt(site, '/articles/desk'))).toEqual([
+      { '@type': 'Person', name: 'Fixture Desk', url: `${SITE}/authors/fixture-desk/` },
+    ]);
   });
 
   it('types SITE_AUTHOR as an Organization with SITE_AUTHOR_TYPE = "Organization", also where front matter names it', async () => {
     const site = await buildFixtureSite(articles, { vars: { SITE_AUTHOR_TYPE: 'Organization' } });
-    expect(jsonLdAuthors(bodyAt(site, '/articles/desk'))).toEqual([{ '@type': 'Organization', name: 'Fixture Desk', url: `${SITE}/authors/fixture-desk/` }]);
+    expect(jsonLdAuthors(bodyAt(site, '/articles/desk'))).toEqual([
+      { '@type': 'Organization', name: 'Fixture Desk', url: `${SITE}/authors/fixture-desk/` },
+    ]);
     expect(jsonLdAuthors(bodyAt(site, '/articles/named'))).toEqual([
       { '@type': 'Person', name: 'Ann Lee', url: `${SITE}/authors/ann-lee/` },
       { '@type': 'Organization', name: 'Fixture Desk', url: `${SITE}/authors/fixture-desk/` },

@@ -11,7 +11,10 @@ const DC_NS = 'http://purl.org/dc/elements/1.1/';
 
 /** The channel of the document a frame and items make, parsed strictly (namespaces included). */
 function channelOf(info: FeedInfo, articles: readonly Article[] = []): Element {
-  const xml = assembleFeed(renderRssFrame(info), articles.map((a) => renderRssItem(a, info.config)));
+  const xml = assembleFeed(
+    renderRssFrame(info),
+    articles.map((a) => renderRssItem(a, info.config)),
+  );
   const rss = parseXmlStrict(xml).documentElement;
   const channel = rss && childElements(rss, 'channel')[0];
   if (!channel) throw new Error('no channel');
@@ -46,7 +49,12 @@ describe('renderRssItem', () => {
   });
 
   it('names every author in dc:creator and writes the tags as categories', () => {
-    const item = itemOf(createRenderArticle({ authors: [{ name: 'Zoë Adams', email: 'zoe@news.example' }, { name: 'Bo <Chen>' }], tags: ['R&D', 'Café'] }));
+    const item = itemOf(
+      createRenderArticle({
+        authors: [{ name: 'Zoë Adams', email: 'zoe@news.example' }, { name: 'Bo <Chen>' }],
+        tags: ['R&D', 'Café'],
+      }),
+    );
     // RSS <author> must be an e-mail address; the names go to dc:creator.
     expect(childElements(item, 'author')).toEqual([]);
     expect(childText(item, 'creator', DC_NS)).toBe('Zoë Adams, Bo <Chen>');
@@ -54,12 +62,28 @@ describe('renderRssItem', () => {
   });
 
   it('links the original as atom:link rel="via" and the image as an enclosure of length 0', () => {
-    const item = itemOf(createRenderArticle({ originalUrl: 'https://origin.example/story?a=1&b=2', image: 'https://cdn.example/photo.JPG' }));
+    const item = itemOf(
+      createRenderArticle({
+        originalUrl: 'https://origin.example/story?a=1&b=2',
+        image: 'https://cdn.example/photo.JPG',
+      }),
+    );
     const via = childElements(item, 'link', ATOM_NS);
-    expect(via.map((l) => [l.getAttribute('rel'), l.getAttribute('href')])).toEqual([['via', 'https://origin.example/story?a=1&b=2']]);
+    expect(via.map((l) => [l.getAttribute('rel'), l.getAttribute('href')])).toEqual([
+      ['via', 'https://origin.example/story?a=1&b=2'],
+    ]);
     const enclosure = childElements(item, 'enclosure')[0];
-    expect(enclosure && [enclosure.getAttribute('url'), enclosure.getAttribute('length'), enclosure.getAttribute('type')]).toEqual(['https://cdn.example/photo.JPG', '0', 'image/jpeg']);
-    const unknown = childElements(itemOf(createRenderArticle({ image: 'https://cdn.example/photo' })), 'enclosure')[0];
+    expect(
+      enclosure && [
+        enclosure.getAttribute('url'),
+        enclosure.getAttribute('length'),
+        enclosure.getAttribute('type'),
+      ],
+    ).toEqual(['https://cdn.example/photo.JPG', '0', 'image/jpeg']);
+    const unknown = childElements(
+      itemOf(createRenderArticle({ image: 'https://cdn.example/photo' })),
+      'enclosure',
+    )[0];
     expect(unknown?.getAttribute('type')).toBe('application/octet-stream');
   });
 
@@ -72,7 +96,9 @@ describe('renderRssItem', () => {
 
   it('renders an item that does not depend on the site', () => {
     const article = createRenderArticle();
-    expect(renderRssItem(article, createConfig({ title: 'Other & site', language: 'de' }))).toBe(renderRssItem(article, createConfig()));
+    expect(renderRssItem(article, createConfig({ title: 'Other & site', language: 'de' }))).toBe(
+      renderRssItem(article, createConfig()),
+    );
   });
 });
 
@@ -83,23 +109,40 @@ describe('renderRssFrame', () => {
 
   it('declares the namespaces of the items and writes the channel fields', () => {
     const config = createConfig({ logo: 'https://news.example/logo.png' });
-    const xml = assembleFeed(renderRssFrame(createInfo(config, { updatedAt: Date.parse('2024-03-05T10:00:00Z') })), []);
+    const xml = assembleFeed(
+      renderRssFrame(createInfo(config, { updatedAt: Date.parse('2024-03-05T10:00:00Z') })),
+      [],
+    );
     const rss = parseXmlStrict(xml).documentElement;
-    expect([rss?.getAttribute('version'), rss?.getAttribute('xmlns:atom'), rss?.getAttribute('xmlns:content'), rss?.getAttribute('xmlns:dc')]).toEqual(['2.0', ATOM_NS, CONTENT_NS, DC_NS]);
-    const channel = channelOf(createInfo(config, { updatedAt: Date.parse('2024-03-05T10:00:00Z') }));
+    expect([
+      rss?.getAttribute('version'),
+      rss?.getAttribute('xmlns:atom'),
+      rss?.getAttribute('xmlns:content'),
+      rss?.getAttribute('xmlns:dc'),
+    ]).toEqual(['2.0', ATOM_NS, CONTENT_NS, DC_NS]);
+    const channel = channelOf(
+      createInfo(config, { updatedAt: Date.parse('2024-03-05T10:00:00Z') }),
+    );
     expect(childText(channel, 'title')).toBe('Fixture News');
     expect(childText(channel, 'link')).toBe('https://news.example/');
     expect(childText(channel, 'description')).toBe('Articles the tests build.');
     expect(childText(channel, 'language')).toBe('en');
     expect(childText(channel, 'lastBuildDate')).toBe('Tue, 05 Mar 2024 10:00:00 GMT');
     const image = childElements(channel, 'image')[0];
-    expect(image && [childText(image, 'url'), childText(image, 'title'), childText(image, 'link')]).toEqual(['https://news.example/logo.png', 'Fixture News', 'https://news.example/']);
+    expect(
+      image && [childText(image, 'url'), childText(image, 'title'), childText(image, 'link')],
+    ).toEqual(['https://news.example/logo.png', 'Fixture News', 'https://news.example/']);
     expect(childElements(channel, 'generator')).toEqual([]);
     expect(childElements(channel, 'copyright')).toEqual([]);
   });
 
   it('falls back to the title when there is no description', () => {
-    expect(childText(channelOf(createInfo(createConfig(), { title: 'Tag & co', description: '' })), 'description')).toBe('Tag & co');
+    expect(
+      childText(
+        channelOf(createInfo(createConfig(), { title: 'Tag & co', description: '' })),
+        'description',
+      ),
+    ).toBe('Tag & co');
   });
 
   it('links itself, the hub and the RFC 5005 pages, the hub only from a subscribable feed', () => {
@@ -107,9 +150,18 @@ describe('renderRssFrame', () => {
     const archive = createInfo(config, {
       self: 'https://news.example/archive/2/',
       homeUrl: 'https://news.example/archive/2/',
-      paging: { first: 'https://news.example/', next: 'https://news.example/archive/1/', previous: 'https://news.example/archive/3/', last: 'https://news.example/archive/1/' },
+      paging: {
+        first: 'https://news.example/',
+        next: 'https://news.example/archive/1/',
+        previous: 'https://news.example/archive/3/',
+        last: 'https://news.example/archive/1/',
+      },
     });
-    const links = (info: FeedInfo) => childElements(channelOf(info), 'link', ATOM_NS).map((l) => [l.getAttribute('rel'), l.getAttribute('href')]);
+    const links = (info: FeedInfo) =>
+      childElements(channelOf(info), 'link', ATOM_NS).map((l) => [
+        l.getAttribute('rel'),
+        l.getAttribute('href'),
+      ]);
     expect(links(archive)).toEqual([
       ['self', 'https://news.example/archive/2/rss.xml'],
       ['hub', 'https://hub.example/?a=1&b=2'],
@@ -118,7 +170,13 @@ describe('renderRssFrame', () => {
       ['previous', 'https://news.example/archive/3/rss.xml'],
       ['last', 'https://news.example/archive/1/rss.xml'],
     ]);
-    expect(links({ ...archive, subscribable: false }).map(([rel]) => rel)).toEqual(['self', 'first', 'next', 'previous', 'last']);
+    expect(links({ ...archive, subscribable: false }).map(([rel]) => rel)).toEqual([
+      'self',
+      'first',
+      'next',
+      'previous',
+      'last',
+    ]);
   });
 
   it('does not read the clock', () => {
@@ -139,7 +197,9 @@ describe('renderRssFrame', () => {
 
 describe('pagingLinks', () => {
   it('writes the present relations in RFC 5005 order, escaped', () => {
-    const info = createInfo(createConfig(), { paging: { last: 'https://news.example/a&b/', first: 'https://news.example/' } });
+    const info = createInfo(createConfig(), {
+      paging: { last: 'https://news.example/a&b/', first: 'https://news.example/' },
+    });
     expect(pagingLinks(info, 'atom.xml', 'application/atom+xml', 'link')).toEqual([
       '<link href="https://news.example/atom.xml" rel="first" type="application/atom+xml"/>',
       '<link href="https://news.example/a&amp;b/atom.xml" rel="last" type="application/atom+xml"/>',

@@ -26,7 +26,13 @@ const SNAPSHOT_ARTICLES = [
   }),
   createArticle({
     name: 'harbour-reopens.md',
-    frontMatter: { title: 'Le port rouvre', date: '2024-03-04T07:15:00Z', tags: ['Economy'], lang: 'fr', original_url: 'https://wire.example/port' },
+    frontMatter: {
+      title: 'Le port rouvre',
+      date: '2024-03-04T07:15:00Z',
+      tags: ['Economy'],
+      lang: 'fr',
+      original_url: 'https://wire.example/port',
+    },
     body: 'Le port a rouvert lundi après deux semaines de grève, selon l’agence qui a publié l’article en premier.\n',
   }),
   createArticle({
@@ -36,12 +42,20 @@ const SNAPSHOT_ARTICLES = [
   }),
 ];
 
-const SNAPSHOT_VARS = { ...FIXTURE_VARS, SITE_ICON: 'https://news.example/icon.png', SITE_LOGO: 'https://news.example/logo.png', WEBSUB_HUB: 'https://hub.example/' };
+const SNAPSHOT_VARS = {
+  ...FIXTURE_VARS,
+  SITE_ICON: 'https://news.example/icon.png',
+  SITE_LOGO: 'https://news.example/logo.png',
+  WEBSUB_HUB: 'https://hub.example/',
+};
 
 describe('the feeds of a small site, whole', () => {
   let feeds: ReturnType<typeof servedFeeds>;
   beforeAll(async () => {
-    const site: BuiltSite = await buildFixtureSite(SNAPSHOT_ARTICLES, { vars: SNAPSHOT_VARS, now: FIXTURE_NOW });
+    const site: BuiltSite = await buildFixtureSite(SNAPSHOT_ARTICLES, {
+      vars: SNAPSHOT_VARS,
+      now: FIXTURE_NOW,
+    });
     feeds = servedFeeds(site, FIXTURE_NOW);
   });
 

@@ -18,7 +18,9 @@ describe('formatEtag', () => {
   });
 
   it('gives the same tag for the digest as crypto.subtle returns it (an ArrayBuffer)', async () => {
-    const body = new TextEncoder().encode('{"version":"https://jsonfeed.org/version/1.1","items":[]}');
+    const body = new TextEncoder().encode(
+      '{"version":"https://jsonfeed.org/version/1.1","items":[]}',
+    );
     const subtle = await crypto.subtle.digest('SHA-256', body);
     expect(formatEtag(subtle)).toBe(formatEtag(createHash('sha256').update(body).digest()));
   });
@@ -31,9 +33,13 @@ describe('formatEtag', () => {
 
   it('always makes a strong entity tag', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.constantFrom('prebuilt', 'query') as fc.Arbitrary<'prebuilt' | 'query'>, (digest, origin) => {
-        expect(formatEtag(digest, origin)).toMatch(STRONG_TAG);
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.constantFrom('prebuilt', 'query') as fc.Arbitrary<'prebuilt' | 'query'>,
+        (digest, origin) => {
+          expect(formatEtag(digest, origin)).toMatch(STRONG_TAG);
+        },
+      ),
     );
   });
 });

@@ -25,7 +25,9 @@ describe('tag slugs', () => {
 
 describe('file-name slugs for npm run new', () => {
   it('makes file names from titles', () => {
-    expect(slugifyTitle('Moscow Rebuffs Armenian PM’s Claims: Café & “Betrayal”!')).toBe('moscow-rebuffs-armenian-pm-s-claims-cafe-betrayal');
+    expect(slugifyTitle('Moscow Rebuffs Armenian PM’s Claims: Café & “Betrayal”!')).toBe(
+      'moscow-rebuffs-armenian-pm-s-claims-cafe-betrayal',
+    );
   });
 
   it('keeps only ASCII letters and digits, at most 80 characters, never ending in "-"', () => {
