@@ -6,7 +6,11 @@ import { runBuild } from '../src/prerender/run.ts';
 const check = process.argv.includes('--check');
 const cache = !process.argv.includes('--no-cache');
 const started = performance.now();
-const result = await runBuild({ root: process.cwd(), cache, ...(check ? {} : { outFile: 'src/generated/site.js' }) });
+const result = await runBuild({
+  root: process.cwd(),
+  cache,
+  ...(check ? {} : { outFile: 'src/generated/site.js' }),
+});
 if (!result.ok) {
   for (const message of result.messages) console.error(message);
   console.error(

@@ -23,8 +23,23 @@ const BENCH_VARS = {
 
 /** What the build child prints. */
 export type BuildReport =
-  | { ok: true; articleCount: number; buildMs: number; processMs: number; maxRssKiB: number; siteBytes: number; cache?: CacheStats }
-  | { ok: false; messages: string[]; buildMs: number; processMs: number; maxRssKiB: number; cache?: CacheStats };
+  | {
+      ok: true;
+      articleCount: number;
+      buildMs: number;
+      processMs: number;
+      maxRssKiB: number;
+      siteBytes: number;
+      cache?: CacheStats;
+    }
+  | {
+      ok: false;
+      messages: string[];
+      buildMs: number;
+      processMs: number;
+      maxRssKiB: number;
+      cache?: CacheStats;
+    };
 
 const siteDir = process.argv[2];
 if (!siteDir) {
@@ -34,7 +49,15 @@ if (!siteDir) {
 const extraVars = JSON.parse(process.argv[3] ?? '{}') as Record<string, string>;
 const cache = process.argv[4] !== '--no-cache';
 const started = performance.now();
-const result = await runBuild({ root: siteDir, articlesDir: 'articles', outFile: 'site.js', vars: { ...BENCH_VARS, ...extraVars }, now: Date.now(), cache, cacheDir: 'node_modules/.cache/feed-publisher' });
+const result = await runBuild({
+  root: siteDir,
+  articlesDir: 'articles',
+  outFile: 'site.js',
+  vars: { ...BENCH_VARS, ...extraVars },
+  now: Date.now(),
+  cache,
+  cacheDir: 'node_modules/.cache/feed-publisher',
+});
 const buildMs = performance.now() - started;
 // Node's clock starts with the process: this is what `npm run build` costs, bar npm itself,
 // and leaves out the bench's own work below (reading the app's feed for the naive route).
@@ -42,7 +65,14 @@ const processMs = performance.now();
 // ru_maxrss of this process, in KiB on Linux.
 const maxRssKiB = process.resourceUsage().maxRSS;
 if (!result.ok) {
-  const report: BuildReport = { ok: false, messages: result.messages.slice(0, 20), buildMs, processMs, maxRssKiB, ...(result.cache ? { cache: result.cache } : {}) };
+  const report: BuildReport = {
+    ok: false,
+    messages: result.messages.slice(0, 20),
+    buildMs,
+    processMs,
+    maxRssKiB,
+    ...(result.cache ? { cache: result.cache } : {}),
+  };
   console.log(JSON.stringify(report));
 } else {
   // The naive route's data comes through the app's public route, not the site's internals.

@@ -47,7 +47,9 @@ const { values: args } = parseArgs({
   },
 });
 if (args.help) {
-  console.log('usage: npm run bench -- [--sizes 10,100,1000,10000] [--quick] [--rounds N] [--json FILE] [--keep] [--build-only]');
+  console.log(
+    'usage: npm run bench -- [--sizes 10,100,1000,10000] [--quick] [--rounds N] [--json FILE] [--keep] [--build-only]',
+  );
   process.exit(0);
 }
 const SIZES = args.sizes.split(',').map((s) => Number(s.replaceAll('_', '').trim()));
@@ -227,7 +229,12 @@ async function measureControlWorker(root: string, cache: CacheServer): Promise<C
   return result;
 }
 
-async function benchSize(n: number, root: string, cache: CacheServer, baseline: ColdResult | undefined): Promise<SizeResult> {
+async function benchSize(
+  n: number,
+  root: string,
+  cache: CacheServer,
+  baseline: ColdResult | undefined,
+): Promise<SizeResult> {
   const result: SizeResult = { articles: n, errors: [] };
   const dir = join(root, `n-${n}`);
   log(`\n=== ${formatNumber(n)} articles === (load average ${loadAverage()})`);
@@ -255,7 +262,9 @@ async function benchSize(n: number, root: string, cache: CacheServer, baseline: 
       await measureRebuilds(n, dir, {}, result);
       return result;
     }
-    log(`build again with BUNDLE_LIMIT_MIB = "${RAISED_BUNDLE_LIMIT_MIB}" to measure serving past the budget:`);
+    log(
+      `build again with BUNDLE_LIMIT_MIB = "${RAISED_BUNDLE_LIMIT_MIB}" to measure serving past the budget:`,
+    );
     // From an empty cache again, so that the build figure stays a cold build's.
     await rm(join(dir, 'node_modules'), { recursive: true, force: true });
     build = await buildInChild(dir, { BUNDLE_LIMIT_MIB: RAISED_BUNDLE_LIMIT_MIB });
@@ -273,7 +282,12 @@ async function benchSize(n: number, root: string, cache: CacheServer, baseline: 
     }
   }
   result.build = build;
-  await measureRebuilds(n, dir, result.defaultRefused ? { BUNDLE_LIMIT_MIB: RAISED_BUNDLE_LIMIT_MIB } : {}, result);
+  await measureRebuilds(
+    n,
+    dir,
+    result.defaultRefused ? { BUNDLE_LIMIT_MIB: RAISED_BUNDLE_LIMIT_MIB } : {},
+    result,
+  );
   if (args['build-only']) return result;
   const report = build;
   const wallMs = build.wallMs;
@@ -312,14 +326,21 @@ async function benchSize(n: number, root: string, cache: CacheServer, baseline: 
  * left, each after one word of one article changed and one article added: what `npm start`
  * costs after an edit. Each runs as the first build did, in a child process of its own.
  */
-async function measureRebuilds(n: number, dir: string, vars: Record<string, string>, result: SizeResult): Promise<void> {
+async function measureRebuilds(
+  n: number,
+  dir: string,
+  vars: Record<string, string>,
+  result: SizeResult,
+): Promise<void> {
   const uncached = await buildInChild(dir, vars, ['--no-cache']);
   if ('crashed' in uncached) {
     result.errors.push(uncached.crashed);
     return;
   }
   result.uncached = uncached;
-  log(`build without the cache (--no-cache): ${formatNumber(uncached.wallMs / 1000, 2)} s wall${uncached.ok ? '' : ' (refused)'}, peak RSS ${mib(uncached.maxRssKiB * 1024)}`);
+  log(
+    `build without the cache (--no-cache): ${formatNumber(uncached.wallMs / 1000, 2)} s wall${uncached.ok ? '' : ' (refused)'}, peak RSS ${mib(uncached.maxRssKiB * 1024)}`,
+  );
   result.rebuilds = [];
   const edited = join(dir, 'articles', `${slugOf(Math.min(n - 1, 3))}.md`);
   for (let round = 1; round <= REBUILD_ROUNDS; round++) {
@@ -328,7 +349,9 @@ async function measureRebuilds(n: number, dir: string, vars: Record<string, stri
     const changed = text.replace(/\b(minister|officials|said|the)\b/, (word) => `${word}${round}`);
     if (changed === text) throw new Error(`${edited} has no word to change`);
     await writeFile(edited, changed);
-    const added = (await readFile(edited, 'utf8')).replace(/^title: .*$/m, `title: "Added in round ${round}"`).replace(/^date: .*$/m, `date: ${new Date(Date.now() - 60_000).toISOString()}`);
+    const added = (await readFile(edited, 'utf8'))
+      .replace(/^title: .*$/m, `title: "Added in round ${round}"`)
+      .replace(/^date: .*$/m, `date: ${new Date(Date.now() - 60_000).toISOString()}`);
     await writeFile(join(dir, 'articles', `added-${round}.md`), added);
     const rebuild = await buildInChild(dir, vars);
     if ('crashed' in rebuild) {
@@ -339,19 +362,35 @@ async function measureRebuilds(n: number, dir: string, vars: Record<string, stri
     const cache = rebuild.cache;
     log(
       `rebuild ${round} (one article edited, one added; warm cache): ${formatNumber(rebuild.wallMs / 1000, 2)} s wall${rebuild.ok ? '' : ' (refused at the bundle check)'}, peak RSS ${mib(rebuild.maxRssKiB * 1024)}` +
-        (cache ? `; from the cache: ${cache.parse.hits} of ${cache.parse.hits + cache.parse.misses} parsed, ${cache.render.hits} of ${cache.render.hits + cache.render.misses} rendered` : ''),
+        (cache
+          ? `; from the cache: ${cache.parse.hits} of ${cache.parse.hits + cache.parse.misses} parsed, ${cache.render.hits} of ${cache.render.hits + cache.render.misses} rendered`
+          : ''),
     );
   }
 }
 
 /** Runs build-site.ts in a child process on every CPU; its report, or why it crashed. */
-async function buildInChild(dir: string, vars: Record<string, string>, extraArgs: string[] = []): Promise<(BuildReport & { wallMs: number }) | { crashed: string }> {
+async function buildInChild(
+  dir: string,
+  vars: Record<string, string>,
+  extraArgs: string[] = [],
+): Promise<(BuildReport & { wallMs: number }) | { crashed: string }> {
   const started = performance.now();
   // The same V8 flags as `npm run build` and wrangler's [build] command.
-  const child = await runChild(process.execPath, ['--max-semi-space-size=32', join(PROJECT_ROOT, 'scripts/bench/build-site.ts'), dir, JSON.stringify(vars), ...extraArgs], {
-    timeoutMs: 20 * 60_000,
-    allCores: true,
-  });
+  const child = await runChild(
+    process.execPath,
+    [
+      '--max-semi-space-size=32',
+      join(PROJECT_ROOT, 'scripts/bench/build-site.ts'),
+      dir,
+      JSON.stringify(vars),
+      ...extraArgs,
+    ],
+    {
+      timeoutMs: 20 * 60_000,
+      allCores: true,
+    },
+  );
   const wallMs = performance.now() - started;
   try {
     // Wall: from the child's start to its site written (what `npm run build` costs), not
@@ -921,10 +960,21 @@ function printSummary(results: SizeResult[], baseline: ColdResult | undefined): 
       rows,
     ),
   );
-  log('\nincremental builds: the cold build (empty cache, writing it), the same without the cache, and rebuilds with a warm cache after one article edited and one added (median, min–max; wall from process start to output written):');
+  log(
+    '\nincremental builds: the cold build (empty cache, writing it), the same without the cache, and rebuilds with a warm cache after one article edited and one added (median, min–max; wall from process start to output written):',
+  );
   log(
     renderTable(
-      ['articles', 'cold build', 'peak RSS', '--no-cache', 'peak RSS', 'rebuild', 'peak RSS', 'outcome'],
+      [
+        'articles',
+        'cold build',
+        'peak RSS',
+        '--no-cache',
+        'peak RSS',
+        'rebuild',
+        'peak RSS',
+        'outcome',
+      ],
       results.map((r) => {
         const rebuilds = r.rebuilds ?? [];
         const walls = rebuilds.map((b) => b.wallMs / 1000);
@@ -934,9 +984,15 @@ function printSummary(results: SizeResult[], baseline: ColdResult | undefined): 
           r.build ? mib(r.build.maxRssKiB * 1024) : '–',
           r.uncached ? `${formatNumber(r.uncached.wallMs / 1000, 2)} s` : '–',
           r.uncached ? mib(r.uncached.maxRssKiB * 1024) : '–',
-          walls.length > 0 ? `${formatNumber(median(walls), 2)} s (${formatNumber(Math.min(...walls), 2)}–${formatNumber(Math.max(...walls), 2)})` : '–',
+          walls.length > 0
+            ? `${formatNumber(median(walls), 2)} s (${formatNumber(Math.min(...walls), 2)}–${formatNumber(Math.max(...walls), 2)})`
+            : '–',
           rebuilds.length > 0 ? mib(median(rebuilds.map((b) => b.maxRssKiB)) * 1024) : '–',
-          rebuilds.length === 0 ? '–' : rebuilds.every((b) => b.ok) ? 'built' : 'refused at the bundle check',
+          rebuilds.length === 0
+            ? '–'
+            : rebuilds.every((b) => b.ok)
+              ? 'built'
+              : 'refused at the bundle check',
         ];
       }),
     ),

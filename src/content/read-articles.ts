@@ -32,13 +32,21 @@ const READ_AHEAD = 16;
  * parsed. Parsing stays on this thread: worker threads were tried and were no faster
  * (BENCHMARKS.md, "The build").
  */
-export async function readArticles(files: readonly ArticleFile[], config: SiteConfig, limits: BuildLimits, cache?: ParseCache): Promise<ReadResult[]> {
+export async function readArticles(
+  files: readonly ArticleFile[],
+  config: SiteConfig,
+  limits: BuildLimits,
+  cache?: ParseCache,
+): Promise<ReadResult[]> {
   const reads = new Map<number, Promise<Read>>();
   const read = (i: number): Promise<Read> | undefined => {
     const entry = files[i];
     if (entry === undefined) return undefined;
     let pending = reads.get(i);
-    if (pending === undefined) reads.set(i, (pending = readCached(entry, limits, cache)));
+    if (pending === undefined) {
+      pending = readCached(entry, limits, cache);
+      reads.set(i, pending);
+    }
     return pending;
   };
   const results: ReadResult[] = [];
@@ -66,7 +74,11 @@ export async function readArticles(files: readonly ArticleFile[], config: SiteCo
 type Read = { bytes: Uint8Array; cached?: ReadResult | undefined } | { problem: Problem };
 
 /** Reads a file (within the size limit) and looks it up in the cache. */
-async function readCached(entry: ArticleFile, limits: BuildLimits, cache: ParseCache | undefined): Promise<Read> {
+async function readCached(
+  entry: ArticleFile,
+  limits: BuildLimits,
+  cache: ParseCache | undefined,
+): Promise<Read> {
   const content = await readChecked(entry, limits);
   if (!(content instanceof Uint8Array)) return { problem: content };
   return { bytes: content, cached: await cache?.load(entry.file, content) };

@@ -28,11 +28,19 @@ export function defaultCacheDir(root: string): string {
  * so an edit without a commit counts too.
  */
 export async function computeCodeVersion(): Promise<string> {
-  const hash = createHash('sha256').update(FORMAT).update(`\0node ${process.versions.node} icu ${process.versions.icu ?? ''} tz ${process.versions.tz ?? ''}\0`);
+  const hash = createHash('sha256')
+    .update(FORMAT)
+    .update(
+      `\0node ${process.versions.node} icu ${process.versions.icu ?? ''} tz ${process.versions.tz ?? ''}\0`,
+    );
   const files: string[] = [];
   for (const dir of CODE_DIRS) {
-    for (const entry of await readdir(join(CODE_ROOT, dir), { recursive: true, withFileTypes: true })) {
-      if (entry.isFile()) files.push(relative(CODE_ROOT, join(entry.parentPath, entry.name)).split(sep).join('/'));
+    for (const entry of await readdir(join(CODE_ROOT, dir), {
+      recursive: true,
+      withFileTypes: true,
+    })) {
+      if (entry.isFile())
+        files.push(relative(CODE_ROOT, join(entry.parentPath, entry.name)).split(sep).join('/'));
     }
   }
   files.sort();
@@ -89,7 +97,10 @@ export class BuildCache {
   readonly #pending = new Map<CacheKind, PendingPack>();
   #writeError: string | undefined;
   /** Entries found and entries computed, by kind, for the build's summary and the tests. */
-  readonly stats: Record<CacheKind, { hits: number; misses: number }> = { parse: { hits: 0, misses: 0 }, render: { hits: 0, misses: 0 } };
+  readonly stats: Record<CacheKind, { hits: number; misses: number }> = {
+    parse: { hits: 0, misses: 0 },
+    render: { hits: 0, misses: 0 },
+  };
 
   constructor(dir: string) {
     this.#dir = dir;
@@ -145,7 +156,11 @@ export class BuildCache {
   /** Lets go of the packs read so far (their values are copies), to keep the build's memory to what it needs. */
   release(kind: CacheKind): void {
     const packs = this.#packs.get(kind);
-    if (packs) this.#packs.set(kind, packs.then((p) => ({ ...p, entries: new Map() })));
+    if (packs)
+      this.#packs.set(
+        kind,
+        packs.then((p) => ({ ...p, entries: new Map() })),
+      );
   }
 
   /**
@@ -161,13 +176,19 @@ export class BuildCache {
         this.#writeError ??= error instanceof Error ? error.message : String(error);
       }
     }
-    return this.#writeError === undefined ? undefined : `build cache: could not write ${this.#dir} (${this.#writeError}); the next build parses and renders everything again`;
+    return this.#writeError === undefined
+      ? undefined
+      : `build cache: could not write ${this.#dir} (${this.#writeError}); the next build parses and renders everything again`;
   }
 
   #pendingPack(kind: CacheKind): PendingPack {
     let pack = this.#pending.get(kind);
     if (!pack) {
-      pack = { name: `${Date.now().toString(36)}-${process.pid}-${randomBytes(4).toString('hex')}.pack`, seen: new Set(), done: Promise.resolve() };
+      pack = {
+        name: `${Date.now().toString(36)}-${process.pid}-${randomBytes(4).toString('hex')}.pack`,
+        seen: new Set(),
+        done: Promise.resolve(),
+      };
       this.#pending.set(kind, pack);
     }
     return pack;
@@ -182,7 +203,8 @@ export class BuildCache {
   async #flushKind(kind: CacheKind, prune: boolean): Promise<void> {
     const dir = join(this.#dir, kind);
     const old = await this.#listPacks(dir);
-    const compact = prune && this.#writeError === undefined && (await this.#shouldCompact(kind, old));
+    const compact =
+      prune && this.#writeError === undefined && (await this.#shouldCompact(kind, old));
     const pack = this.#pending.get(kind) ?? (compact ? this.#pendingPack(kind) : undefined);
     if (!pack) return;
     this.#pending.delete(kind);

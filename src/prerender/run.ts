@@ -34,7 +34,9 @@ export interface BuildOptions {
 export type CacheStats = Record<CacheKind, { hits: number; misses: number }>;
 
 /** Outcome of a build: the site, or every problem found. */
-export type BuildResult = { ok: true; site: BuiltSite; articleCount: number; notes: string[]; cache?: CacheStats } | { ok: false; messages: string[]; cache?: CacheStats };
+export type BuildResult =
+  | { ok: true; site: BuiltSite; articleCount: number; notes: string[]; cache?: CacheStats }
+  | { ok: false; messages: string[]; cache?: CacheStats };
 
 /** Cache lookups in flight at once while the fragments are loaded (each holds a file open). */
 const LOAD_CONCURRENCY = 32;
@@ -60,10 +62,13 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
   }
 
   const useCache = options.cache ?? true;
-  const cacheDir = options.cacheDir ?? (process.env.FEED_PUBLISHER_CACHE_DIR || defaultCacheDir(root));
+  const cacheDir =
+    options.cacheDir ?? (process.env.FEED_PUBLISHER_CACHE_DIR || defaultCacheDir(root));
   const cache = useCache ? new BuildCache(resolve(root, cacheDir)) : undefined;
   // Everything that shapes the output besides an article's own bytes and path.
-  const context = useCache ? [options.codeVersion ?? (await computeCodeVersion()), JSON.stringify(config)] : [];
+  const context = useCache
+    ? [options.codeVersion ?? (await computeCodeVersion()), JSON.stringify(config)]
+    : [];
   /** Ends the build: waits for the cache's writes and prunes what this build did not use. */
   const finish = async <T extends BuildResult>(result: T, prune: CacheKind[]): Promise<T> => {
     if (!cache) return result;
@@ -76,8 +81,10 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
   const problems: Problem[] = [...listing.problems];
   const parsed: ParsedArticle[] = [];
   const parseCache = cache && {
-    load: (file: string, bytes: Uint8Array) => cache.read<ReadResult>('parse', BuildCache.keyOf('parse', ...context, file, bytes)),
-    store: (file: string, bytes: Uint8Array, result: ReadResult) => cache.write('parse', BuildCache.keyOf('parse', ...context, file, bytes), result),
+    load: (file: string, bytes: Uint8Array) =>
+      cache.read<ReadResult>('parse', BuildCache.keyOf('parse', ...context, file, bytes)),
+    store: (file: string, bytes: Uint8Array, result: ReadResult) =>
+      cache.write('parse', BuildCache.keyOf('parse', ...context, file, bytes), result),
   };
   for (const result of await readArticles(listing.files, config, limits, parseCache)) {
     problems.push(...result.problems);
@@ -86,10 +93,12 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
   cache?.release('parse');
   // Stable: each file's problems stay in line order.
   problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  if (problems.length > 0) return finish({ ok: false, messages: problems.map(formatProblem) }, ['parse']);
+  if (problems.length > 0)
+    return finish({ ok: false, messages: problems.map(formatProblem) }, ['parse']);
 
   const planned = planSite(parsed, config);
-  if (!planned.plan) return finish({ ok: false, messages: planned.problems.map(formatProblem) }, ['parse']);
+  if (!planned.plan)
+    return finish({ ok: false, messages: planned.problems.map(formatProblem) }, ['parse']);
   const fragments = cache && (await loadFragments(cache, context, planned.plan.articles));
   const site = renderSite(planned.plan, config, options.now ?? Date.now(), fragments);
   if (cache && fragments) await storeFragments(cache, fragments.rendered);
@@ -98,7 +107,10 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
   const tooBig = await checkBundleSize(generated, limits, articleCount);
   if (tooBig.length > 0) return finish({ ok: false, messages: tooBig }, ['parse', 'render']);
   if (options.outFile) await writeSiteModule(generated, resolve(root, options.outFile));
-  return finish({ ok: true, site, articleCount, notes: [...listing.notes, ...planned.notes] }, ['parse', 'render']);
+  return finish({ ok: true, site, articleCount, notes: [...listing.notes, ...planned.notes] }, [
+    'parse',
+    'render',
+  ]);
 }
 
 /** Cached fragments, and those rendered in this build, which `storeFragments` writes once the (synchronous) render is done. */
@@ -109,7 +121,11 @@ type LoadedFragments = FragmentSource & { rendered: [key: string, fragments: Art
  * exactly what the renderers receive: the article as they take it, the configuration and
  * the code.
  */
-async function loadFragments(cache: BuildCache, context: readonly string[], articles: readonly Article[]): Promise<LoadedFragments> {
+async function loadFragments(
+  cache: BuildCache,
+  context: readonly string[],
+  articles: readonly Article[],
+): Promise<LoadedFragments> {
   const keys = new Map<Article, string>();
   const found = new Map<Article, ArticleFragments>();
   let next = 0;
@@ -134,7 +150,10 @@ async function loadFragments(cache: BuildCache, context: readonly string[], arti
       return fragments;
     },
     set: (article, fragments) => {
-      rendered.push([keys.get(article) ?? BuildCache.keyOf('render', ...context, JSON.stringify(article)), fragments]);
+      rendered.push([
+        keys.get(article) ?? BuildCache.keyOf('render', ...context, JSON.stringify(article)),
+        fragments,
+      ]);
     },
   };
 }
@@ -146,7 +165,10 @@ const STORE_BATCH = 64;
  * Stores the fragments rendered in this build, a batch at a time: the render itself is
  * synchronous, so entries encoded during it would all wait in memory for the disk.
  */
-async function storeFragments(cache: BuildCache, rendered: [key: string, fragments: ArticleFragments][]): Promise<void> {
+async function storeFragments(
+  cache: BuildCache,
+  rendered: [key: string, fragments: ArticleFragments][],
+): Promise<void> {
   for (let i = 0; i < rendered.length; i++) {
     const [key, fragments] = rendered[i] as [string, ArticleFragments];
     cache.write('render', key, encodeFragments(fragments));
@@ -176,7 +198,8 @@ function encodeFragments(fragments: ArticleFragments): Uint8Array {
 
 /** The fragments `encodeFragments` stored, or undefined for anything else. */
 function decodeFragments(stored: Uint8Array | undefined): ArticleFragments | undefined {
-  if (!(stored instanceof Uint8Array) || stored.byteLength < 4 * FRAGMENT_NAMES.length) return undefined;
+  if (!(stored instanceof Uint8Array) || stored.byteLength < 4 * FRAGMENT_NAMES.length)
+    return undefined;
   const bytes = Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength);
   let at = 4 * FRAGMENT_NAMES.length;
   const texts: string[] = [];

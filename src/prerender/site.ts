@@ -73,14 +73,26 @@ export interface FragmentSource {
  * Articles dated after `now` open new versions of the documents that list them, in force
  * from their date on, so they appear on time without a rebuild.
  */
-export function buildSite(parsed: readonly ParsedArticle[], config: SiteConfig, now: number, fragments?: FragmentSource): SiteResult {
+export function buildSite(
+  parsed: readonly ParsedArticle[],
+  config: SiteConfig,
+  now: number,
+  fragments?: FragmentSource,
+): SiteResult {
   const planned = planSite(parsed, config);
   if (!planned.plan) return planned;
-  return { site: renderSite(planned.plan, config, now, fragments), problems: [], notes: planned.notes };
+  return {
+    site: renderSite(planned.plan, config, now, fragments),
+    problems: [],
+    notes: planned.notes,
+  };
 }
 
 /** Checks the names and slugs across articles and makes the articles the renderers take (drafts left out). */
-export function planSite(parsed: readonly ParsedArticle[], config: SiteConfig): { plan?: SitePlan; problems: Problem[]; notes: string[] } {
+export function planSite(
+  parsed: readonly ParsedArticle[],
+  config: SiteConfig,
+): { plan?: SitePlan; problems: Problem[]; notes: string[] } {
   const published = parsed.filter((p) => !p.draft);
   const tagIndex = indexNames(published, TAG_NAMES);
   const authorIndex = indexNames(published, AUTHOR_NAMES);
@@ -96,10 +108,16 @@ export function planSite(parsed: readonly ParsedArticle[], config: SiteConfig): 
 }
 
 /** Renders every document of every edition of a planned site. */
-export function renderSite({ articles, tagNames, authors }: SitePlan, config: SiteConfig, now: number, fragments?: FragmentSource): BuiltSite {
+export function renderSite(
+  { articles, tagNames, authors }: SitePlan,
+  config: SiteConfig,
+  now: number,
+  fragments?: FragmentSource,
+): BuiltSite {
   const builder = new SiteBuilder(config, fragments);
   const schedule = listScheduledInstants(articles, now);
-  for (const edition of planEditions(articles, schedule, now)) builder.addEdition(edition, tagNames, authors);
+  for (const edition of planEditions(articles, schedule, now))
+    builder.addEdition(edition, tagNames, authors);
   return builder.finish(schedule, articles, tagNames);
 }
 
@@ -306,7 +324,12 @@ class SiteBuilder {
     // Side by side in the chunk table, the four renderings of one body sit within gzip's
     // 32 KiB window, so the bundle stores the text about once.
     const chunks = this.#chunks;
-    const parts = { page: chunks.addPage(fragments.page), rss: chunks.add(fragments.rss), atom: chunks.add(fragments.atom), json: chunks.add(fragments.json) };
+    const parts = {
+      page: chunks.addPage(fragments.page),
+      rss: chunks.add(fragments.rss),
+      atom: chunks.add(fragments.atom),
+      json: chunks.add(fragments.json),
+    };
     this.#items.set(article.slug, parts);
     return parts;
   }
@@ -314,7 +337,8 @@ class SiteBuilder {
   /** Renders an article's fragments, checking that its XML items are well-formed. */
   #renderFragments(article: Article): ArticleFragments {
     const config = this.#config;
-    const tagUrl = (tag: string): string => `${config.siteUrl}/tags/${encodeURIComponent(slugify(tag))}/`;
+    const tagUrl = (tag: string): string =>
+      `${config.siteUrl}/tags/${encodeURIComponent(slugify(tag))}/`;
     const page = renderArticlePage(config, article, listFeedLinks(`${config.siteUrl}/`), tagUrl);
     const rss = renderRssItem(article, config);
     const atom = renderAtomEntry(article, config);

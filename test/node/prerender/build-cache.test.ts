@@ -5,7 +5,12 @@ import type { RawVars } from '../../../src/content/config.ts';
 import type { ReadResult } from '../../../src/content/read-articles.ts';
 import { BuildCache } from '../../../src/prerender/build-cache.ts';
 import { type BuildOptions, runBuild } from '../../../src/prerender/run.ts';
-import { createArticle, FIXTURE_VARS, formatArticle, writeArticles } from '../../support/fixtures.ts';
+import {
+  createArticle,
+  FIXTURE_VARS,
+  formatArticle,
+  writeArticles,
+} from '../../support/fixtures.ts';
 import { FIXTURE_NOW, servedFeeds } from '../support.ts';
 
 const roots: string[] = [];
@@ -15,9 +20,24 @@ afterEach(async () => {
 
 /** Articles whose output exercises the renderers: two spellings of one tag (a note), two authors, a date-only date. */
 const ARTICLES = [
-  createArticle({ name: 'first.md', frontMatter: { title: 'First story', date: '2024-03-01', tags: ['Café', 'economy'] } }),
-  createArticle({ name: '2024/second.md', frontMatter: { title: 'Second story', date: '2024-03-02T09:30:00+01:00', tags: ['cafe'], authors: ['Ann Lee', 'Bo Chen'] } }),
-  createArticle({ name: 'third.md', frontMatter: { title: 'Third story', date: '2024-03-03' }, body: 'Plain words of a third story, long enough to be the summary of it all.\n\n## A heading\n\n- a list\n' }),
+  createArticle({
+    name: 'first.md',
+    frontMatter: { title: 'First story', date: '2024-03-01', tags: ['Café', 'economy'] },
+  }),
+  createArticle({
+    name: '2024/second.md',
+    frontMatter: {
+      title: 'Second story',
+      date: '2024-03-02T09:30:00+01:00',
+      tags: ['cafe'],
+      authors: ['Ann Lee', 'Bo Chen'],
+    },
+  }),
+  createArticle({
+    name: 'third.md',
+    frontMatter: { title: 'Third story', date: '2024-03-03' },
+    body: 'Plain words of a third story, long enough to be the summary of it all.\n\n## A heading\n\n- a list\n',
+  }),
 ];
 
 /** A temporary project with the fixtures, removed after the test. */
@@ -29,14 +49,21 @@ async function createProject(articles = ARTICLES): Promise<string> {
 
 /** Builds `root` into src/generated with the fixture vars and clock. */
 function build(root: string, options: Partial<BuildOptions> = {}) {
-  return runBuild({ root, vars: FIXTURE_VARS, now: FIXTURE_NOW, outFile: 'src/generated/site.js', ...options });
+  return runBuild({
+    root,
+    vars: FIXTURE_VARS,
+    now: FIXTURE_NOW,
+    outFile: 'src/generated/site.js',
+    ...options,
+  });
 }
 
 /** Every file the build wrote, by name, as bytes. */
 async function readOutput(root: string): Promise<Record<string, string>> {
   const dir = join(root, 'src', 'generated');
   const files: Record<string, string> = {};
-  for (const name of (await readdir(dir)).sort()) files[name] = (await readFile(join(dir, name))).toString('base64');
+  for (const name of (await readdir(dir)).sort())
+    files[name] = (await readFile(join(dir, name))).toString('base64');
   return files;
 }
 
@@ -46,19 +73,29 @@ function cacheDirOf(root: string): string {
 }
 
 /** The keys the cache holds for one kind. */
-function listEntries(root: string, kind: 'parse' | 'render', dir = cacheDirOf(root)): Promise<string[]> {
+function listEntries(
+  root: string,
+  kind: 'parse' | 'render',
+  dir = cacheDirOf(root),
+): Promise<string[]> {
   return new BuildCache(dir).keys(kind);
 }
 
 /** The pack files of one kind. */
 async function listPacks(root: string, kind: 'parse' | 'render'): Promise<string[]> {
-  return (await readdir(join(cacheDirOf(root), kind)).catch(() => [] as string[])).filter((name) => name.endsWith('.pack'));
+  return (await readdir(join(cacheDirOf(root), kind)).catch(() => [] as string[])).filter((name) =>
+    name.endsWith('.pack'),
+  );
 }
 
 /** What a build gives that a reader or the author sees: the generated files, and the messages or notes. */
 async function observe(root: string, options: Partial<BuildOptions> = {}) {
   const result = await build(root, options);
-  return { output: result.ok ? await readOutput(root) : undefined, said: result.ok ? result.notes : result.messages, result };
+  return {
+    output: result.ok ? await readOutput(root) : undefined,
+    said: result.ok ? result.notes : result.messages,
+    result,
+  };
 }
 
 describe('the build cache', () => {
@@ -68,10 +105,16 @@ describe('the build cache', () => {
     expect(await listEntries(root, 'parse')).toEqual([]);
     await rm(join(root, 'src'), { recursive: true });
     const cold = await observe(root);
-    expect(cold.result.cache).toEqual({ parse: { hits: 0, misses: 3 }, render: { hits: 0, misses: 3 } });
+    expect(cold.result.cache).toEqual({
+      parse: { hits: 0, misses: 3 },
+      render: { hits: 0, misses: 3 },
+    });
     await rm(join(root, 'src'), { recursive: true });
     const warm = await observe(root);
-    expect(warm.result.cache).toEqual({ parse: { hits: 3, misses: 0 }, render: { hits: 3, misses: 0 } });
+    expect(warm.result.cache).toEqual({
+      parse: { hits: 3, misses: 0 },
+      render: { hits: 3, misses: 0 },
+    });
     expect(warm.said).toEqual(['tags "Café", "cafe" are one tag, "Café", at /tags/cafe/']);
     expect(cold.said).toEqual(uncached.said);
     expect(warm.said).toEqual(uncached.said);
@@ -83,7 +126,10 @@ describe('the build cache', () => {
   it('reports an invalid article the same way from the cache, every problem at once', async () => {
     const root = await createProject([
       ...ARTICLES,
-      { name: 'broken.md', body: '---\ntitle: Broken <b>\ndate: 2024-02-30\ntitel: x\n---\nBody.\n' },
+      {
+        name: 'broken.md',
+        body: '---\ntitle: Broken <b>\ndate: 2024-02-30\ntitel: x\n---\nBody.\n',
+      },
       { name: 'Bad Name.md', body: '---\ntitle: Bad name\ndate: 2024-02-01\n---\nBody text.\n' },
     ]);
     const uncached = await observe(root, { cache: false });
@@ -104,9 +150,14 @@ describe('the build cache', () => {
     const result = await build(root);
     if (!result.ok) throw new Error(result.messages.join('\n'));
     expect(result.cache).toEqual({ parse: { hits: 2, misses: 1 }, render: { hits: 2, misses: 1 } });
-    const json = JSON.parse(servedFeeds(result.site).json.body) as { items: { title: string; summary: string; content_html: string }[] };
-    expect(json.items.map((i) => i.summary)).toContain('Edited words of a third story, long enough to be the summary of it all.');
-    const data = Object.entries(await readOutput(root)).find(([name]) => name.endsWith('.bin'))?.[1] ?? '';
+    const json = JSON.parse(servedFeeds(result.site).json.body) as {
+      items: { title: string; summary: string; content_html: string }[];
+    };
+    expect(json.items.map((i) => i.summary)).toContain(
+      'Edited words of a third story, long enough to be the summary of it all.',
+    );
+    const data =
+      Object.entries(await readOutput(root)).find(([name]) => name.endsWith('.bin'))?.[1] ?? '';
     expect(Buffer.from(data, 'base64').toString('utf8')).toContain('Edited words');
     expect(Buffer.from(data, 'base64').toString('utf8')).not.toContain('Plain words');
     expect(await readOutput(root)).toEqual((await observe(root, { cache: false })).output);
@@ -116,13 +167,22 @@ describe('the build cache', () => {
     const root = await createProject();
     await build(root);
     // A third "cafe" makes that spelling the most used: every article tagged so shows it.
-    await writeFile(join(root, 'articles', 'fourth.md'), formatArticle(createArticle({ name: 'fourth.md', frontMatter: { title: 'Fourth', date: '2024-03-04', tags: ['cafe'] } })));
+    await writeFile(
+      join(root, 'articles', 'fourth.md'),
+      formatArticle(
+        createArticle({
+          name: 'fourth.md',
+          frontMatter: { title: 'Fourth', date: '2024-03-04', tags: ['cafe'] },
+        }),
+      ),
+    );
     const warm = await observe(root);
     expect(warm.result.cache?.parse).toEqual({ hits: 3, misses: 1 });
     const uncached = await observe(root, { cache: false });
     expect(warm.said).toEqual(uncached.said);
     expect(warm.output).toEqual(uncached.output);
-    const data = Object.entries(warm.output ?? {}).find(([name]) => name.endsWith('.bin'))?.[1] ?? '';
+    const data =
+      Object.entries(warm.output ?? {}).find(([name]) => name.endsWith('.bin'))?.[1] ?? '';
     expect(Buffer.from(data, 'base64').toString('utf8')).not.toContain('>Café<');
   });
 
@@ -134,10 +194,15 @@ describe('the build cache', () => {
     const after = await build(root, { vars: { ...vars, TIME_ZONE: 'Asia/Tokyo' } });
     if (!before.ok || !after.ok) throw new Error('build failed');
     expect(after.cache?.parse).toEqual({ hits: 0, misses: 3 });
-    const dates = (site: typeof before.site) => (JSON.parse(servedFeeds(site).json.body) as { items: { date_published: string }[] }).items.map((i) => i.date_published);
+    const dates = (site: typeof before.site) =>
+      (
+        JSON.parse(servedFeeds(site).json.body) as { items: { date_published: string }[] }
+      ).items.map((i) => i.date_published);
     expect(dates(before.site)).toContain('2024-03-03T00:00:00.000Z');
     expect(dates(after.site)).toContain('2024-03-02T15:00:00.000Z');
-    expect(await readOutput(root)).toEqual((await observe(root, { vars: { ...vars, TIME_ZONE: 'Asia/Tokyo' }, cache: false })).output);
+    expect(await readOutput(root)).toEqual(
+      (await observe(root, { vars: { ...vars, TIME_ZONE: 'Asia/Tokyo' }, cache: false })).output,
+    );
   });
 
   it('trusts nothing that another version of the code stored', async () => {
@@ -148,13 +213,26 @@ describe('the build cache', () => {
     const cache = new BuildCache(cacheDirOf(root));
     for (const key of await cache.keys('parse')) {
       const stored = await cache.read<ReadResult>('parse', key);
-      if (stored?.article) cache.write('parse', key, { ...stored, article: { ...stored.article, title: 'Poisoned title' } });
+      if (stored?.article)
+        cache.write('parse', key, {
+          ...stored,
+          article: { ...stored.article, title: 'Poisoned title' },
+        });
     }
     expect(await cache.flush([])).toBeUndefined();
     for (const pack of oldPacks) await rm(join(cacheDirOf(root), 'parse', pack));
-    const titles = (result: Awaited<ReturnType<typeof build>>) => (result.ok ? (JSON.parse(servedFeeds(result.site).json.body) as { items: { title: string }[] }).items.map((i) => i.title) : result.messages);
+    const titles = (result: Awaited<ReturnType<typeof build>>) =>
+      result.ok
+        ? (
+            JSON.parse(servedFeeds(result.site).json.body) as { items: { title: string }[] }
+          ).items.map((i) => i.title)
+        : result.messages;
     // The same version reads the entries (which is how a cache is used)...
-    expect(titles(await build(root, { codeVersion: 'one' }))).toEqual(['Poisoned title', 'Poisoned title', 'Poisoned title']);
+    expect(titles(await build(root, { codeVersion: 'one' }))).toEqual([
+      'Poisoned title',
+      'Poisoned title',
+      'Poisoned title',
+    ]);
     // ...and another version never does.
     const other = await build(root, { codeVersion: 'two' });
     expect(other.cache).toEqual({ parse: { hits: 0, misses: 3 }, render: { hits: 0, misses: 3 } });
@@ -167,7 +245,10 @@ describe('the build cache', () => {
     const root = await createProject();
     await build(root);
     expect((await build(root)).cache?.parse).toEqual({ hits: 3, misses: 0 });
-    expect((await build(root, { codeVersion: 'something else' })).cache?.parse).toEqual({ hits: 0, misses: 3 });
+    expect((await build(root, { codeVersion: 'something else' })).cache?.parse).toEqual({
+      hits: 0,
+      misses: 3,
+    });
   });
 
   it('ignores a corrupt, truncated or foreign entry and writes it again', async () => {
@@ -183,13 +264,22 @@ describe('the build cache', () => {
     expect(at).toBeGreaterThan(40);
     pack[at] = 'Z'.charCodeAt(0);
     await writeFile(join(dir, 'parse', parsePack), pack.subarray(0, pack.byteLength - 10));
-    await writeFile(join(dir, 'render', renderPack), 'not a pack of entries at all, but long enough to have a header');
+    await writeFile(
+      join(dir, 'render', renderPack),
+      'not a pack of entries at all, but long enough to have a header',
+    );
     await writeFile(join(dir, 'render', 'stray.pack'), pack.subarray(0, 20));
     const warm = await observe(root);
-    expect(warm.result.cache).toEqual({ parse: { hits: 1, misses: 2 }, render: { hits: 0, misses: 3 } });
+    expect(warm.result.cache).toEqual({
+      parse: { hits: 1, misses: 2 },
+      render: { hits: 0, misses: 3 },
+    });
     expect(warm.output).toEqual(uncached.output);
     expect(warm.said).toEqual(uncached.said);
-    expect((await build(root)).cache).toEqual({ parse: { hits: 3, misses: 0 }, render: { hits: 3, misses: 0 } });
+    expect((await build(root)).cache).toEqual({
+      parse: { hits: 3, misses: 0 },
+      render: { hits: 3, misses: 0 },
+    });
   });
 
   it('removes the entries of articles that are gone, and lives where FEED_PUBLISHER_CACHE_DIR says', async () => {
@@ -219,7 +309,10 @@ describe('the build cache', () => {
     const path = join(root, 'articles', 'third.md');
     for (let i = 0; i < 12; i++) {
       await writeFile(path, (await readFile(path, 'utf8')).replace(/words( \d+)?/, `words ${i}`));
-      expect((await build(root)).cache?.parse).toEqual({ hits: i === 0 ? 0 : 2, misses: i === 0 ? 3 : 1 });
+      expect((await build(root)).cache?.parse).toEqual({
+        hits: i === 0 ? 0 : 2,
+        misses: i === 0 ? 3 : 1,
+      });
     }
     expect((await listPacks(root, 'parse')).length).toBeLessThanOrEqual(9);
     expect((await listEntries(root, 'parse')).length).toBeLessThanOrEqual(12);
@@ -231,7 +324,9 @@ describe('the build cache', () => {
     await writeFile(join(root, 'blocked'), 'a file');
     const result = await build(root, { cacheDir: join(root, 'blocked', 'cache') });
     if (!result.ok) throw new Error(result.messages.join('\n'));
-    expect(result.notes.at(-1)).toMatch(/^build cache: could not write .*blocked\/cache \(.*\); the next build parses and renders everything again$/);
+    expect(result.notes.at(-1)).toMatch(
+      /^build cache: could not write .*blocked\/cache \(.*\); the next build parses and renders everything again$/,
+    );
     expect(await readOutput(root)).toEqual((await observe(root, { cache: false })).output);
   });
 });

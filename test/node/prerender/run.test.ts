@@ -431,7 +431,9 @@ describe('scripts/build.ts', () => {
     const run = runCli(root);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/^Built 1 article in \d+ ms; build [0-9a-f]{16}; reused from the build cache: 0 of 1 parsed files, 0 of 1 rendered articles\.\n$/);
+    expect(run.stdout).toMatch(
+      /^Built 1 article in \d+ ms; build [0-9a-f]{16}; reused from the build cache: 0 of 1 parsed files, 0 of 1 rendered articles\.\n$/,
+    );
     // The module holds the routes; the bodies are in the Data module it imports.
     const { moduleText, data } = await readGeneratedSite(join(root, 'src', 'generated', 'site.js'));
     expect([...moduleText.matchAll(/"\/articles\/([^"]+)"/g)].map((m) => m[1])).toEqual(['first']);
@@ -540,7 +542,9 @@ describe('scripts/build.ts', () => {
 
 describe('writing the generated module', () => {
   it('leaves the last good module and its data whole when writing the new module fails, and removes old data only after a success', async () => {
-    const root = await createProject([createArticle({ name: 'first.md', frontMatter: { title: 'First' } })]);
+    const root = await createProject([
+      createArticle({ name: 'first.md', frontMatter: { title: 'First' } }),
+    ]);
     const outFile = 'src/generated/site.js';
     const generated = join(root, 'src', 'generated');
     const first = await runBuild({ root, vars: FIXTURE_VARS, now: FIXTURE_NOW, outFile });
@@ -549,9 +553,14 @@ describe('writing the generated module', () => {
     const beforeModule = await readFile(join(generated, 'site.js'));
 
     // A folder where the new module's temporary file goes: the rename step can never happen.
-    await writeFile(join(root, 'articles', 'second.md'), formatArticle(createArticle({ name: 'second.md', frontMatter: { title: 'Second' } })));
+    await writeFile(
+      join(root, 'articles', 'second.md'),
+      formatArticle(createArticle({ name: 'second.md', frontMatter: { title: 'Second' } })),
+    );
     await mkdir(join(generated, 'site.js.tmp'));
-    await expect(runBuild({ root, vars: FIXTURE_VARS, now: FIXTURE_NOW, outFile })).rejects.toMatchObject({ code: 'EISDIR' });
+    await expect(
+      runBuild({ root, vars: FIXTURE_VARS, now: FIXTURE_NOW, outFile }),
+    ).rejects.toMatchObject({ code: 'EISDIR' });
     expect((await readFile(join(generated, 'site.js'))).equals(beforeModule)).toBe(true);
     const after = await readGeneratedSite(join(generated, 'site.js'));
     expect(Buffer.from(after.data).equals(Buffer.from(before.data))).toBe(true);
@@ -561,7 +570,11 @@ describe('writing the generated module', () => {
     if (!second.ok) throw new Error(second.messages.join('\n'));
     expect(second.site.buildId).not.toBe(first.site.buildId);
     // Only the new module's own data file is left.
-    expect((await readdir(generated)).filter((name) => name.endsWith('.bin'))).toEqual([`site.${second.site.buildId}.bin`]);
-    expect(new TextDecoder().decode((await readGeneratedSite(join(generated, 'site.js'))).data)).toContain('Second');
+    expect((await readdir(generated)).filter((name) => name.endsWith('.bin'))).toEqual([
+      `site.${second.site.buildId}.bin`,
+    ]);
+    expect(
+      new TextDecoder().decode((await readGeneratedSite(join(generated, 'site.js'))).data),
+    ).toContain('Second');
   });
 });

@@ -72,7 +72,10 @@ describe('tags in the build', () => {
     ]);
     try {
       const result = await runBuild({ root, vars: FIXTURE_VARS, now: 0 });
-      expect(result).toMatchObject({ ok: false, messages: ['articles/a.md:4: tags: tag "!!!" has no letter or digit to make its URL from'] });
+      expect(result).toMatchObject({
+        ok: false,
+        messages: ['articles/a.md:4: tags: tag "!!!" has no letter or digit to make its URL from'],
+      });
     } finally {
       await rm(root, { recursive: true, force: true });
     }
