@@ -5,7 +5,7 @@ import { type BuildLimits, parseBuildLimits } from '../content/limits.ts';
 import { listArticleFiles } from '../content/list-articles.ts';
 import { formatProblem, type Problem } from '../content/problem.ts';
 import { type ReadResult, readArticles } from '../content/read-articles.ts';
-import type { Article, BuiltSite } from '../site/types.ts';
+import type { Article, BuiltSite, SiteConfig } from '../site/types.ts';
 import { BuildCache, type CacheKind, computeCodeVersion, defaultCacheDir } from './build-cache.ts';
 import { checkBundleSize } from './bundle-size.ts';
 import { type ArticleFragments, type FragmentSource, planSite, renderSite } from './site.ts';
