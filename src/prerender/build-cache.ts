@@ -24,10 +24,18 @@ export function defaultCacheDir(root: string): string {
 /**
  * The version of everything that shapes the output besides the inputs: the build's own source
  * (every file under src/content, src/prerender, src/render and src/site), the libraries as
- * package-lock.json pins them, and Node (its ICU data reads time zones). Read from the files,
- * so an edit without a commit counts too.
+ * package-lock.json pins them, and Node (its ICU data reads time zones). Read from the files
+ * (so an edit without a commit counts too), once per process.
  */
-export async function computeCodeVersion(): Promise<string> {
+export function computeCodeVersion(): Promise<string> {
+  // Once per process: the code that runs is the code loaded at its start, whatever the files say later.
+  codeVersion ??= hashCode();
+  return codeVersion;
+}
+
+let codeVersion: Promise<string> | undefined;
+
+async function hashCode(): Promise<string> {
   const hash = createHash('sha256')
     .update(FORMAT)
     .update(
