@@ -3,6 +3,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DOMParser, type Document, type Element, type Node } from '@xmldom/xmldom';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { afterEach } from 'vitest';
 import type { RawVars } from '../../src/content/config.ts';
 import { runBuild } from '../../src/prerender/run.ts';
 import type { BuiltSite, Version } from '../../src/site/types.ts';
@@ -22,6 +23,35 @@ export interface FixtureBuildOptions {
   /** Merged over FIXTURE_VARS. */
   vars?: RawVars;
   now?: number;
+}
+
+/**
+ * Temporary projects for one test file: `project` writes fixture articles into a new folder
+ * (removed after each test), `build` runs the real build there at FIXTURE_NOW with FIXTURE_VARS
+ * and the given variables over them.
+ */
+export function useTemporaryProjects(): {
+  project: (...args: Parameters<typeof writeArticles>) => Promise<string>;
+  build: (root: string, vars?: RawVars, outFile?: string) => ReturnType<typeof runBuild>;
+} {
+  const folders: string[] = [];
+  afterEach(async () => {
+    for (const folder of folders.splice(0)) await rm(folder, { recursive: true, force: true });
+  });
+  return {
+    async project(...args) {
+      const root = await writeArticles(...args);
+      folders.push(root);
+      return root;
+    },
+    build: (root, vars = {}, outFile) =>
+      runBuild({
+        root,
+        vars: { ...FIXTURE_VARS, ...vars },
+        now: FIXTURE_NOW,
+        ...(outFile ? { outFile } : {}),
+      }),
+  };
 }
 
 /** Builds fixture articles in a fresh temporary folder (removed afterwards) and returns the site. */

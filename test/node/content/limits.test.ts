@@ -1,7 +1,6 @@
-import { rm, stat, writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { RawVars } from '../../../src/content/config.ts';
+import { describe, expect, it } from 'vitest';
 import {
   checkArticleSize,
   DEFAULT_BUNDLE_LIMIT_MIB,
@@ -9,29 +8,10 @@ import {
   formatBytes,
   parseBuildLimits,
 } from '../../../src/content/limits.ts';
-import { runBuild } from '../../../src/prerender/run.ts';
-import { createArticle, FIXTURE_VARS, writeArticles } from '../../support/fixtures.ts';
+import { createArticle } from '../../support/fixtures.ts';
+import { useTemporaryProjects } from '../support.ts';
 
-const NOW = Date.parse('2026-01-01T00:00:00Z');
-const folders: string[] = [];
-afterEach(async () => {
-  for (const folder of folders.splice(0)) await rm(folder, { recursive: true, force: true });
-});
-
-async function project(...args: Parameters<typeof writeArticles>): Promise<string> {
-  const root = await writeArticles(...args);
-  folders.push(root);
-  return root;
-}
-
-async function build(root: string, vars: RawVars = {}, outFile?: string) {
-  return runBuild({
-    root,
-    vars: { ...FIXTURE_VARS, ...vars },
-    now: NOW,
-    ...(outFile ? { outFile } : {}),
-  });
-}
+const { project, build } = useTemporaryProjects();
 
 /** An article body of about `bytes` bytes of prose. */
 function proseOf(bytes: number): string {

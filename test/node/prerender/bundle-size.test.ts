@@ -2,38 +2,18 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { bundleWorker } from '../../../scripts/support/bundle-worker.ts';
-import type { RawVars } from '../../../src/content/config.ts';
 import {
   gzipLength,
   measureBundle,
   WORKER_CODE_ALLOWANCE,
 } from '../../../src/prerender/bundle-size.ts';
-import { runBuild } from '../../../src/prerender/run.ts';
 import { readGeneratedSite } from '../../../src/prerender/site-module.ts';
-import { FIXTURE_VARS, PAGED_ARTICLES, writeArticles } from '../../support/fixtures.ts';
+import { PAGED_ARTICLES } from '../../support/fixtures.ts';
+import { useTemporaryProjects } from '../support.ts';
 
-const NOW = Date.parse('2026-01-01T00:00:00Z');
-const folders: string[] = [];
-afterEach(async () => {
-  for (const folder of folders.splice(0)) await rm(folder, { recursive: true, force: true });
-});
-
-async function project(...args: Parameters<typeof writeArticles>): Promise<string> {
-  const root = await writeArticles(...args);
-  folders.push(root);
-  return root;
-}
-
-async function build(root: string, vars: RawVars = {}, outFile?: string) {
-  return runBuild({
-    root,
-    vars: { ...FIXTURE_VARS, ...vars },
-    now: NOW,
-    ...(outFile ? { outFile } : {}),
-  });
-}
+const { project, build } = useTemporaryProjects();
 
 describe('bundle size', () => {
   it('refuses a build whose Worker would exceed BUNDLE_LIMIT_MIB, naming the size, the limit and the fix, and writes nothing', async () => {
@@ -91,7 +71,7 @@ describe('bundle size', () => {
   it('estimates at or above the bundle wrangler really makes, within the code allowance', async () => {
     const root = await project(PAGED_ARTICLES);
     const outDir = await mkdtemp(join(tmpdir(), 'feed-publisher-bundle-'));
-    folders.push(outDir);
+    onTestFinished(() => rm(outDir, { recursive: true, force: true }));
     const siteModule = join(outDir, 'site.js');
     expect((await build(root, {}, siteModule)).ok).toBe(true);
     const estimate = await measureBundle(await readGeneratedSite(siteModule));

@@ -7,6 +7,7 @@ import { decodeHTML } from 'entities';
 import fc from 'fast-check';
 import { parseFragment } from 'parse5';
 import { describe, expect, it } from 'vitest';
+import { FRONT_MATTER_KEYS } from '../../../src/content/front-matter.ts';
 import { buildAndServe, type RawArticleFile } from '../../support/serve-fixture.ts';
 
 /** After every date the generators produce, so that nothing is scheduled. */
@@ -386,17 +387,9 @@ const yamlValue = fc.oneof(
   { arbitrary: fc.constantFrom(...YAML_ODDITIES), weight: 2 },
   { arbitrary: fc.string({ unit: 'grapheme-ascii', maxLength: 12 }), weight: 1 },
 );
+// Every key an article may use, and near misses and YAML oddities around them.
 const KEYS = [
-  'title',
-  'date',
-  'updated',
-  'summary',
-  'authors',
-  'tags',
-  'image',
-  'lang',
-  'original_url',
-  'draft',
+  ...FRONT_MATTER_KEYS,
   'titel',
   'Title',
   'dates',
