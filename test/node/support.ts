@@ -25,6 +25,26 @@ export interface FixtureBuildOptions {
   now?: number;
 }
 
+/** The body served at `path` at instant `at` (default: now); throws when nothing is served there. */
+export function bodyServedAt(site: BuiltSite, path: string, at?: number): string {
+  const served = servedAt(site, path, at);
+  if (!served) throw new Error(`the site serves nothing at ${path}`);
+  return served.body;
+}
+
+/** An article file `<name>.md` titled NAME, dated `date`, with one real paragraph and more front matter. */
+export function createDatedArticle(
+  name: string,
+  date: string,
+  frontMatter: Record<string, unknown> = {},
+): ArticleFixture {
+  return {
+    name: `${name}.md`,
+    frontMatter: { title: name.toUpperCase(), date, ...frontMatter },
+    body: 'A paragraph of body text with enough words to count as a real paragraph for the summary.',
+  };
+}
+
 /**
  * Temporary projects for one test file: `project` writes fixture articles into a new folder
  * (removed after each test), `build` runs the real build there at FIXTURE_NOW with FIXTURE_VARS

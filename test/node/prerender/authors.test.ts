@@ -1,38 +1,19 @@
 import { rm } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { runBuild } from '../../../src/prerender/run.ts';
-import type { BuiltSite } from '../../../src/site/types.ts';
-import { type ArticleFixture, FIXTURE_VARS, writeArticles } from '../../support/fixtures.ts';
+import { FIXTURE_VARS, writeArticles } from '../../support/fixtures.ts';
 import {
   ATOM_NS,
+  bodyServedAt,
   buildFixtureSite,
   childElements,
   childText,
+  createDatedArticle,
   parseXmlStrict,
   servedAt,
 } from '../support.ts';
 
-const BODY =
-  'A paragraph of body text with enough words to count as a real paragraph for the summary.';
 const SITE = 'https://news.example';
-
-function article(
-  name: string,
-  date: string,
-  frontMatter: Record<string, unknown> = {},
-): ArticleFixture {
-  return {
-    name: `${name}.md`,
-    frontMatter: { title: name.toUpperCase(), date, ...frontMatter },
-    body: BODY,
-  };
-}
-
-function bodyAt(site: BuiltSite, path: string, at?: number): string {
-  const served = servedAt(site, path, at);
-  if (!served) throw new Error(`the site serves nothing at ${path}`);
-  return served.body;
-}
 
 interface JsonFeed {
   title: string;
@@ -63,9 +44,9 @@ function atomAuthors(xml: string): {
 describe('authors in the build', () => {
   it('gives each author a page and three feeds, and an article with two authors is in both', async () => {
     const site = await buildFixtureSite([
-      article('one', '2024-01-01', { authors: ['Ann Lee', 'Bo Chen'] }),
-      article('two', '2024-01-02', { authors: ['Ann Lee'] }),
-      article('three', '2024-01-03'),
+      createDatedArticle('one', '2024-01-01', { authors: ['Ann Lee', 'Bo Chen'] }),
+      createDatedArticle('two', '2024-01-02', { authors: ['Ann Lee'] }),
+      createDatedArticle('three', '2024-01-03'),
     ]);
     expect(Object.keys(site.routes).filter((p) => p.startsWith('/authors/'))).toEqual(
       ['ann-lee', 'bo-chen', 'fixture-desk'].flatMap((slug) =>
@@ -73,19 +54,21 @@ describe('authors in the build', () => {
       ),
     );
     const ids = (slug: string): string[] =>
-      (JSON.parse(bodyAt(site, `/authors/${slug}/feed.json`)) as JsonFeed).items.map((i) => i.id);
+      (JSON.parse(bodyServedAt(site, `/authors/${slug}/feed.json`)) as JsonFeed).items.map(
+        (i) => i.id,
+      );
     expect(ids('ann-lee')).toEqual(['tag:news.example,2026:two', 'tag:news.example,2026:one']);
     expect(ids('bo-chen')).toEqual(['tag:news.example,2026:one']);
     // SITE_AUTHOR, for the article that names none.
     expect(ids('fixture-desk')).toEqual(['tag:news.example,2026:three']);
     const rssGuids = [
-      ...bodyAt(site, '/authors/bo-chen/rss.xml').matchAll(/<guid[^>]*>([^<]*)</g),
+      ...bodyServedAt(site, '/authors/bo-chen/rss.xml').matchAll(/<guid[^>]*>([^<]*)</g),
     ].map((m) => m[1]);
     expect(rssGuids).toEqual(['tag:news.example,2026:one']);
-    expect(Object.keys(atomAuthors(bodyAt(site, '/authors/ann-lee/atom.xml')).entries)).toEqual(
-      ids('ann-lee'),
-    );
-    const page = bodyAt(site, '/authors/ann-lee/');
+    expect(
+      Object.keys(atomAuthors(bodyServedAt(site, '/authors/ann-lee/atom.xml')).entries),
+    ).toEqual(ids('ann-lee'));
+    const page = bodyServedAt(site, '/authors/ann-lee/');
     expect(page).toContain('<h1>Fixture News · Ann Lee</h1>');
     expect(page).toContain(
       `<link rel="alternate" type="application/atom+xml" title="Fixture News · Ann Lee (Atom)" href="${SITE}/authors/ann-lee/atom.xml">`,
@@ -96,13 +79,13 @@ describe('authors in the build', () => {
 
   it('merges spellings that differ only in case or accents into one author and says so', async () => {
     const root = await writeArticles([
-      article('a', '2024-01-01', { authors: ['Zoë Adams'] }),
-      article('b', '2024-01-02', { authors: ['zoe adams'] }),
-      article('c', '2024-01-03', {
+      createDatedArticle('a', '2024-01-01', { authors: ['Zoë Adams'] }),
+      createDatedArticle('b', '2024-01-02', { authors: ['zoe adams'] }),
+      createDatedArticle('c', '2024-01-03', {
         authors: ['Zoë Adams', { name: 'ZOE ADAMS', url: 'https://zoe.example/' }],
       }),
-      article('d', '2024-01-04', { tags: ['Café'] }),
-      article('e', '2024-01-05', { tags: ['cafe'] }),
+      createDatedArticle('d', '2024-01-04', { tags: ['Café'] }),
+      createDatedArticle('e', '2024-01-05', { tags: ['cafe'] }),
     ]);
     try {
       const result = await runBuild({
@@ -122,13 +105,13 @@ describe('authors in the build', () => {
       for (const slug of ['a', 'b', 'c']) {
         // One name, one link, once, however the article spells it.
         const byline = /<p class="meta">.*? · By (.*?)<\/p>/.exec(
-          bodyAt(site, `/articles/${slug}`),
+          bodyServedAt(site, `/articles/${slug}`),
         )?.[1];
         expect(byline, slug).toBe(
           `<a rel="author" href="${SITE}/authors/zoe-adams/">Zoë Adams</a>`,
         );
       }
-      const feed = JSON.parse(bodyAt(site, '/authors/zoe-adams/feed.json')) as JsonFeed;
+      const feed = JSON.parse(bodyServedAt(site, '/authors/zoe-adams/feed.json')) as JsonFeed;
       expect(feed.title).toBe('Fixture News · Zoë Adams');
       expect(feed.items.map((i) => i.authors.map((a) => a.name))).toEqual([
         ['Zoë Adams'],
@@ -139,7 +122,7 @@ describe('authors in the build', () => {
       expect(feed.items[0]?.authors).toEqual([{ name: 'Zoë Adams', url: 'https://zoe.example/' }]);
       expect(feed.authors).toEqual([{ name: 'Zoë Adams', url: 'https://zoe.example/' }]);
       expect(
-        [...bodyAt(site, '/rss.xml').matchAll(/<dc:creator>(?:<!\[CDATA\[)?([^<\]]*)/g)].map(
+        [...bodyServedAt(site, '/rss.xml').matchAll(/<dc:creator>(?:<!\[CDATA\[)?([^<\]]*)/g)].map(
           (m) => m[1],
         ),
       ).toEqual(['Fixture Desk', 'Fixture Desk', 'Zoë Adams', 'Zoë Adams', 'Zoë Adams']);
@@ -150,8 +133,8 @@ describe('authors in the build', () => {
 
   it('refuses an author with no letter or digit, naming file and line, with every other problem', async () => {
     const root = await writeArticles([
-      article('a', '2024-01-01', { authors: ['Ann Lee', '???'] }),
-      article('b', '2024-01-02', { tags: ['!!!'], authors: [{ name: '—' }] }),
+      createDatedArticle('a', '2024-01-01', { authors: ['Ann Lee', '???'] }),
+      createDatedArticle('b', '2024-01-02', { tags: ['!!!'], authors: [{ name: '—' }] }),
     ]);
     try {
       const result = await runBuild({ root, vars: FIXTURE_VARS, now: 0 });
@@ -170,48 +153,57 @@ describe('authors in the build', () => {
 
   it("keeps an author's url as their link in Atom and JSON Feed, and links their page where none is given", async () => {
     const site = await buildFixtureSite([
-      article('one', '2024-01-01', {
+      createDatedArticle('one', '2024-01-01', {
         authors: ['Ann Lee', { name: 'Bo Chen', url: 'https://bo.example/about?x=1&y=2' }],
       }),
-      article('two', '2024-01-02', {
+      createDatedArticle('two', '2024-01-02', {
         authors: [{ name: 'Bo Chen', url: 'https://bo.example/about?x=1&y=2' }],
       }),
     ]);
     const bo = 'https://bo.example/about?x=1&y=2';
     const ann = `${SITE}/authors/ann-lee/`;
     for (const path of ['/atom.xml', '/authors/ann-lee/atom.xml', '/authors/bo-chen/atom.xml']) {
-      expect(atomAuthors(bodyAt(site, path)).entries['tag:news.example,2026:one'], path).toEqual([
+      expect(
+        atomAuthors(bodyServedAt(site, path)).entries['tag:news.example,2026:one'],
+        path,
+      ).toEqual([
         ['Ann Lee', ann],
         ['Bo Chen', bo],
       ]);
     }
     // An author's feed names that author as its own, with their link (RFC 4287 §4.2.1).
-    expect(atomAuthors(bodyAt(site, '/authors/bo-chen/atom.xml')).feed).toEqual([['Bo Chen', bo]]);
-    expect(atomAuthors(bodyAt(site, '/authors/ann-lee/atom.xml')).feed).toEqual([['Ann Lee', ann]]);
-    expect(atomAuthors(bodyAt(site, '/atom.xml')).feed).toEqual([['Fixture Desk', undefined]]);
-    const json = JSON.parse(bodyAt(site, '/authors/bo-chen/feed.json')) as JsonFeed;
+    expect(atomAuthors(bodyServedAt(site, '/authors/bo-chen/atom.xml')).feed).toEqual([
+      ['Bo Chen', bo],
+    ]);
+    expect(atomAuthors(bodyServedAt(site, '/authors/ann-lee/atom.xml')).feed).toEqual([
+      ['Ann Lee', ann],
+    ]);
+    expect(atomAuthors(bodyServedAt(site, '/atom.xml')).feed).toEqual([
+      ['Fixture Desk', undefined],
+    ]);
+    const json = JSON.parse(bodyServedAt(site, '/authors/bo-chen/feed.json')) as JsonFeed;
     expect(json.authors).toEqual([{ name: 'Bo Chen', url: bo }]);
     expect(json.items.find((i) => i.id.endsWith(':one'))?.authors).toEqual([
       { name: 'Ann Lee', url: ann },
       { name: 'Bo Chen', url: bo },
     ]);
     // The url does not replace the page: the byline leads to the page, which links the url.
-    const page = bodyAt(site, '/articles/one');
+    const page = bodyServedAt(site, '/articles/one');
     expect(page).toContain(`<a rel="author" href="${SITE}/authors/bo-chen/">Bo Chen</a>`);
-    expect(bodyAt(site, '/authors/bo-chen/')).toContain(
+    expect(bodyServedAt(site, '/authors/bo-chen/')).toContain(
       '<p class="meta">Website: <a href="https://bo.example/about?x=1&amp;y=2">bo.example/about?x=1&amp;y=2</a></p>',
     );
-    expect(bodyAt(site, '/authors/ann-lee/')).not.toContain('Website:');
+    expect(bodyServedAt(site, '/authors/ann-lee/')).not.toContain('Website:');
   });
 
   it('gives author pages URLs from the same slugs as tags, in any script', async () => {
     const site = await buildFixtureSite([
-      article('a', '2024-01-01', { authors: ['Анна Ли'], tags: ['Анна Ли'] }),
+      createDatedArticle('a', '2024-01-01', { authors: ['Анна Ли'], tags: ['Анна Ли'] }),
     ]);
     const slug = encodeURIComponent('анна-ли');
     expect(servedAt(site, `/authors/${slug}/`)).toBeDefined();
     expect(servedAt(site, `/tags/${slug}/`)).toBeDefined();
-    expect(bodyAt(site, '/articles/a')).toContain(
+    expect(bodyServedAt(site, '/articles/a')).toContain(
       `<a rel="author" href="${SITE}/authors/${slug}/">Анна Ли</a>`,
     );
   });
@@ -221,9 +213,9 @@ describe('authors in the build', () => {
     const later = Date.parse('2024-07-01T00:00:00Z');
     const site = await buildFixtureSite(
       [
-        article('out', '2024-01-01'),
-        article('soon', '2024-07-01', { authors: ['Cy Diaz'] }),
-        article('hidden', '2024-01-02', { authors: ['Di Evans'], draft: true }),
+        createDatedArticle('out', '2024-01-01'),
+        createDatedArticle('soon', '2024-07-01', { authors: ['Cy Diaz'] }),
+        createDatedArticle('hidden', '2024-01-02', { authors: ['Di Evans'], draft: true }),
       ],
       { now },
     );

@@ -1,31 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseSiteConfig } from '../../../src/content/config.ts';
 import { describeArticle, serializeJsonForScript } from '../../../src/render/json-ld.ts';
-import type { Article, BuiltSite } from '../../../src/site/types.ts';
-import { type ArticleFixture, FIXTURE_VARS } from '../../support/fixtures.ts';
-import { buildFixtureSite, servedAt } from '../support.ts';
+import type { Article } from '../../../src/site/types.ts';
+import { FIXTURE_VARS } from '../../support/fixtures.ts';
+import { bodyServedAt, buildFixtureSite, createDatedArticle } from '../support.ts';
 
-const BODY =
-  'A paragraph of body text with enough words to count as a real paragraph for the summary.';
 const SITE = 'https://news.example';
-
-function article(
-  name: string,
-  date: string,
-  frontMatter: Record<string, unknown> = {},
-): ArticleFixture {
-  return {
-    name: `${name}.md`,
-    frontMatter: { title: name.toUpperCase(), date, ...frontMatter },
-    body: BODY,
-  };
-}
-
-function bodyAt(site: BuiltSite, path: string, at?: number): string {
-  const served = servedAt(site, path, at);
-  if (!served) throw new Error(`the site serves nothing at ${path}`);
-  return served.body;
-}
 
 /** The JSON-LD `author` of an article page. */
 function jsonLdAuthors(html: string): unknown {
@@ -114,24 +94,24 @@ describe('serializeJsonForScript', () => {
 
 describe('JSON-LD bylines', () => {
   const articles = [
-    article('desk', '2024-01-01'),
-    article('named', '2024-01-02', { authors: ['Ann Lee', 'fixture desk'] }),
+    createDatedArticle('desk', '2024-01-01'),
+    createDatedArticle('named', '2024-01-02', { authors: ['Ann Lee', 'fixture desk'] }),
   ];
 
   it('types SITE_AUTHOR as a Person by default, and named authors always as Persons', async () => {
     const site = await buildFixtureSite(articles);
     expect(site.config.defaultAuthorType).toBe('Person');
-    expect(jsonLdAuthors(bodyAt(site, '/articles/desk'))).toEqual([
+    expect(jsonLdAuthors(bodyServedAt(site, '/articles/desk'))).toEqual([
       { '@type': 'Person', name: 'Fixture Desk', url: `${SITE}/authors/fixture-desk/` },
     ]);
   });
 
   it('types SITE_AUTHOR as an Organization with SITE_AUTHOR_TYPE = "Organization", also where front matter names it', async () => {
     const site = await buildFixtureSite(articles, { vars: { SITE_AUTHOR_TYPE: 'Organization' } });
-    expect(jsonLdAuthors(bodyAt(site, '/articles/desk'))).toEqual([
+    expect(jsonLdAuthors(bodyServedAt(site, '/articles/desk'))).toEqual([
       { '@type': 'Organization', name: 'Fixture Desk', url: `${SITE}/authors/fixture-desk/` },
     ]);
-    expect(jsonLdAuthors(bodyAt(site, '/articles/named'))).toEqual([
+    expect(jsonLdAuthors(bodyServedAt(site, '/articles/named'))).toEqual([
       { '@type': 'Person', name: 'Ann Lee', url: `${SITE}/authors/ann-lee/` },
       { '@type': 'Organization', name: 'Fixture Desk', url: `${SITE}/authors/fixture-desk/` },
     ]);
