@@ -1,8 +1,9 @@
 // Child process of the benchmark: runs the project's build over a synthetic site and reports
 // its own wall time and peak memory as one JSON line on stdout. Run alone, a process measures
-// only this build: `node scripts/bench/build-site.ts <site-dir> [extra-vars-json] [--no-cache]`
-// (articles/ inside it; writes site.js and naive.json next to it; the build cache goes to
-// node_modules/.cache/feed-publisher/ inside it).
+// only this build: `node scripts/bench/build-site.ts <site-dir> [extra-vars-json] [--no-cache]
+// [--no-naive]` (articles/ inside it; writes site.js and, unless --no-naive, naive.json next to
+// it, for the serving measurements; the build cache goes to node_modules/.cache/feed-publisher/
+// inside it).
 import { statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -43,11 +44,15 @@ export type BuildReport =
 
 const siteDir = process.argv[2];
 if (!siteDir) {
-  console.error('usage: node scripts/bench/build-site.ts <site-dir> [extra-vars-json]');
+  console.error(
+    'usage: node scripts/bench/build-site.ts <site-dir> [extra-vars-json] [--no-cache] [--no-naive]',
+  );
   process.exit(2);
 }
 const extraVars = JSON.parse(process.argv[3] ?? '{}') as Record<string, string>;
-const cache = process.argv[4] !== '--no-cache';
+const flags = process.argv.slice(4);
+const cache = !flags.includes('--no-cache');
+const naive = !flags.includes('--no-naive');
 const started = performance.now();
 const result = await runBuild({
   root: siteDir,
@@ -75,28 +80,7 @@ if (!result.ok) {
   };
   console.log(JSON.stringify(report));
 } else {
-  // The naive route's data comes through the app's public route, not the site's internals.
-  // The app is Worker code: imported by a computed path so that the Node type check of
-  // scripts/ leaves it to the Worker type check.
-  const appModule = join(import.meta.dirname, '../../src/app.ts');
-  const { createApp } = (await import(appModule)) as {
-    createApp(options: { site: unknown }): {
-      fetch(request: Request): Response | Promise<Response>;
-    };
-  };
-  const app = createApp({ site: result.site });
-  const res = await app.fetch(new Request(`${BENCH_VARS.SITE_URL}/feed.json`));
-  const feed = (await res.json()) as { items?: Array<Record<string, unknown>> };
-  const items: NaiveItem[] = (feed.items ?? []).map((item) => ({
-    id: String(item.id),
-    url: String(item.url),
-    title: String(item.title ?? ''),
-    summary: String(item.summary ?? ''),
-    contentHtml: String(item.content_html ?? ''),
-    publishedAt: String(item.date_published),
-  }));
-  const naive: NaiveData = { title: BENCH_VARS.SITE_TITLE, home: `${BENCH_VARS.SITE_URL}/`, items };
-  await writeFile(join(siteDir, 'naive.json'), JSON.stringify(naive));
+  if (naive) await writeNaiveData(siteDir, result.site);
   const report: BuildReport = {
     ok: true,
     articleCount: result.articleCount,
@@ -107,4 +91,30 @@ if (!result.ok) {
     ...(result.cache ? { cache: result.cache } : {}),
   };
   console.log(JSON.stringify(report));
+}
+
+/** Writes naive.json, the data of the bench Worker's naive route: the app's /feed.json items. */
+async function writeNaiveData(siteDir: string, site: unknown): Promise<void> {
+  // The naive route's data comes through the app's public route, not the site's internals.
+  // The app is Worker code: imported by a computed path so that the Node type check of
+  // scripts/ leaves it to the Worker type check.
+  const appModule = join(import.meta.dirname, '../../src/app.ts');
+  const { createApp } = (await import(appModule)) as {
+    createApp(options: { site: unknown }): {
+      fetch(request: Request): Response | Promise<Response>;
+    };
+  };
+  const app = createApp({ site });
+  const res = await app.fetch(new Request(`${BENCH_VARS.SITE_URL}/feed.json`));
+  const feed = (await res.json()) as { items?: Array<Record<string, unknown>> };
+  const items: NaiveItem[] = (feed.items ?? []).map((item) => ({
+    id: String(item.id),
+    url: String(item.url),
+    title: String(item.title ?? ''),
+    summary: String(item.summary ?? ''),
+    contentHtml: String(item.content_html ?? ''),
+    publishedAt: String(item.date_published),
+  }));
+  const data: NaiveData = { title: BENCH_VARS.SITE_TITLE, home: `${BENCH_VARS.SITE_URL}/`, items };
+  await writeFile(join(siteDir, 'naive.json'), JSON.stringify(data));
 }

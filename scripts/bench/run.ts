@@ -3,9 +3,10 @@
 // against constant-bytes controls, and the first request of a fresh isolate.
 // Options: --sizes 10,100 (a subset), --quick (fewer and shorter rounds), --rounds N,
 // --json FILE (also write every figure), --keep (keep the temporary folder), --build-only (the
-// build and rebuild figures, without serving).
+// build and rebuild figures, without serving), --hugo (also Hugo's full build of the same
+// articles, timed alternately with ours; implies --build-only), --hugo-rounds N (pairs, 3).
 import { readFileSync, rmSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -22,6 +23,8 @@ import {
   readMemoryKiB,
   readScheduledSeconds,
   runChild,
+  runTimed,
+  type TimedChildResult,
 } from '../support/process.ts';
 import {
   listModulesBeside,
@@ -33,6 +36,7 @@ import { generateArticles, slugOf } from './articles.ts';
 import type { BuildReport } from './build-site.ts';
 import { benchEntry, controlEntry } from './entries.ts';
 import { requestOnce, runLoad } from './http-client.ts';
+import { HUGO_BIN, hugoBuildArgs, readHugoVersion, writeHugoSite } from './hugo-site.ts';
 import { formatNumber, formatRatio, median, renderTable } from './report.ts';
 
 const { values: args } = parseArgs({
@@ -43,12 +47,14 @@ const { values: args } = parseArgs({
     json: { type: 'string' },
     keep: { type: 'boolean', default: false },
     'build-only': { type: 'boolean', default: false },
+    hugo: { type: 'boolean', default: false },
+    'hugo-rounds': { type: 'string', default: '3' },
     help: { type: 'boolean', default: false },
   },
 });
 if (args.help) {
   console.log(
-    'usage: npm run bench -- [--sizes 10,100,1000,10000] [--quick] [--rounds N] [--json FILE] [--keep] [--build-only]',
+    'usage: npm run bench -- [--sizes 10,100,1000,10000] [--quick] [--rounds N] [--json FILE] [--keep] [--build-only] [--hugo] [--hugo-rounds N]',
   );
   process.exit(0);
 }
@@ -60,6 +66,10 @@ if (SIZES.some((n) => !Number.isInteger(n) || n < 1 || n > 50_000)) {
   process.exit(2);
 }
 const QUICK = args.quick;
+/** Build figures only, no serving (Hugo's side has nothing to serve). */
+const BUILD_ONLY = args['build-only'] || args.hugo;
+/** Alternating pairs (ours, Hugo to disk, Hugo in memory) per size. */
+const HUGO_ROUNDS = Math.max(1, Number(args['hugo-rounds']) || 3);
 /** Interleaved A/B rounds per warm measurement. */
 const ROUNDS = args.rounds ? Math.max(1, Number(args.rounds)) : QUICK ? 3 : 5;
 /** Server CPU one warm round of the measured route should take; sets the fixed request count. */
@@ -141,13 +151,43 @@ interface ColdResult {
   startupRssKiB: number[];
 }
 
+/** A build in a child process: its own report, and the same process timed from outside. */
+type ChildBuild = BuildReport & {
+  /** From the process's start to its output written (its own clock), in ms. */
+  wallMs: number;
+  /** From spawn to exit, in ms, measured as Hugo's build is. */
+  exitMs: number;
+  /** Peak RSS read from outside, as Hugo's is, in KiB. */
+  exitMaxRssKiB: number;
+};
+
+/** One timed Hugo build. */
+interface HugoRun {
+  wallMs: number;
+  maxRssKiB: number;
+}
+
+/** Hugo's full build beside ours on the same articles, alternating. */
+interface HugoComparison {
+  version: string;
+  rssSource: TimedChildResult['rssSource'];
+  /** Our full build without the cache, in the same rounds. */
+  ours: ChildBuild[];
+  toDisk: HugoRun[];
+  toMemory: HugoRun[];
+  /** What Hugo wrote to disk in its first run. */
+  files?: number;
+  bytes?: number;
+  errors: string[];
+}
+
 interface SizeResult {
   articles: number;
-  build?: BuildReport & { wallMs: number };
+  build?: ChildBuild;
   /** The same build without the cache (`--no-cache`), for what writing the cache costs a cold build. */
-  uncached?: BuildReport & { wallMs: number };
+  uncached?: ChildBuild;
   /** Builds with a warm cache, each after one article edited and one added. */
-  rebuilds?: (BuildReport & { wallMs: number })[];
+  rebuilds?: ChildBuild[];
   /** Why the build with the default [vars] refused, when it did. */
   defaultRefused?: string[];
   refused?: string[];
@@ -155,6 +195,7 @@ interface SizeResult {
   siteGzipBytes?: number;
   bundle?: WorkerBundle;
   workerdRssKiB?: { afterStartup: number; afterWarm: number; peak: number };
+  hugo?: HugoComparison;
   warm?: PairResult[];
   cold?: ColdResult[];
   /** Fresh isolates of the site module alone, as JS and as data. */
@@ -167,6 +208,10 @@ const loadAverage = (): string =>
   readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const mib = (bytes: number): string => `${formatNumber(bytes / 1024 / 1024, 1)} MiB`;
+/** `hugo version`, when --hugo asked for the comparison and Hugo is installed. */
+const HUGO_VERSION = args.hugo ? await readHugoVersion() : undefined;
+const HUGO_MISSING =
+  'hugo: not installed, so no Hugo row (`apt-get install hugo` puts Hugo 0.111 at /usr/bin/hugo on Debian 12)';
 
 async function main(): Promise<void> {
   const machine = describeMachine();
@@ -182,6 +227,7 @@ async function main(): Promise<void> {
   log(
     `node ${process.version}, ${workerdVersion}; workerd on CPU ${SERVER_CPU}, load generator on CPU ${CLIENT_CPU}${CPU_COUNT < 2 ? ' (one CPU: not pinned, figures are rough)' : ''}`,
   );
+  if (args.hugo) log(HUGO_VERSION ?? HUGO_MISSING);
   log(
     `warm: ${ROUNDS} interleaved rounds (route, control, route, control…), ${CONCURRENCY} keep-alive connections, medians`,
   );
@@ -196,7 +242,7 @@ async function main(): Promise<void> {
   let baseline: ColdResult | undefined;
   try {
     pinSelf(CLIENT_CPU);
-    if (!args['build-only']) baseline = await measureControlWorker(root, cache);
+    if (!BUILD_ONLY) baseline = await measureControlWorker(root, cache);
     for (const n of SIZES) results.push(await benchSize(n, root, cache, baseline));
     printSummary(results, baseline);
   } finally {
@@ -239,6 +285,8 @@ async function benchSize(
   const dir = join(root, `n-${n}`);
   log(`\n=== ${formatNumber(n)} articles === (load average ${loadAverage()})`);
   await generateArticles({ dir: join(dir, 'articles'), count: n, newestBefore: Date.now() });
+  // Before the builds below edit and add articles: both sides read the articles as generated.
+  if (args.hugo && HUGO_VERSION) result.hugo = await compareWithHugo(dir, HUGO_VERSION);
 
   // 1. Build, in a child process of its own so that its peak RSS is the build's alone; first
   // with the defaults, then, if only the BUNDLE_LIMIT_MIB budget refused it, with the budget
@@ -288,7 +336,7 @@ async function benchSize(
     result.defaultRefused ? { BUNDLE_LIMIT_MIB: RAISED_BUNDLE_LIMIT_MIB } : {},
     result,
   );
-  if (args['build-only']) return result;
+  if (BUILD_ONLY) return result;
   const report = build;
   const wallMs = build.wallMs;
   const site = await readFile(join(dir, 'site.js'));
@@ -374,10 +422,10 @@ async function buildInChild(
   dir: string,
   vars: Record<string, string>,
   extraArgs: string[] = [],
-): Promise<(BuildReport & { wallMs: number }) | { crashed: string }> {
-  const started = performance.now();
-  // The same V8 flags as `npm run build` and wrangler's [build] command.
-  const child = await runChild(
+): Promise<ChildBuild | { crashed: string }> {
+  // The same V8 flags as `npm run build` and wrangler's [build] command; without serving, no
+  // naive.json (the bench Worker's data), so that the process does nothing but the build.
+  const child = await runTimed(
     process.execPath,
     [
       '--max-semi-space-size=32',
@@ -385,24 +433,99 @@ async function buildInChild(
       dir,
       JSON.stringify(vars),
       ...extraArgs,
+      ...(BUILD_ONLY ? ['--no-naive'] : []),
     ],
     {
       timeoutMs: 20 * 60_000,
       allCores: true,
     },
   );
-  const wallMs = performance.now() - started;
   try {
     // Wall: from the child's start to its site written (what `npm run build` costs), not
     // including the bench's own work after it.
     const report = JSON.parse(child.stdout.trim().split('\n').pop() ?? '') as BuildReport;
-    return { ...report, wallMs: report.processMs };
+    return {
+      ...report,
+      wallMs: report.processMs,
+      exitMs: child.wallMs,
+      exitMaxRssKiB: child.maxRssKiB,
+    };
   } catch {
     const why = child.signal ? `killed by ${child.signal}` : `exit code ${child.code}`;
     return {
-      crashed: `build crashed (${why}) after ${formatNumber(wallMs / 1000, 2)} s: ${(child.stderr || child.stdout).trim().split('\n').slice(-6).join(' | ')}`,
+      crashed: `build crashed (${why}) after ${formatNumber(child.wallMs / 1000, 2)} s: ${(child.stderr || child.stdout).trim().split('\n').slice(-6).join(' | ')}`,
     };
   }
+}
+
+/**
+ * Hugo's full build of the same articles beside ours: HUGO_ROUNDS rounds of our build without
+ * the cache, Hugo writing to disk and Hugo rendering to memory, one after the other so that
+ * both sides share the machine's load. Each is a whole child process on every CPU, timed from
+ * spawn to exit, its peak RSS read the same way for both (runTimed). Hugo starts each run with
+ * no output folder and no cache folder: it has caches (resources/_gen, --cacheDir) for images
+ * and modules, but renders every markdown page again on every build anyway.
+ */
+async function compareWithHugo(dir: string, version: string): Promise<HugoComparison> {
+  const hugoDir = join(dir, 'hugo');
+  const publicDir = join(dir, 'hugo-public');
+  await writeHugoSite(join(dir, 'articles'), hugoDir);
+  const comparison: HugoComparison = {
+    version,
+    rssSource: 'wait4',
+    ours: [],
+    toDisk: [],
+    toMemory: [],
+    errors: [],
+  };
+  const runHugo = async (toMemory: boolean): Promise<HugoRun> => {
+    for (const folder of [publicDir, join(hugoDir, 'resources'), join(hugoDir, 'cache')])
+      await rm(folder, { recursive: true, force: true });
+    const run = await runTimed(HUGO_BIN as string, hugoBuildArgs(hugoDir, publicDir, toMemory), {
+      timeoutMs: 20 * 60_000,
+      allCores: true,
+    });
+    comparison.rssSource = run.rssSource;
+    if (run.code !== 0)
+      throw new Error(
+        `hugo${toMemory ? ' --renderToMemory' : ''} failed (${run.signal ?? `exit code ${run.code}`}): ${(run.stderr || run.stdout).trim().split('\n').slice(-6).join(' | ')}`,
+      );
+    return { wallMs: run.wallMs, maxRssKiB: run.maxRssKiB };
+  };
+  const seconds = (ms: number): string => `${formatNumber(ms / 1000, 2)} s`;
+  for (let round = 1; round <= HUGO_ROUNDS; round++) {
+    const ours = await buildInChild(dir, {}, ['--no-cache']);
+    if ('crashed' in ours) {
+      comparison.errors.push(ours.crashed);
+      log(`hugo comparison: ours ${ours.crashed}`);
+      return comparison;
+    }
+    comparison.ours.push(ours);
+    try {
+      const disk = await runHugo(false);
+      comparison.toDisk.push(disk);
+      if (round === 1) {
+        const files = (await readdir(publicDir, { recursive: true, withFileTypes: true })).filter(
+          (entry) => entry.isFile(),
+        );
+        comparison.files = files.length;
+        comparison.bytes = 0;
+        for (const file of files)
+          comparison.bytes += (await stat(join(file.parentPath, file.name))).size;
+      }
+      const memory = await runHugo(true);
+      comparison.toMemory.push(memory);
+      log(
+        `hugo comparison, round ${round}: ours without the cache ${seconds(ours.exitMs)}${ours.ok ? '' : ' (refused at the bundle check)'}, peak RSS ${mib(ours.exitMaxRssKiB * 1024)}; ` +
+          `Hugo to disk ${seconds(disk.wallMs)}, peak RSS ${mib(disk.maxRssKiB * 1024)}; Hugo --renderToMemory ${seconds(memory.wallMs)}, peak RSS ${mib(memory.maxRssKiB * 1024)}`,
+      );
+    } catch (error) {
+      comparison.errors.push((error as Error).message);
+      log(`hugo comparison: ${(error as Error).message}`);
+      return comparison;
+    }
+  }
+  return comparison;
 }
 
 async function measureWarm(
@@ -894,6 +1017,90 @@ function printCold(result: SizeResult, baseline: ColdResult): void {
   );
 }
 
+/** The Hugo comparison's table: each side's runs, min / median / max, and the ratio of medians. */
+function printHugoComparison(results: SizeResult[]): void {
+  if (!args.hugo) return;
+  if (!HUGO_VERSION) {
+    log(`\n${HUGO_MISSING}`);
+    return;
+  }
+  const spread = (ms: number[]): string =>
+    ms.length === 0
+      ? '–'
+      : `${formatNumber(Math.min(...ms) / 1000, 2)} / ${formatNumber(median(ms) / 1000, 2)} / ${formatNumber(Math.max(...ms) / 1000, 2)} s`;
+  const memory = (kib: number[]): string =>
+    kib.length === 0
+      ? '–'
+      : `${mib(median(kib) * 1024)} (max ${formatNumber(Math.max(...kib) / 1024, 0)})`;
+  const rows: string[][] = [];
+  for (const r of results) {
+    const h = r.hugo;
+    if (!h) continue;
+    const hugoMedian = h.toDisk.length > 0 ? median(h.toDisk.map((x) => x.wallMs)) : Number.NaN;
+    const ratio = (ms: number[]): string =>
+      ms.length > 0 && Number.isFinite(hugoMedian) ? formatRatio(median(ms) / hugoMedian) : '–';
+    const ours = h.ours.map((b) => b.exitMs);
+    const rebuilds = (r.rebuilds ?? []).map((b) => b.exitMs);
+    const n = formatNumber(r.articles);
+    rows.push(
+      [
+        n,
+        `ours, full build --no-cache${h.ours.some((b) => !b.ok) ? ': refused at the bundle check, timed to the refusal' : ''}`,
+        String(ours.length),
+        spread(ours),
+        memory(h.ours.map((b) => b.exitMaxRssKiB)),
+        ratio(ours),
+      ],
+      [
+        n,
+        `Hugo, written to disk${h.files !== undefined ? ` (${formatNumber(h.files)} files, ${mib(h.bytes ?? 0)})` : ''}`,
+        String(h.toDisk.length),
+        spread(h.toDisk.map((x) => x.wallMs)),
+        memory(h.toDisk.map((x) => x.maxRssKiB)),
+        '1.00x',
+      ],
+      [
+        n,
+        'Hugo, --renderToMemory',
+        String(h.toMemory.length),
+        spread(h.toMemory.map((x) => x.wallMs)),
+        memory(h.toMemory.map((x) => x.maxRssKiB)),
+        ratio(h.toMemory.map((x) => x.wallMs)),
+      ],
+      [
+        n,
+        `ours, rebuild with a warm cache (one article edited, one added)${(r.rebuilds ?? []).some((b) => !b.ok) ? ': refused at the bundle check' : ''}`,
+        String(rebuilds.length),
+        spread(rebuilds),
+        memory((r.rebuilds ?? []).map((b) => b.exitMaxRssKiB)),
+        ratio(rebuilds),
+      ],
+    );
+    for (const error of h.errors) rows.push([n, `error: ${error}`, '', '', '', '']);
+  }
+  const first = results.find((r) => r.hugo)?.hugo;
+  log(
+    `\nHugo against our build, same articles (${first?.version ?? HUGO_VERSION}): ours, Hugo to disk and Hugo in memory run alternately, ` +
+      `each a whole child process on every CPU, wall from spawn to exit, peak RSS ${first?.rssSource === 'VmHWM polled' ? 'from VmHWM polled every 20 ms' : 'from wait4 (/usr/bin/time %M)'}; ` +
+      'ratio = median ÷ the median of Hugo to disk. Hugo renders each article page, home and section pages (paged by 20), the tag list, ' +
+      "each tag's pages (paged by 20) and RSS feeds of 20 items, full content; ours renders each article page, the home page and each tag's " +
+      "and author's page, RSS, Atom and JSON Feed, each with its whole paged archive, into one module. The rebuilds run after the rounds, each on one more article (one more edited word):",
+  );
+  log(
+    renderTable(
+      [
+        'articles',
+        'build',
+        'runs',
+        'wall min / median / max',
+        'peak RSS median (max, MiB)',
+        '÷ Hugo to disk',
+      ],
+      rows,
+    ),
+  );
+}
+
 function printSummary(results: SizeResult[], baseline: ColdResult | undefined): void {
   log('\n=== summary against the targets (judged from these figures, not asserted) ===');
   const rows = results.map((r) => {
@@ -997,16 +1204,16 @@ function printSummary(results: SizeResult[], baseline: ColdResult | undefined): 
       }),
     ),
   );
+  printHugoComparison(results);
   const thousand = results.find((r) => r.articles === 1000);
   if (thousand?.build)
     log(
       `1,000-article build: ${formatNumber(thousand.build.wallMs / 1000, 2)} s wall (target ≤5 s)`,
     );
-  const big = results.find((r) => r.articles === 10_000);
-  if (big) {
+  for (const big of results.filter((r) => r.articles >= 10_000)) {
     const peak = big.build ? `, peak RSS ${mib(big.build.maxRssKiB * 1024)}` : '';
     log(
-      `10,000 articles: ${big.build?.ok ? 'built' : big.refused ? 'build refused' : 'build failed'}${peak}${big.errors.length > 0 ? `; ${big.errors.join('; ')}` : ''}`,
+      `${formatNumber(big.articles)} articles: ${big.build?.ok ? 'built' : big.refused ? 'build refused' : 'build failed'}${peak}${big.errors.length > 0 ? `; ${big.errors.join('; ')}` : ''}`,
     );
   }
   if (baseline)

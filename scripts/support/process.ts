@@ -1,7 +1,8 @@
 // Child processes and what /proc says about them: CPU time, scheduler time and memory.
 import { execFileSync, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** The project folder (two levels above this file). */
@@ -29,6 +30,8 @@ export interface RunChildOptions {
   timeoutMs: number;
   /** Runs the child on every CPU even when this process is pinned. */
   allCores?: boolean;
+  /** Called with the child's process id once it is spawned. */
+  onSpawn?: (pid: number) => void;
 }
 
 /** Runs a program to its end (killed after `timeoutMs`) and collects its output. */
@@ -47,6 +50,7 @@ export function runChild(
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    if (child.pid !== undefined) options.onSpawn?.(child.pid);
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -65,6 +69,65 @@ export function runChild(
       resolve({ code, signal, stdout, stderr });
     });
   });
+}
+
+/** GNU time, whose `%M` is the peak RSS the kernel reports for the child at its exit (wait4). */
+const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+
+/** A child's outcome with its wall time and peak RSS. */
+export interface TimedChildResult extends ChildResult {
+  /** From spawn to exit, in ms. */
+  wallMs: number;
+  /** Peak resident memory of the program (not of the wrappers around it), in KiB. */
+  maxRssKiB: number;
+  /** How `maxRssKiB` was read. */
+  rssSource: 'wait4' | 'VmHWM polled';
+}
+
+/**
+ * Runs a program to its end as `runChild` does, timing it from spawn to exit and reading its
+ * peak RSS: from the kernel at its exit through /usr/bin/time where that exists (every program
+ * measured the same way, whatever it is written in), else from /proc/<pid>/status VmHWM polled
+ * every 20 ms (which can miss a rise in the last 20 ms).
+ */
+export async function runTimed(
+  command: string,
+  args: string[],
+  options: RunChildOptions,
+): Promise<TimedChildResult> {
+  if (GNU_TIME) {
+    const dir = await mkdtemp(join(tmpdir(), 'timed-'));
+    try {
+      const out = join(dir, 'time.txt');
+      const started = performance.now();
+      const child = await runChild(GNU_TIME, ['-f', '%M', '-o', out, command, ...args], options);
+      const wallMs = performance.now() - started;
+      // Past a failure GNU time writes a "Command exited with non-zero status" line first.
+      const lines = (await readFile(out, 'utf8').catch(() => '')).trim().split('\n');
+      return { ...child, wallMs, maxRssKiB: Number(lines.at(-1)), rssSource: 'wait4' };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+  let peak = Number.NaN;
+  let timer: NodeJS.Timeout | undefined;
+  const started = performance.now();
+  const child = await runChild(command, args, {
+    ...options,
+    // `taskset` (allCores) execs the program, so the pid is the program's.
+    onSpawn: (pid) => {
+      timer = setInterval(() => {
+        try {
+          peak = readMemoryKiB(pid).peak;
+        } catch {
+          // Gone: the last reading stands.
+        }
+      }, 20);
+    },
+  });
+  const wallMs = performance.now() - started;
+  clearInterval(timer);
+  return { ...child, wallMs, maxRssKiB: peak, rssSource: 'VmHWM polled' };
 }
 
 /** Pins every thread of this process to one CPU (the load generator's), or undoes it. */
