@@ -72,6 +72,33 @@ function assert(condition: unknown, message: string): asserts condition {
   if (!condition) throw new Error(message);
 }
 
+/**
+ * A list page's three subscribe buttons are visible and lead to the feeds at `base` (a path
+ * ending in `/`), and its head has exactly one autodiscovery link for each, to the same feed.
+ */
+async function assertSubscribeLinks(page: Page, base: string): Promise<void> {
+  for (const [label, file, type] of [
+    ['RSS', 'rss.xml', 'application/rss+xml'],
+    ['Atom', 'atom.xml', 'application/atom+xml'],
+    ['JSON Feed', 'feed.json', 'application/feed+json'],
+  ] as const) {
+    const link = page.locator('.subscribe').getByRole('link', { name: label, exact: true });
+    assert(await link.isVisible(), `the ${label} subscribe link is not visible`);
+    const href = await link.getAttribute('href');
+    assert(
+      href?.endsWith(`${base}${file}`),
+      `the ${label} link leads to ${href}, not ${base}${file}`,
+    );
+    const discovered = page.locator(`head link[rel=alternate][type="${type}"]`);
+    assert(
+      (await discovered.count()) === 1,
+      `${await discovered.count()} autodiscovery links for ${type}`,
+    );
+    const target = await discovered.getAttribute('href');
+    assert(target?.endsWith(`${base}${file}`), `autodiscovery for ${type} leads to ${target}`);
+  }
+}
+
 async function freePort(): Promise<number> {
   const server = createServer();
   server.listen(0, '127.0.0.1');
@@ -439,26 +466,7 @@ const CASES: PageCase[] = [
         (await page.locator('ol.articles > li h2 a').first().textContent()) === SEED_TITLE,
         'the seed article is not listed',
       );
-      for (const [label, file, type] of [
-        ['RSS', 'rss.xml', 'application/rss+xml'],
-        ['Atom', 'atom.xml', 'application/atom+xml'],
-        ['JSON Feed', 'feed.json', 'application/feed+json'],
-      ] as const) {
-        const link = page.locator('.subscribe').getByRole('link', { name: label, exact: true });
-        assert(await link.isVisible(), `the ${label} subscribe link is not visible`);
-        assert(
-          (await link.getAttribute('href'))?.endsWith(`${AUTHOR_PATH}${file}`),
-          `the ${label} link does not lead to the author's ${file}`,
-        );
-        const discovered = await page.getAttribute(
-          `head link[rel=alternate][type="${type}"]`,
-          'href',
-        );
-        assert(
-          discovered?.endsWith(`${AUTHOR_PATH}${file}`),
-          `autodiscovery for ${type} leads to ${discovered}`,
-        );
-      }
+      await assertSubscribeLinks(page, AUTHOR_PATH);
       // The header's Subscribe link stays on this page, at its own feeds (SITE_URL's origin, not this server's: not clicked).
       const subscribe = await page
         .getByRole('navigation', { name: 'Site' })
@@ -492,22 +500,7 @@ const CASES: PageCase[] = [
         ((await first.locator('p:not(.meta)').textContent()) ?? '').length > 40,
         'the listed article has no summary',
       );
-      for (const [label, file, type] of [
-        ['RSS', 'rss.xml', 'application/rss+xml'],
-        ['Atom', 'atom.xml', 'application/atom+xml'],
-        ['JSON Feed', 'feed.json', 'application/feed+json'],
-      ] as const) {
-        const link = page.locator('.subscribe').getByRole('link', { name: label, exact: true });
-        assert(await link.isVisible(), `the ${label} subscribe link is not visible`);
-        assert(
-          (await link.getAttribute('href'))?.endsWith(`/${file}`),
-          `the ${label} link does not lead to /${file}`,
-        );
-        assert(
-          (await page.locator(`head link[rel=alternate][type="${type}"]`).count()) === 1,
-          `no autodiscovery link for ${type}`,
-        );
-      }
+      await assertSubscribeLinks(page, '/');
       assert(
         /feed reader/i.test(await textOf(page, '.subscribe')),
         'no help on what a feed reader is',
