@@ -15,7 +15,7 @@ const NOW = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 const SITE_ID = 'tag:news.example,2026:';
 const ATOM_NS = 'http://www.w3.org/2005/Atom';
 /** `file:line: field: problem`, as the build prints every article problem. */
-const MESSAGE = /^articles\/[^:]+:\d+: [^:]+: .+/;
+const MESSAGE = /^articles\/[^:]+:\d+: [^:]+: .+/s;
 const XML_INVALID =
   // biome-ignore lint/suspicious/noControlCharactersInRegex: XML 1.0 §2.2 forbids these C0 controls; finding them is the point
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
@@ -625,8 +625,9 @@ async function checkSite(articles: readonly GeneratedArticle[]): Promise<boolean
     { now: NOW },
   );
   // Markup in plain-text fields is refused, with a message on that field; plain text is not.
+  // (`s`: the message quotes the text, which may hold a line separator such as U+2028.)
   const markupMessage =
-    /^articles\/([^:]+):\d+: (title|tags|authors): .*(HTML tag|HTML end tag|HTML comment|HTML character reference)/;
+    /^articles\/([^:]+):\d+: (title|tags|authors): .*(HTML tag|HTML end tag|HTML comment|HTML character reference)/s;
   if (!result.ok) {
     expect(result.messages.length).toBeGreaterThan(0);
     for (const message of result.messages) expect(message).toMatch(MESSAGE);
