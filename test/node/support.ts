@@ -2,11 +2,12 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DOMParser, type Document, type Element, type Node } from '@xmldom/xmldom';
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLValidator } from 'fast-xml-parser';
 import { afterEach } from 'vitest';
 import type { RawVars } from '../../src/content/config.ts';
 import { runBuild } from '../../src/prerender/run.ts';
 import type { BuiltSite, Version } from '../../src/site/types.ts';
+import { parseFeedXml } from '../support/feed-xml.ts';
 import { type ArticleFixture, FIXTURE_VARS, writeArticles } from '../support/fixtures.ts';
 
 /** The repository root: the folder with wrangler.toml and articles/. */
@@ -171,13 +172,7 @@ export function parseXmlLoose(xml: string): Record<string, any> {
   const validation = XMLValidator.validate(xml);
   if (validation !== true)
     throw new Error(`fast-xml-parser rejects the document: ${JSON.stringify(validation.err)}`);
-  return new XMLParser({
-    ignoreAttributes: false,
-    attributeNamePrefix: '@',
-    // XML 1.0 §4.1: character references (`&#x26;`) are text; fast-xml-parser decodes them only so.
-    htmlEntities: true,
-    isArray: (name) => ['item', 'entry', 'link', 'category', 'atom:link'].includes(name),
-  }).parse(xml, true);
+  return parseFeedXml(xml);
 }
 
 /** Direct child elements of `parent` named `name` (by local name in `namespace` when given). */
