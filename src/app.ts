@@ -14,7 +14,12 @@ import { answerPrebuilt, createPrebuilt, findPrebuilt } from './http/prebuilt.ts
 import { type ChunkReader, createChunkReader } from './site/chunks.ts';
 import { formatEtag } from './site/etag.ts';
 import { type AnySite, type Moment, momentAt } from './site/lookup.ts';
-import { parseFeedQuery, QUERY_PARAMS, renderFeedQuery } from './site/query.ts';
+import {
+  type ArchiveReader,
+  parseFeedQuery,
+  QUERY_PARAMS,
+  renderFeedQuery,
+} from './site/query.ts';
 
 /** What the app serves and which clock it reads. */
 export interface AppOptions {
@@ -44,7 +49,12 @@ const GUESSED_FEED_PATHS: Record<string, string> = {
 
 /** What the router's handlers receive with each request, as values. */
 interface RouterEnv {
-  Bindings: { moment: Moment; ctx: ExecutionContext | undefined };
+  Bindings: { moment: Moment; ctx: ExecutionContext | undefined; readArchive?: ArchiveReader };
+}
+
+/** The Worker's bindings the app uses: the static assets, where settled archives are. */
+interface WorkerEnv {
+  ASSETS?: { fetch(input: string): Promise<Response> };
 }
 
 /**
@@ -66,7 +76,7 @@ export function createApp({ site, clock = Date.now }: AppOptions): App {
   const prebuilt = createPrebuilt(site, chunks, edgeForAll ? 'MISS' : 'BYPASS');
   let router: Hono<RouterEnv> | undefined;
   return {
-    fetch(request, _env, ctx) {
+    fetch(request, env, ctx) {
       try {
         const refused = answerMethod(request.method);
         if (refused) return refused;
@@ -89,7 +99,9 @@ export function createApp({ site, clock = Date.now }: AppOptions): App {
             .catch(answerError);
         }
         router ??= createRouter(site, chunks, edge, scope === 'all');
-        return router.fetch(request, { moment, ctx }, ctx);
+        const assets = (env as WorkerEnv | undefined)?.ASSETS;
+        const readArchive = assets && ((path: string) => readAsset(assets, path));
+        return router.fetch(request, { moment, ctx, ...(readArchive ? { readArchive } : {}) }, ctx);
       } catch (error) {
         return answerError(error);
       }
@@ -146,7 +158,7 @@ function createRouter(
 
   // `/feed.json?limit=…&since=…&tag=…&author=…` for scripts; bad values get 400 with JSON.
   app.get('/feed.json', async (c) => {
-    const { moment, ctx } = c.env;
+    const { moment, ctx, readArchive } = c.env;
     const { query, error } = parseFeedQuery(new URL(c.req.url).searchParams, site, moment.now);
     // A refusal needs no lookup: it is never stored, and its parameters are in the key, so no stored 200 shares it.
     if (error)
@@ -163,7 +175,13 @@ function createRouter(
     // No query parameter: the pre-rendered feed would have answered before the router, so the site has none.
     if (!query) return notFound(c);
     const make = async (): Promise<Made> => {
-      const { body, lastModified } = renderFeedQuery(site, chunks, query, moment.now);
+      const { body, lastModified } = await renderFeedQuery(
+        site,
+        chunks,
+        query,
+        moment.now,
+        readArchive,
+      );
       const etag = formatEtag(await crypto.subtle.digest('SHA-256', body), 'query');
       const fields = versionFields({ type: 'json', etag, lastModified });
       const cacheControl: [string, string] = [
@@ -239,6 +257,17 @@ function addSharedFields(
   for (const [name, value] of listSharedFields(kind, res.body !== null, edge, site))
     res.headers.set(name, value);
   return res;
+}
+
+/** An archive file's bytes through the ASSETS binding; anything but a 200 is an error. */
+async function readAsset(
+  assets: NonNullable<WorkerEnv['ASSETS']>,
+  path: string,
+): Promise<Uint8Array<ArrayBuffer>> {
+  // Any origin: the binding goes straight to the asset tier and reads only the path.
+  const res = await assets.fetch(`https://assets.invalid${path}`);
+  if (res.status !== 200) throw new Error(`the static assets answered ${res.status} for ${path}`);
+  return new Uint8Array(await res.arrayBuffer());
 }
 
 /** The one answer to an exception, wherever it was thrown: logged, and a 500 that no cache keeps. */

@@ -39,7 +39,7 @@ export function versionFields(
 /** Sent with every answer to GET or HEAD, fresh, cached or 304. */
 export const NOSNIFF: [string, string] = ['X-Content-Type-Options', 'nosniff'];
 /** Scripts in browsers may read the feeds (and JSON answers) and their validators. */
-const CORS: [string, string][] = [
+export const CORS_FIELDS: readonly [string, string][] = [
   ['Access-Control-Allow-Origin', '*'],
   ['Access-Control-Expose-Headers', 'ETag, Last-Modified, X-Edge-Cache'],
 ];
@@ -60,7 +60,7 @@ export function listSharedFields(
 ): [string, string][] {
   const fields: [string, string][] = hasBody ? [VARY, NOSNIFF] : [NOSNIFF];
   if (kind === 'html') fields.push(['Content-Security-Policy', site.contentSecurityPolicy]);
-  else if (kind === 'rss' || kind === 'atom' || kind === 'json') fields.push(...CORS);
+  else if (kind === 'rss' || kind === 'atom' || kind === 'json') fields.push(...CORS_FIELDS);
   fields.push(['X-Edge-Cache', edge]);
   return fields;
 }

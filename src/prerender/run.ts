@@ -7,6 +7,16 @@ import { formatProblem, type Problem } from '../content/problem.ts';
 import { type ReadResult, readArticles } from '../content/read-articles.ts';
 import type { Article, BuiltSite, SiteConfig } from '../site/types.ts';
 import { BuildCache, type CacheKind, computeCodeVersion, defaultCacheDir } from './build-cache.ts';
+import { renderHeadersFile, renderRedirectsFile } from './asset-layout.ts';
+import {
+  type AssetReader,
+  CountingAssets,
+  checkAssetLimits,
+  DirectoryAssets,
+  MemoryAssets,
+  readAssetsFrom,
+  recoverAssets,
+} from './asset-output.ts';
 import { checkBundleSize } from './bundle-size.ts';
 import { type ArticleFragments, type FragmentSource, planSite, renderSite } from './site.ts';
 import { renderSiteModule, writeSiteModule } from './site-module.ts';
@@ -16,8 +26,13 @@ export interface BuildOptions {
   root: string;
   articlesDir?: string;
   configFile?: string;
-  /** Generated module path; omitted, the build only validates. */
+  /**
+   * Generated module path; omitted, the build only validates. The settled documents go into the
+   * folder beside it named after it, `site.js` → `site.assets/` (wrangler.toml `[assets]`).
+   */
   outFile?: string;
+  /** Without `outFile`, keeps the settled documents in memory (tests) instead of only counting them. */
+  keepAssets?: boolean;
   /** The instant that separates published from scheduled articles; defaults to the clock. */
   now?: number;
   /** Replaces `[vars]` from the config file (tests). */
@@ -35,7 +50,15 @@ export type CacheStats = Record<CacheKind, { hits: number; misses: number }>;
 
 /** Outcome of a build: the site, or every problem found. */
 export type BuildResult =
-  | { ok: true; site: BuiltSite; articleCount: number; notes: string[]; cache?: CacheStats }
+  | {
+      ok: true;
+      site: BuiltSite;
+      /** The settled documents, read from memory (`keepAssets`) or from the folder written. */
+      assets?: AssetReader;
+      articleCount: number;
+      notes: string[];
+      cache?: CacheStats;
+    }
   | { ok: false; messages: string[]; cache?: CacheStats };
 
 /** Cache lookups in flight at once while the fragments are loaded (each holds a file open). */
@@ -99,18 +122,50 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
   const planned = planSite(parsed, config);
   if (!planned.plan)
     return finish({ ok: false, messages: planned.problems.map(formatProblem) }, ['parse']);
-  const fragments = cache && (await loadFragments(cache, context, planned.plan.articles));
-  const site = renderSite(planned.plan, config, options.now ?? Date.now(), fragments);
-  if (cache && fragments) await storeFragments(cache, fragments.rendered);
-  const generated = renderSiteModule(site);
-  const articleCount = parsed.filter((p) => !p.draft).length;
-  const tooBig = await checkBundleSize(generated, limits, articleCount);
-  if (tooBig.length > 0) return finish({ ok: false, messages: tooBig }, ['parse', 'render']);
-  if (options.outFile) await writeSiteModule(generated, resolve(root, options.outFile));
-  return finish({ ok: true, site, articleCount, notes: [...listing.notes, ...planned.notes] }, [
-    'parse',
-    'render',
-  ]);
+  const outFile = options.outFile && resolve(root, options.outFile);
+  const assets = outFile
+    ? new DirectoryAssets(assetsDirOf(outFile))
+    : options.keepAssets
+      ? new MemoryAssets()
+      : new CountingAssets();
+  if (assets instanceof DirectoryAssets) {
+    await recoverAssets(assets.target);
+    await assets.open();
+  }
+  try {
+    const fragments = cache && (await loadFragments(cache, context, planned.plan.articles));
+    const site = renderSite(planned.plan, config, options.now ?? Date.now(), assets, fragments);
+    if (cache && fragments) await storeFragments(cache, fragments.rendered);
+    const generated = renderSiteModule(site);
+    const articleCount = parsed.filter((p) => !p.draft).length;
+    const assetLimits = checkAssetLimits(assets.tally);
+    const tooBig = [
+      ...(await checkBundleSize(generated, limits, articleCount)),
+      ...assetLimits.problems,
+    ];
+    if (tooBig.length > 0) return finish({ ok: false, messages: tooBig }, ['parse', 'render']);
+    let reader: AssetReader | undefined;
+    if (assets instanceof DirectoryAssets && outFile) {
+      assets.writeControlFile('_headers', renderHeadersFile(config, site.contentSecurityPolicy));
+      assets.writeControlFile('_redirects', renderRedirectsFile(config));
+      // The assets first: the module about to replace the old one reads items from them.
+      await assets.commit();
+      await writeSiteModule(generated, outFile);
+      reader = readAssetsFrom(assets.target);
+    } else if (assets instanceof MemoryAssets) reader = assets;
+    const notes = [...listing.notes, ...planned.notes, assetLimits.note];
+    return finish(
+      { ok: true, site, ...(reader ? { assets: reader } : {}), articleCount, notes },
+      ['parse', 'render'],
+    );
+  } finally {
+    if (assets instanceof DirectoryAssets) await assets.discard();
+  }
+}
+
+/** The folder of settled documents that goes with a generated module: `site.js` → `site.assets`. */
+export function assetsDirOf(outFile: string): string {
+  return outFile.replace(/\.js$/, '') + '.assets';
 }
 
 /** Cached fragments, and those rendered in this build, which `storeFragments` writes once the (synchronous) render is done. */
@@ -180,36 +235,33 @@ async function storeFragments(
 /** The four fragments in the order they are stored. */
 const FRAGMENT_NAMES = ['page', 'rss', 'atom', 'json'] as const;
 
-/**
- * Fragments as UTF-8 behind their four byte lengths: half the bytes of V8's copy of text with
- * curly quotes or accents (which it keeps two bytes per character), so half the disk to write and read.
- */
+/** Fragments back to back behind their four byte lengths. */
 function encodeFragments(fragments: ArticleFragments): Uint8Array {
-  const texts = FRAGMENT_NAMES.map((name) => fragments[name]);
-  const lengths = texts.map((text) => Buffer.byteLength(text));
-  const bytes = Buffer.allocUnsafe(4 * texts.length + lengths.reduce((sum, n) => sum + n, 0));
-  let at = 4 * texts.length;
-  texts.forEach((text, i) => {
-    bytes.writeUInt32BE(lengths[i] as number, 4 * i);
-    at += bytes.write(text, at, 'utf8');
+  const parts = FRAGMENT_NAMES.map((name) => fragments[name]);
+  const bytes = Buffer.allocUnsafe(4 * parts.length + parts.reduce((sum, p) => sum + p.byteLength, 0));
+  let at = 4 * parts.length;
+  parts.forEach((part, i) => {
+    bytes.writeUInt32BE(part.byteLength, 4 * i);
+    bytes.set(part, at);
+    at += part.byteLength;
   });
   return bytes;
 }
 
-/** The fragments `encodeFragments` stored, or undefined for anything else. */
+/** The fragments `encodeFragments` stored (views into its bytes), or undefined for anything else. */
 function decodeFragments(stored: Uint8Array | undefined): ArticleFragments | undefined {
   if (!(stored instanceof Uint8Array) || stored.byteLength < 4 * FRAGMENT_NAMES.length)
     return undefined;
   const bytes = Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength);
   let at = 4 * FRAGMENT_NAMES.length;
-  const texts: string[] = [];
+  const parts: Uint8Array[] = [];
   for (let i = 0; i < FRAGMENT_NAMES.length; i++) {
     const end = at + bytes.readUInt32BE(4 * i);
     if (end > bytes.byteLength) return undefined;
-    texts.push(bytes.toString('utf8', at, end));
+    parts.push(bytes.subarray(at, end));
     at = end;
   }
   if (at !== bytes.byteLength) return undefined;
-  const [page = '', rss = '', atom = '', json = ''] = texts;
+  const [page, rss, atom, json] = parts as [Uint8Array, Uint8Array, Uint8Array, Uint8Array];
   return { page, rss, atom, json };
 }

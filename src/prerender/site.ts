@@ -21,7 +21,16 @@ import { listFeedLinks } from '../render/page-layout.ts';
 import { renderRssFrame, renderRssItem } from '../render/rss.ts';
 import { STYLESHEET } from '../render/stylesheet.ts';
 import { slugify } from '../site/slug.ts';
-import type { Article, Author, BodyType, BuiltSite, SiteConfig, Version } from '../site/types.ts';
+import type {
+  ArchivedItem,
+  ArchiveFile,
+  Article,
+  Author,
+  BodyType,
+  BuiltSite,
+  SiteConfig,
+  Version,
+} from '../site/types.ts';
 import { articlePath, profileAuthors, toArticle } from './articles.ts';
 import { computeBodyEtag } from './body-etag.ts';
 import { ChunkStore } from './chunk-store.ts';
@@ -52,12 +61,12 @@ export interface SitePlan {
   authors: ReadonlyMap<string, Author>;
 }
 
-/** An article's renderings (page, RSS item, Atom entry, JSON Feed item), which depend on nothing but the article and the configuration. */
+/** An article's renderings (page, RSS item, Atom entry, JSON Feed item) as UTF-8, which depend on nothing but the article and the configuration. */
 export interface ArticleFragments {
-  page: string;
-  rss: string;
-  atom: string;
-  json: string;
+  page: Uint8Array;
+  rss: Uint8Array;
+  atom: Uint8Array;
+  json: Uint8Array;
 }
 
 /** Where an article's fragments may come from instead of being rendered (src/prerender/build-cache.ts). */
@@ -69,6 +78,16 @@ export interface FragmentSource {
 }
 
 /**
+ * Where settled documents go: bodies that can no longer change without an edit (article pages
+ * published at build time, archive pages with a newer page above them), served from Workers
+ * Static Assets rather than the Worker (src/prerender/asset-output.ts).
+ */
+export interface AssetSink {
+  /** Takes a settled document: its URL path (as `URL.pathname` has it) and its body as UTF-8 parts. */
+  put(path: string, parts: readonly Uint8Array[]): void;
+}
+
+/**
  * Turns parsed articles into every response the Worker serves. Drafts are left out.
  * Articles dated after `now` open new versions of the documents that list them, in force
  * from their date on, so they appear on time without a rebuild.
@@ -77,12 +96,13 @@ export function buildSite(
   parsed: readonly ParsedArticle[],
   config: SiteConfig,
   now: number,
+  assets: AssetSink,
   fragments?: FragmentSource,
 ): SiteResult {
   const planned = planSite(parsed, config);
   if (!planned.plan) return planned;
   return {
-    site: renderSite(planned.plan, config, now, fragments),
+    site: renderSite(planned.plan, config, now, assets, fragments),
     problems: [],
     notes: planned.notes,
   };
@@ -107,14 +127,18 @@ export function planSite(
   return { plan: { articles, tagNames: tagIndex.names, authors }, problems: [], notes };
 }
 
-/** Renders every document of every edition of a planned site. */
+/**
+ * Renders every document of every edition of a planned site: the settled ones into `assets`,
+ * the rest (with every version they take at scheduled instants) into the site.
+ */
 export function renderSite(
   { articles, tagNames, authors }: SitePlan,
   config: SiteConfig,
   now: number,
+  assets: AssetSink,
   fragments?: FragmentSource,
 ): BuiltSite {
-  const builder = new SiteBuilder(config, fragments);
+  const builder = new SiteBuilder(config, assets, fragments);
   const schedule = listScheduledInstants(articles, now);
   for (const edition of planEditions(articles, schedule, now))
     builder.addEdition(edition, tagNames, authors);
@@ -132,19 +156,42 @@ export function chunkBytesOf(site: BuiltSite): readonly (string | Uint8Array)[] 
 /** A version before its ETag is computed. */
 type Draft = Omit<Version, 'from' | 'etag'>;
 
-/** Renders every document of every edition into chunks, and keeps each path's versions. */
+/** The three feed formats: body type, file name, frame renderer, and fragment. */
+const FEED_FORMATS: [BodyType, string, (i: FeedInfo) => FeedFrame, 'rss' | 'atom' | 'json'][] = [
+  ['rss', FEED_FILES.rss, renderRssFrame, 'rss'],
+  ['atom', FEED_FILES.atom, renderAtomFrame, 'atom'],
+  ['json', FEED_FILES.json, renderJsonFrame, 'json'],
+];
+
+const JSON_SEPARATOR = ',\n';
+
+/**
+ * Renders every document of every edition. Settled documents of the first edition (the site
+ * as it stands at the build) go to the asset sink as bytes and are never rendered again; every
+ * other document becomes chunks and versions in the Worker's site. Only what a Worker document
+ * holds is added to the chunks, so the bundle does not grow with the archive.
+ */
 class SiteBuilder {
   readonly #config: SiteConfig;
   readonly #chunks = new ChunkStore();
   readonly #routes = new Map<string, Version[]>();
-  readonly #items = new Map<string, { page: number[]; rss: number; atom: number; json: number }>();
+  readonly #fragments = new Map<string, ArticleFragments>();
+  readonly #itemChunks = new Map<string, { page?: number[]; rss?: number; atom?: number; json?: number }>();
   readonly #jsonSeparator: number;
-  readonly #fragments: FragmentSource | undefined;
+  readonly #source: FragmentSource | undefined;
+  readonly #assets: AssetSink;
+  /** Paths of the settled documents given to the asset sink. */
+  readonly #settled = new Set<string>();
+  readonly #assetTotals = { files: 0, bytes: 0 };
+  /** Where the items of settled site-wide archive pages are, for the query index. */
+  readonly #archived = new Map<string, ArchivedItem>();
+  readonly #archiveFiles: ArchiveFile[] = [];
 
-  constructor(config: SiteConfig, fragments?: FragmentSource) {
+  constructor(config: SiteConfig, assets: AssetSink, source?: FragmentSource) {
     this.#config = config;
-    this.#fragments = fragments;
-    this.#jsonSeparator = this.#chunks.add(',\n');
+    this.#assets = assets;
+    this.#source = source;
+    this.#jsonSeparator = this.#chunks.add(JSON_SEPARATOR);
   }
 
   /** Renders the documents as they stand in `edition`, and adds a version to each path whose body or fields changed. */
@@ -155,16 +202,22 @@ class SiteBuilder {
   ): void {
     const drafts = new Map<string, Draft>();
     for (const article of visible) {
-      const parts = this.#itemParts(article);
-      drafts.set(articlePath(article.slug), {
-        parts: parts.page,
+      const path = articlePath(article.slug);
+      if (this.#settled.has(path)) continue;
+      // Published at the build, a page can change only with an edit: it is settled.
+      if (from === null) {
+        this.#settle(path, [this.#fragmentsOf(article).page]);
+        continue;
+      }
+      drafts.set(path, {
+        parts: this.#chunksOf(article, 'page'),
         lastModified: lastChangeOf(article),
         type: 'html',
         lifetime: 'page',
       });
     }
     for (const scope of listScopes(visible, this.#config, tagNames, authors))
-      this.#addScope(scope, drafts);
+      this.#addScope(scope, drafts, from === null);
 
     for (const [path, draft] of drafts) {
       const versions = this.#routes.get(path) ?? [];
@@ -203,25 +256,31 @@ class SiteBuilder {
       chunks: chunks.texts,
       routes: Object.fromEntries(this.#routes),
       notFound,
+      assets: { ...this.#assetTotals },
       query: {
         items: articles.map((a) => ({
           publishedAt: a.publishedAt,
           changedAt: lastChangeOf(a),
           tags: [...new Set(a.tags.map(slugify))],
           authors: [...new Set(a.authors.map((x) => slugify(x.name)))],
-          json: this.#itemParts(a).json,
+          json: this.#queryItemOf(a),
         })),
         head: chunks.add(queryFrame.head),
         separator: queryFrame.separator,
         tail: chunks.add(queryFrame.tail),
         tags: Object.fromEntries(tagNames),
+        files: this.#archiveFiles,
       },
     };
-    // The chunks are hashed as bytes already encoded for the ETags, the rest as JSON.
+    // The chunks are hashed as bytes already encoded for the ETags, the rest as JSON; the
+    // items the query reads from archive files by their bytes, since an edit that keeps an
+    // item's length keeps its byte range.
     const hash = createHash('sha256').update(
       JSON.stringify({ ...site, chunks: chunks.texts.length }),
     );
     for (let i = 0; i < chunks.texts.length; i++) hash.update(chunks.bytesOf(i));
+    for (const article of articles)
+      if (this.#archived.has(article.slug)) hash.update(this.#fragmentsOf(article).json);
     const buildId = hash.digest('hex').slice(0, 16);
     const built = { buildId, ...site };
     encodedChunks.set(
@@ -231,32 +290,39 @@ class SiteBuilder {
     return built;
   }
 
-  /** Renders the feeds and list pages of one scope, as planPages lays them out. */
-  #addScope(scope: Scope, drafts: Map<string, Draft>): void {
+  /** Renders the feeds and list pages of one scope, as planPages lays them out; settled ones (of the first edition) go to the assets. */
+  #addScope(scope: Scope, drafts: Map<string, Draft>, first: boolean): void {
     const { siteUrl, feedItemLimit, websubHub } = this.#config;
     const main = `${siteUrl}${scope.base}/`;
     for (const doc of planPages(scope.articles, feedItemLimit, main)) {
+      const path = doc.location.slice(siteUrl.length);
+      // Settled in the first edition: later ones only add articles above it.
+      if (this.#settled.has(path)) continue;
+      const settled = first && doc.lifetime === 'archive';
       const updatedAt = newestChangeOf(doc.items);
       const info = this.#info(scope, doc.location, doc.paging, updatedAt);
       info.subscribable = doc.location === main;
-      const path = doc.location.slice(siteUrl.length);
-      const itemParts = doc.items.map((a) => this.#itemParts(a));
       const link =
         info.subscribable && websubHub
           ? `<${websubHub}>; rel="hub", <${doc.location}${FEED_FILES.rss}>; rel="self"`
           : undefined;
-      const formats: [BodyType, string, (i: FeedInfo) => FeedFrame, 'rss' | 'atom' | 'json'][] = [
-        ['rss', FEED_FILES.rss, renderRssFrame, 'rss'],
-        ['atom', FEED_FILES.atom, renderAtomFrame, 'atom'],
-        ['json', FEED_FILES.json, renderJsonFrame, 'json'],
-      ];
-      for (const [type, file, render, key] of formats) {
-        const frame = this.#frame(type, info, render);
+      for (const [type, file, render, key] of FEED_FORMATS) {
+        const frame = render(info);
+        if (type !== 'json') assertWellFormed(assembleFeed(frame, []), type);
+        if (settled) {
+          this.#settleFeed(path + file, frame, doc.items, key, scope.base === '');
+          continue;
+        }
+        const head = this.#chunks.add(frame.head);
+        const tail = this.#chunks.add(frame.tail);
         const separator = type === 'json' ? [this.#jsonSeparator] : [];
         const parts = [
-          frame.head,
-          ...itemParts.flatMap((p, i) => (i === 0 ? [p[key]] : [...separator, p[key]])),
-          frame.tail,
+          head,
+          ...doc.items.flatMap((a, i) => {
+            const item = this.#chunksOf(a, key);
+            return i === 0 ? item : [...separator, ...item];
+          }),
+          tail,
         ];
         const selfLink = link?.replace(`${FEED_FILES.rss}>; rel="self"`, `${file}>; rel="self"`);
         drafts.set(path + file, {
@@ -278,6 +344,10 @@ class SiteBuilder {
         ...(doc.newer ? { newer: doc.newer } : {}),
         ...(doc.older ? { older: doc.older } : {}),
       });
+      if (settled) {
+        this.#settle(path, [Buffer.from(page)]);
+        continue;
+      }
       drafts.set(path, {
         parts: this.#chunks.addPage(page),
         lastModified: updatedAt,
@@ -285,6 +355,59 @@ class SiteBuilder {
         lifetime: doc.lifetime === 'archive' ? 'archive' : 'page',
       });
     }
+  }
+
+  /**
+   * Gives a settled feed document to the assets. For the site's own archive, each JSON item's
+   * byte range is kept: the query reads those items from there.
+   */
+  #settleFeed(
+    path: string,
+    frame: FeedFrame,
+    items: readonly Article[],
+    key: 'rss' | 'atom' | 'json',
+    siteWide: boolean,
+  ): void {
+    const parts: Uint8Array[] = [Buffer.from(frame.head)];
+    const separator = key === 'json' ? Buffer.from(frame.separator) : undefined;
+    let at = parts[0]?.byteLength ?? 0;
+    const ranges: [slug: string, start: number, end: number][] = [];
+    items.forEach((article, i) => {
+      if (i > 0 && separator) {
+        parts.push(separator);
+        at += separator.byteLength;
+      }
+      const item = this.#fragmentsOf(article)[key];
+      parts.push(item);
+      ranges.push([article.slug, at, at + item.byteLength]);
+      at += item.byteLength;
+    });
+    parts.push(Buffer.from(frame.tail));
+    const bytes = this.#settle(path, parts);
+    if (key !== 'json' || !siteWide) return;
+    const file = this.#archiveFiles.push({ path, bytes }) - 1;
+    for (const [slug, start, end] of ranges) this.#archived.set(slug, [file, start, end]);
+  }
+
+  /** Gives a settled document to the asset sink; returns its length. */
+  #settle(path: string, parts: readonly Uint8Array[]): number {
+    this.#assets.put(path, parts);
+    this.#settled.add(path);
+    let bytes = 0;
+    for (const part of parts) bytes += part.byteLength;
+    this.#assetTotals.files++;
+    this.#assetTotals.bytes += bytes;
+    return bytes;
+  }
+
+  /** Where the query finds an article's JSON item: a chunk if a Worker document holds it, else its settled archive file. */
+  #queryItemOf(article: Article): number | ArchivedItem {
+    const chunk = this.#itemChunks.get(article.slug)?.json;
+    if (chunk !== undefined) return chunk;
+    const archived = this.#archived.get(article.slug);
+    if (archived) return archived;
+    // Every published article is in the site's feed or one of its archive pages.
+    throw new Error(`internal error: the JSON item of ${article.slug} is in no document`);
   }
 
   #info(scope: Scope, location: string, paging: PagingLinks, updatedAt: number): FeedInfo {
@@ -303,35 +426,27 @@ class SiteBuilder {
     };
   }
 
-  /** Renders a frame into chunks, checking that an XML frame is well-formed. */
-  #frame(
-    type: BodyType,
-    info: FeedInfo,
-    render: (i: FeedInfo) => FeedFrame,
-  ): { head: number; tail: number } {
-    const frame = render(info);
-    if (type !== 'json') assertWellFormed(assembleFeed(frame, []), type);
-    const head = this.#chunks.add(frame.head);
-    const tail = this.#chunks.add(frame.tail);
-    return { head, tail };
+  /** The chunks of one of an article's renderings, added the first time a Worker document holds it. */
+  #chunksOf(article: Article, kind: 'page' | 'rss' | 'atom' | 'json'): number[] {
+    let known = this.#itemChunks.get(article.slug);
+    if (known === undefined) this.#itemChunks.set(article.slug, (known = {}));
+    if (kind === 'page') {
+      known.page ??= this.#chunks.addPage(Buffer.from(this.#fragmentsOf(article).page).toString());
+      return known.page;
+    }
+    // An article's renderings sit side by side in the chunk table, within gzip's 32 KiB
+    // window, so the bundle stores the text about once.
+    known[kind] ??= this.#chunks.add(Buffer.from(this.#fragmentsOf(article)[kind]).toString());
+    return [known[kind]];
   }
 
-  /** An article's page and feed items, rendered once and stored side by side. */
-  #itemParts(article: Article): { page: number[]; rss: number; atom: number; json: number } {
-    const known = this.#items.get(article.slug);
+  /** An article's fragments, from the source or rendered, once per build. */
+  #fragmentsOf(article: Article): ArticleFragments {
+    const known = this.#fragments.get(article.slug);
     if (known) return known;
-    const fragments = this.#fragments?.get(article) ?? this.#renderFragments(article);
-    // Side by side in the chunk table, the four renderings of one body sit within gzip's
-    // 32 KiB window, so the bundle stores the text about once.
-    const chunks = this.#chunks;
-    const parts = {
-      page: chunks.addPage(fragments.page),
-      rss: chunks.add(fragments.rss),
-      atom: chunks.add(fragments.atom),
-      json: chunks.add(fragments.json),
-    };
-    this.#items.set(article.slug, parts);
-    return parts;
+    const fragments = this.#source?.get(article) ?? this.#renderFragments(article);
+    this.#fragments.set(article.slug, fragments);
+    return fragments;
   }
 
   /** Renders an article's fragments, checking that its XML items are well-formed. */
@@ -344,12 +459,17 @@ class SiteBuilder {
     const atom = renderAtomEntry(article, config);
     assertWellFormed(rss, 'rss', true);
     assertWellFormed(atom, 'atom', true);
-    const fragments = { page, rss, atom, json: renderJsonItem(article) };
-    this.#fragments?.set(article, fragments);
+    const fragments = {
+      page: Buffer.from(page),
+      rss: Buffer.from(rss),
+      atom: Buffer.from(atom),
+      json: Buffer.from(renderJsonItem(article)),
+    };
+    this.#source?.set(article, fragments);
     return fragments;
   }
 }
 
 function draftKey(draft: Draft): string {
-  return `${draft.type}|${draft.lifetime}|${draft.link ?? ''}|${draft.parts.join(',')}`;
+  return `${draft.type}|${draft.lifetime}|${draft.parts.join(',')}|${draft.link ?? ''}`;
 }

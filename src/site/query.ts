@@ -103,20 +103,29 @@ export function parseFeedQuery(
   return { query };
 }
 
-/** Renders the JSON Feed for a query at `now`: the newest matching visible items, as UTF-8. */
-export function renderFeedQuery(
+/** Reads an archive file of the static assets by URL path (the `ASSETS` binding in the Worker). */
+export type ArchiveReader = (path: string) => Promise<Bytes>;
+
+/** Archive files read at once by one query (a Worker may hold six connections open at a time). */
+const READ_CONCURRENCY = 6;
+
+/**
+ * Renders the JSON Feed for a query at `now`: the newest matching visible items, as UTF-8.
+ * Items that only settled archives list are sliced out of those `feed.json` files, each file
+ * read once however many of its items match.
+ */
+export async function renderFeedQuery(
   site: AnySite,
   chunks: ChunkReader,
   query: FeedQuery,
   now: number,
-): { body: Bytes; lastModified: number } {
-  const { items, head, separator, tail } = site.query;
-  const separatorBytes = encodeUtf8(separator);
-  const parts: Bytes[] = [chunks.bytes(head)];
-  let count = 0;
+  readArchive?: ArchiveReader,
+): Promise<{ body: Bytes; lastModified: number }> {
+  const { items, head, separator, tail, files } = site.query;
+  const matched: QueryItem[] = [];
   let lastModified = 0;
   for (const item of items) {
-    if (count >= query.limit) break;
+    if (matched.length >= query.limit) break;
     if (item.publishedAt > now) continue;
     if (
       query.since !== undefined &&
@@ -126,11 +135,43 @@ export function renderFeedQuery(
       continue;
     if (query.tags.length > 0 && !item.tags.some((t) => query.tags.includes(t))) continue;
     if (query.authors.length > 0 && !item.authors.some((a) => query.authors.includes(a))) continue;
-    if (count > 0) parts.push(separatorBytes);
-    parts.push(chunks.bytes(item.json));
-    count++;
+    matched.push(item);
     lastModified = Math.max(lastModified, item.changedAt);
   }
+  const wanted = [
+    ...new Set(matched.flatMap((item) => (typeof item.json === 'number' ? [] : [item.json[0]]))),
+  ];
+  const read = new Map<number, Bytes>();
+  if (wanted.length > 0) {
+    if (!readArchive)
+      throw new Error('the query needs archive files, but the Worker has no ASSETS binding');
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      for (let i = next++; i < wanted.length; i = next++) {
+        const index = wanted[i] as number;
+        const file = files[index];
+        if (!file) throw new Error(`internal error: the query index names archive file ${index}`);
+        const bytes = await readArchive(file.path);
+        // Another build's file (dev serves a new folder a moment before the new module).
+        if (bytes.byteLength !== file.bytes)
+          throw new Error(
+            `${file.path} has ${bytes.byteLength} bytes, not the ${file.bytes} this build wrote`,
+          );
+        read.set(index, bytes);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, wanted.length) }, worker));
+  }
+  const separatorBytes = encodeUtf8(separator);
+  const parts: Bytes[] = [chunks.bytes(head)];
+  matched.forEach((item, i) => {
+    if (i > 0) parts.push(separatorBytes);
+    if (typeof item.json === 'number') parts.push(chunks.bytes(item.json));
+    else {
+      const [file, start, end] = item.json;
+      parts.push((read.get(file) as Bytes).subarray(start, end));
+    }
+  });
   parts.push(chunks.bytes(tail));
   return { body: joinBytes(parts), lastModified };
 }

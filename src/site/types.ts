@@ -123,8 +123,21 @@ export interface QueryItem {
   tags: string[];
   /** Author slugs. */
   authors: string[];
-  /** Chunk of the article's pre-rendered JSON Feed item. */
-  json: number;
+  /**
+   * Where the article's pre-rendered JSON Feed item is: a chunk of the bundle, or (for an
+   * article listed only in settled archives) a byte range of a `feed.json` in the static assets.
+   */
+  json: number | ArchivedItem;
+}
+
+/** A JSON Feed item inside an archive file: `[index into query.files, start byte, end byte]`. */
+export type ArchivedItem = [file: number, start: number, end: number];
+
+/** An archive file the query reads items from, with its length to check it is this build's. */
+export interface ArchiveFile {
+  /** URL path, e.g. `/archive/3/feed.json`. */
+  path: string;
+  bytes: number;
 }
 
 /** What the build writes into the Worker: every response body, pre-rendered. */
@@ -142,6 +155,8 @@ export interface BuiltSite {
   routes: Record<string, Version[]>;
   /** Chunk of the page people see for an unknown address. */
   notFound: number;
+  /** The settled documents the build wrote to the static assets: how many files and bytes. */
+  assets: { files: number; bytes: number };
   /** Articles for filtered JSON feeds, newest first, scheduled ones included. */
   query: {
     items: QueryItem[];
@@ -149,6 +164,8 @@ export interface BuiltSite {
     separator: string;
     tail: number;
     tags: Record<string, string>;
+    /** Archive files that hold items of `items` (their `json` points into them). */
+    files: ArchiveFile[];
   };
 }
 

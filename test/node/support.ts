@@ -5,7 +5,9 @@ import { DOMParser, type Document, type Element, type Node } from '@xmldom/xmldo
 import { XMLValidator } from 'fast-xml-parser';
 import { afterEach } from 'vitest';
 import type { RawVars } from '../../src/content/config.ts';
-import { runBuild } from '../../src/prerender/run.ts';
+import type { AssetReader } from '../../src/prerender/asset-output.ts';
+import { computeBodyEtag } from '../../src/prerender/body-etag.ts';
+import { type BuildOptions, runBuild } from '../../src/prerender/run.ts';
 import type { BuiltSite, Version } from '../../src/site/types.ts';
 import { parseFeedXml } from '../support/feed-xml.ts';
 import { type ArticleFixture, FIXTURE_VARS, writeArticles } from '../support/fixtures.ts';
@@ -24,6 +26,31 @@ export interface FixtureBuildOptions {
   /** Merged over FIXTURE_VARS. */
   vars?: RawVars;
   now?: number;
+}
+
+/** The settled documents of each site a helper here built (kept in memory by `keepAssets`). */
+const assetsOfSite = new WeakMap<BuiltSite, AssetReader>();
+
+/**
+ * Runs the real build with its settled documents kept in memory, and remembers them with the
+ * site, so that `servedAt` and the other readers here see the asset tier as well as the Worker.
+ */
+export async function runTestBuild(options: BuildOptions): ReturnType<typeof runBuild> {
+  const result = await runBuild({ keepAssets: true, ...options });
+  if (result.ok && result.assets) assetsOfSite.set(result.site, result.assets);
+  return result;
+}
+
+/** The settled documents of a site built by a helper here; throws for any other site. */
+export function assetsOf(site: BuiltSite): AssetReader {
+  const assets = assetsOfSite.get(site);
+  if (!assets) throw new Error('this site was not built by runTestBuild: its assets are unknown');
+  return assets;
+}
+
+/** Whether `path` is a settled document, served from the static assets rather than the Worker. */
+export function isAsset(site: BuiltSite, path: string): boolean {
+  return assetsOf(site).read(path) !== undefined;
 }
 
 /** The body served at `path` at instant `at` (default: now); throws when nothing is served there. */
@@ -66,7 +93,7 @@ export function useTemporaryProjects(): {
       return root;
     },
     build: (root, vars = {}, outFile) =>
-      runBuild({
+      runTestBuild({
         root,
         vars: { ...FIXTURE_VARS, ...vars },
         now: FIXTURE_NOW,
@@ -82,7 +109,7 @@ export async function buildFixtureSite(
 ): Promise<BuiltSite> {
   const root = await writeArticles(articles);
   try {
-    const result = await runBuild({
+    const result = await runTestBuild({
       root,
       vars: { ...FIXTURE_VARS, ...options.vars },
       now: options.now ?? FIXTURE_NOW,
@@ -94,11 +121,15 @@ export async function buildFixtureSite(
   }
 }
 
-/** A response body as the Worker serves it, with its validators. */
+/** A response body as the Worker or the asset tier serves it, with its validators. */
 export interface Served {
   body: string;
+  /** The Worker's ETag, or for an asset the one the Worker would give the same bytes. */
   etag: string;
+  /** 0 for an asset: the asset tier sends no Last-Modified. */
   lastModified: number;
+  /** Served from the static assets (settled), not the Worker. */
+  asset: boolean;
 }
 
 /** The response at `path` in force at instant `at` (default FIXTURE_NOW), or undefined. */
@@ -107,6 +138,16 @@ export function servedAt(
   path: string,
   at: number = FIXTURE_NOW,
 ): Served | undefined {
+  const asset = assetsOfSite.get(site)?.read(path);
+  if (asset) {
+    if (Object.hasOwn(site.routes, path)) throw new Error(`${path} is both an asset and a route`);
+    return {
+      body: Buffer.from(asset).toString('utf8'),
+      etag: computeBodyEtag([asset]),
+      lastModified: 0,
+      asset: true,
+    };
+  }
   let current: Version | undefined;
   for (const version of site.routes[path] ?? [])
     if (version.from === null || version.from <= at) current = version;
@@ -115,6 +156,7 @@ export function servedAt(
     body: joinParts(site, current.parts),
     etag: current.etag,
     lastModified: current.lastModified,
+    asset: false,
   };
 }
 
@@ -131,13 +173,28 @@ export function servedFeeds(
   return { rss: get('/rss.xml'), atom: get('/atom.xml'), json: get('/feed.json'), index: get('/') };
 }
 
-/** Every version of every route, assembled, with its path and media type family. */
+/** Every version of every route and every asset, assembled, with its path and media type family. */
 export function allServed(
   site: BuiltSite,
 ): { path: string; type: Version['type']; body: string }[] {
-  return Object.entries(site.routes).flatMap(([path, versions]) =>
+  const routes = Object.entries(site.routes).flatMap(([path, versions]) =>
     versions.map((v) => ({ path, type: v.type, body: joinParts(site, v.parts) })),
   );
+  const assets = assetsOfSite.get(site);
+  const settled = (assets?.paths() ?? []).map((path) => ({
+    path,
+    type: typeOfPath(path),
+    body: Buffer.from(assets?.read(path) ?? []).toString('utf8'),
+  }));
+  return [...routes, ...settled];
+}
+
+/** The media type family of a document by its path, as the asset tier's `_headers` types it. */
+function typeOfPath(path: string): Version['type'] {
+  if (path.endsWith('/rss.xml')) return 'rss';
+  if (path.endsWith('/atom.xml')) return 'atom';
+  if (path.endsWith('/feed.json')) return 'json';
+  return 'html';
 }
 
 /** Every body the site can ever serve: all versions of all routes, and the not-found page. */
@@ -147,7 +204,7 @@ export function allBodies(site: BuiltSite): string[] {
 
 /** Slugs of the article pages the site serves. */
 export function articleSlugs(site: BuiltSite): string[] {
-  return Object.keys(site.routes)
+  return [...Object.keys(site.routes), ...(assetsOfSite.get(site)?.paths() ?? [])]
     .filter((path) => path.startsWith('/articles/'))
     .map((path) => decodeURIComponent(path.slice('/articles/'.length)))
     .sort();

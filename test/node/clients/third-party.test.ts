@@ -7,7 +7,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runBuild } from '../../../src/prerender/run.ts';
 import type { BuiltSite } from '../../../src/site/types.ts';
 import {
   type ArticleFixture,
@@ -18,7 +17,7 @@ import {
   PAGED_AUTHOR_URL,
   PAGED_VARS,
 } from '../../support/fixtures.ts';
-import { buildFixtureSite, REPO_ROOT, servedAt, servedFeeds } from '../support.ts';
+import { buildFixtureSite, REPO_ROOT, runTestBuild, servedAt, servedFeeds } from '../support.ts';
 
 const PYTHON = '/usr/bin/python3';
 /** RFC 4287 Appendix B in RELAX NG XML syntax (see test/fixtures/README.md), relative to the repository root. */
@@ -101,7 +100,7 @@ const builds: Record<'seed' | 'hostile' | 'titles' | AuthorFeedName, FeedFiles> 
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'feed-clients-'));
-  const seed = await runBuild({ root: REPO_ROOT });
+  const seed = await runTestBuild({ root: REPO_ROOT });
   if (!seed.ok) throw new Error(`the build of articles/ failed:\n${seed.messages.join('\n')}`);
   const sites = {
     seed: seed.site,

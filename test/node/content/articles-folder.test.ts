@@ -9,7 +9,6 @@ import { type ParsedArticle, parseArticle } from '../../../src/content/article.t
 import { parseSiteConfig, type RawVars } from '../../../src/content/config.ts';
 import { listArticleFiles } from '../../../src/content/list-articles.ts';
 import { formatProblem } from '../../../src/content/problem.ts';
-import { runBuild } from '../../../src/prerender/run.ts';
 import type { JsonFeed } from '../../../src/render/json-feed.ts';
 import type { SiteConfig } from '../../../src/site/types.ts';
 import {
@@ -19,6 +18,7 @@ import {
   childText,
   parseXmlStrict,
   REPO_ROOT,
+  runTestBuild,
   servedFeeds,
 } from '../support.ts';
 
@@ -83,7 +83,7 @@ describe('articles/', () => {
   });
 
   it('builds without problems', async () => {
-    const result = await runBuild({ root: REPO_ROOT });
+    const result = await runTestBuild({ root: REPO_ROOT });
     expect(result.ok ? [] : result.messages).toEqual([]);
     expect(result.ok && result.articleCount).toBe(
       [...parsed.values()].filter((a) => !a.draft).length,
@@ -121,7 +121,7 @@ describe('articles/', () => {
   });
 
   it('publishes only absolute http(s) links in every feed and page', async () => {
-    const result = await runBuild({ root: REPO_ROOT });
+    const result = await runTestBuild({ root: REPO_ROOT });
     if (!result.ok) throw new Error(result.messages.join('\n'));
     const links = allBodies(result.site).flatMap(linksInBody);
     expect(links.length).toBeGreaterThan(0);
@@ -168,7 +168,7 @@ describe('the seed article, as published from articles/', () => {
 
   beforeAll(async () => {
     paragraphs = seedParagraphs(await readFile(join(REPO_ROOT, SEED_FILE), 'utf8'));
-    const result = await runBuild({ root: REPO_ROOT });
+    const result = await runTestBuild({ root: REPO_ROOT });
     if (!result.ok) throw new Error(result.messages.join('\n'));
     seedUrl = `${result.site.config.siteUrl}/articles/moscow-rebuffs-armenian-pms-claims-of-betrayal`;
     const served = servedFeeds(result.site);

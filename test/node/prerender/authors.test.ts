@@ -1,6 +1,5 @@
 import { rm } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { runBuild } from '../../../src/prerender/run.ts';
 import { FIXTURE_VARS, writeArticles } from '../../support/fixtures.ts';
 import {
   ATOM_NS,
@@ -10,6 +9,7 @@ import {
   childText,
   createDatedArticle,
   parseXmlStrict,
+  runTestBuild,
   servedAt,
 } from '../support.ts';
 
@@ -88,7 +88,7 @@ describe('authors in the build', () => {
       createDatedArticle('e', '2024-01-05', { tags: ['cafe'] }),
     ]);
     try {
-      const result = await runBuild({
+      const result = await runTestBuild({
         root,
         vars: FIXTURE_VARS,
         now: Date.parse('2025-01-01T00:00:00Z'),
@@ -137,7 +137,7 @@ describe('authors in the build', () => {
       createDatedArticle('b', '2024-01-02', { tags: ['!!!'], authors: [{ name: '—' }] }),
     ]);
     try {
-      const result = await runBuild({ root, vars: FIXTURE_VARS, now: 0 });
+      const result = await runTestBuild({ root, vars: FIXTURE_VARS, now: 0 });
       expect(result).toMatchObject({
         ok: false,
         messages: [

@@ -4,14 +4,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { RawVars } from '../../../src/content/config.ts';
 import type { ReadResult } from '../../../src/content/read-articles.ts';
 import { BuildCache } from '../../../src/prerender/build-cache.ts';
-import { type BuildOptions, runBuild } from '../../../src/prerender/run.ts';
+import type { BuildOptions } from '../../../src/prerender/run.ts';
 import {
   createArticle,
   FIXTURE_VARS,
   formatArticle,
   writeArticles,
 } from '../../support/fixtures.ts';
-import { FIXTURE_NOW, servedFeeds } from '../support.ts';
+import { FIXTURE_NOW, runTestBuild, servedFeeds } from '../support.ts';
 
 const roots: string[] = [];
 afterEach(async () => {
@@ -49,7 +49,7 @@ async function createProject(articles = ARTICLES): Promise<string> {
 
 /** Builds `root` into src/generated with the fixture vars and clock. */
 function build(root: string, options: Partial<BuildOptions> = {}) {
-  return runBuild({
+  return runTestBuild({
     root,
     vars: FIXTURE_VARS,
     now: FIXTURE_NOW,

@@ -13,7 +13,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RawVars } from '../../../src/content/config.ts';
-import { runBuild } from '../../../src/prerender/run.ts';
 import { readGeneratedSite } from '../../../src/prerender/site-module.ts';
 import {
   createArticle,
@@ -27,6 +26,7 @@ import {
   FIXTURE_NOW,
   parseXmlStrict,
   REPO_ROOT,
+  runTestBuild,
   servedFeeds,
 } from '../support.ts';
 
@@ -47,7 +47,7 @@ async function createProject(...args: Parameters<typeof writeArticles>): Promise
 
 /** Runs the build over fixture vars with a fixed clock. */
 async function build(root: string, vars: RawVars = FIXTURE_VARS) {
-  return runBuild({ root, vars, now: FIXTURE_NOW });
+  return runTestBuild({ root, vars, now: FIXTURE_NOW });
 }
 
 /** Runs `node scripts/build.ts` in `cwd`, as wrangler's [build] command does. */
@@ -120,7 +120,7 @@ describe('runBuild over what articles/ holds', () => {
 
   /** Builds with an output file, as `npm run build` does, and says whether anything was written. */
   async function buildAndWrite(root: string) {
-    const result = await runBuild({
+    const result = await runTestBuild({
       root,
       vars: FIXTURE_VARS,
       now: FIXTURE_NOW,
@@ -547,7 +547,7 @@ describe('writing the generated module', () => {
     ]);
     const outFile = 'src/generated/site.js';
     const generated = join(root, 'src', 'generated');
-    const first = await runBuild({ root, vars: FIXTURE_VARS, now: FIXTURE_NOW, outFile });
+    const first = await runTestBuild({ root, vars: FIXTURE_VARS, now: FIXTURE_NOW, outFile });
     if (!first.ok) throw new Error(first.messages.join('\n'));
     const before = await readGeneratedSite(join(generated, 'site.js'));
     const beforeModule = await readFile(join(generated, 'site.js'));
@@ -559,14 +559,14 @@ describe('writing the generated module', () => {
     );
     await mkdir(join(generated, 'site.js.tmp'));
     await expect(
-      runBuild({ root, vars: FIXTURE_VARS, now: FIXTURE_NOW, outFile }),
+      runTestBuild({ root, vars: FIXTURE_VARS, now: FIXTURE_NOW, outFile }),
     ).rejects.toMatchObject({ code: 'EISDIR' });
     expect((await readFile(join(generated, 'site.js'))).equals(beforeModule)).toBe(true);
     const after = await readGeneratedSite(join(generated, 'site.js'));
     expect(Buffer.from(after.data).equals(Buffer.from(before.data))).toBe(true);
 
     await rm(join(generated, 'site.js.tmp'), { recursive: true });
-    const second = await runBuild({ root, vars: FIXTURE_VARS, now: FIXTURE_NOW, outFile });
+    const second = await runTestBuild({ root, vars: FIXTURE_VARS, now: FIXTURE_NOW, outFile });
     if (!second.ok) throw new Error(second.messages.join('\n'));
     expect(second.site.buildId).not.toBe(first.site.buildId);
     // Only the new module's own data file is left.

@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { runBuild } from '../../../src/prerender/run.ts';
 import { FIXTURE_VARS, writeArticles } from '../../support/fixtures.ts';
+import { runTestBuild } from '../support.ts';
 
 describe('tags in the build', () => {
   it('merges spellings that share a slug and says so', async () => {
@@ -23,7 +23,7 @@ describe('tags in the build', () => {
       },
     ]);
     try {
-      const result = await runBuild({
+      const result = await runTestBuild({
         root,
         vars: FIXTURE_VARS,
         now: Date.parse('2025-01-01T00:00:00Z'),
@@ -71,7 +71,7 @@ describe('tags in the build', () => {
       },
     ]);
     try {
-      const result = await runBuild({ root, vars: FIXTURE_VARS, now: 0 });
+      const result = await runTestBuild({ root, vars: FIXTURE_VARS, now: 0 });
       expect(result).toMatchObject({
         ok: false,
         messages: ['articles/a.md:4: tags: tag "!!!" has no letter or digit to make its URL from'],
