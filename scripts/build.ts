@@ -25,5 +25,6 @@ console.log(
   `${check ? 'Checked' : 'Built'} ${result.articleCount} article${result.articleCount === 1 ? '' : 's'}` +
     `${scheduled > 0 ? ` (${scheduled} scheduled publication time${scheduled === 1 ? '' : 's'})` : ''}` +
     ` in ${Math.round(performance.now() - started)} ms; build ${site.buildId}` +
-    `${result.cache ? `; reused from the build cache: ${result.cache.parse.hits} of ${result.cache.parse.hits + result.cache.parse.misses} parsed files, ${result.cache.render.hits} of ${result.cache.render.hits + result.cache.render.misses} rendered articles` : ''}.`,
+    `${result.cache ? `; reused from the build cache: ${result.cache.parse.hits} of ${result.cache.parse.hits + result.cache.parse.misses} parsed files, ${result.cache.render.hits} of ${result.cache.render.hits + result.cache.render.misses} rendered articles` : ''}` +
+    `${check ? '' : `; static assets: ${site.assets.files} files, ${result.assetsKept} kept from the last build`}.`,
 );

@@ -100,6 +100,8 @@ interface Packs {
 export class BuildCache {
   readonly #dir: string;
   readonly #packs = new Map<CacheKind, Promise<Packs>>();
+  /** Packs `ready` has waited for, which `readNow` reads without waiting. */
+  readonly #ready = new Map<CacheKind, Packs>();
   readonly #used: Record<CacheKind, Set<string>> = { parse: new Set(), render: new Set() };
   /** The new pack of each kind, written as entries come (so that memory never holds them all), renamed into place at `flush`. */
   readonly #pending = new Map<CacheKind, PendingPack>();
@@ -133,6 +135,25 @@ export class BuildCache {
     return value?.value;
   }
 
+  /** Loads the packs of `kind`, so that `readNow` can read them while a synchronous render runs. */
+  async ready(kind: CacheKind): Promise<void> {
+    this.#ready.set(kind, await this.#load(kind));
+  }
+
+  /** `read`, for packs `ready` has loaded; undefined for a kind not loaded. */
+  readNow<T>(kind: CacheKind, key: string): T | undefined {
+    this.#used[kind].add(key);
+    const entry = this.#ready.get(kind)?.entries.get(key);
+    const value = entry && decodeEntry<T>(entry);
+    this.stats[kind][value === undefined ? 'misses' : 'hits']++;
+    return value?.value;
+  }
+
+  /** Marks an entry as still needed without reading it (a build that did not need its value keeps it for the next). */
+  keep(kind: CacheKind, key: string): void {
+    this.#used[kind].add(key);
+  }
+
   /** Stores `value` (bytes are stored as they are, anything else V8-serialized) under `key`, at `flush`. */
   write(kind: CacheKind, key: string, value: unknown): void {
     this.#used[kind].add(key);
@@ -163,6 +184,7 @@ export class BuildCache {
 
   /** Lets go of the packs read so far (their values are copies), to keep the build's memory to what it needs. */
   release(kind: CacheKind): void {
+    this.#ready.delete(kind);
     const packs = this.#packs.get(kind);
     if (packs)
       this.#packs.set(

@@ -6,7 +6,6 @@ import { listArticleFiles } from '../content/list-articles.ts';
 import { formatProblem, type Problem } from '../content/problem.ts';
 import { type ReadResult, readArticles } from '../content/read-articles.ts';
 import type { Article, BuiltSite, SiteConfig } from '../site/types.ts';
-import { BuildCache, type CacheKind, computeCodeVersion, defaultCacheDir } from './build-cache.ts';
 import { renderHeadersFile, renderRedirectsFile } from './asset-layout.ts';
 import {
   type AssetReader,
@@ -17,6 +16,7 @@ import {
   readAssetsFrom,
   recoverAssets,
 } from './asset-output.ts';
+import { BuildCache, type CacheKind, computeCodeVersion, defaultCacheDir } from './build-cache.ts';
 import { checkBundleSize } from './bundle-size.ts';
 import { type ArticleFragments, type FragmentSource, planSite, renderSite } from './site.ts';
 import { renderSiteModule, writeSiteModule } from './site-module.ts';
@@ -55,14 +55,13 @@ export type BuildResult =
       site: BuiltSite;
       /** The settled documents, read from memory (`keepAssets`) or from the folder written. */
       assets?: AssetReader;
+      /** Settled files kept (hard-linked) from the last build's folder rather than written. */
+      assetsKept: number;
       articleCount: number;
       notes: string[];
       cache?: CacheStats;
     }
   | { ok: false; messages: string[]; cache?: CacheStats };
-
-/** Cache lookups in flight at once while the fragments are loaded (each holds a file open). */
-const LOAD_CONCURRENCY = 32;
 
 /**
  * Reads the configuration and articles, validates them, renders every response, and
@@ -134,7 +133,14 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
   }
   try {
     const fragments = cache && (await loadFragments(cache, context, planned.plan.articles));
-    const site = renderSite(planned.plan, config, options.now ?? Date.now(), assets, fragments);
+    const site = await renderSite(
+      planned.plan,
+      config,
+      options.now ?? Date.now(),
+      assets,
+      fragments,
+    );
+    cache?.release('render');
     if (cache && fragments) await storeFragments(cache, fragments.rendered);
     const generated = renderSiteModule(site);
     const articleCount = parsed.filter((p) => !p.draft).length;
@@ -154,10 +160,9 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
       reader = readAssetsFrom(assets.target);
     } else if (assets instanceof MemoryAssets) reader = assets;
     const notes = [...listing.notes, ...planned.notes, assetLimits.note];
-    return finish(
-      { ok: true, site, ...(reader ? { assets: reader } : {}), articleCount, notes },
-      ['parse', 'render'],
-    );
+    const assetsKept = assets instanceof DirectoryAssets ? assets.kept : 0;
+    const built = { ok: true as const, site, assetsKept, articleCount, notes };
+    return finish(reader ? { ...built, assets: reader } : built, ['parse', 'render']);
   } finally {
     if (assets instanceof DirectoryAssets) await assets.discard();
   }
@@ -165,50 +170,41 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
 
 /** The folder of settled documents that goes with a generated module: `site.js` → `site.assets`. */
 export function assetsDirOf(outFile: string): string {
-  return outFile.replace(/\.js$/, '') + '.assets';
+  return `${outFile.replace(/\.js$/, '')}.assets`;
 }
 
-/** Cached fragments, and those rendered in this build, which `storeFragments` writes once the (synchronous) render is done. */
+/** Fragments from the cache, with those rendered in this build, which `storeFragments` writes once the (synchronous) render is done. */
 type LoadedFragments = FragmentSource & { rendered: [key: string, fragments: ArticleFragments][] };
 
 /**
- * The cached fragments of every article, loaded before the (synchronous) render, keyed by
- * exactly what the renderers receive: the article as they take it, the configuration and
- * the code.
+ * The fragments of the cache, read as the render asks for them: a rebuild that keeps a settled
+ * document from the last build never reads its items. Every article's key is computed from
+ * exactly what the renderers receive (the article as they take it, the configuration and the
+ * code), and kept in the cache whether read or not.
  */
 async function loadFragments(
   cache: BuildCache,
   context: readonly string[],
   articles: readonly Article[],
 ): Promise<LoadedFragments> {
+  await cache.ready('render');
   const keys = new Map<Article, string>();
-  const found = new Map<Article, ArticleFragments>();
-  let next = 0;
-  const load = async (): Promise<void> => {
-    for (let i = next++; i < articles.length; i = next++) {
-      const article = articles[i] as Article;
-      const key = BuildCache.keyOf('render', ...context, JSON.stringify(article));
-      keys.set(article, key);
-      const fragments = decodeFragments(await cache.read<Uint8Array>('render', key));
-      if (fragments) found.set(article, fragments);
-    }
-  };
-  await Promise.all(Array.from({ length: LOAD_CONCURRENCY }, load));
-  cache.release('render');
+  for (const article of articles) {
+    const key = BuildCache.keyOf('render', ...context, JSON.stringify(article));
+    keys.set(article, key);
+    cache.keep('render', key);
+  }
+  const keyOf = (article: Article): string =>
+    keys.get(article) ?? BuildCache.keyOf('render', ...context, JSON.stringify(article));
   const rendered: [string, ArticleFragments][] = [];
   return {
     rendered,
-    get: (article) => {
-      // Each article is asked for once; letting go of it keeps one copy of its text in memory, the chunks'.
-      const fragments = found.get(article);
-      found.delete(article);
-      return fragments;
-    },
+    keyOf,
+    documentKey: (path, descriptor, items) =>
+      BuildCache.keyOf('document', ...context, path, descriptor, ...items.map(keyOf)),
+    get: (article) => decodeFragments(cache.readNow<Uint8Array>('render', keyOf(article))),
     set: (article, fragments) => {
-      rendered.push([
-        keys.get(article) ?? BuildCache.keyOf('render', ...context, JSON.stringify(article)),
-        fragments,
-      ]);
+      rendered.push([keyOf(article), fragments]);
     },
   };
 }
@@ -238,7 +234,9 @@ const FRAGMENT_NAMES = ['page', 'rss', 'atom', 'json'] as const;
 /** Fragments back to back behind their four byte lengths. */
 function encodeFragments(fragments: ArticleFragments): Uint8Array {
   const parts = FRAGMENT_NAMES.map((name) => fragments[name]);
-  const bytes = Buffer.allocUnsafe(4 * parts.length + parts.reduce((sum, p) => sum + p.byteLength, 0));
+  const bytes = Buffer.allocUnsafe(
+    4 * parts.length + parts.reduce((sum, p) => sum + p.byteLength, 0),
+  );
   let at = 4 * parts.length;
   parts.forEach((part, i) => {
     bytes.writeUInt32BE(part.byteLength, 4 * i);

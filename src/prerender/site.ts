@@ -71,10 +71,23 @@ export interface ArticleFragments {
 
 /** Where an article's fragments may come from instead of being rendered (src/prerender/build-cache.ts). */
 export interface FragmentSource {
+  /** What names an article's fragments: the same exactly when the article, configuration and code are. */
+  keyOf(article: Article): string;
+  /** The key of a settled document: its path, `descriptor` (everything but its items) and its items' keys. */
+  documentKey(path: string, descriptor: string, items: readonly Article[]): string;
   /** Fragments rendered earlier from exactly this article and configuration, if any. */
   get(article: Article): ArticleFragments | undefined;
   /** Keeps fragments just rendered. */
   set(article: Article, fragments: ArticleFragments): void;
+}
+
+/** Byte ranges of the JSON items in a settled `feed.json`, by article slug. */
+export type ItemRanges = [slug: string, start: number, end: number][];
+
+/** What is known of a settled file the last build wrote: its length, and for a `feed.json` of the site, its items. */
+export interface SettledFile {
+  bytes: number;
+  items?: ItemRanges;
 }
 
 /**
@@ -83,8 +96,12 @@ export interface FragmentSource {
  * Static Assets rather than the Worker (src/prerender/asset-output.ts).
  */
 export interface AssetSink {
-  /** Takes a settled document: its URL path (as `URL.pathname` has it) and its body as UTF-8 parts. */
-  put(path: string, parts: readonly Uint8Array[]): void;
+  /** Takes a settled document: its URL path (as `URL.pathname` has it), its body as UTF-8 parts, and the key it was made from. */
+  put(path: string, parts: readonly Uint8Array[], made?: { key: string; items?: ItemRanges }): void;
+  /** Keeps the last build's file at `path` when it was made from `key`, and says what it was; undefined when it must be rendered. */
+  reuse(path: string, key: string): SettledFile | undefined;
+  /** Resolves when the sink can take more (writes in flight); undefined when it always can. */
+  pressure?(): Promise<void> | undefined;
 }
 
 /**
@@ -92,17 +109,17 @@ export interface AssetSink {
  * Articles dated after `now` open new versions of the documents that list them, in force
  * from their date on, so they appear on time without a rebuild.
  */
-export function buildSite(
+export async function buildSite(
   parsed: readonly ParsedArticle[],
   config: SiteConfig,
   now: number,
   assets: AssetSink,
   fragments?: FragmentSource,
-): SiteResult {
+): Promise<SiteResult> {
   const planned = planSite(parsed, config);
   if (!planned.plan) return planned;
   return {
-    site: renderSite(planned.plan, config, now, assets, fragments),
+    site: await renderSite(planned.plan, config, now, assets, fragments),
     problems: [],
     notes: planned.notes,
   };
@@ -131,17 +148,17 @@ export function planSite(
  * Renders every document of every edition of a planned site: the settled ones into `assets`,
  * the rest (with every version they take at scheduled instants) into the site.
  */
-export function renderSite(
+export async function renderSite(
   { articles, tagNames, authors }: SitePlan,
   config: SiteConfig,
   now: number,
   assets: AssetSink,
   fragments?: FragmentSource,
-): BuiltSite {
+): Promise<BuiltSite> {
   const builder = new SiteBuilder(config, assets, fragments);
   const schedule = listScheduledInstants(articles, now);
   for (const edition of planEditions(articles, schedule, now))
-    builder.addEdition(edition, tagNames, authors);
+    await builder.addEdition(edition, tagNames, authors);
   return builder.finish(schedule, articles, tagNames);
 }
 
@@ -176,7 +193,10 @@ class SiteBuilder {
   readonly #chunks = new ChunkStore();
   readonly #routes = new Map<string, Version[]>();
   readonly #fragments = new Map<string, ArticleFragments>();
-  readonly #itemChunks = new Map<string, { page?: number[]; rss?: number; atom?: number; json?: number }>();
+  readonly #itemChunks = new Map<
+    string,
+    { page?: number[]; rss?: number; atom?: number; json?: number }
+  >();
   readonly #jsonSeparator: number;
   readonly #source: FragmentSource | undefined;
   readonly #assets: AssetSink;
@@ -195,18 +215,20 @@ class SiteBuilder {
   }
 
   /** Renders the documents as they stand in `edition`, and adds a version to each path whose body or fields changed. */
-  addEdition(
+  async addEdition(
     { from, visible }: Edition,
     tagNames: ReadonlyMap<string, string>,
     authors: ReadonlyMap<string, Author>,
-  ): void {
+  ): Promise<void> {
     const drafts = new Map<string, Draft>();
     for (const article of visible) {
       const path = articlePath(article.slug);
       if (this.#settled.has(path)) continue;
       // Published at the build, a page can change only with an edit: it is settled.
       if (from === null) {
-        this.#settle(path, [this.#fragmentsOf(article).page]);
+        const key = this.#source?.documentKey(path, 'article page', [article]);
+        if (!this.#reuse(path, key)) this.#settle(path, [this.#fragmentsOf(article).page], key);
+        await this.#assets.pressure?.();
         continue;
       }
       drafts.set(path, {
@@ -217,7 +239,7 @@ class SiteBuilder {
       });
     }
     for (const scope of listScopes(visible, this.#config, tagNames, authors))
-      this.#addScope(scope, drafts, from === null);
+      await this.#addScope(scope, drafts, from === null);
 
     for (const [path, draft] of drafts) {
       const versions = this.#routes.get(path) ?? [];
@@ -279,8 +301,11 @@ class SiteBuilder {
       JSON.stringify({ ...site, chunks: chunks.texts.length }),
     );
     for (let i = 0; i < chunks.texts.length; i++) hash.update(chunks.bytesOf(i));
-    for (const article of articles)
-      if (this.#archived.has(article.slug)) hash.update(this.#fragmentsOf(article).json);
+    for (const article of articles) {
+      if (!this.#archived.has(article.slug)) continue;
+      const key = this.#source?.keyOf(article);
+      hash.update(key ?? this.#fragmentsOf(article).json);
+    }
     const buildId = hash.digest('hex').slice(0, 16);
     const built = { buildId, ...site };
     encodedChunks.set(
@@ -291,7 +316,7 @@ class SiteBuilder {
   }
 
   /** Renders the feeds and list pages of one scope, as planPages lays them out; settled ones (of the first edition) go to the assets. */
-  #addScope(scope: Scope, drafts: Map<string, Draft>, first: boolean): void {
+  async #addScope(scope: Scope, drafts: Map<string, Draft>, first: boolean): Promise<void> {
     const { siteUrl, feedItemLimit, websubHub } = this.#config;
     const main = `${siteUrl}${scope.base}/`;
     for (const doc of planPages(scope.articles, feedItemLimit, main)) {
@@ -306,11 +331,23 @@ class SiteBuilder {
         info.subscribable && websubHub
           ? `<${websubHub}>; rel="hub", <${doc.location}${FEED_FILES.rss}>; rel="self"`
           : undefined;
+      // Everything a settled document is made of but its items, for its key.
+      const descriptor = settled
+        ? JSON.stringify({ ...doc, items: doc.items.length, scope: { ...scope, articles: 0 } })
+        : '';
       for (const [type, file, render, key] of FEED_FORMATS) {
+        const documentKey = settled
+          ? this.#source?.documentKey(path + file, descriptor, doc.items)
+          : undefined;
+        const kept = settled ? this.#reuse(path + file, documentKey) : undefined;
+        if (kept) {
+          if (key === 'json' && scope.base === '') this.#addArchiveFile(path + file, kept);
+          continue;
+        }
         const frame = render(info);
         if (type !== 'json') assertWellFormed(assembleFeed(frame, []), type);
         if (settled) {
-          this.#settleFeed(path + file, frame, doc.items, key, scope.base === '');
+          this.#settleFeed(path + file, frame, doc.items, key, scope.base === '', documentKey);
           continue;
         }
         const head = this.#chunks.add(frame.head);
@@ -333,6 +370,9 @@ class SiteBuilder {
           ...(selfLink ? { link: selfLink } : {}),
         });
       }
+      if (settled) await this.#assets.pressure?.();
+      const pageKey = settled ? this.#source?.documentKey(path, descriptor, doc.items) : undefined;
+      if (settled && this.#reuse(path, pageKey)) continue;
       const page = renderListPage({
         config: this.#config,
         heading: doc.page === undefined ? scope.title : `${scope.title} · page ${doc.page}`,
@@ -345,7 +385,7 @@ class SiteBuilder {
         ...(doc.older ? { older: doc.older } : {}),
       });
       if (settled) {
-        this.#settle(path, [Buffer.from(page)]);
+        this.#settle(path, [Buffer.from(page)], pageKey);
         continue;
       }
       drafts.set(path, {
@@ -367,11 +407,12 @@ class SiteBuilder {
     items: readonly Article[],
     key: 'rss' | 'atom' | 'json',
     siteWide: boolean,
+    documentKey: string | undefined,
   ): void {
     const parts: Uint8Array[] = [Buffer.from(frame.head)];
     const separator = key === 'json' ? Buffer.from(frame.separator) : undefined;
     let at = parts[0]?.byteLength ?? 0;
-    const ranges: [slug: string, start: number, end: number][] = [];
+    const ranges: ItemRanges = [];
     items.forEach((article, i) => {
       if (i > 0 && separator) {
         parts.push(separator);
@@ -383,21 +424,46 @@ class SiteBuilder {
       at += item.byteLength;
     });
     parts.push(Buffer.from(frame.tail));
-    const bytes = this.#settle(path, parts);
-    if (key !== 'json' || !siteWide) return;
+    const archived = key === 'json' && siteWide ? ranges : undefined;
+    const bytes = this.#settle(path, parts, documentKey, archived);
+    if (archived) this.#addArchiveFile(path, { bytes, items: archived });
+  }
+
+  /** Records a settled `feed.json` of the site, whose items the query reads from it. */
+  #addArchiveFile(path: string, { bytes, items = [] }: SettledFile): void {
     const file = this.#archiveFiles.push({ path, bytes }) - 1;
-    for (const [slug, start, end] of ranges) this.#archived.set(slug, [file, start, end]);
+    for (const [slug, start, end] of items) this.#archived.set(slug, [file, start, end]);
   }
 
   /** Gives a settled document to the asset sink; returns its length. */
-  #settle(path: string, parts: readonly Uint8Array[]): number {
-    this.#assets.put(path, parts);
-    this.#settled.add(path);
+  #settle(
+    path: string,
+    parts: readonly Uint8Array[],
+    key: string | undefined,
+    items?: ItemRanges,
+  ): number {
+    this.#assets.put(
+      path,
+      parts,
+      key === undefined ? undefined : { key, ...(items ? { items } : {}) },
+    );
     let bytes = 0;
     for (const part of parts) bytes += part.byteLength;
+    this.#count(path, bytes);
+    return bytes;
+  }
+
+  /** Keeps the last build's file of a settled document made from the same key; false when it must be rendered. */
+  #reuse(path: string, key: string | undefined): SettledFile | undefined {
+    const kept = key === undefined ? undefined : this.#assets.reuse(path, key);
+    if (kept) this.#count(path, kept.bytes);
+    return kept;
+  }
+
+  #count(path: string, bytes: number): void {
+    this.#settled.add(path);
     this.#assetTotals.files++;
     this.#assetTotals.bytes += bytes;
-    return bytes;
   }
 
   /** Where the query finds an article's JSON item: a chunk if a Worker document holds it, else its settled archive file. */
@@ -429,7 +495,10 @@ class SiteBuilder {
   /** The chunks of one of an article's renderings, added the first time a Worker document holds it. */
   #chunksOf(article: Article, kind: 'page' | 'rss' | 'atom' | 'json'): number[] {
     let known = this.#itemChunks.get(article.slug);
-    if (known === undefined) this.#itemChunks.set(article.slug, (known = {}));
+    if (known === undefined) {
+      known = {};
+      this.#itemChunks.set(article.slug, known);
+    }
     if (kind === 'page') {
       known.page ??= this.#chunks.addPage(Buffer.from(this.#fragmentsOf(article).page).toString());
       return known.page;
