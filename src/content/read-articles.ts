@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
 import type { SiteConfig } from '../site/types.ts';
 import { type ParsedArticle, parseArticle } from './article.ts';
 import { type BuildLimits, checkArticleSize } from './limits.ts';
@@ -84,11 +84,15 @@ async function readCached(
   return { bytes: content, cached: await cache?.load(entry.file, content) };
 }
 
-/** An article file's bytes, or the problem when it is over MAX_ARTICLE_BYTES (then it is not read). */
+/**
+ * An article file's bytes, or the problem when it is over MAX_ARTICLE_BYTES (then it is not
+ * read). Read synchronously: for files of a few KB the thread pool's round trip cost more than
+ * the read (about 2.5 s of 20,000 files on this machine, against a few hundred ms).
+ */
 async function readChecked(
   { file, path }: ArticleFile,
   limits: BuildLimits,
 ): Promise<Uint8Array | Problem> {
-  const tooLarge = checkArticleSize(file, (await stat(path)).size, limits);
-  return tooLarge ?? readFile(path);
+  const tooLarge = checkArticleSize(file, statSync(path).size, limits);
+  return tooLarge ?? readFileSync(path);
 }

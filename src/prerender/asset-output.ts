@@ -1,5 +1,6 @@
+import { spawn } from 'node:child_process';
 import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ASSET_LIMITS, assetFileOf, assetPathOf } from './asset-layout.ts';
 import type { AssetSink, ItemRanges, SettledFile } from './site.ts';
@@ -97,9 +98,14 @@ export class DirectoryAssets implements AssetSink {
     this.#staging = join(dirname(target), `.${basename(target)}.next-${process.pid}`);
   }
 
-  /** Creates the staging folder (removing one a crashed build left). */
+  /** Creates the staging folder (removing one a crashed build left, and old folders not yet removed). */
   async open(): Promise<void> {
     await rm(this.#staging, { recursive: true, force: true });
+    const parent = dirname(this.target);
+    const trashPrefix = `.${basename(this.target)}.trash-`;
+    for (const name of await readdir(parent).catch(() => [] as string[]))
+      if (name.startsWith(trashPrefix) && name !== `${trashPrefix}${process.pid}`)
+        removeInBackground(join(parent, name));
     await mkdir(this.#staging, { recursive: true });
     this.#made.add(this.#staging);
     this.#previous = readManifest(this.target);
@@ -156,8 +162,9 @@ export class DirectoryAssets implements AssetSink {
 
   /**
    * Puts the staging folder in place of `target`: the old folder is renamed aside, the new one
-   * into its name, and the old one removed. Between the two renames `target` is missing for an
-   * instant; `recoverAssets` puts the old one back if a build dies there.
+   * into its name, and the old one removed by a detached process (unlinking tens of thousands
+   * of files took seconds the build need not wait for). Between the two renames `target` is
+   * missing for an instant; `recoverAssets` puts the old one back if a build dies there.
    */
   async commit(): Promise<void> {
     await Promise.all(this.#writing);
@@ -172,7 +179,9 @@ export class DirectoryAssets implements AssetSink {
     await rm(aside, { recursive: true, force: true });
     if (existsSync(this.target)) await rename(this.target, aside);
     await rename(this.#staging, this.target);
-    await rm(aside, { recursive: true, force: true });
+    const trash = join(dirname(this.target), `.${basename(this.target)}.trash-${process.pid}`);
+    await rename(aside, trash).catch(() => undefined);
+    removeInBackground(trash);
   }
 
   /** Removes the staging folder; the folder in place stays as it was. */
@@ -186,6 +195,18 @@ export class DirectoryAssets implements AssetSink {
     mkdirSync(dir, { recursive: true });
     this.#made.add(dir);
   }
+}
+
+/** Removes a folder from a detached process that outlives this one; a later build removes what it leaves. */
+function removeInBackground(dir: string): void {
+  if (!existsSync(dir)) return;
+  const child = spawn(
+    process.execPath,
+    ['-e', 'require("node:fs").rmSync(process.argv[1], { recursive: true, force: true })', dir],
+    { detached: true, stdio: 'ignore' },
+  );
+  child.on('error', () => undefined);
+  child.unref();
 }
 
 /** The manifest of the folder in place; empty when there is none or it cannot be read. */

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { type FileHandle, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
@@ -100,8 +101,8 @@ interface Packs {
 export class BuildCache {
   readonly #dir: string;
   readonly #packs = new Map<CacheKind, Promise<Packs>>();
-  /** Packs `ready` has waited for, which `readNow` reads without waiting. */
-  readonly #ready = new Map<CacheKind, Packs>();
+  /** Where each entry of a kind `ready` indexed is: an open pack and the entry's offset and length. */
+  readonly #index = new Map<CacheKind, Map<string, { fd: number; at: number; length: number }>>();
   readonly #used: Record<CacheKind, Set<string>> = { parse: new Set(), render: new Set() };
   /** The new pack of each kind, written as entries come (so that memory never holds them all), renamed into place at `flush`. */
   readonly #pending = new Map<CacheKind, PendingPack>();
@@ -135,16 +136,50 @@ export class BuildCache {
     return value?.value;
   }
 
-  /** Loads the packs of `kind`, so that `readNow` can read them while a synchronous render runs. */
+  /**
+   * Indexes the packs of `kind` by reading only their entries' headers, so that `readNow`
+   * reads an entry when the render asks for it: a rebuild that needs a few entries of half a
+   * gigabyte of packs reads a few. Use either this and `readNow`, or `read`, for a kind.
+   */
   async ready(kind: CacheKind): Promise<void> {
-    this.#ready.set(kind, await this.#load(kind));
+    const dir = join(this.#dir, kind);
+    const names = await this.#listPacks(dir);
+    const index = new Map<string, { fd: number; at: number; length: number }>();
+    const sizes = new Map<string, number>();
+    const header = Buffer.allocUnsafe(HEADER_BYTES);
+    for (const name of names) {
+      let fd: number;
+      try {
+        fd = openSync(join(dir, name), 'r');
+      } catch {
+        continue;
+      }
+      const size = fstatSync(fd).size;
+      for (let at = 0; at + HEADER_BYTES <= size; ) {
+        if (readSync(fd, header, 0, HEADER_BYTES, at) < HEADER_BYTES) break;
+        const length = HEADER_BYTES + header.readUInt32BE(32);
+        if (at + length > size) break;
+        const key = header.toString('hex', 0, 32);
+        index.set(key, { fd, at, length });
+        sizes.set(key, (sizes.get(key) ?? 0) + length);
+        at += length;
+      }
+    }
+    this.#index.set(kind, index);
+    // What compaction weighs at `flush`, without reading the packs.
+    this.#packs.set(kind, Promise.resolve({ names, entries: new Map(), sizes }));
   }
 
-  /** `read`, for packs `ready` has loaded; undefined for a kind not loaded. */
+  /** The value under `key` in packs `ready` indexed, read now; undefined when there is none, it cannot be trusted, or the kind was not indexed. */
   readNow<T>(kind: CacheKind, key: string): T | undefined {
     this.#used[kind].add(key);
-    const entry = this.#ready.get(kind)?.entries.get(key);
-    const value = entry && decodeEntry<T>(entry);
+    const place = this.#index.get(kind)?.get(key);
+    let value: { value: T } | undefined;
+    if (place) {
+      const entry = Buffer.allocUnsafe(place.length);
+      if (readSync(place.fd, entry, 0, place.length, place.at) === place.length)
+        value = decodeEntry<T>(entry);
+    }
     this.stats[kind][value === undefined ? 'misses' : 'hits']++;
     return value?.value;
   }
@@ -184,7 +219,9 @@ export class BuildCache {
 
   /** Lets go of the packs read so far (their values are copies), to keep the build's memory to what it needs. */
   release(kind: CacheKind): void {
-    this.#ready.delete(kind);
+    const index = this.#index.get(kind);
+    this.#index.delete(kind);
+    for (const fd of new Set([...(index?.values() ?? [])].map((place) => place.fd))) closeSync(fd);
     const packs = this.#packs.get(kind);
     if (packs)
       this.#packs.set(

@@ -99,7 +99,9 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
     return { ...result, cache: cache.stats };
   };
 
+  const phase = startPhases();
   const listing = await listArticleFiles(root, articlesDir);
+  phase('list');
   const problems: Problem[] = [...listing.problems];
   const parsed: ParsedArticle[] = [];
   const parseCache = cache && {
@@ -113,12 +115,14 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
     if (result.article) parsed.push(result.article);
   }
   cache?.release('parse');
+  phase('read and parse');
   // Stable: each file's problems stay in line order.
   problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   if (problems.length > 0)
     return finish({ ok: false, messages: problems.map(formatProblem) }, ['parse']);
 
   const planned = planSite(parsed, config);
+  phase('plan');
   if (!planned.plan)
     return finish({ ok: false, messages: planned.problems.map(formatProblem) }, ['parse']);
   const outFile = options.outFile && resolve(root, options.outFile);
@@ -133,6 +137,7 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
   }
   try {
     const fragments = cache && (await loadFragments(cache, context, planned.plan.articles));
+    phase('keys');
     const site = await renderSite(
       planned.plan,
       config,
@@ -140,8 +145,10 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
       assets,
       fragments,
     );
+    phase('render');
     cache?.release('render');
     if (cache && fragments) await storeFragments(cache, fragments.rendered);
+    phase('store fragments');
     const generated = renderSiteModule(site);
     const articleCount = parsed.filter((p) => !p.draft).length;
     const assetLimits = checkAssetLimits(assets.tally);
@@ -149,6 +156,7 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
       ...(await checkBundleSize(generated, limits, articleCount)),
       ...assetLimits.problems,
     ];
+    phase('bundle check');
     if (tooBig.length > 0) return finish({ ok: false, messages: tooBig }, ['parse', 'render']);
     let reader: AssetReader | undefined;
     if (assets instanceof DirectoryAssets && outFile) {
@@ -156,16 +164,30 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
       assets.writeControlFile('_redirects', renderRedirectsFile(config));
       // The assets first: the module about to replace the old one reads items from them.
       await assets.commit();
+      phase('commit assets');
       await writeSiteModule(generated, outFile);
       reader = readAssetsFrom(assets.target);
     } else if (assets instanceof MemoryAssets) reader = assets;
     const notes = [...listing.notes, ...planned.notes, assetLimits.note];
     const assetsKept = assets instanceof DirectoryAssets ? assets.kept : 0;
     const built = { ok: true as const, site, assetsKept, articleCount, notes };
-    return finish(reader ? { ...built, assets: reader } : built, ['parse', 'render']);
+    const done = await finish(reader ? { ...built, assets: reader } : built, ['parse', 'render']);
+    phase('flush cache');
+    return done;
   } finally {
     if (assets instanceof DirectoryAssets) await assets.discard();
   }
+}
+
+/** With FEED_PUBLISHER_TIMINGS set, a function that prints the time since its last call under a name (stderr). */
+function startPhases(): (name: string) => void {
+  if (!process.env.FEED_PUBLISHER_TIMINGS) return () => undefined;
+  let last = performance.now();
+  return (name) => {
+    const now = performance.now();
+    process.stderr.write(`build phase ${name}: ${Math.round(now - last)} ms\n`);
+    last = now;
+  };
 }
 
 /** The folder of settled documents that goes with a generated module: `site.js` → `site.assets`. */
