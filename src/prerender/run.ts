@@ -6,7 +6,6 @@ import { listArticleFiles } from '../content/list-articles.ts';
 import { formatProblem, type Problem } from '../content/problem.ts';
 import { type ReadResult, readArticles } from '../content/read-articles.ts';
 import type { Article, BuiltSite, SiteConfig } from '../site/types.ts';
-import { BuildCache, type CacheKind, computeCodeVersion, defaultCacheDir } from './build-cache.ts';
 import { renderHeadersFile, renderRedirectsFile } from './asset-layout.ts';
 import {
   type AssetReader,
@@ -17,9 +16,10 @@ import {
   readAssetsFrom,
   recoverAssets,
 } from './asset-output.ts';
+import { BuildCache, type CacheKind, computeCodeVersion, defaultCacheDir } from './build-cache.ts';
 import { checkBundleSize } from './bundle-size.ts';
 import { type ArticleFragments, type FragmentSource, planSite, renderSite } from './site.ts';
-import { renderSiteModule, writeSiteModule } from './site-module.ts';
+import { renderSiteModule, stageSiteModule } from './site-module.ts';
 
 /** Where the build reads and writes, relative to `root`. */
 export interface BuildOptions {
@@ -148,16 +148,19 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
     if (assets instanceof DirectoryAssets && outFile) {
       assets.writeControlFile('_headers', renderHeadersFile(config, site.contentSecurityPolicy));
       assets.writeControlFile('_redirects', renderRedirectsFile(config));
-      // The assets first: the module about to replace the old one reads items from them.
+      // The module is written beside its name before the assets are replaced, so that a module
+      // that cannot be written leaves the old one with its own assets. Then the assets first:
+      // the module about to replace the old one reads items from them.
+      const putModuleInPlace = await stageSiteModule(generated, outFile);
       await assets.commit();
-      await writeSiteModule(generated, outFile);
+      await putModuleInPlace();
       reader = readAssetsFrom(assets.target);
     } else if (assets instanceof MemoryAssets) reader = assets;
     const notes = [...listing.notes, ...planned.notes, assetLimits.note];
-    return finish(
-      { ok: true, site, ...(reader ? { assets: reader } : {}), articleCount, notes },
-      ['parse', 'render'],
-    );
+    return finish({ ok: true, site, ...(reader ? { assets: reader } : {}), articleCount, notes }, [
+      'parse',
+      'render',
+    ]);
   } finally {
     if (assets instanceof DirectoryAssets) await assets.discard();
   }
@@ -238,7 +241,9 @@ const FRAGMENT_NAMES = ['page', 'rss', 'atom', 'json'] as const;
 /** Fragments back to back behind their four byte lengths. */
 function encodeFragments(fragments: ArticleFragments): Uint8Array {
   const parts = FRAGMENT_NAMES.map((name) => fragments[name]);
-  const bytes = Buffer.allocUnsafe(4 * parts.length + parts.reduce((sum, p) => sum + p.byteLength, 0));
+  const bytes = Buffer.allocUnsafe(
+    4 * parts.length + parts.reduce((sum, p) => sum + p.byteLength, 0),
+  );
   let at = 4 * parts.length;
   parts.forEach((part, i) => {
     bytes.writeUInt32BE(part.byteLength, 4 * i);
