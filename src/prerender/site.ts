@@ -176,7 +176,10 @@ class SiteBuilder {
   readonly #chunks = new ChunkStore();
   readonly #routes = new Map<string, Version[]>();
   readonly #fragments = new Map<string, ArticleFragments>();
-  readonly #itemChunks = new Map<string, { page?: number[]; rss?: number; atom?: number; json?: number }>();
+  readonly #itemChunks = new Map<
+    string,
+    { page?: number[]; rss?: number; atom?: number; json?: number }
+  >();
   readonly #jsonSeparator: number;
   readonly #source: FragmentSource | undefined;
   readonly #assets: AssetSink;
