@@ -19,7 +19,7 @@ import {
 import { BuildCache, type CacheKind, computeCodeVersion, defaultCacheDir } from './build-cache.ts';
 import { checkBundleSize } from './bundle-size.ts';
 import { type ArticleFragments, type FragmentSource, planSite, renderSite } from './site.ts';
-import { renderSiteModule, writeSiteModule } from './site-module.ts';
+import { renderSiteModule, stageSiteModule } from './site-module.ts';
 
 /** Where the build reads and writes, relative to `root`. */
 export interface BuildOptions {
@@ -162,10 +162,13 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
     if (assets instanceof DirectoryAssets && outFile) {
       assets.writeControlFile('_headers', renderHeadersFile(config, site.contentSecurityPolicy));
       assets.writeControlFile('_redirects', renderRedirectsFile(config));
-      // The assets first: the module about to replace the old one reads items from them.
+      // The module is written beside its name before the assets are replaced, so that a module
+      // that cannot be written leaves the old one with its own assets. Then the assets first:
+      // the module about to replace the old one reads items from them.
+      const putModuleInPlace = await stageSiteModule(generated, outFile);
       await assets.commit();
       phase('commit assets');
-      await writeSiteModule(generated, outFile);
+      await putModuleInPlace();
       reader = readAssetsFrom(assets.target);
     } else if (assets instanceof MemoryAssets) reader = assets;
     const notes = [...listing.notes, ...planned.notes, assetLimits.note];

@@ -1,10 +1,13 @@
-// Builds fixture articles with the real build step and serves the result through the Worker's
-// app, in Node: tests read feeds and pages over HTTP, never through the generated site's shape.
+// Builds fixture articles with the real build step and serves the result as Cloudflare would, in
+// Node: settled documents from the static assets (test/support/asset-tier.ts), the rest through
+// the Worker's app. Tests read feeds and pages over HTTP, never through the generated site's shape.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RawVars } from '../../src/content/config.ts';
+import { renderHeadersFile, renderRedirectsFile } from '../../src/prerender/asset-layout.ts';
 import { runBuild } from '../../src/prerender/run.ts';
+import { createAssetTier } from './asset-tier.ts';
 import { FIXTURE_VARS } from './fixtures.ts';
 
 /** An article file exactly as it lies on disk: text is written as UTF-8, bytes as they are. */
@@ -40,7 +43,7 @@ const APP_MODULE: string = new URL('../../src/app.ts', import.meta.url).href;
 /** The part of src/app.ts these tests use. */
 interface AppModule {
   createApp(options: { site: unknown; clock: () => number }): {
-    fetch(request: Request): Response | Promise<Response>;
+    fetch(request: Request, env: unknown): Response | Promise<Response>;
   };
 }
 
@@ -53,8 +56,10 @@ async function writeRawArticles(files: readonly RawArticleFile[]): Promise<strin
 }
 
 /**
- * Builds the files with runBuild (nothing written but the temporary folder, removed afterwards)
- * and, when the build succeeds, serves the site through createApp with a fixed clock.
+ * Builds the files with runBuild (nothing written but the temporary folder, removed afterwards,
+ * the assets kept in memory) and, when the build succeeds, serves the site as the platform's
+ * router does with `not_found_handling = "none"` (docs/static-assets.md §5): the asset tier
+ * when it has an answer, else the Worker's app with a fixed clock and an ASSETS binding.
  */
 export async function buildAndServe(
   files: readonly RawArticleFile[],
@@ -63,18 +68,39 @@ export async function buildAndServe(
   const root = await writeRawArticles(files);
   let result: Awaited<ReturnType<typeof runBuild>>;
   try {
-    result = await runBuild({ root, vars: { ...FIXTURE_VARS, ...options.vars }, now: options.now });
+    result = await runBuild({
+      root,
+      vars: { ...FIXTURE_VARS, ...options.vars },
+      now: options.now,
+      keepAssets: true,
+    });
   } finally {
     await rm(root, { recursive: true, force: true });
   }
   if (!result.ok) return { ok: false, messages: result.messages };
   const { createApp } = (await import(APP_MODULE)) as AppModule;
   const app = createApp({ site: result.site, clock: () => options.now });
+  const { site, assets } = result;
+  if (!assets) throw new Error('the build kept no assets');
+  const tier = createAssetTier(
+    assets,
+    renderHeadersFile(site.config, site.contentSecurityPolicy),
+    renderRedirectsFile(site.config),
+  );
+  // The binding goes straight to the asset tier; a miss is a bodiless 404 (§5).
+  const env = {
+    ASSETS: {
+      fetch: async (input: string) =>
+        (await tier(new Request(input))) ?? new Response(null, { status: 404 }),
+    },
+  };
   return {
     ok: true,
     served: {
-      fetch: async (path, init) =>
-        app.fetch(new Request(new URL(path, 'https://news.example'), init)),
+      fetch: async (path, init) => {
+        const request = new Request(new URL(path, 'https://news.example'), init);
+        return (await tier(request.clone())) ?? app.fetch(request, env);
+      },
     },
   };
 }

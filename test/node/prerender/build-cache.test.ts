@@ -1,5 +1,5 @@
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RawVars } from '../../../src/content/config.ts';
 import type { ReadResult } from '../../../src/content/read-articles.ts';
@@ -58,12 +58,16 @@ function build(root: string, options: Partial<BuildOptions> = {}) {
   });
 }
 
-/** Every file the build wrote, by name, as bytes. */
+/** Every file the build wrote (the module and, under `site.assets/`, every asset), by path, as bytes. */
 async function readOutput(root: string): Promise<Record<string, string>> {
   const dir = join(root, 'src', 'generated');
   const files: Record<string, string> = {};
-  for (const name of (await readdir(dir)).sort())
-    files[name] = (await readFile(join(dir, name))).toString('base64');
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  const paths = entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)))
+    .sort();
+  for (const path of paths) files[path] = (await readFile(join(dir, path))).toString('base64');
   return files;
 }
 
@@ -115,10 +119,24 @@ describe('the build cache', () => {
       parse: { hits: 3, misses: 0 },
       render: { hits: 3, misses: 0 },
     });
-    expect(warm.said).toEqual(['tags "Café", "cafe" are one tag, "Café", at /tags/cafe/']);
+    expect(warm.said).toEqual([
+      'tags "Café", "cafe" are one tag, "Café", at /tags/cafe/',
+      "3 static asset files: within the Workers Free plan's 20,000 per version.",
+    ]);
     expect(cold.said).toEqual(uncached.said);
     expect(warm.said).toEqual(uncached.said);
-    expect(Object.keys(uncached.output ?? {})).toHaveLength(3);
+    // The module, its types and its data; the three article pages and the asset tier's two files.
+    const written = Object.keys(uncached.output ?? {});
+    expect(written.filter((path) => /^site\.[0-9a-f]{16}\.bin$/.test(path))).toHaveLength(1);
+    expect(written.filter((path) => !path.endsWith('.bin'))).toEqual([
+      'site.assets/_headers',
+      'site.assets/_redirects',
+      'site.assets/articles/first.html',
+      'site.assets/articles/second.html',
+      'site.assets/articles/third.html',
+      'site.d.ts',
+      'site.js',
+    ]);
     expect(cold.output).toEqual(uncached.output);
     expect(warm.output).toEqual(uncached.output);
   });
@@ -160,6 +178,12 @@ describe('the build cache', () => {
       Object.entries(await readOutput(root)).find(([name]) => name.endsWith('.bin'))?.[1] ?? '';
     expect(Buffer.from(data, 'base64').toString('utf8')).toContain('Edited words');
     expect(Buffer.from(data, 'base64').toString('utf8')).not.toContain('Plain words');
+    const page = Buffer.from(
+      (await readOutput(root))['site.assets/articles/third.html'] ?? '',
+      'base64',
+    );
+    expect(page.toString('utf8')).toContain('Edited words');
+    expect(page.toString('utf8')).not.toContain('Plain words');
     expect(await readOutput(root)).toEqual((await observe(root, { cache: false })).output);
   });
 

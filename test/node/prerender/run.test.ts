@@ -10,7 +10,7 @@ import {
   writeFile,
 } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RawVars } from '../../../src/content/config.ts';
 import { readGeneratedSite } from '../../../src/prerender/site-module.ts';
@@ -23,7 +23,9 @@ import {
 import {
   allBodies,
   articleSlugs,
+  assetsOf,
   FIXTURE_NOW,
+  isAsset,
   parseXmlStrict,
   REPO_ROOT,
   runTestBuild,
@@ -48,6 +50,22 @@ async function createProject(...args: Parameters<typeof writeArticles>): Promise
 /** Runs the build over fixture vars with a fixed clock. */
 async function build(root: string, vars: RawVars = FIXTURE_VARS) {
   return runTestBuild({ root, vars, now: FIXTURE_NOW });
+}
+
+/** The files under `dir`, as paths relative to it, sorted. */
+async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)))
+    .sort();
+}
+
+/** Every file under `dir` with its bytes, by relative path. */
+async function readTree(dir: string): Promise<Record<string, Buffer>> {
+  const files: Record<string, Buffer> = {};
+  for (const path of await listFiles(dir)) files[path] = await readFile(join(dir, path));
+  return files;
 }
 
 /** Runs `node scripts/build.ts` in `cwd`, as wrangler's [build] command does. */
@@ -146,7 +164,9 @@ describe('runBuild over what articles/ holds', () => {
     if (!result.ok) throw new Error(result.messages.join('\n'));
     expect(result.articleCount).toBe(3);
     expect(articleSlugs(result.site)).toEqual(['deep', 'rate-cut', 'top']);
-    expect(result.notes).toEqual([]);
+    expect(result.notes).toEqual([
+      "3 static asset files: within the Workers Free plan's 20,000 per version.",
+    ]);
     const json = JSON.parse(servedFeeds(result.site).json.body) as {
       items: { title: string; url: string; id: string }[];
     };
@@ -159,9 +179,13 @@ describe('runBuild over what articles/ holds', () => {
     expect([...rss.getElementsByTagName('link')].map((l) => l.textContent)).toContain(
       'https://news.example/articles/rate-cut',
     );
-    expect(result.site.routes['/articles/rate-cut']).toBeDefined();
-    // Folders are for filing: they appear in no URL.
-    expect(Object.keys(result.site.routes).filter((path) => /2023|2024|q4/.test(path))).toEqual([]);
+    // Published at the build, the page is a settled document: a static asset, not a Worker route.
+    expect(isAsset(result.site, '/articles/rate-cut')).toBe(true);
+    expect(result.site.routes['/articles/rate-cut']).toBeUndefined();
+    // Folders are for filing: they appear in no URL, of the Worker or of the assets.
+    const paths = [...Object.keys(result.site.routes), ...assetsOf(result.site).paths()];
+    expect(paths).toContain('/articles/deep');
+    expect(paths.filter((path) => /2023|2024|q4/.test(path))).toEqual([]);
   });
 
   it('refuses two files of the same name in different folders, naming both', async () => {
@@ -239,6 +263,7 @@ describe('runBuild over what articles/ holds', () => {
       'articles/2024/photo.jpg: not published: only .md and .markdown files are articles',
       'articles/draft.md~: not published: only .md and .markdown files are articles',
       'articles/notes.txt: not published: only .md and .markdown files are articles',
+      "1 static asset file: within the Workers Free plan's 20,000 per version.",
     ]);
   });
 
@@ -257,6 +282,7 @@ describe('runBuild over what articles/ holds', () => {
     expect(articleSlugs(result.site)).toEqual(['story']);
     expect(result.notes).toEqual([
       'articles/.unfinished.md: not published: its name starts with "." (a hidden file); remove the dot to publish it',
+      "1 static asset file: within the Workers Free plan's 20,000 per version.",
     ]);
   });
 });
@@ -432,12 +458,27 @@ describe('scripts/build.ts', () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(
-      /^Built 1 article in \d+ ms; build [0-9a-f]{16}; reused from the build cache: 0 of 1 parsed files, 0 of 1 rendered articles\.\n$/,
+      /^note: 1 static asset file: within the Workers Free plan's 20,000 per version\.\nBuilt 1 article in \d+ ms; build [0-9a-f]{16}; reused from the build cache: 0 of 1 parsed files, 0 of 1 rendered articles\.\n$/,
     );
     // The module holds the routes; the bodies are in the Data module it imports.
-    const { moduleText, data } = await readGeneratedSite(join(root, 'src', 'generated', 'site.js'));
-    expect([...moduleText.matchAll(/"\/articles\/([^"]+)"/g)].map((m) => m[1])).toEqual(['first']);
+    const generated = join(root, 'src', 'generated');
+    const { moduleText, data } = await readGeneratedSite(join(generated, 'site.js'));
+    expect(moduleText).toContain('"/rss.xml"');
     expect(new TextDecoder().decode(data)).toContain('<h1>');
+    // The article page, settled, is a file of the static assets beside the module, not a route.
+    expect([...moduleText.matchAll(/"\/articles\/([^"]+)"/g)].map((m) => m[1])).toEqual([]);
+    expect(await listFiles(join(generated, 'site.assets'))).toEqual([
+      '_headers',
+      '_redirects',
+      'articles/first.html',
+    ]);
+    expect(
+      await readFile(join(generated, 'site.assets', 'articles', 'first.html'), 'utf8'),
+    ).toMatch(/^<!doctype html>[\s\S]*<h1>/i);
+    // No staging folder or set-aside copy is left beside it.
+    expect((await readdir(generated)).filter((name) => name.includes('assets'))).toEqual([
+      'site.assets',
+    ]);
   });
 
   it('exits non-zero on a broken article, prints file:line problems and keeps the last good build', async () => {
@@ -449,6 +490,8 @@ describe('scripts/build.ts', () => {
       readFile(join(generated, 'site.d.ts')),
     ]);
     const beforeSite = await readGeneratedSite(join(generated, 'site.js'));
+    const beforeAssets = await readTree(join(generated, 'site.assets'));
+    expect(Object.keys(beforeAssets)).toContain('articles/first.html');
 
     await writeFile(
       join(root, 'articles', 'second.md'),
@@ -481,6 +524,8 @@ describe('scripts/build.ts', () => {
         Buffer.from(beforeSite.data),
       ),
     ).toBe(true);
+    // And so are the static assets it goes with.
+    expect(await readTree(join(generated, 'site.assets'))).toEqual(beforeAssets);
   });
 
   it('exits non-zero with a sentence naming the variable when wrangler.toml is wrong', async () => {
@@ -506,6 +551,7 @@ describe('scripts/build.ts', () => {
       expect(run.status).toBe(0);
       expect(run.stdout.split('\n')).toEqual([
         'note: articles/notes.txt: not published: only .md and .markdown files are articles',
+        "note: 1 static asset file: within the Workers Free plan's 20,000 per version.",
         expect.stringMatching(/^(Built|Checked) 1 article in /),
         '',
       ]);
@@ -533,10 +579,11 @@ describe('scripts/build.ts', () => {
     const root = await createCliProject({ name: 'first.md' });
     const run = runCli(root, '--check');
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/^Checked 1 article in \d+ ms/);
-    await expect(readFile(join(root, 'src', 'generated', 'site.js'))).rejects.toMatchObject({
-      code: 'ENOENT',
-    });
+    expect(run.stdout).toMatch(
+      /^note: 1 static asset file: within the Workers Free plan's 20,000 per version\.\nChecked 1 article in \d+ ms/,
+    );
+    // Neither the module nor the assets folder (nor a staging folder for it): nothing at all.
+    await expect(readdir(join(root, 'src'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });
 
@@ -551,6 +598,7 @@ describe('writing the generated module', () => {
     if (!first.ok) throw new Error(first.messages.join('\n'));
     const before = await readGeneratedSite(join(generated, 'site.js'));
     const beforeModule = await readFile(join(generated, 'site.js'));
+    const beforeAssets = await readTree(join(generated, 'site.assets'));
 
     // A folder where the new module's temporary file goes: the rename step can never happen.
     await writeFile(
@@ -564,6 +612,11 @@ describe('writing the generated module', () => {
     expect((await readFile(join(generated, 'site.js'))).equals(beforeModule)).toBe(true);
     const after = await readGeneratedSite(join(generated, 'site.js'));
     expect(Buffer.from(after.data).equals(Buffer.from(before.data))).toBe(true);
+    // The old module's assets stay with it, byte for byte: its query index points into them.
+    expect(await readTree(join(generated, 'site.assets'))).toEqual(beforeAssets);
+    expect((await readdir(generated)).filter((name) => name.includes('assets'))).toEqual([
+      'site.assets',
+    ]);
 
     await rm(join(generated, 'site.js.tmp'), { recursive: true });
     const second = await runTestBuild({ root, vars: FIXTURE_VARS, now: FIXTURE_NOW, outFile });
@@ -576,5 +629,11 @@ describe('writing the generated module', () => {
     expect(
       new TextDecoder().decode((await readGeneratedSite(join(generated, 'site.js'))).data),
     ).toContain('Second');
+    expect(Object.keys(await readTree(join(generated, 'site.assets')))).toEqual([
+      '_headers',
+      '_redirects',
+      'articles/first.html',
+      'articles/second.html',
+    ]);
   });
 });

@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { FIXTURE_VARS, writeArticles } from '../../support/fixtures.ts';
-import { runTestBuild } from '../support.ts';
+import { bodyServedAt, isAsset, runTestBuild } from '../support.ts';
 
 describe('tags in the build', () => {
   it('merges spellings that share a slug and says so', async () => {
@@ -31,6 +31,8 @@ describe('tags in the build', () => {
       if (!result.ok) throw new Error(result.messages.join('\n'));
       expect(result.notes).toEqual([
         'tags "CAFÉ", "Café", "cafe" are one tag, "CAFÉ", at /tags/cafe/',
+        // The three article pages.
+        "3 static asset files: within the Workers Free plan's 20,000 per version.",
       ]);
       expect(Object.keys(result.site.routes).filter((p) => p.startsWith('/tags/'))).toEqual([
         '/tags/cafe/rss.xml',
@@ -39,12 +41,10 @@ describe('tags in the build', () => {
         '/tags/cafe/',
       ]);
       // Every article shows the tag under its one name, in its page and in every feed.
-      const body = (path: string): string => {
-        const version = result.site.routes[path]?.[0];
-        if (!version) throw new Error(`no ${path}`);
-        return version.parts.map((part) => result.site.chunks[part]).join('');
-      };
+      const body = (path: string): string => bodyServedAt(result.site, path);
       for (const slug of ['a', 'b', 'c']) {
+        // Published at the build, an article page is settled: a static asset.
+        expect(isAsset(result.site, `/articles/${slug}`), slug).toBe(true);
         const page = body(`/articles/${slug}`);
         expect(page, slug).toContain('rel="tag" href="https://news.example/tags/cafe/">CAFÉ</a>');
         expect(page, slug).not.toMatch(/>(Café|cafe)</);

@@ -1,0 +1,393 @@
+// Settled documents in Workers Static Assets: which documents the build puts there, the files it
+// names them by, the `_headers` and `_redirects` that give them the Worker's fields (applied as
+// the platform applies them, test/support/asset-tier.ts), the query index's byte ranges into
+// them, the plan limits, and the folder's atomic replacement.
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ASSET_LIMITS, assetFileOf, assetPathOf } from '../../../src/prerender/asset-layout.ts';
+import {
+  CountingAssets,
+  checkAssetLimits,
+  readAssetsFrom,
+  recoverAssets,
+} from '../../../src/prerender/asset-output.ts';
+import type { BuiltSite } from '../../../src/site/types.ts';
+import {
+  applyHeaderRules,
+  assetContentType,
+  createAssetTier,
+  DEFAULT_ASSET_CACHE_CONTROL,
+  parseHeadersFile,
+  parseRedirectsFile,
+} from '../../support/asset-tier.ts';
+import { type ArticleFixture, formatArticle } from '../../support/fixtures.ts';
+import { buildAndServe } from '../../support/serve-fixture.ts';
+import { assetsOf, createDatedArticle, FIXTURE_NOW, useTemporaryProjects } from '../support.ts';
+
+const SITE = 'https://news.example';
+const SITE_ID = 'tag:news.example,2026:';
+/** Two items a page: seven articles make two archive pages in each scope, page 1 settled. */
+const VARS = { FEED_ITEM_LIMIT: '2' };
+/** A tag whose slug is not ASCII: its URLs are percent-encoded, its files named by the decoded path. */
+const TAG = 'Политика';
+const TAG_SLUG = 'политика';
+const TAG_BASE = `/tags/${encodeURIComponent(TAG_SLUG)}`;
+const AUTHOR_BASE = '/authors/ann-lee';
+/** The site, the tag and the author list the same seven articles. */
+const SCOPES = ['', TAG_BASE, AUTHOR_BASE];
+const FEED_FILES = ['rss.xml', 'atom.xml', 'feed.json'];
+
+/** Seven articles out before the build (story-1 the oldest). */
+const PUBLISHED: ArticleFixture[] = Array.from({ length: 7 }, (_, i) =>
+  createDatedArticle(`story-${i + 1}`, `2024-01-0${i + 1}T08:00:00Z`, {
+    tags: [TAG],
+    authors: ['Ann Lee'],
+  }),
+);
+/** Two articles dated after the build (FIXTURE_NOW): they make archive page 3 appear. */
+const SCHEDULED_AT = ['2026-02-01T09:00:00Z', '2026-03-01T09:00:00Z'];
+const SCHEDULED: ArticleFixture[] = SCHEDULED_AT.map((date, i) =>
+  createDatedArticle(`later-${i + 1}`, date, { tags: [TAG], authors: ['Ann Lee'] }),
+);
+const ARTICLES = [...PUBLISHED, ...SCHEDULED];
+
+/** The assets this site must have: each published article's page, and each scope's archive page 1 (page 2 is the newest). */
+const EXPECTED_ASSETS = [
+  ...PUBLISHED.map((a) => `/articles/${a.name.replace(/\.md$/, '')}`),
+  ...SCOPES.flatMap((base) => ['', ...FEED_FILES].map((file) => `${base}/archive/1/${file}`)),
+].sort();
+
+const PAGE_CACHE = 'public, max-age=3600, s-maxage=86400, stale-while-revalidate=60';
+const ARCHIVE_CACHE = 'public, max-age=604800, s-maxage=604800, stale-while-revalidate=60';
+const CORS = [
+  ['access-control-allow-origin', '*'],
+  ['access-control-expose-headers', 'ETag, Last-Modified, X-Edge-Cache'],
+];
+const FEED_TYPES: Record<string, string> = {
+  'rss.xml': 'application/rss+xml; charset=utf-8',
+  'atom.xml': 'application/atom+xml; charset=utf-8',
+  'feed.json': 'application/feed+json; charset=utf-8',
+};
+
+const projects = useTemporaryProjects();
+
+/** Builds the articles in memory at FIXTURE_NOW; throws on any problem. */
+async function buildSite(articles = ARTICLES): Promise<BuiltSite> {
+  const result = await projects.build(await projects.project(articles), VARS);
+  if (!result.ok) throw new Error(result.messages.join('\n'));
+  return result.site;
+}
+
+/** Every file under `dir` with its bytes, by relative path. */
+async function readTree(dir: string): Promise<Record<string, string>> {
+  const files: Record<string, string> = {};
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  for (const entry of entries.filter((e) => e.isFile())) {
+    const path = join(entry.parentPath, entry.name);
+    files[relative(dir, path)] = (await readFile(path)).toString('base64');
+  }
+  return files;
+}
+
+describe('which documents are static assets', () => {
+  it('settles the article pages and the archive pages with a newer page, and nothing else', async () => {
+    const site = await buildSite();
+    const assets = assetsOf(site);
+    expect(assets.paths().sort()).toEqual(EXPECTED_ASSETS);
+    expect(site.assets.files).toBe(EXPECTED_ASSETS.length);
+    // An asset always wins over the Worker: no path may be both.
+    expect(Object.keys(site.routes).filter((path) => assets.read(path) !== undefined)).toEqual([]);
+    // The newest archive page and the subscription documents may still change: the Worker's.
+    for (const base of SCOPES)
+      for (const file of ['', ...FEED_FILES]) {
+        expect(site.routes[`${base}/archive/2/${file}`], `${base}/archive/2/${file}`).toBeDefined();
+        expect(site.routes[`${base}/${file}`], `${base}/${file}`).toBeDefined();
+      }
+  });
+
+  it('never settles a scheduled article: its page is a Worker route from its instant on', async () => {
+    const site = await buildSite();
+    SCHEDULED.forEach((article, i) => {
+      const path = `/articles/${article.name.replace(/\.md$/, '')}`;
+      expect(assetsOf(site).read(path), path).toBeUndefined();
+      expect(
+        site.routes[path]?.map((v) => v.from),
+        path,
+      ).toEqual([Date.parse(SCHEDULED_AT[i] ?? '')]);
+    });
+    // What they add (archive page 3 in every scope) is the Worker's too, from the first instant.
+    for (const base of SCOPES)
+      expect(site.routes[`${base}/archive/3/`]?.[0]?.from).toBe(Date.parse(SCHEDULED_AT[0] ?? ''));
+    // And they change no settled byte: the assets are those of the site without them.
+    const without = assetsOf(await buildSite(PUBLISHED));
+    expect(without.paths().sort()).toEqual(EXPECTED_ASSETS);
+    for (const path of EXPECTED_ASSETS)
+      expect(
+        Buffer.from(assetsOf(site).read(path) ?? []).equals(without.read(path) ?? new Uint8Array()),
+        path,
+      ).toBe(true);
+  });
+});
+
+describe('the files of the assets folder', () => {
+  it('names each file by its decoded URL path, and maps it back', async () => {
+    expect(assetFileOf('/articles/story-1')).toBe('articles/story-1.html');
+    expect(assetFileOf('/archive/1/')).toBe('archive/1/index.html');
+    expect(assetFileOf('/archive/1/feed.json')).toBe('archive/1/feed.json');
+    expect(assetFileOf(`${TAG_BASE}/archive/1/`)).toBe(`tags/${TAG_SLUG}/archive/1/index.html`);
+    expect(assetFileOf(`${TAG_BASE}/archive/1/atom.xml`)).toBe(
+      `tags/${TAG_SLUG}/archive/1/atom.xml`,
+    );
+    for (const path of EXPECTED_ASSETS) expect(assetPathOf(assetFileOf(path)), path).toBe(path);
+
+    const root = await projects.project(ARTICLES);
+    const result = await projects.build(root, VARS, 'src/generated/site.js');
+    if (!result.ok) throw new Error(result.messages.join('\n'));
+    const dir = join(root, 'src', 'generated', 'site.assets');
+    expect(existsSync(join(dir, 'tags', TAG_SLUG, 'archive', '1', 'index.html'))).toBe(true);
+    expect(Object.keys(await readTree(dir)).sort()).toEqual(
+      ['_headers', '_redirects', ...EXPECTED_ASSETS.map(assetFileOf)].sort(),
+    );
+    // Read back from disk, the folder holds exactly what an in-memory build of the same site holds.
+    const fromDisk = readAssetsFrom(dir);
+    const inMemory = assetsOf(await buildSite());
+    expect(fromDisk.paths().sort()).toEqual(EXPECTED_ASSETS);
+    for (const path of EXPECTED_ASSETS)
+      expect(
+        Buffer.from(fromDisk.read(path) ?? []).equals(inMemory.read(path) ?? new Uint8Array()),
+        path,
+      ).toBe(true);
+  });
+});
+
+describe('_headers and _redirects', () => {
+  /** Builds into src/generated and reads the two files the asset tier reads itself. */
+  async function buildToDisk() {
+    const root = await projects.project(ARTICLES);
+    const result = await projects.build(root, VARS, 'src/generated/site.js');
+    if (!result.ok) throw new Error(result.messages.join('\n'));
+    const dir = join(root, 'src', 'generated', 'site.assets');
+    return {
+      site: result.site,
+      headers: await readFile(join(dir, '_headers'), 'utf8'),
+      redirects: await readFile(join(dir, '_redirects'), 'utf8'),
+    };
+  }
+
+  it("gives every asset exactly the Worker's fields for its kind, each once", async () => {
+    const { site, headers } = await buildToDisk();
+    const rules = parseHeadersFile(headers);
+    const csp = site.contentSecurityPolicy;
+    expect(csp).toMatch(/^default-src 'none'/);
+    const kinds = new Set<string>();
+    for (const path of EXPECTED_ASSETS) {
+      const file = assetFileOf(path);
+      const etag = '"0123456789abcdef0123456789abcdef"';
+      const own: [string, string][] = [
+        ['Content-Type', assetContentType(file) ?? ''],
+        ['ETag', etag],
+        ['Cache-Control', DEFAULT_ASSET_CACHE_CONTROL],
+      ];
+      const lines = applyHeaderRules(rules, path, own);
+      const names = lines.map(([name]) => name);
+      expect(
+        names.filter((name, i) => names.indexOf(name) !== i),
+        `${path}: set twice`,
+      ).toEqual([]);
+      const feed = FEED_FILES.find((f) => path.endsWith(`/${f}`));
+      const kind = path.startsWith('/articles/') ? 'article' : feed ? `feed ${feed}` : 'list page';
+      kinds.add(`${kind} ${SCOPES.find((base) => base !== '' && path.startsWith(base)) ?? ''}`);
+      const expected = [
+        ['etag', etag],
+        ['x-content-type-options', 'nosniff'],
+        ['cache-control', kind === 'article' ? PAGE_CACHE : ARCHIVE_CACHE],
+        ...(feed
+          ? [['content-type', FEED_TYPES[feed] ?? ''], ...CORS]
+          : [
+              ['content-type', 'text/html; charset=utf-8'],
+              ['content-security-policy', csp],
+            ]),
+      ];
+      expect(lines.sort(), path).toEqual(expected.sort());
+    }
+    // Every kind of asset, for the site, a tag and an author.
+    expect(kinds.size).toBe(1 + 4 * SCOPES.length);
+  });
+
+  it('answers the other spellings of an archive or article page with a 301, and takes no served path from the Worker', async () => {
+    const { site, headers, redirects } = await buildToDisk();
+    expect(parseRedirectsFile(redirects)).toEqual([
+      { from: '/archive/:page', to: `${SITE}/archive/:page/`, status: 301 },
+      { from: '/tags/:tag/archive/:page', to: `${SITE}/tags/:tag/archive/:page/`, status: 301 },
+      {
+        from: '/authors/:author/archive/:page',
+        to: `${SITE}/authors/:author/archive/:page/`,
+        status: 301,
+      },
+      { from: '/articles/:slug/', to: `${SITE}/articles/:slug`, status: 301 },
+    ]);
+    const tier = createAssetTier(assetsOf(site), headers, redirects);
+    for (const [from, to] of [
+      ['/archive/1', `${SITE}/archive/1/`],
+      ['/archive/2?x=1', `${SITE}/archive/2/?x=1`],
+      [`${TAG_BASE}/archive/1`, `${SITE}${TAG_BASE}/archive/1/`],
+      [`${AUTHOR_BASE}/archive/1`, `${SITE}${AUTHOR_BASE}/archive/1/`],
+      ['/articles/story-1/', `${SITE}/articles/story-1`],
+    ] as const) {
+      const res = await tier(new Request(`${SITE}${from}`));
+      expect(res?.status, from).toBe(301);
+      expect(res?.headers.get('Location'), from).toBe(to);
+    }
+    // A redirect is answered before any file or the Worker: none may match a served path.
+    for (const path of [...Object.keys(site.routes), ...EXPECTED_ASSETS]) {
+      const res = await tier(new Request(`${SITE}${path}`));
+      expect(res?.status ?? 'Worker', path).toBe(site.routes[path] ? 'Worker' : 200);
+    }
+  });
+});
+
+describe('the query index', () => {
+  it("points at each published article's JSON item, in a chunk or in a settled feed.json, exactly as the Worker answers it", async () => {
+    const site = await buildSite();
+    const assets = assetsOf(site);
+    const served = await buildAndServe(
+      ARTICLES.map((a) => ({ name: a.name, content: formatArticle(a) })),
+      { now: FIXTURE_NOW, vars: VARS },
+    );
+    if (!served.ok) throw new Error(served.messages.join('\n'));
+    const res = await served.served.fetch('/feed.json?limit=100');
+    expect(res.status).toBe(200);
+    const answer = await res.text();
+    const workerItems = (JSON.parse(answer) as { items: { id: string; url: string }[] }).items;
+    // Each item's text as the Worker's answer has it: the feed is pretty-printed, so an item is
+    // the lines from an indented `{` to its `}` at the same depth.
+    const itemTexts = [
+      ...answer.slice(answer.indexOf('"items": [')).matchAll(/^ {4}\{\n[\s\S]*?\n {4}\}(?=,?$)/gm),
+    ].map((m) => m[0]);
+    expect(itemTexts).toHaveLength(workerItems.length);
+    // Newest first, as the index lists them; only the published ones are answered.
+    const slugs = ARTICLES.map((a) => a.name.replace(/\.md$/, '')).reverse();
+    expect(workerItems.map((i) => i.id)).toEqual(slugs.slice(2).map((s) => `${SITE_ID}${s}`));
+    expect(site.query.items).toHaveLength(slugs.length);
+    const ranged: string[] = [];
+    site.query.items.forEach((item, i) => {
+      const slug = slugs[i] ?? '';
+      if (typeof item.json === 'number') {
+        expect(site.chunks[item.json], slug).toBeDefined();
+        const parsed = JSON.parse(site.chunks[item.json] ?? '') as { id: string; url: string };
+        expect([parsed.id, parsed.url], slug).toEqual([
+          `${SITE_ID}${slug}`,
+          `${SITE}/articles/${slug}`,
+        ]);
+        return;
+      }
+      ranged.push(slug);
+      const [index, start, end] = item.json;
+      const file = site.query.files[index];
+      if (!file) throw new Error(`${slug}: no archive file ${index}`);
+      const bytes = assets.read(file.path);
+      if (!bytes) throw new Error(`${slug}: ${file.path} is not an asset`);
+      expect(bytes.byteLength, file.path).toBe(file.bytes);
+      const text = Buffer.from(bytes.subarray(start, end)).toString('utf8');
+      const parsed = JSON.parse(text) as { id: string; url: string };
+      expect([parsed.id, parsed.url], slug).toEqual([
+        `${SITE_ID}${slug}`,
+        `${SITE}/articles/${slug}`,
+      ]);
+      // Exactly the bytes of that item in the Worker's answer, not a byte more or less.
+      const at = workerItems.findIndex((w) => w.id === parsed.id);
+      expect(text, slug).toBe(itemTexts[at]);
+      expect(workerItems[at], slug).toEqual(parsed);
+    });
+    // Only what no Worker document lists any more comes from the archive: the two on page 1.
+    expect(ranged).toEqual(['story-2', 'story-1']);
+    expect(site.query.files.map((f) => f.path)).toEqual(['/archive/1/feed.json']);
+  });
+});
+
+describe('checkAssetLimits', () => {
+  const note = (files: number) => checkAssetLimits({ files, tooBig: [] });
+
+  it('names the plan a count of files needs, and refuses more than any plan holds', () => {
+    expect(note(20_000)).toEqual({
+      problems: [],
+      note: "20,000 static asset files: within the Workers Free plan's 20,000 per version.",
+    });
+    expect(note(20_001)).toEqual({
+      problems: [],
+      note: '20,001 static asset files: this site needs the Workers Paid plan (the Free plan allows 20,000 per version, Paid 100,000).',
+    });
+    expect(note(100_000).problems).toEqual([]);
+    expect(note(100_001).problems).toEqual([
+      '100,001 static asset files: more than the 100,000 a Worker version may have on any plan. Raise FEED_ITEM_LIMIT (fewer, longer archive pages) or split the site.',
+    ]);
+  });
+
+  it('refuses a file over 25 MiB, naming its path', () => {
+    const assets = new CountingAssets();
+    assets.put('/archive/1/rss.xml', [new Uint8Array(ASSET_LIMITS.fileBytes)]);
+    expect(checkAssetLimits(assets.tally).problems).toEqual([]);
+    assets.put('/archive/2/feed.json', [new Uint8Array(ASSET_LIMITS.fileBytes), new Uint8Array(1)]);
+    const { problems } = checkAssetLimits(assets.tally);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(
+      /^\/archive\/2\/feed\.json: 25\.\d MiB: Workers Static Assets serves files of at most 25 MiB\.$/,
+    );
+  });
+});
+
+describe('replacing the assets folder', () => {
+  it('leaves the folder in place byte for byte, and no staging folder, when the build fails its bundle check', async () => {
+    const root = await projects.project(PUBLISHED);
+    const outFile = 'src/generated/site.js';
+    const generated = join(root, 'src', 'generated');
+    const first = await projects.build(root, VARS, outFile);
+    if (!first.ok) throw new Error(first.messages.join('\n'));
+    const before = await readTree(generated);
+    expect(Object.keys(before)).toContain('site.assets/archive/1/feed.json');
+
+    await writeFile(
+      join(root, 'articles', 'story-8.md'),
+      formatArticle(createDatedArticle('story-8', '2024-01-08')),
+    );
+    const failed = await projects.build(root, { ...VARS, BUNDLE_LIMIT_MIB: '0.001' }, outFile);
+    expect(failed.ok ? [] : failed.messages).toEqual([expect.stringContaining('BUNDLE_LIMIT_MIB')]);
+    expect(await readTree(generated)).toEqual(before);
+    expect(await readdir(generated)).not.toContainEqual(expect.stringMatching(/next-|\.old$/));
+  });
+
+  it('puts back the folder a build moved aside and died before replacing', async () => {
+    const root = await projects.project([]);
+    const target = join(root, 'site.assets');
+    await mkdir(join(target, 'archive', '1'), { recursive: true });
+    await writeFile(join(target, 'archive', '1', 'feed.json'), 'old');
+    await rename(target, `${target}.old`);
+    await recoverAssets(target);
+    expect(await readTree(root)).toEqual({
+      'site.assets/archive/1/feed.json': Buffer.from('old').toString('base64'),
+    });
+    // With the folder in place, a folder set aside is never put over it.
+    await mkdir(`${target}.old`);
+    await writeFile(join(`${target}.old`, 'stale'), 'stale');
+    await recoverAssets(target);
+    expect(await readFile(join(target, 'archive', '1', 'feed.json'), 'utf8')).toBe('old');
+    await rm(`${target}.old`, { recursive: true });
+  });
+
+  it('recovers the folder before a build, even one that then fails', async () => {
+    const root = await projects.project(PUBLISHED);
+    const outFile = 'src/generated/site.js';
+    const generated = join(root, 'src', 'generated');
+    const first = await projects.build(root, VARS, outFile);
+    if (!first.ok) throw new Error(first.messages.join('\n'));
+    const before = await readTree(generated);
+    // A build that died between its two renames.
+    await rename(join(generated, 'site.assets'), join(generated, 'site.assets.old'));
+    const failed = await projects.build(root, { ...VARS, BUNDLE_LIMIT_MIB: '0.001' }, outFile);
+    expect(failed.ok).toBe(false);
+    expect(await readTree(generated)).toEqual(before);
+    expect(await readdir(generated)).not.toContainEqual(expect.stringMatching(/next-|\.old$/));
+  });
+});
