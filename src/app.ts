@@ -14,12 +14,7 @@ import { answerPrebuilt, createPrebuilt, findPrebuilt } from './http/prebuilt.ts
 import { type ChunkReader, createChunkReader } from './site/chunks.ts';
 import { formatEtag } from './site/etag.ts';
 import { type AnySite, type Moment, momentAt } from './site/lookup.ts';
-import {
-  type ArchiveReader,
-  parseFeedQuery,
-  QUERY_PARAMS,
-  renderFeedQuery,
-} from './site/query.ts';
+import { type ArchiveReader, parseFeedQuery, QUERY_PARAMS, renderFeedQuery } from './site/query.ts';
 
 /** What the app serves and which clock it reads. */
 export interface AppOptions {

@@ -1,11 +1,4 @@
-import {
-  existsSync,
-  linkSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ASSET_LIMITS, assetFileOf, assetPathOf } from './asset-layout.ts';
@@ -144,7 +137,9 @@ export function readAssetsFrom(dir: string): AssetReader {
     },
     paths() {
       return readdirSync(dir, { recursive: true, withFileTypes: true })
-        .filter((entry) => entry.isFile() && !(entry.parentPath === dir && entry.name.startsWith('_')))
+        .filter(
+          (entry) => entry.isFile() && !(entry.parentPath === dir && entry.name.startsWith('_')),
+        )
         .map((entry) => assetPathOf(join(entry.parentPath, entry.name).slice(dir.length + 1)));
     },
   };

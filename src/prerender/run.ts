@@ -6,7 +6,6 @@ import { listArticleFiles } from '../content/list-articles.ts';
 import { formatProblem, type Problem } from '../content/problem.ts';
 import { type ReadResult, readArticles } from '../content/read-articles.ts';
 import type { Article, BuiltSite, SiteConfig } from '../site/types.ts';
-import { BuildCache, type CacheKind, computeCodeVersion, defaultCacheDir } from './build-cache.ts';
 import { renderHeadersFile, renderRedirectsFile } from './asset-layout.ts';
 import {
   type AssetReader,
@@ -17,6 +16,7 @@ import {
   readAssetsFrom,
   recoverAssets,
 } from './asset-output.ts';
+import { BuildCache, type CacheKind, computeCodeVersion, defaultCacheDir } from './build-cache.ts';
 import { checkBundleSize } from './bundle-size.ts';
 import { type ArticleFragments, type FragmentSource, planSite, renderSite } from './site.ts';
 import { renderSiteModule, writeSiteModule } from './site-module.ts';
@@ -154,10 +154,10 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
       reader = readAssetsFrom(assets.target);
     } else if (assets instanceof MemoryAssets) reader = assets;
     const notes = [...listing.notes, ...planned.notes, assetLimits.note];
-    return finish(
-      { ok: true, site, ...(reader ? { assets: reader } : {}), articleCount, notes },
-      ['parse', 'render'],
-    );
+    return finish({ ok: true, site, ...(reader ? { assets: reader } : {}), articleCount, notes }, [
+      'parse',
+      'render',
+    ]);
   } finally {
     if (assets instanceof DirectoryAssets) await assets.discard();
   }
@@ -165,7 +165,7 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
 
 /** The folder of settled documents that goes with a generated module: `site.js` → `site.assets`. */
 export function assetsDirOf(outFile: string): string {
-  return outFile.replace(/\.js$/, '') + '.assets';
+  return `${outFile.replace(/\.js$/, '')}.assets`;
 }
 
 /** Cached fragments, and those rendered in this build, which `storeFragments` writes once the (synchronous) render is done. */
@@ -238,7 +238,9 @@ const FRAGMENT_NAMES = ['page', 'rss', 'atom', 'json'] as const;
 /** Fragments back to back behind their four byte lengths. */
 function encodeFragments(fragments: ArticleFragments): Uint8Array {
   const parts = FRAGMENT_NAMES.map((name) => fragments[name]);
-  const bytes = Buffer.allocUnsafe(4 * parts.length + parts.reduce((sum, p) => sum + p.byteLength, 0));
+  const bytes = Buffer.allocUnsafe(
+    4 * parts.length + parts.reduce((sum, p) => sum + p.byteLength, 0),
+  );
   let at = 4 * parts.length;
   parts.forEach((part, i) => {
     bytes.writeUInt32BE(part.byteLength, 4 * i);

@@ -176,7 +176,10 @@ class SiteBuilder {
   readonly #chunks = new ChunkStore();
   readonly #routes = new Map<string, Version[]>();
   readonly #fragments = new Map<string, ArticleFragments>();
-  readonly #itemChunks = new Map<string, { page?: number[]; rss?: number; atom?: number; json?: number }>();
+  readonly #itemChunks = new Map<
+    string,
+    { page?: number[]; rss?: number; atom?: number; json?: number }
+  >();
   readonly #jsonSeparator: number;
   readonly #source: FragmentSource | undefined;
   readonly #assets: AssetSink;
@@ -429,7 +432,10 @@ class SiteBuilder {
   /** The chunks of one of an article's renderings, added the first time a Worker document holds it. */
   #chunksOf(article: Article, kind: 'page' | 'rss' | 'atom' | 'json'): number[] {
     let known = this.#itemChunks.get(article.slug);
-    if (known === undefined) this.#itemChunks.set(article.slug, (known = {}));
+    if (known === undefined) {
+      known = {};
+      this.#itemChunks.set(article.slug, known);
+    }
     if (kind === 'page') {
       known.page ??= this.#chunks.addPage(Buffer.from(this.#fragmentsOf(article).page).toString());
       return known.page;
