@@ -1,5 +1,59 @@
+import { readFileSync } from 'node:fs';
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
+import { parse } from 'smol-toml';
 import { defineConfig } from 'vitest/config';
+import { assetsBindingOf, FIXTURE_SITES } from './test/support/fixture-sites.ts';
+
+/** The parts of wrangler.toml the fixtures' asset tiers copy. */
+interface WranglerAssets {
+  compatibility_date: string;
+  assets: { html_handling?: string; not_found_handling?: string; run_worker_first?: unknown };
+}
+
+const wrangler = parse(readFileSync('wrangler.toml', 'utf8')) as unknown as WranglerAssets;
+// test/worker/support.ts routes requests as Cloudflare's router does for exactly this
+// configuration: with run_worker_first or another not_found_handling it would route differently.
+if (
+  wrangler.assets.run_worker_first !== undefined ||
+  (wrangler.assets.not_found_handling ?? 'none') !== 'none'
+)
+  throw new Error(
+    'wrangler.toml [assets]: test/worker/support.ts routeRequest emulates only not_found_handling = "none" without run_worker_first; teach it the new routing first.',
+  );
+
+/**
+ * Each fixture site's settled documents, served by miniflare's real asset worker: an
+ * auxiliary Worker per fixture with that fixture's assets folder (built by global-setup) and
+ * the `[assets]` options of wrangler.toml. Its `Assets` entrypoint hands the runner the
+ * asset binding itself: `fetch`, and the `unstable_canFetch` check Cloudflare's router makes.
+ * (A service binding without an entrypoint would go through that Worker's router instead.)
+ */
+const FIXTURE_ASSETS_SCRIPT = `import { WorkerEntrypoint } from 'cloudflare:workers';
+export class Assets extends WorkerEntrypoint {
+  fetch(request) { return this.env.ASSETS.fetch(request); }
+  unstable_canFetch(request) { return this.env.ASSETS.unstable_canFetch(request); }
+}
+export default { fetch() { return new Response('Only the Assets entrypoint is used.', { status: 500 }); } };
+`;
+const fixtureWorkers = FIXTURE_SITES.map((name) => ({
+  name: `fixture-assets-${name}`,
+  modules: true,
+  script: FIXTURE_ASSETS_SCRIPT,
+  compatibilityDate: wrangler.compatibility_date,
+  assets: {
+    directory: `test/generated/${name}.assets`,
+    binding: 'ASSETS',
+    assetConfig: {
+      ...(wrangler.assets.html_handling ? { html_handling: wrangler.assets.html_handling } : {}),
+    },
+  },
+}));
+const fixtureBindings = Object.fromEntries(
+  FIXTURE_SITES.map((name) => [
+    assetsBindingOf(name),
+    { name: `fixture-assets-${name}`, entrypoint: 'Assets' },
+  ]),
+);
 
 export default defineConfig({
   test: {
@@ -16,9 +70,15 @@ export default defineConfig({
           testTimeout: 30_000,
         },
       },
-      // HTTP tier: the Worker inside workerd, with the Cache API miniflare provides.
+      // HTTP tier: the Worker inside workerd, with the Cache API and the static assets
+      // (wrangler.toml `[assets]`, and one folder per fixture site) that miniflare provides.
       {
-        plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.toml' } })],
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: { workers: fixtureWorkers, serviceBindings: fixtureBindings },
+          }),
+        ],
         test: { name: 'worker', include: ['test/worker/**/*.test.ts'], testTimeout: 30_000 },
       },
     ],

@@ -182,3 +182,25 @@ export const PAGED_ARTICLES: ArticleFixture[] = Array.from({ length: 17 }, (_, i
     body: `Day ${day} brings a paragraph of body text with enough words to be a real summary of the day.`,
   };
 });
+
+/** Two items a page, so that most of the archived fixture's articles are on settled pages. */
+export const ARCHIVED_VARS: RawVars = { ...FIXTURE_VARS, FEED_ITEM_LIMIT: '2' };
+
+/**
+ * Thirteen articles by the site author, the even ones tagged "even": with two a page, the
+ * site's (and the author's) archive pages 1–4 (days 1–8) are settled, and so is page 1 of the
+ * tag (days 2 and 4). Days 1–8 are in no document the Worker holds, so the JSON query reads
+ * their items from the `feed.json` files of the static assets.
+ */
+export const ARCHIVED_ARTICLES: ArticleFixture[] = Array.from({ length: 13 }, (_, i) => {
+  const day = String(i + 1).padStart(2, '0');
+  return {
+    name: `old-${day}.md`,
+    frontMatter: {
+      title: `Old ${day}`,
+      date: `2024-03-${day}T08:00:00Z`,
+      ...(i % 2 === 1 ? { tags: ['even'] } : {}),
+    },
+    body: `Old ${day} has a paragraph of body text, long enough to be a summary of its own.`,
+  };
+});

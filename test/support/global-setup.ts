@@ -2,8 +2,13 @@
 // (test/generated/*.js) before any test runs: the vitest plugin does not run wrangler's [build].
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { RawVars } from '../../src/content/config.ts';
 import { runBuild } from '../../src/prerender/run.ts';
+import { FIXTURE_SITES, type FixtureSiteName } from './fixture-sites.ts';
 import {
+  ARCHIVED_ARTICLES,
+  ARCHIVED_VARS,
+  type ArticleFixture,
   FIXTURE_VARS,
   HOSTILE_ARTICLES,
   PAGED_ARTICLES,
@@ -20,7 +25,12 @@ const projectRoot = join(import.meta.dirname, '..', '..');
 export default async function setup(): Promise<void> {
   const real = await runBuild({ root: projectRoot, outFile: 'src/generated/site.js' });
   if (!real.ok) throw new Error(`the build of articles/ failed:\n${real.messages.join('\n')}`);
-  const fixtures = [
+  const fixtures: {
+    name: FixtureSiteName;
+    articles: ArticleFixture[];
+    now: number;
+    vars: RawVars;
+  }[] = [
     {
       name: 'hostile',
       articles: HOSTILE_ARTICLES,
@@ -40,12 +50,24 @@ export default async function setup(): Promise<void> {
       vars: PAGED_VARS,
     },
     {
+      name: 'archived',
+      articles: ARCHIVED_ARTICLES,
+      now: Date.parse('2026-01-01T00:00:00Z'),
+      vars: ARCHIVED_VARS,
+    },
+    {
       name: 'scheduled-pages',
       articles: SCHEDULED_PAGES_ARTICLES,
       now: SCHEDULED_BUILD_NOW,
       vars: SCHEDULED_PAGES_VARS,
     },
   ];
+  // vitest.config.ts gives the worker tier one assets binding per name in FIXTURE_SITES.
+  const built = fixtures.map((f) => f.name).sort();
+  if (built.join() !== [...FIXTURE_SITES].sort().join())
+    throw new Error(
+      `global-setup builds ${built.join(', ')}, but FIXTURE_SITES names ${FIXTURE_SITES.join(', ')}`,
+    );
   for (const fixture of fixtures) {
     const root = await writeArticles(fixture.articles);
     const result = await runBuild({

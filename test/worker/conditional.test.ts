@@ -1,17 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { fetchWorker } from './support.ts';
+import { fetchWorker, isWorkerAsset } from './support.ts';
 
+/** Answered by the Worker: full conditional GET, with Last-Modified. */
 const ROUTES = [
   '/rss.xml',
   '/atom.xml',
   '/feed.json',
   '/',
-  '/articles/moscow-rebuffs-armenian-pms-claims-of-betrayal',
   '/authors/the-dispatch-newsroom/',
   '/authors/the-dispatch-newsroom/rss.xml',
   '/authors/the-dispatch-newsroom/atom.xml',
   '/authors/the-dispatch-newsroom/feed.json',
 ];
+/** Settled documents, answered by the static assets (docs/static-assets.md §4). */
+const ASSET_ROUTES = ['/articles/moscow-rebuffs-armenian-pms-claims-of-betrayal'];
+
+it('routes each path to the tier these tests expect', async () => {
+  for (const path of ROUTES) expect(await isWorkerAsset(path), path).toBe(false);
+  for (const path of ASSET_ROUTES) expect(await isWorkerAsset(path), path).toBe(true);
+});
 
 async function validatorsOf(path: string): Promise<{ etag: string; lastModified: string }> {
   const res = await fetchWorker(path);
@@ -140,6 +147,79 @@ describe.each(ROUTES)('conditional GET on %s', (path) => {
   });
 });
 
+describe.each(ASSET_ROUTES)('conditional GET on the settled %s (static assets)', (path) => {
+  /** The fields a 200 and its 304 share: the asset tier's own and those of `_headers`. */
+  const SHARED = [
+    'etag',
+    'cache-control',
+    'content-type',
+    'content-security-policy',
+    'x-content-type-options',
+  ];
+
+  it('sends a strong ETag of 32 hex digits, and no Last-Modified', async () => {
+    const res = await fetchWorker(path);
+    expect(res.status).toBe(200);
+    // Locally a hash of the file's path and mtime, in production of its bytes: only the form is fixed.
+    expect(res.headers.get('etag')).toMatch(/^"[0-9a-f]{32}"$/);
+    expect(res.headers.get('last-modified')).toBeNull();
+    expect(res.headers.get('x-edge-cache')).toBeNull();
+  });
+
+  it('answers 304 with no body and the fields of the 200 to its own ETag, strong or W/', async () => {
+    const full = await fetchWorker(path);
+    await full.arrayBuffer();
+    const etag = full.headers.get('etag') ?? '';
+    for (const tag of [etag, `W/${etag}`]) {
+      const res = await fetchWorker(path, { headers: { 'If-None-Match': tag } });
+      expect(res.status, tag).toBe(304);
+      expect(await res.text()).toBe('');
+      for (const name of SHARED) expect(res.headers.get(name), name).toBe(full.headers.get(name));
+    }
+  });
+
+  it('compares only a single tag: a list holding its ETag, and *, get 200', async () => {
+    const { etag } = await validatorsOf(path);
+    for (const value of [`"nope", ${etag}`, `${etag}, "nope"`, '*', '"stale", W/"older"']) {
+      const res = await fetchWorker(path, { headers: { 'If-None-Match': value } });
+      expect(res.status, value).toBe(200);
+      expect((await res.text()).length).toBeGreaterThan(100);
+    }
+  });
+
+  it('ignores If-Modified-Since, whatever the date', async () => {
+    for (const since of [
+      'Mon, 25 Sep 2023 00:00:00 GMT',
+      'Fri, 01 Jan 2100 00:00:00 GMT',
+      'Thu, 01 Jan 1970 00:00:00 GMT',
+      'yesterday',
+    ]) {
+      const res = await fetchWorker(path, { headers: { 'If-Modified-Since': since } });
+      expect(res.status, since).toBe(200);
+    }
+  });
+
+  it.each(['garbage', '"unterminated', 'W/', 'W/"a" "b"', 'a'.repeat(5000)])(
+    'ignores a malformed If-None-Match %#',
+    async (value) => {
+      const res = await fetchWorker(path, { headers: { 'If-None-Match': value } });
+      expect(res.status).toBe(200);
+    },
+  );
+
+  it('answers HEAD with the GET fields and no body, and a conditional HEAD with 304', async () => {
+    const get = await fetchWorker(path);
+    await get.arrayBuffer();
+    const head = await fetchWorker(path, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe('');
+    for (const name of SHARED) expect(head.headers.get(name), name).toBe(get.headers.get(name));
+    const etag = get.headers.get('etag') ?? '';
+    const res = await fetchWorker(path, { method: 'HEAD', headers: { 'If-None-Match': etag } });
+    expect(res.status).toBe(304);
+  });
+});
+
 describe('methods', () => {
   it.each(['POST', 'PUT', 'DELETE', 'PATCH'])(
     'refuses %s with 405 and an Allow header',
@@ -147,6 +227,18 @@ describe('methods', () => {
       const res = await fetchWorker('/rss.xml', { method });
       expect(res.status).toBe(405);
       expect(res.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
+    },
+  );
+
+  it.each(['POST', 'PUT', 'DELETE', 'OPTIONS'])(
+    'leaves %s on a settled page to the static assets: 405 without Allow or a body',
+    async (method) => {
+      const path = ASSET_ROUTES[0] ?? '';
+      const res = await fetchWorker(path, { method });
+      expect(res.status).toBe(405);
+      expect(res.headers.get('allow')).toBeNull();
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(await res.text()).toBe('');
     },
   );
 

@@ -5,8 +5,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { site as pagedSite } from '../generated/paged.js';
-import { serveFixture } from './fixture-app.ts';
-import { fetchWorker } from './support.ts';
+import { fixtureAssets, serveFixture } from './fixture-app.ts';
+import { type AssetsBinding, bindingOf, fetchWorker } from './support.ts';
 
 /** Fixed, so that a CI failure replays exactly; change it to explore further. */
 const FUZZ_SEED = 20261127;
@@ -64,6 +64,8 @@ const PAGED_PATHS = [
 ];
 
 const EXPECTED_STATUSES = new Set([200, 204, 301, 304, 400, 404, 405]);
+/** What the static assets answer (docs/static-assets.md §1–§4); their misses go to the Worker. */
+const ASSET_STATUSES = new Set([200, 301, 304, 307, 405]);
 const FEED_TYPES = [
   'application/rss+xml; charset=utf-8',
   'application/atom+xml; charset=utf-8',
@@ -357,10 +359,10 @@ interface FuzzRequest {
 }
 
 /** Builds the request, or undefined when fetch itself refuses it (a forbidden method, say). */
-function createRequest(input: FuzzRequest): Request | undefined {
+function createRequest(origin: string, input: FuzzRequest): Request | undefined {
   try {
     const hasBody = !['GET', 'HEAD'].includes(input.method.toUpperCase());
-    return new Request(`http://127.0.0.1:8787${input.path}${input.query}`, {
+    return new Request(`${origin}${input.path}${input.query}`, {
       method: input.method,
       headers: input.headers,
       ...(hasBody ? { body: 'x=1' } : {}),
@@ -373,22 +375,37 @@ function createRequest(input: FuzzRequest): Request | undefined {
 /** What is fuzzed: a fetch that takes a path, and the configured site URL redirects point to. */
 interface Target {
   fetch(path: string, init?: RequestInit): Promise<Response>;
+  /** Also the origin requests are sent to. */
   siteUrl: string;
+  /** The static assets in front of it, to tell which tier answers. */
+  assets: AssetsBinding;
 }
 
 /** The Worker itself, over the real articles. */
-const WORKER: Target = { fetch: fetchWorker, siteUrl: 'http://127.0.0.1:8787' };
+const WORKER: Target = {
+  fetch: fetchWorker,
+  siteUrl: 'http://127.0.0.1:8787',
+  assets: bindingOf('ASSETS'),
+};
 /** The app over the paged fixture: archives, tag feeds and JSON queries have content there. */
 const PAGED: Target = {
   fetch: serveFixture(pagedSite, Date.parse('2026-01-01T00:00:00Z')),
   siteUrl: 'https://news.example',
+  assets: fixtureAssets(pagedSite),
 };
 
-/** Checks one answer against the rules every answer obeys; returns the status. */
-async function checkAnswer(target: Target, input: FuzzRequest): Promise<number | undefined> {
-  const request = createRequest(input);
+/** Checks one answer against the rules every answer obeys; returns its status and tier. */
+async function checkAnswer(
+  target: Target,
+  input: FuzzRequest,
+): Promise<{ status: number; fromAssets: boolean } | undefined> {
+  const request = createRequest(target.siteUrl, input);
   if (!request) return undefined;
   const pathname = new URL(request.url).pathname;
+  // The router's own question (test/worker/support.ts routeRequest): which tier answers.
+  const fromAssets = await target.assets.unstable_canFetch(
+    new Request(request.url, { method: request.method, headers: request.headers }),
+  );
   const res = await target.fetch(`${pathname}${new URL(request.url).search}`, {
     // The answer itself, not where a redirect leads (workerd's fetch would follow it).
     redirect: 'manual',
@@ -398,14 +415,66 @@ async function checkAnswer(target: Target, input: FuzzRequest): Promise<number |
   });
   const body = await res.text();
   const type = res.headers.get('content-type');
-  const where = `${request.method} ${pathname.slice(0, 200)}${pathname.length > 200 ? '…' : ''} → ${res.status} ${type}`;
+  const where = `${request.method} ${pathname.slice(0, 200)}${pathname.length > 200 ? '…' : ''} → ${res.status} ${type} (${fromAssets ? 'assets' : 'Worker'})`;
   expect(res.status, where).toBeLessThan(500);
-  expect(EXPECTED_STATUSES.has(res.status), where).toBe(true);
   expect(body, where).not.toMatch(STACK);
   expect(res.headers.get('x-content-type-options'), where).toBe('nosniff');
   if (request.method === 'HEAD' || res.status === 304 || res.status === 204)
     expect(body, where).toBe('');
+  if (fromAssets) checkAssetAnswer(target, request, res, body, where);
+  else checkWorkerAnswer(target, request, res, body, where);
+  return { status: res.status, fromAssets };
+}
 
+/** The rules of the static assets' answers (docs/static-assets.md §1–§4); a miss is the Worker's. */
+function checkAssetAnswer(
+  target: Target,
+  request: Request,
+  res: Response,
+  body: string,
+  where: string,
+): void {
+  expect(ASSET_STATUSES.has(res.status), where).toBe(true);
+  // The Worker's own fields, which the asset tier never sends.
+  expect(res.headers.get('last-modified'), where).toBeNull();
+  expect(res.headers.get('x-edge-cache'), where).toBeNull();
+  switch (res.status) {
+    case 200:
+    case 304:
+      expect(['GET', 'HEAD'], where).toContain(request.method);
+      expect([...FEED_TYPES, HTML], where).toContain(res.headers.get('content-type'));
+      expect(res.headers.get('etag'), where).toMatch(/^"[0-9a-f]{32}"$/);
+      break;
+    case 301:
+    case 307: {
+      // `_redirects` (301) and html_handling (307): to the same site, often a relative Location.
+      const location = res.headers.get('location') ?? '';
+      expect(new URL(location, request.url).href.startsWith(`${target.siteUrl}/`), where).toBe(
+        true,
+      );
+      expect(body, where).toBe('');
+      break;
+    }
+    case 405:
+      // Any method but GET and HEAD on a file, OPTIONS included: no Allow, no body.
+      expect(['GET', 'HEAD'], where).not.toContain(request.method);
+      expect(res.headers.get('allow'), where).toBeNull();
+      expect(body, where).toBe('');
+      break;
+  }
+}
+
+/** The rules of the Worker's answers. */
+function checkWorkerAnswer(
+  target: Target,
+  request: Request,
+  res: Response,
+  body: string,
+  where: string,
+): void {
+  const pathname = new URL(request.url).pathname;
+  const type = res.headers.get('content-type');
+  expect(EXPECTED_STATUSES.has(res.status), where).toBe(true);
   switch (res.status) {
     case 200:
       expect([...FEED_TYPES, HTML], where).toContain(type);
@@ -448,7 +517,6 @@ async function checkAnswer(target: Target, input: FuzzRequest): Promise<number |
       break;
     }
   }
-  return res.status;
 }
 
 /** decodeURI when the path decodes, else the path as it is (as the router matches it). */
@@ -465,12 +533,14 @@ async function fuzz(
   target: Target,
   arbitrary: fc.Arbitrary<FuzzRequest>,
   runs = RUNS,
-): Promise<Map<number, number>> {
-  const statuses = new Map<number, number>();
+): Promise<Map<number | 'assets', number>> {
+  const statuses = new Map<number | 'assets', number>();
   await fc.assert(
     fc.asyncProperty(arbitrary, async (input) => {
-      const status = await checkAnswer(target, input);
-      if (status !== undefined) statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      const answer = await checkAnswer(target, input);
+      if (answer === undefined) return;
+      for (const key of answer.fromAssets ? [answer.status, 'assets' as const] : [answer.status])
+        statuses.set(key, (statuses.get(key) ?? 0) + 1);
     }),
     {
       numRuns: runs,
@@ -496,6 +566,7 @@ describe('HTTP fuzzing of the Worker', () => {
     );
     expect(statuses.get(404) ?? 0).toBeGreaterThan(0);
     expect(statuses.get(200) ?? 0).toBeGreaterThan(0);
+    expect(statuses.get('assets') ?? 0, 'answers from the static assets').toBeGreaterThan(0);
   }, 60_000);
 
   it('answers every method: GET and HEAD served, OPTIONS 204, others 405 with Allow', async () => {
@@ -556,5 +627,6 @@ describe('HTTP fuzzing of archives, tag feeds and JSON queries (paged fixture)',
     );
     for (const status of [200, 400, 404])
       expect(statuses.get(status) ?? 0, `some ${status}`).toBeGreaterThan(0);
+    expect(statuses.get('assets') ?? 0, 'answers from the static assets').toBeGreaterThan(0);
   }, 60_000);
 });

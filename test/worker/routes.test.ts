@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import worker from '../../src/index.ts';
 import { fetchWorker, parseXml, type XmlValue } from './support.ts';
 
 const SEED_SLUG = 'moscow-rebuffs-armenian-pms-claims-of-betrayal';
@@ -6,6 +7,24 @@ const SEED_TITLE = "Moscow Rebuffs Armenian PM's Claims of Betrayal";
 const SEED_ORIGINAL =
   'https://www.themoscowtimes.com/2023/09/25/moscow-rebuffs-armenian-pms-claims-of-betrayal-a82557';
 const SITE = 'http://127.0.0.1:8787';
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('the router in front of the Worker', () => {
+  it('runs the Worker, with ASSETS in its env, only for what the static assets do not answer', async () => {
+    const runs = vi.spyOn(worker, 'fetch');
+    const page = await fetchWorker(`/articles/${SEED_SLUG}`);
+    expect(page.status).toBe(200);
+    await page.arrayBuffer();
+    expect(runs).not.toHaveBeenCalled();
+    await (await fetchWorker('/rss.xml')).arrayBuffer();
+    expect(runs).toHaveBeenCalledTimes(1);
+    const env = runs.mock.calls[0]?.[1] as { ASSETS?: { fetch?: unknown } } | undefined;
+    expect(typeof env?.ASSETS?.fetch).toBe('function');
+  });
+});
 
 describe('feed routes', () => {
   it('serves RSS 2.0 with the seed article', async () => {
@@ -68,12 +87,29 @@ describe('feed routes', () => {
     ['/feed.xml', '/atom.xml'],
     ['/index.xml', '/rss.xml'],
     ['/atom', '/atom.xml'],
-    [`/articles/${SEED_SLUG}/`, `/articles/${SEED_SLUG}`],
     ['/authors/the-dispatch-newsroom', '/authors/the-dispatch-newsroom/'],
   ])('redirects %s permanently to %s', async (from, to) => {
     const res = await fetchWorker(from, { redirect: 'manual' });
     expect(res.status).toBe(301);
     expect(res.headers.get('location')).toBe(`${SITE}${to}`);
+  });
+
+  // The article page is settled, so the static assets answer its other spellings: `_redirects`
+  // with a relative target (this SITE_URL is http://, whose absolute targets the asset tier
+  // drops), and html_handling's 307 for the file's own name (docs/static-assets.md §1, §3).
+  it.each([
+    [`/articles/${SEED_SLUG}/`, 301],
+    [`/articles/${SEED_SLUG}.html`, 307],
+  ])('redirects %s to the article page, from the static assets (%i)', async (from, status) => {
+    const res = await fetchWorker(from, { redirect: 'manual' });
+    expect(res.status).toBe(status);
+    expect(res.headers.get('location')).toBe(`/articles/${SEED_SLUG}`);
+    expect(res.headers.get('x-edge-cache')).toBeNull();
+    const followed = await fetchWorker(from);
+    expect(followed.status).toBe(200);
+    expect(await followed.text()).toContain(
+      `<link rel="canonical" href="${SITE}/articles/${SEED_SLUG}">`,
+    );
   });
 });
 

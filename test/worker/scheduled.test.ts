@@ -1,11 +1,9 @@
-import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app.ts';
-import type { EdgeCacheScope, ServedSite } from '../../src/site/types.ts';
+import type { EdgeCacheScope } from '../../src/site/types.ts';
 import { site as scheduledSite } from '../generated/scheduled.js';
 import { site as scheduledPagesSite } from '../generated/scheduled-pages.js';
 import { SCHEDULED_AT, SCHEDULED_PAGES_AT } from '../support/schedule.ts';
-import { serveFixture } from './fixture-app.ts';
+import { fixtureAssets, serveFixture } from './fixture-app.ts';
 import { parseXml, type XmlValue } from './support.ts';
 
 const PUBLISHED_AT = 'Tue, 31 Dec 2024 09:00:00 GMT';
@@ -15,19 +13,8 @@ function appAt(
   now: number,
   buildId = `scheduled-${crypto.randomUUID()}`,
   edgeCache: EdgeCacheScope = 'computed',
-) {
-  const site: ServedSite = {
-    ...scheduledSite,
-    buildId,
-    config: { ...scheduledSite.config, edgeCache },
-  };
-  const app = createApp({ site, clock: () => now });
-  return async (path: string): Promise<Response> => {
-    const ctx = createExecutionContext();
-    const res = await app.fetch(new Request(`https://news.example${path}`), {}, ctx);
-    await waitOnExecutionContext(ctx);
-    return res;
-  };
+): (path: string) => Promise<Response> {
+  return serveFixture(scheduledSite, now, { buildId, edgeCache });
 }
 
 async function titlesIn(
@@ -56,6 +43,41 @@ describe('scheduled publishing', () => {
     });
     expect((await fetch('/articles/coming-soon')).status).toBe(404);
     expect((await fetch('/articles/already-out')).status).toBe(200);
+  });
+
+  it('keeps a future article out of the static assets, so that it is not served before its instant', async () => {
+    const assets = fixtureAssets(scheduledSite);
+    const has = (path: string) =>
+      assets.unstable_canFetch(new Request(`https://news.example${path}`));
+    // The build put the published article's page in the assets, and the scheduled one's not.
+    expect(await has('/articles/already-out')).toBe(true);
+    expect(await has('/articles/coming-soon')).toBe(false);
+    const titlesOfQuery = async (fetch: (path: string) => Promise<Response>) =>
+      (
+        (await (await fetch('/feed.json?limit=5')).json()) as { items: { title: string }[] }
+      ).items.map((i) => i.title);
+    const fetchBefore = appAt(SCHEDULED_AT - 1);
+    const out = await fetchBefore('/articles/already-out');
+    expect(out.status).toBe(200);
+    // From the asset tier, which sends no Last-Modified.
+    expect(out.headers.get('last-modified')).toBeNull();
+    for (const path of ['/articles/coming-soon', '/articles/coming-soon/']) {
+      const hidden = await fetchBefore(path);
+      expect(hidden.status, path).toBe(404);
+      expect(await hidden.text(), path).toContain('Page not found');
+    }
+    expect(await titlesOfQuery(fetchBefore)).toEqual(['Already out']);
+    expect(await titlesIn(fetchBefore)).toMatchObject({
+      rss: ['Already out'],
+      index: ['Already out'],
+    });
+    const fetchAfter = appAt(SCHEDULED_AT);
+    const shown = await fetchAfter('/articles/coming-soon');
+    expect(shown.status).toBe(200);
+    // From the Worker, with its validators.
+    expect(shown.headers.get('last-modified')).toBe('Wed, 01 Jan 2025 12:00:00 GMT');
+    expect(await shown.text()).toContain('<h1>Coming soon</h1>');
+    expect(await titlesOfQuery(fetchAfter)).toEqual(['Coming soon', 'Already out']);
   });
 
   it('does not let a future article move updated, lastBuildDate or Last-Modified', async () => {
