@@ -26,5 +26,6 @@ console.log(
     `${scheduled > 0 ? ` (${scheduled} scheduled publication time${scheduled === 1 ? '' : 's'})` : ''}` +
     ` in ${Math.round(performance.now() - started)} ms; build ${site.buildId}` +
     `${result.cache ? `; reused from the build cache: ${result.cache.parse.hits} of ${result.cache.parse.hits + result.cache.parse.misses} parsed files, ${result.cache.render.hits} of ${result.cache.render.hits + result.cache.render.misses} rendered articles` : ''}` +
-    `${check ? '' : `; static assets: ${site.assets.files} files, ${result.assetsKept} kept from the last build`}.`,
+    `; static assets: ${site.assets.files} file${site.assets.files === 1 ? '' : 's'} (${result.plan === 'Free' ? 'within the Workers Free plan' : 'needs the Workers Paid plan'})` +
+    `${check ? '' : `, ${result.assetsKept} kept from the last build`}.`,
 );

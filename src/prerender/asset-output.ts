@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -104,8 +105,7 @@ export class DirectoryAssets implements AssetSink {
     const parent = dirname(this.target);
     const trashPrefix = `.${basename(this.target)}.trash-`;
     for (const name of await readdir(parent).catch(() => [] as string[]))
-      if (name.startsWith(trashPrefix) && name !== `${trashPrefix}${process.pid}`)
-        removeInBackground(join(parent, name));
+      if (name.startsWith(trashPrefix)) removeInBackground(join(parent, name));
     await mkdir(this.#staging, { recursive: true });
     this.#made.add(this.#staging);
     this.#previous = readManifest(this.target);
@@ -179,7 +179,10 @@ export class DirectoryAssets implements AssetSink {
     await rm(aside, { recursive: true, force: true });
     if (existsSync(this.target)) await rename(this.target, aside);
     await rename(this.#staging, this.target);
-    const trash = join(dirname(this.target), `.${basename(this.target)}.trash-${process.pid}`);
+    const trash = join(
+      dirname(this.target),
+      `.${basename(this.target)}.trash-${process.pid}-${randomBytes(4).toString('hex')}`,
+    );
     await rename(aside, trash).catch(() => undefined);
     removeInBackground(trash);
   }
@@ -251,11 +254,18 @@ export function readAssetsFrom(dir: string): AssetReader {
 
 /**
  * What the build says about the assets: problems that stop it (a file over 25 MiB, more
- * files than any plan holds), and a note naming the plan the site needs.
+ * files than any plan holds), the plan the site needs, and a note when that is the Paid plan
+ * (neither `wrangler dev` nor `wrangler deploy --dry-run` counts the files: only the upload
+ * would fail).
  */
-export function checkAssetLimits(tally: Tally): { problems: string[]; note: string } {
+export function checkAssetLimits(tally: Tally): {
+  problems: string[];
+  plan: 'Free' | 'Paid';
+  note?: string;
+} {
   const problems = tally.tooBig.map(
-    (message) => `${message}: Workers Static Assets serves files of at most 25 MiB.`,
+    (message) =>
+      `${message}: Workers Static Assets serves files of at most 25 MiB (${ASSET_LIMITS.fileBytes.toLocaleString('en-US')} bytes).`,
   );
   const { files } = tally;
   const count = `${files.toLocaleString('en-US')} static asset file${files === 1 ? '' : 's'}`;
@@ -263,11 +273,9 @@ export function checkAssetLimits(tally: Tally): { problems: string[]; note: stri
     problems.push(
       `${count}: more than the ${ASSET_LIMITS.paid.toLocaleString('en-US')} a Worker version may have on any plan. Raise FEED_ITEM_LIMIT (fewer, longer archive pages) or split the site.`,
     );
-  const note =
-    files > ASSET_LIMITS.free
-      ? `${count}: this site needs the Workers Paid plan (the Free plan allows ${ASSET_LIMITS.free.toLocaleString('en-US')} per version, Paid ${ASSET_LIMITS.paid.toLocaleString('en-US')}).`
-      : `${count}: within the Workers Free plan's ${ASSET_LIMITS.free.toLocaleString('en-US')} per version.`;
-  return { problems, note };
+  if (files <= ASSET_LIMITS.free) return { problems, plan: 'Free' };
+  const note = `${count}: this site needs the Workers Paid plan (the Free plan allows ${ASSET_LIMITS.free.toLocaleString('en-US')} per version, Paid ${ASSET_LIMITS.paid.toLocaleString('en-US')}).`;
+  return { problems, plan: 'Paid', note };
 }
 
 function count(tally: Tally, path: string, parts: readonly Uint8Array[]): number {
@@ -275,6 +283,6 @@ function count(tally: Tally, path: string, parts: readonly Uint8Array[]): number
   let bytes = 0;
   for (const part of parts) bytes += part.byteLength;
   if (bytes > ASSET_LIMITS.fileBytes)
-    tally.tooBig.push(`${path}: ${(bytes / 1024 / 1024).toFixed(1)} MiB`);
+    tally.tooBig.push(`${path}: ${bytes.toLocaleString('en-US')} bytes`);
   return bytes;
 }

@@ -57,6 +57,8 @@ export type BuildResult =
       assets?: AssetReader;
       /** Settled files kept (hard-linked) from the last build's folder rather than written. */
       assetsKept: number;
+      /** The Workers plan whose static-asset file limit the site fits. */
+      plan: 'Free' | 'Paid';
       articleCount: number;
       notes: string[];
       cache?: CacheStats;
@@ -171,9 +173,11 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
       await putModuleInPlace();
       reader = readAssetsFrom(assets.target);
     } else if (assets instanceof MemoryAssets) reader = assets;
-    const notes = [...listing.notes, ...planned.notes, assetLimits.note];
+    const notes = [...listing.notes, ...planned.notes];
+    if (assetLimits.note) notes.push(assetLimits.note);
     const assetsKept = assets instanceof DirectoryAssets ? assets.kept : 0;
-    const built = { ok: true as const, site, assetsKept, articleCount, notes };
+    const { plan } = assetLimits;
+    const built = { ok: true as const, site, assetsKept, plan, articleCount, notes };
     const done = await finish(reader ? { ...built, assets: reader } : built, ['parse', 'render']);
     phase('flush cache');
     return done;

@@ -148,7 +148,13 @@ describe('the files of the assets folder', () => {
     const dir = join(root, 'src', 'generated', 'site.assets');
     expect(existsSync(join(dir, 'tags', TAG_SLUG, 'archive', '1', 'index.html'))).toBe(true);
     expect(Object.keys(await readTree(dir)).sort()).toEqual(
-      ['_headers', '_redirects', ...EXPECTED_ASSETS.map(assetFileOf)].sort(),
+      [
+        '.assetsignore',
+        '.build-manifest.json',
+        '_headers',
+        '_redirects',
+        ...EXPECTED_ASSETS.map(assetFileOf),
+      ].sort(),
     );
     // Read back from disk, the folder holds exactly what an in-memory build of the same site holds.
     const fromDisk = readAssetsFrom(dir);
@@ -311,12 +317,10 @@ describe('checkAssetLimits', () => {
   const note = (files: number) => checkAssetLimits({ files, tooBig: [] });
 
   it('names the plan a count of files needs, and refuses more than any plan holds', () => {
-    expect(note(20_000)).toEqual({
-      problems: [],
-      note: "20,000 static asset files: within the Workers Free plan's 20,000 per version.",
-    });
+    expect(note(20_000)).toEqual({ problems: [], plan: 'Free' });
     expect(note(20_001)).toEqual({
       problems: [],
+      plan: 'Paid',
       note: '20,001 static asset files: this site needs the Workers Paid plan (the Free plan allows 20,000 per version, Paid 100,000).',
     });
     expect(note(100_000).problems).toEqual([]);
@@ -333,7 +337,7 @@ describe('checkAssetLimits', () => {
     const { problems } = checkAssetLimits(assets.tally);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(
-      /^\/archive\/2\/feed\.json: 25\.\d MiB: Workers Static Assets serves files of at most 25 MiB\.$/,
+      /^\/archive\/2\/feed\.json: 26,214,401 bytes: Workers Static Assets serves files of at most 25 MiB \(26,214,400 bytes\)\.$/,
     );
   });
 });

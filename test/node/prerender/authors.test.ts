@@ -98,7 +98,6 @@ describe('authors in the build', () => {
         'tags "Café", "cafe" are one tag, "Café", at /tags/cafe/',
         'authors "Zoë Adams", "ZOE ADAMS", "zoe adams" are one author, "Zoë Adams", at /authors/zoe-adams/',
         // The five article pages.
-        "5 static asset files: within the Workers Free plan's 20,000 per version.",
       ]);
       const { site } = result;
       expect(Object.keys(site.routes).filter((p) => p.startsWith('/authors/zo'))).toEqual(

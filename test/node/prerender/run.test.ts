@@ -164,9 +164,7 @@ describe('runBuild over what articles/ holds', () => {
     if (!result.ok) throw new Error(result.messages.join('\n'));
     expect(result.articleCount).toBe(3);
     expect(articleSlugs(result.site)).toEqual(['deep', 'rate-cut', 'top']);
-    expect(result.notes).toEqual([
-      "3 static asset files: within the Workers Free plan's 20,000 per version.",
-    ]);
+    expect(result.notes).toEqual([]);
     const json = JSON.parse(servedFeeds(result.site).json.body) as {
       items: { title: string; url: string; id: string }[];
     };
@@ -263,7 +261,6 @@ describe('runBuild over what articles/ holds', () => {
       'articles/2024/photo.jpg: not published: only .md and .markdown files are articles',
       'articles/draft.md~: not published: only .md and .markdown files are articles',
       'articles/notes.txt: not published: only .md and .markdown files are articles',
-      "1 static asset file: within the Workers Free plan's 20,000 per version.",
     ]);
   });
 
@@ -282,7 +279,6 @@ describe('runBuild over what articles/ holds', () => {
     expect(articleSlugs(result.site)).toEqual(['story']);
     expect(result.notes).toEqual([
       'articles/.unfinished.md: not published: its name starts with "." (a hidden file); remove the dot to publish it',
-      "1 static asset file: within the Workers Free plan's 20,000 per version.",
     ]);
   });
 });
@@ -458,7 +454,7 @@ describe('scripts/build.ts', () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(
-      /^note: 1 static asset file: within the Workers Free plan's 20,000 per version\.\nBuilt 1 article in \d+ ms; build [0-9a-f]{16}; reused from the build cache: 0 of 1 parsed files, 0 of 1 rendered articles\.\n$/,
+      /^Built 1 article in \d+ ms; build [0-9a-f]{16}; reused from the build cache: 0 of 1 parsed files, 0 of 1 rendered articles; static assets: 1 file \(within the Workers Free plan\), 0 kept from the last build\.\n$/,
     );
     // The module holds the routes; the bodies are in the Data module it imports.
     const generated = join(root, 'src', 'generated');
@@ -468,6 +464,8 @@ describe('scripts/build.ts', () => {
     // The article page, settled, is a file of the static assets beside the module, not a route.
     expect([...moduleText.matchAll(/"\/articles\/([^"]+)"/g)].map((m) => m[1])).toEqual([]);
     expect(await listFiles(join(generated, 'site.assets'))).toEqual([
+      '.assetsignore',
+      '.build-manifest.json',
       '_headers',
       '_redirects',
       'articles/first.html',
@@ -551,7 +549,6 @@ describe('scripts/build.ts', () => {
       expect(run.status).toBe(0);
       expect(run.stdout.split('\n')).toEqual([
         'note: articles/notes.txt: not published: only .md and .markdown files are articles',
-        "note: 1 static asset file: within the Workers Free plan's 20,000 per version.",
         expect.stringMatching(/^(Built|Checked) 1 article in /),
         '',
       ]);
@@ -580,7 +577,7 @@ describe('scripts/build.ts', () => {
     const run = runCli(root, '--check');
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(
-      /^note: 1 static asset file: within the Workers Free plan's 20,000 per version\.\nChecked 1 article in \d+ ms/,
+      /^Checked 1 article in \d+ ms.*; static assets: 1 file \(within the Workers Free plan\)\.\n$/,
     );
     // Neither the module nor the assets folder (nor a staging folder for it): nothing at all.
     await expect(readdir(join(root, 'src'))).rejects.toMatchObject({ code: 'ENOENT' });
@@ -630,6 +627,8 @@ describe('writing the generated module', () => {
       new TextDecoder().decode((await readGeneratedSite(join(generated, 'site.js'))).data),
     ).toContain('Second');
     expect(Object.keys(await readTree(join(generated, 'site.assets')))).toEqual([
+      '.assetsignore',
+      '.build-manifest.json',
       '_headers',
       '_redirects',
       'articles/first.html',

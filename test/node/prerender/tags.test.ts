@@ -32,7 +32,6 @@ describe('tags in the build', () => {
       expect(result.notes).toEqual([
         'tags "CAFÉ", "Café", "cafe" are one tag, "CAFÉ", at /tags/cafe/',
         // The three article pages.
-        "3 static asset files: within the Workers Free plan's 20,000 per version.",
       ]);
       expect(Object.keys(result.site.routes).filter((p) => p.startsWith('/tags/'))).toEqual([
         '/tags/cafe/rss.xml',
