@@ -22,7 +22,12 @@ export interface ParseCache {
   load(file: string, bytes: Uint8Array): Promise<ReadResult | undefined>;
   /** Keeps the result of parsing `bytes` as `file`. */
   store(file: string, bytes: Uint8Array, result: ReadResult): void;
+  /** Resolves once what was stored so far is written, so that unwritten entries never pile up in memory. */
+  drain?(): Promise<void>;
 }
+
+/** Entries parsed between waits for the cache's writes. */
+const STORE_BATCH = 64;
 
 /** Files read ahead of the one being parsed. */
 const READ_AHEAD = 16;
@@ -65,6 +70,7 @@ export async function readArticles(
       const result = parseArticle(entry.file, content.bytes, config);
       cache?.store(entry.file, content.bytes, result);
       results.push(result);
+      if (results.length % STORE_BATCH === 0) await cache?.drain?.();
     }
   }
   return results;

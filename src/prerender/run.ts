@@ -111,6 +111,7 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
       cache.read<ReadResult>('parse', BuildCache.keyOf('parse', ...context, file, bytes)),
     store: (file: string, bytes: Uint8Array, result: ReadResult) =>
       cache.write('parse', BuildCache.keyOf('parse', ...context, file, bytes), result),
+    drain: () => cache.drain('parse'),
   };
   for (const result of await readArticles(listing.files, config, limits, parseCache)) {
     problems.push(...result.problems);
@@ -186,13 +187,17 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
   }
 }
 
-/** With FEED_PUBLISHER_TIMINGS set, a function that prints the time since its last call under a name (stderr). */
+/** With FEED_PUBLISHER_TIMINGS set, a function that prints the time since its last call under a name, and the memory in use (stderr). */
 function startPhases(): (name: string) => void {
   if (!process.env.FEED_PUBLISHER_TIMINGS) return () => undefined;
   let last = performance.now();
   return (name) => {
     const now = performance.now();
-    process.stderr.write(`build phase ${name}: ${Math.round(now - last)} ms\n`);
+    const { rss, heapUsed, external } = process.memoryUsage();
+    const mib = (bytes: number): string => `${Math.round(bytes / 1048576)} MiB`;
+    process.stderr.write(
+      `build phase ${name}: ${Math.round(now - last)} ms; rss ${mib(rss)}, heap ${mib(heapUsed)}, external ${mib(external)}\n`,
+    );
     last = now;
   };
 }
