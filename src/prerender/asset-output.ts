@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { link, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ASSET_LIMITS, assetFileOf, assetPathOf } from './asset-layout.ts';
 import type { AssetSink, ItemRanges, SettledFile } from './site.ts';
@@ -119,19 +119,24 @@ export class DirectoryAssets implements AssetSink {
     const bytes = count(this.tally, path, parts);
     const file = join(this.#staging, assetFileOf(path));
     this.#mkdir(dirname(file));
-    const write = writeFile(file, Buffer.concat(parts))
-      .catch((error: unknown) => {
-        this.#writeError ??= error;
-      })
-      .finally(() => this.#writing.delete(write));
-    this.#writing.add(write);
+    this.#track(writeFile(file, Buffer.concat(parts)));
     if (made) this.#manifest[path] = { ...made, bytes };
   }
 
+  /** Keeps a write or link in flight until it settles; its error fails `commit`. */
+  #track(operation: Promise<void>): void {
+    const tracked = operation
+      .catch((error: unknown) => {
+        this.#writeError ??= error;
+      })
+      .finally(() => this.#writing.delete(tracked));
+    this.#writing.add(tracked);
+  }
+
   /**
-   * Resolves once fewer than WRITE_CONCURRENCY writes are in flight: the render waits here, so
-   * memory holds a few documents, not the archive. Creating a file costs this machine's file
-   * system about 0.3 ms, mostly waiting; a few at once overlap that wait.
+   * Resolves once fewer than WRITE_CONCURRENCY writes and links are in flight: the render
+   * waits here, so memory holds a few documents, not the archive. Creating a file or a link
+   * costs this machine's file system about 0.3 ms, mostly waiting; a few at once overlap that wait.
    */
   async pressure(): Promise<void> {
     while (this.#writing.size >= WRITE_CONCURRENCY) await Promise.race(this.#writing);
@@ -141,14 +146,12 @@ export class DirectoryAssets implements AssetSink {
     const entry = this.#previous.get(path);
     if (entry?.key !== key) return undefined;
     const relative = assetFileOf(path);
+    const from = join(this.target, relative);
+    // Gone from the folder in place: render it again.
+    if (!existsSync(from)) return undefined;
     const file = join(this.#staging, relative);
     this.#mkdir(dirname(file));
-    try {
-      linkSync(join(this.target, relative), file);
-    } catch {
-      // Gone from the folder in place (or not linkable): render it again.
-      return undefined;
-    }
+    this.#track(link(from, file));
     this.tally.files++;
     this.kept++;
     this.#manifest[path] = entry;
