@@ -1431,7 +1431,7 @@ function printHugoComparison(results: SizeResult[]): void {
       `each a whole child process on every CPU, wall from spawn to exit, peak RSS ${first?.rssSource === 'VmHWM polled' ? 'from VmHWM polled every 20 ms' : 'from wait4 (/usr/bin/time %M)'}; ` +
       'ratio = median ÷ the median of Hugo to disk. Hugo renders each article page, home and section pages (paged by 20), the tag list, ' +
       "each tag's pages (paged by 20) and RSS feeds of 20 items, full content; ours renders each article page, the home page and each tag's " +
-      "and author's page, RSS, Atom and JSON Feed, each with its whole paged archive, into one module. The rebuilds run after the rounds, each on one more article (one more edited word):",
+      "and author's page, RSS, Atom and JSON Feed, each with its whole paged archive, settled documents as static asset files and the rest into the Worker's module. The rebuilds run after the rounds, each on one more article (one more edited word):",
   );
   log(
     renderTable(
@@ -1677,7 +1677,7 @@ function printIssueTargets(results: SizeResult[]): void {
   );
   if (BUILD_ONLY && !results.some((r) => r.dev)) return;
   log(
-    `\nserving targets (fresh workerd: median of its processes, the deployed Worker's bundle; "vs ${formatNumber(smallest?.articles)}" = ÷ the smallest size of this run, ≤1.00x; npm start: wrangler dev, the largest size only):`,
+    `\nserving targets (fresh workerd: median of its processes, the deployed Worker's bundle; "vs ${formatNumber(smallest?.articles)}" = ÷ the smallest size of this run, ≤1.00x; npm start: wrangler dev, the largest size only)${BUILD_ONLY ? '; --build-only: no workerd, so only the npm start columns' : ''}:`,
   );
   log(
     renderTable(
