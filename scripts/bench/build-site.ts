@@ -1,9 +1,10 @@
 // Child process of the benchmark: runs the project's build over a synthetic site and reports
 // its own wall time and peak memory as one JSON line on stdout. Run alone, a process measures
 // only this build: `node scripts/bench/build-site.ts <site-dir> [extra-vars-json] [--no-cache]
-// [--no-naive]` (articles/ inside it; writes site.js and, unless --no-naive, naive.json next to
-// it, for the serving measurements; the build cache goes to node_modules/.cache/feed-publisher/
-// inside it).
+// [--no-naive]` (articles/ inside it; writes site.js, its static assets in site.assets/ and,
+// unless --no-naive, naive.json next to it, for the serving measurements; the build cache goes
+// to node_modules/.cache/feed-publisher/ inside it). It is also the `[build] command` of the
+// bench's `wrangler dev` step.
 import { statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -31,6 +32,11 @@ export type BuildReport =
       processMs: number;
       maxRssKiB: number;
       siteBytes: number;
+      /** Static asset files the build wrote or kept, and their bytes (the build's own tally). */
+      assets: { files: number; bytes: number };
+      /** Of those, files hard-linked from the last build's folder instead of rendered. */
+      assetsKept: number;
+      notes: string[];
       cache?: CacheStats;
     }
   | {
@@ -88,6 +94,9 @@ if (!result.ok) {
     processMs,
     maxRssKiB,
     siteBytes: statSync(join(siteDir, 'site.js')).size,
+    assets: result.site.assets,
+    assetsKept: result.assetsKept,
+    notes: result.notes,
     ...(result.cache ? { cache: result.cache } : {}),
   };
   console.log(JSON.stringify(report));

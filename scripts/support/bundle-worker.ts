@@ -2,7 +2,7 @@
 // benchmark, the load run, the capacity measurement and the bundle-size test. No network, no
 // account: no metrics, no banner, and an update check already answered.
 import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { parse as parseToml } from 'smol-toml';
 import { PROJECT_ROOT, runChild } from './process.ts';
@@ -23,6 +23,13 @@ export interface BundleWorkerOptions {
    * src/index.ts has it. src/generated is not touched.
    */
   siteModule?: string;
+  /**
+   * A Workers Static Assets folder (the build's `site.assets/`) for the generated config's
+   * `[assets]`, with the `ASSETS` binding as the project's wrangler.toml has it: the dry run then
+   * reads, hashes and checks every file of it (25 MiB per file) as `wrangler deploy` does.
+   * Needs `entry` or `siteModule`.
+   */
+  assetsDir?: string;
   /** Give up after this long; 300 s when omitted. */
   timeoutMs?: number;
 }
@@ -41,6 +48,8 @@ export interface WorkerBundle {
   compatibilityDate: string;
   /** How long wrangler took. */
   wallMs: number;
+  /** What wrangler printed (the bundle's modules and sizes, its notes about the assets). */
+  output: string;
 }
 
 let compatibilityDate: Promise<string> | undefined;
@@ -78,17 +87,24 @@ export async function bundleWorker(options: BundleWorkerOptions): Promise<Worker
     }
     entry = siteEntry();
   }
+  if (options.assetsDir !== undefined && entry === undefined)
+    throw new Error('bundleWorker: assetsDir needs entry or siteModule');
   if (entry !== undefined) {
     await writeFile(join(outDir, 'entry.js'), entry);
     config = join(outDir, 'wrangler.toml');
     await writeFile(
       config,
-      `name = "feed-publisher-bundle"\nmain = "entry.js"\ncompatibility_date = "${date}"\n`,
+      renderWranglerConfig({
+        name: 'feed-publisher-bundle',
+        main: 'entry.js',
+        compatibilityDate: date,
+        ...(options.assetsDir ? { assetsDir: relative(outDir, resolve(options.assetsDir)) } : {}),
+      }),
     );
   }
   const dist = join(outDir, 'dist');
   const started = performance.now();
-  await runWrangler(
+  const output = await runWrangler(
     ['deploy', '--dry-run', '--outdir', dist, '--config', config],
     outDir,
     options.timeoutMs ?? 300_000,
@@ -113,7 +129,44 @@ export async function bundleWorker(options: BundleWorkerOptions): Promise<Worker
     gzipBytes,
     compatibilityDate: date,
     wallMs,
+    output,
   };
+}
+
+/** What a generated wrangler.toml holds: the Worker, and optionally its assets and build step. */
+export interface WranglerConfigOptions {
+  name: string;
+  /** Entry module, relative to the config's folder. */
+  main: string;
+  compatibilityDate: string;
+  /** `[assets] directory`, relative to the config's folder, bound as `ASSETS` (as in the project's wrangler.toml). */
+  assetsDir?: string;
+  /** `[build] command` and `watch_dir` (relative to the config's folder), for `wrangler dev`. */
+  build?: { command: string; watchDirs: string[] };
+}
+
+/** A wrangler.toml for a Worker the tools generate, laid out as the project's own. */
+export function renderWranglerConfig(options: WranglerConfigOptions): string {
+  const lines = [
+    `name = ${JSON.stringify(options.name)}`,
+    `main = ${JSON.stringify(options.main)}`,
+    `compatibility_date = ${JSON.stringify(options.compatibilityDate)}`,
+  ];
+  if (options.build)
+    lines.push(
+      '',
+      '[build]',
+      `command = ${JSON.stringify(options.build.command)}`,
+      `watch_dir = ${JSON.stringify(options.build.watchDirs)}`,
+    );
+  if (options.assetsDir !== undefined)
+    lines.push(
+      '',
+      '[assets]',
+      `directory = ${JSON.stringify(options.assetsDir)}`,
+      'binding = "ASSETS"',
+    );
+  return `${lines.join('\n')}\n`;
 }
 
 /**
@@ -146,12 +199,15 @@ export async function profileStartup(
   return { profileMs: (profile.endTime - profile.startTime) / 1000, busyMs: busy / 1000 };
 }
 
+/** The project's wrangler CLI, run with `process.execPath` (the project's Node). */
+export const WRANGLER_CLI = join(PROJECT_ROOT, 'node_modules/wrangler/bin/wrangler.js');
+
 /**
- * Runs the project's wrangler offline, on every CPU even when this process is pinned to one (as
- * the benchmark pins itself), from the folder of its config so that `[build]` runs there.
- * Wrangler's update check caches its answer under TMPDIR: a fresh answer there means it never asks.
+ * The environment of an offline wrangler: no metrics, no `cf` fetch, no banner, and an update
+ * check already answered. Wrangler's update check caches its answer under TMPDIR: a fresh
+ * answer in `<workDir>/tmp` means it never asks the registry.
  */
-async function runWrangler(args: string[], workDir: string, timeoutMs: number): Promise<void> {
+export async function prepareWranglerEnv(workDir: string): Promise<Record<string, string>> {
   const tmp = join(workDir, 'tmp');
   await mkdir(join(tmp, 'update-check'), { recursive: true });
   const version = (
@@ -163,27 +219,32 @@ async function runWrangler(args: string[], workDir: string, timeoutMs: number): 
     join(tmp, 'update-check', 'wrangler-latest.json'),
     JSON.stringify({ latest: version, lastUpdate: Date.now() + 86_400_000 }),
   );
+  return {
+    WRANGLER_SEND_METRICS: 'false',
+    CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+    WRANGLER_HIDE_BANNER: 'true',
+    TMPDIR: tmp,
+    NO_COLOR: '1',
+  };
+}
+
+/**
+ * Runs the project's wrangler offline, on every CPU even when this process is pinned to one (as
+ * the benchmark pins itself), from the folder of its config so that `[build]` runs there; its output.
+ */
+async function runWrangler(args: string[], workDir: string, timeoutMs: number): Promise<string> {
   const config = args[args.indexOf('--config') + 1] ?? join(PROJECT_ROOT, 'wrangler.toml');
-  const result = await runChild(
-    process.execPath,
-    [join(PROJECT_ROOT, 'node_modules/wrangler/bin/wrangler.js'), ...args],
-    {
-      cwd: dirname(config),
-      timeoutMs,
-      allCores: true,
-      env: {
-        WRANGLER_SEND_METRICS: 'false',
-        CLOUDFLARE_CF_FETCH_ENABLED: 'false',
-        WRANGLER_HIDE_BANNER: 'true',
-        TMPDIR: tmp,
-        NO_COLOR: '1',
-      },
-    },
-  );
+  const result = await runChild(process.execPath, [WRANGLER_CLI, ...args], {
+    cwd: dirname(config),
+    timeoutMs,
+    allCores: true,
+    env: await prepareWranglerEnv(workDir),
+  });
   if (result.code !== 0) {
     const output = `${result.stdout}${result.stderr}`;
     throw new Error(
       `wrangler ${args.slice(0, 2).join(' ')} failed (${result.signal ?? `exit ${result.code}`}):\n${output.slice(-4000)}`,
     );
   }
+  return `${result.stdout}${result.stderr}`;
 }

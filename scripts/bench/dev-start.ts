@@ -1,0 +1,323 @@
+// The bench's `npm start` step: `wrangler dev` on a bench site, as `npm start` runs it on the
+// project (its `[build]` first, then the Worker with the site's static assets behind the real
+// asset tier: router, asset worker, `_headers`, `_redirects`), timed from spawn to the first
+// 200 on /rss.xml, then a few requests that show which tier answered. Started the way
+// scripts/browser-test.ts starts it: the project's Node, offline, a free port, its own process
+// group (stopped with SIGINT to the group) and its own `--persist-to` folder.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join, relative } from 'node:path';
+import {
+  prepareWranglerEnv,
+  readCompatibilityDate,
+  renderWranglerConfig,
+  WRANGLER_CLI,
+} from '../support/bundle-worker.ts';
+import { CPU_COUNT, PROJECT_ROOT } from '../support/process.ts';
+import type { BuildReport } from './build-site.ts';
+
+/** Process groups of the `wrangler dev` runs not yet seen to exit, killed if this process ends first (Ctrl-C). */
+const running = new Set<number>();
+process.once('exit', () => {
+  for (const pid of running) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // Gone already.
+    }
+  }
+});
+
+/** What to start, and what to ask it. */
+export interface DevStartOptions {
+  /** The bench site: articles/, site.js, site.assets/ and its warm build cache. */
+  siteDir: string;
+  /** Extra [vars] of the site's builds (the same as the rebuilds'). */
+  vars: Record<string, string>;
+  /** An article page, a settled archive feed and other paths to check once the feed answers. */
+  checks: DevCheck[];
+  /** Give up on the first feed after this long. */
+  timeoutMs: number;
+}
+
+/** One request to the dev server, and what its answer must be. */
+export interface DevCheck {
+  label: string;
+  path: string;
+  status: number;
+  contentType?: string;
+  /** Which tier must answer: the Worker sets X-Edge-Cache on every answer, the asset tier never does. */
+  tier: 'assets' | 'worker';
+  /** More conditions on the answer; returns a problem, or undefined. */
+  inspect?: (res: Response, body: Uint8Array) => string | undefined;
+}
+
+/** What one check saw. */
+export interface DevCheckResult {
+  label: string;
+  path: string;
+  status: number;
+  contentType: string;
+  tier: 'assets' | 'worker';
+  ms: number;
+  problems: string[];
+}
+
+/** One `wrangler dev` run. */
+export interface DevStartRun {
+  /** From spawn to the first 200 on /rss.xml (its body read), in ms. */
+  firstFeedMs?: number;
+  /** From spawn to wrangler's "Ready on" line, when it printed one. */
+  readyMs?: number;
+  /** From spawn to wrangler starting the `[build]` command. */
+  buildStartMs?: number;
+  /** From spawn to the build's report line (the build's own end). */
+  buildDoneMs?: number;
+  /** From spawn to wrangler's "Starting local server" (the Worker bundled, miniflare next). */
+  serverStartMs?: number;
+  /** The build's report, as `[build]` printed it. */
+  build?: BuildReport;
+  checks: DevCheckResult[];
+  /** Lines about file watchers: EMFILE, ENOSPC, a watcher disabled. */
+  watcherWarnings: string[];
+  /** Lines wrangler printed as warnings or errors, other than those. */
+  warnings: string[];
+  /** From SIGINT to the process group to the process's exit. */
+  stopMs?: number;
+  error?: string;
+  /** The last of wrangler's output. */
+  outputTail: string;
+}
+
+/** The process's open-file limit and the kernel's inotify limits, which chokidar runs into. */
+export function describeWatchLimits(): string {
+  const read = (file: string): string => {
+    try {
+      return readFileSync(file, 'utf8').trim();
+    } catch {
+      return '?';
+    }
+  };
+  const openFiles = /^Max open files\s+(\S+)\s+(\S+)/m.exec(read('/proc/self/limits'));
+  return (
+    `open files ${openFiles ? `${openFiles[1]} (hard ${openFiles[2]})` : '?'}, ` +
+    `inotify max_user_watches ${read('/proc/sys/fs/inotify/max_user_watches')}, ` +
+    `max_user_instances ${read('/proc/sys/fs/inotify/max_user_instances')}`
+  );
+}
+
+/** A loopback port nobody listens on right now. */
+function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+/**
+ * Writes the dev config into `<siteDir>/dev/`: the Worker of src/index.ts over the site's
+ * `site.js`, `[assets]` on its `site.assets/` (bound as ASSETS), and a `[build]` that runs the
+ * site's build as `npm run build` runs the project's (build-site.ts, with the same V8 flag and
+ * the site's cache), watching articles/ as the project's `watch_dir` does.
+ */
+async function writeDevConfig(siteDir: string, vars: Record<string, string>): Promise<string> {
+  const devDir = join(siteDir, 'dev');
+  await mkdir(devDir, { recursive: true });
+  const app = join(PROJECT_ROOT, 'src', 'app.ts');
+  await writeFile(
+    join(devDir, 'entry.js'),
+    `import { createApp } from ${JSON.stringify(app)};\nimport { site } from '../site.js';\n\nexport default createApp({ site });\n`,
+  );
+  const quote = (arg: string): string => `'${arg.replaceAll("'", "'\\''")}'`;
+  const command = [
+    process.execPath,
+    '--max-semi-space-size=32',
+    join(PROJECT_ROOT, 'scripts/bench/build-site.ts'),
+    siteDir,
+    JSON.stringify(vars),
+    '--no-naive',
+  ]
+    .map(quote)
+    .join(' ');
+  await writeFile(
+    join(devDir, 'wrangler.toml'),
+    renderWranglerConfig({
+      name: 'feed-publisher-bench-dev',
+      main: 'entry.js',
+      compatibilityDate: await readCompatibilityDate(),
+      assetsDir: relative(devDir, join(siteDir, 'site.assets')),
+      build: { command, watchDirs: [relative(devDir, join(siteDir, 'articles'))] },
+    }),
+  );
+  return devDir;
+}
+
+/** Runs `wrangler dev` on the site once: spawn, first feed, the checks, SIGINT. */
+export async function runDevStart(options: DevStartOptions): Promise<DevStartRun> {
+  const devDir = await writeDevConfig(options.siteDir, options.vars);
+  const persist = join(devDir, 'state');
+  await rm(persist, { recursive: true, force: true });
+  const port = await findFreePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const args = [
+    WRANGLER_CLI,
+    'dev',
+    '--config',
+    join(devDir, 'wrangler.toml'),
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--persist-to',
+    persist,
+    '--show-interactive-dev-session=false',
+    // 'log', not 'info': wrangler prints the [build] command's output at the 'log' level.
+    '--log-level',
+    'log',
+  ];
+  // On every CPU, as `npm start` runs, even though the bench pins itself to one.
+  const [file, argv] =
+    CPU_COUNT > 1
+      ? ['taskset', ['-c', `0-${CPU_COUNT - 1}`, process.execPath, ...args]]
+      : [process.execPath, args];
+  const run: DevStartRun = { checks: [], watcherWarnings: [], warnings: [], outputTail: '' };
+  const started = performance.now();
+  const child: ChildProcess = spawn(file, argv, {
+    cwd: devDir,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...(await prepareWranglerEnv(devDir)) },
+  });
+  let output = '';
+  let pending = '';
+  const onLine = (line: string): void => {
+    const at = performance.now() - started;
+    if (process.env.BENCH_DEV_TRACE) console.log(`${(at / 1000).toFixed(2)} ${line}`);
+    if (run.buildStartMs === undefined && /\[custom build\] Running:/.test(line))
+      run.buildStartMs = at;
+    if (run.serverStartMs === undefined && /Starting local server/.test(line))
+      run.serverStartMs = at;
+    if (run.readyMs === undefined && /Ready on /.test(line)) run.readyMs = at;
+    const json = line.indexOf('{"ok":');
+    if (json >= 0 && run.build === undefined) {
+      try {
+        run.build = JSON.parse(line.slice(json)) as BuildReport;
+        run.buildDoneMs = at;
+        return;
+      } catch {
+        // Not the report line after all.
+      }
+    }
+    if (/EMFILE|ENOSPC|ENFILE|too many open files|watcher|file watchers/i.test(line))
+      run.watcherWarnings.push(line.trim());
+    else if (/^\s*(▲|✘|\[WARNING\]|\[ERROR\])|\bwarn(ing)?\b|\berror\b/i.test(line))
+      run.warnings.push(line.trim());
+  };
+  const keep = (chunk: Buffer): void => {
+    const text = chunk.toString('utf8');
+    output = (output + text).slice(-16_000);
+    const lines = (pending + text).split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) onLine(line);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  let alive = true;
+  const group = child.pid;
+  if (group !== undefined) running.add(group);
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.once('error', (error) => {
+      output += `${error.message}\n`;
+      resolve();
+    });
+  }).then(() => {
+    alive = false;
+    if (group !== undefined) running.delete(group);
+  });
+  const stop = async (): Promise<void> => {
+    if (!alive || child.pid === undefined) return;
+    const pid = child.pid;
+    const stopping = performance.now();
+    try {
+      process.kill(-pid, 'SIGINT');
+    } catch {
+      // The group is gone: wrangler exited on its own.
+    }
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }, 10_000);
+    await exited;
+    clearTimeout(timer);
+    run.stopMs = performance.now() - stopping;
+  };
+  try {
+    const deadline = started + options.timeoutMs;
+    while (run.firstFeedMs === undefined) {
+      if (!alive) throw new Error('wrangler dev exited before /rss.xml answered');
+      if (performance.now() > deadline)
+        throw new Error(`/rss.xml did not answer 200 within ${options.timeoutMs / 1000} s`);
+      try {
+        const res = await fetch(`${origin}/rss.xml`, { signal: AbortSignal.timeout(5_000) });
+        await res.arrayBuffer();
+        if (res.status === 200) run.firstFeedMs = performance.now() - started;
+      } catch {
+        // Not listening yet.
+      }
+      if (run.firstFeedMs === undefined) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    for (const check of options.checks) run.checks.push(await runCheck(origin, check));
+  } catch (error) {
+    run.error = (error as Error).message;
+  } finally {
+    await stop();
+    if (pending) onLine(pending);
+    run.outputTail = output.slice(-4000);
+    await rm(persist, { recursive: true, force: true });
+  }
+  return run;
+}
+
+/** Sends one check's request (no redirects followed) and says what differs from what it expects. */
+async function runCheck(origin: string, check: DevCheck): Promise<DevCheckResult> {
+  const started = performance.now();
+  const res = await fetch(`${origin}${check.path}`, {
+    redirect: 'manual',
+    signal: AbortSignal.timeout(30_000),
+  });
+  const body = new Uint8Array(await res.arrayBuffer());
+  const ms = performance.now() - started;
+  const contentType = res.headers.get('content-type') ?? '';
+  const tier = res.headers.has('x-edge-cache') ? 'worker' : 'assets';
+  const problems: string[] = [];
+  if (res.status !== check.status) problems.push(`status ${res.status}, expected ${check.status}`);
+  if (check.contentType !== undefined && contentType !== check.contentType)
+    problems.push(`Content-Type ${JSON.stringify(contentType)}, expected ${check.contentType}`);
+  if (tier !== check.tier)
+    problems.push(`answered by the ${tier === 'worker' ? 'Worker' : 'asset tier'}`);
+  const more = check.inspect?.(res, body);
+  if (more) problems.push(more);
+  return {
+    label: check.label,
+    path: check.path,
+    status: res.status,
+    contentType,
+    tier,
+    ms,
+    problems,
+  };
+}
