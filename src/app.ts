@@ -154,7 +154,12 @@ function createRouter(
   // `/feed.json?limit=…&since=…&tag=…&author=…` for scripts; bad values get 400 with JSON.
   app.get('/feed.json', async (c) => {
     const { moment, ctx, readArchive } = c.env;
-    const { query, error } = parseFeedQuery(new URL(c.req.url).searchParams, site, moment.now);
+    const { query, error } = parseFeedQuery(
+      new URL(c.req.url).searchParams,
+      site,
+      chunks,
+      moment.now,
+    );
     // A refusal needs no lookup: it is never stored, and its parameters are in the key, so no stored 200 shares it.
     if (error)
       return finish(

@@ -38,6 +38,7 @@ export function isFeedQuery(params: URLSearchParams): boolean {
 export function parseFeedQuery(
   params: URLSearchParams,
   site: AnySite,
+  chunks: ChunkReader,
   now: number,
 ): { query?: FeedQuery; error?: QueryError } {
   if (!isFeedQuery(params)) return {};
@@ -92,7 +93,9 @@ export function parseFeedQuery(
     },
   ] as const;
   for (const { parameter, slugs, of, missing } of facets) {
-    const visible = params.has(parameter) ? visibleSlugsAt(site, now, of) : new Set<string>();
+    const visible = params.has(parameter)
+      ? visibleSlugsAt(queryItemsOf(site, chunks), now, of)
+      : new Set<string>();
     for (const name of params.getAll(parameter)) {
       const slug = slugify(name);
       if (!visible.has(slug))
@@ -121,7 +124,8 @@ export async function renderFeedQuery(
   now: number,
   readArchive?: ArchiveReader,
 ): Promise<{ body: Bytes; lastModified: number }> {
-  const { items, head, separator, tail, files } = site.query;
+  const { head, separator, tail, files } = site.query;
+  const items = queryItemsOf(site, chunks);
   const matched: QueryItem[] = [];
   let lastModified = 0;
   for (const item of items) {
@@ -176,13 +180,27 @@ export async function renderFeedQuery(
   return { body: joinBytes(parts), lastModified };
 }
 
+/** The query index: as the build made it, or parsed from its chunk once per isolate. */
+function queryItemsOf(site: AnySite, chunks: ChunkReader): readonly QueryItem[] {
+  const { items } = site.query;
+  if (typeof items !== 'number') return items;
+  let parsed = parsedItems.get(site.query);
+  if (parsed === undefined) {
+    parsed = JSON.parse(new TextDecoder().decode(chunks.bytes(items))) as QueryItem[];
+    parsedItems.set(site.query, parsed);
+  }
+  return parsed;
+}
+
+const parsedItems = new WeakMap<object, QueryItem[]>();
+
 function visibleSlugsAt(
-  site: AnySite,
+  items: readonly QueryItem[],
   now: number,
   of: (item: QueryItem) => readonly string[],
 ): Set<string> {
   const slugs = new Set<string>();
-  for (const item of site.query.items)
+  for (const item of items)
     if (item.publishedAt <= now) for (const slug of of(item)) slugs.add(slug);
   return slugs;
 }

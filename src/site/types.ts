@@ -169,5 +169,12 @@ export interface BuiltSite {
   };
 }
 
-/** The site as the generated module hands it to the Worker: chunks as bytes in a Data module. */
-export type ServedSite = Omit<BuiltSite, 'chunks'> & { chunks: PackedChunks };
+/**
+ * The site as the generated module hands it to the Worker: chunks as bytes in a Data module,
+ * and the query index as one of them (JSON, parsed at the first query: an object literal of
+ * one entry per article would be evaluated at every isolate's start).
+ */
+export type ServedSite = Omit<BuiltSite, 'chunks' | 'query'> & {
+  chunks: PackedChunks;
+  query: Omit<BuiltSite['query'], 'items'> & { items: number };
+};

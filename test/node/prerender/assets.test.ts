@@ -13,6 +13,7 @@ import {
   readAssetsFrom,
   recoverAssets,
 } from '../../../src/prerender/asset-output.ts';
+import { renderSiteModule } from '../../../src/prerender/site-module.ts';
 import type { BuiltSite } from '../../../src/site/types.ts';
 import {
   applyHeaderRules,
@@ -310,6 +311,25 @@ describe('the query index', () => {
     // Only what no Worker document lists any more comes from the archive: the two on page 1.
     expect(ranged).toEqual(['story-2', 'story-1']);
     expect(site.query.files.map((f) => f.path)).toEqual(['/archive/1/feed.json']);
+  });
+
+  it('ships the query index in the Data module, not as one object per article in the module', async () => {
+    const root = await projects.project(ARTICLES);
+    const result = await projects.build(root, VARS);
+    if (!result.ok) throw new Error(result.messages.join('\n'));
+    const { site } = result;
+    const { moduleText, data } = renderSiteModule(site);
+    // Nothing per article in the JavaScript the isolate evaluates at its start.
+    expect(moduleText).not.toContain('"changedAt"');
+    const index = JSON.parse(
+      /export const site = \{ \.\.\.(.*), chunks: \{ data, offsets: /s.exec(moduleText)?.[1] ??
+        'null',
+    ) as { query: { items: number } };
+    const offsets = JSON.parse(/offsets: (\[[^\]]*\])/.exec(moduleText)?.[1] ?? '[]') as number[];
+    const chunk = index.query.items;
+    expect(chunk).toBe(site.chunks.length);
+    const text = Buffer.from(data.subarray(offsets[chunk], offsets[chunk + 1])).toString('utf8');
+    expect(JSON.parse(text)).toEqual(site.query.items);
   });
 });
 
