@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { link, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ASSET_LIMITS, assetFileOf, assetPathOf } from './asset-layout.ts';
@@ -88,7 +88,8 @@ export class DirectoryAssets implements AssetSink {
   /** Files kept from the folder in place. */
   kept = 0;
   readonly #staging: string;
-  readonly #made = new Set<string>();
+  /** Each folder of the staging folder, made once: created as its first file needs it. */
+  readonly #folders = new Map<string, Promise<void>>();
   #previous = new Map<string, ManifestEntry>();
   readonly #writing = new Set<Promise<void>>();
   #writeError: unknown;
@@ -107,7 +108,7 @@ export class DirectoryAssets implements AssetSink {
     for (const name of await readdir(parent).catch(() => [] as string[]))
       if (name.startsWith(trashPrefix)) removeInBackground(join(parent, name));
     await mkdir(this.#staging, { recursive: true });
-    this.#made.add(this.#staging);
+    this.#folders.set(this.#staging, Promise.resolve());
     this.#previous = readManifest(this.target);
   }
 
@@ -118,8 +119,8 @@ export class DirectoryAssets implements AssetSink {
   ): void {
     const bytes = count(this.tally, path, parts);
     const file = join(this.#staging, assetFileOf(path));
-    this.#mkdir(dirname(file));
-    this.#track(writeFile(file, Buffer.concat(parts)));
+    const body = Buffer.concat(parts);
+    this.#track(this.#folder(dirname(file)).then(() => writeFile(file, body)));
     if (made) this.#manifest[path] = { ...made, bytes };
   }
 
@@ -150,8 +151,7 @@ export class DirectoryAssets implements AssetSink {
     // Gone from the folder in place: render it again.
     if (!existsSync(from)) return undefined;
     const file = join(this.#staging, relative);
-    this.#mkdir(dirname(file));
-    this.#track(link(from, file));
+    this.#track(this.#folder(dirname(file)).then(() => link(from, file)));
     this.tally.files++;
     this.kept++;
     this.#manifest[path] = entry;
@@ -196,10 +196,17 @@ export class DirectoryAssets implements AssetSink {
     await rm(this.#staging, { recursive: true, force: true });
   }
 
-  #mkdir(dir: string): void {
-    if (this.#made.has(dir)) return;
-    mkdirSync(dir, { recursive: true });
-    this.#made.add(dir);
+  /**
+   * Makes a folder of the staging folder (its parent first), once. Asynchronous like the writes:
+   * making a folder cost this machine's file system about 0.7 ms, 2.6 s of a rebuild's 3,900.
+   */
+  #folder(dir: string): Promise<void> {
+    let made = this.#folders.get(dir);
+    if (made === undefined) {
+      made = this.#folder(dirname(dir)).then(() => mkdir(dir));
+      this.#folders.set(dir, made);
+    }
+    return made;
   }
 }
 
