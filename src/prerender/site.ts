@@ -453,7 +453,7 @@ class SiteBuilder {
     return bytes;
   }
 
-  /** Keeps the last build's file of a settled document made from the same key; false when it must be rendered. */
+  /** Keeps the last build's file of a settled document made from the same key; undefined when it must be rendered. */
   #reuse(path: string, key: string | undefined): SettledFile | undefined {
     const kept = key === undefined ? undefined : this.#assets.reuse(path, key);
     if (kept) this.#count(path, kept.bytes);
