@@ -63,9 +63,12 @@ const MANIFEST = '.build-manifest.json';
 /** Files being written at once. */
 const WRITE_CONCURRENCY = 16;
 
-/** A manifest entry: the key the file was made from, its length, and a site `feed.json`'s items. */
+/**
+ * A manifest entry: the key the file was made from (null for a build without the cache: never
+ * kept), its length, and a site `feed.json`'s items. Every file of the folder has one.
+ */
 interface ManifestEntry extends SettledFile {
-  key: string;
+  key: string | null;
 }
 
 /** Bumped when the manifest's shape changes: an older manifest is then ignored. */
@@ -94,6 +97,13 @@ export class DirectoryAssets implements AssetSink {
   readonly #writing = new Set<Promise<void>>();
   #writeError: unknown;
   readonly #manifest: Record<string, ManifestEntry> = {};
+  /**
+   * Links to make from the folder in place, until the build writes its first file: a build that
+   * changes nothing keeps that folder as it is and makes none (undefined once they are made).
+   */
+  #deferred: [from: string, file: string][] | undefined = [];
+  /** `_headers` and `_redirects` as this build writes them. */
+  readonly #control = new Map<string, string>();
 
   constructor(target: string) {
     this.target = target;
@@ -117,11 +127,28 @@ export class DirectoryAssets implements AssetSink {
     parts: readonly Uint8Array[],
     made?: { key: string; items?: ItemRanges },
   ): void {
+    this.#makeLinks();
     const bytes = count(this.tally, path, parts);
     const file = join(this.#staging, assetFileOf(path));
     const body = Buffer.concat(parts);
     this.#track(this.#folder(dirname(file)).then(() => writeFile(file, body)));
-    if (made) this.#manifest[path] = { ...made, bytes };
+    this.#manifest[path] = {
+      key: made?.key ?? null,
+      bytes,
+      ...(made?.items ? { items: made.items } : {}),
+    };
+  }
+
+  /** Makes the links deferred so far, and every later one at once. */
+  #makeLinks(): void {
+    const deferred = this.#deferred;
+    if (deferred === undefined) return;
+    this.#deferred = undefined;
+    for (const [from, file] of deferred) this.#link(from, file);
+  }
+
+  #link(from: string, file: string): void {
+    this.#track(this.#folder(dirname(file)).then(() => link(from, file)));
   }
 
   /** Keeps a write or link in flight until it settles; its error fails `commit`. */
@@ -151,27 +178,51 @@ export class DirectoryAssets implements AssetSink {
     // Gone from the folder in place: render it again.
     if (!existsSync(from)) return undefined;
     const file = join(this.#staging, relative);
-    this.#track(this.#folder(dirname(file)).then(() => link(from, file)));
+    if (this.#deferred) this.#deferred.push([from, file]);
+    else this.#link(from, file);
     this.tally.files++;
     this.kept++;
     this.#manifest[path] = entry;
     return entry;
   }
 
-  /** Writes a file the asset tier reads itself (`_headers`, `_redirects`). */
+  /** Writes a file the asset tier reads itself (`_headers`, `_redirects`), at `commit`. */
   writeControlFile(name: string, text: string): void {
-    writeFileSync(join(this.#staging, name), text);
+    this.#control.set(name, text);
+  }
+
+  /** Whether this build would write exactly the folder in place: every file kept, the control files the same. */
+  #changesNothing(): boolean {
+    if (this.#deferred === undefined || this.#deferred.length !== this.#previous.size) return false;
+    if (!existsSync(join(this.target, MANIFEST))) return false;
+    for (const [name, text] of this.#control) {
+      try {
+        if (readFileSync(join(this.target, name), 'utf8') !== text) return false;
+      } catch {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
    * Puts the staging folder in place of `target`: the old folder is renamed aside, the new one
    * into its name, and the old one removed by a detached process (unlinking tens of thousands
    * of files took seconds the build need not wait for). Between the two renames `target` is
-   * missing for an instant; `recoverAssets` puts the old one back if a build dies there.
+   * missing for an instant; `recoverAssets` puts the old one back if a build dies there. A build
+   * that would write the same folder (every file kept, the same control files) leaves the one
+   * in place untouched instead.
    */
   async commit(): Promise<void> {
+    if (this.#changesNothing()) {
+      // Same files from the same keys: the folder in place is this build's, mtimes and all.
+      await this.discard();
+      return;
+    }
+    this.#makeLinks();
     await Promise.all(this.#writing);
     if (this.#writeError !== undefined) throw this.#writeError;
+    for (const [name, text] of this.#control) writeFileSync(join(this.#staging, name), text);
     writeFileSync(
       join(this.#staging, MANIFEST),
       JSON.stringify({ version: MANIFEST_VERSION, files: this.#manifest }),

@@ -3,7 +3,7 @@
 // the platform applies them, test/support/asset-tier.ts), the query index's byte ranges into
 // them, the plan limits, and the folder's atomic replacement.
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ASSET_LIMITS, assetFileOf, assetPathOf } from '../../../src/prerender/asset-layout.ts';
@@ -363,6 +363,40 @@ describe('checkAssetLimits', () => {
 });
 
 describe('replacing the assets folder', () => {
+  it('keeps the folder in place when nothing changed, and replaces it, keeping unchanged files, when an article did', async () => {
+    const root = await projects.project(PUBLISHED);
+    const outFile = 'src/generated/site.js';
+    const dir = join(root, 'src', 'generated', 'site.assets');
+    const first = await projects.build(root, VARS, outFile);
+    if (!first.ok) throw new Error(first.messages.join('\n'));
+    const before = await readTree(dir);
+    const inode = (await stat(dir)).ino;
+    const page = join(dir, 'articles', 'story-1.html');
+    const pageTime = (await stat(page)).mtimeMs;
+
+    const again = await projects.build(root, VARS, outFile);
+    if (!again.ok) throw new Error(again.messages.join('\n'));
+    expect(again.assetsKept).toBe(again.site.assets.files);
+    expect((await stat(dir)).ino).toBe(inode);
+    expect(await readTree(dir)).toEqual(before);
+
+    const edited = join(root, 'articles', 'story-2.md');
+    await writeFile(
+      edited,
+      (await readFile(edited, 'utf8')).replace('paragraph', 'edited paragraph'),
+    );
+    const third = await projects.build(root, VARS, outFile);
+    if (!third.ok) throw new Error(third.messages.join('\n'));
+    expect((await stat(dir)).ino).not.toBe(inode);
+    expect(third.assetsKept).toBeGreaterThan(0);
+    expect(third.assetsKept).toBeLessThan(third.site.assets.files);
+    // An unchanged page is the same file, linked: its mtime, and so its local ETag, kept.
+    expect((await stat(page)).mtimeMs).toBe(pageTime);
+    expect(Buffer.from(await readFile(join(dir, 'articles', 'story-2.html'))).toString()).toContain(
+      'edited paragraph',
+    );
+  });
+
   it('leaves the folder in place byte for byte, and no staging folder, when the build fails its bundle check', async () => {
     const root = await projects.project(PUBLISHED);
     const outFile = 'src/generated/site.js';
