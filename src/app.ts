@@ -62,6 +62,11 @@ interface WorkerEnv {
  * 3. the router (`createRouter` below, Hono, built at the first request that needs it): the
  *    feed query, redirects, /favicon.ico and 404;
  * 4. `answerError`: 500, for an exception anywhere.
+ *
+ * Settled documents (article pages, archive pages with a newer page above them) never reach
+ * it: Cloudflare's asset tier answers them from the build's `site.assets` folder, with the
+ * fields its `_headers` gives (src/prerender/asset-layout.ts). The app reads that folder only
+ * for the feed query's archived items, through the `ASSETS` binding.
  */
 export function createApp({ site, clock = Date.now }: AppOptions): App {
   const scope = site.config.edgeCache;

@@ -3,7 +3,7 @@
 // the plan that many files need (docs/static-assets.md §6).
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { ASSET_LIMITS, planFor } from '../../src/prerender/asset-layout.ts';
+import { ASSET_LIMITS, type AssetPlan, planFor } from '../../src/prerender/asset-layout.ts';
 
 /** Files in the folder that are read by the asset tier or the build, never uploaded as assets. */
 const CONTROL_FILES = new Set(['_headers', '_redirects', '.assetsignore', '.build-manifest.json']);
@@ -16,8 +16,8 @@ export interface AssetsSummary {
   /** Folders, the assets folder included: what `wrangler dev` sets a watcher on. */
   folders: number;
   largest: { file: string; bytes: number };
-  /** 'free' within 20,000 files, 'paid' within 100,000, else undefined (no plan holds it). */
-  plan: 'free' | 'paid' | undefined;
+  /** 'Free' within 20,000 files, 'Paid' within 100,000, else undefined (no plan holds it). */
+  plan: AssetPlan | undefined;
   /** Files over the 25 MiB per-file limit. */
   tooBig: string[];
   /** How long the walk took, in ms. */
@@ -60,8 +60,8 @@ export async function summarizeAssets(dir: string): Promise<AssetsSummary> {
 /** The plan a summary needs, in words, with the limit it is judged against. */
 export function describePlan(summary: AssetsSummary): string {
   const { free, paid } = ASSET_LIMITS;
-  if (summary.plan === 'free') return `Free (≤ ${free.toLocaleString('en-US')} files)`;
-  if (summary.plan === 'paid')
+  if (summary.plan === 'Free') return `Free (≤ ${free.toLocaleString('en-US')} files)`;
+  if (summary.plan === 'Paid')
     return `Paid (> ${free.toLocaleString('en-US')}, ≤ ${paid.toLocaleString('en-US')} files)`;
   return `none (> ${paid.toLocaleString('en-US')} files)`;
 }

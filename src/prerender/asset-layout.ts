@@ -94,9 +94,12 @@ export function renderRedirectsFile(config: SiteConfig): string {
   ].join('\n');
 }
 
+/** A Workers plan, as its static-asset file limit tells them apart. */
+export type AssetPlan = 'Free' | 'Paid';
+
 /** Which plan a number of asset files needs, or undefined when no plan holds that many. */
-export function planFor(files: number): 'free' | 'paid' | undefined {
-  if (files <= ASSET_LIMITS.free) return 'free';
-  if (files <= ASSET_LIMITS.paid) return 'paid';
+export function planFor(files: number): AssetPlan | undefined {
+  if (files <= ASSET_LIMITS.free) return 'Free';
+  if (files <= ASSET_LIMITS.paid) return 'Paid';
   return undefined;
 }

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { link, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { ASSET_LIMITS, assetFileOf, assetPathOf } from './asset-layout.ts';
+import { ASSET_LIMITS, type AssetPlan, assetFileOf, assetPathOf, planFor } from './asset-layout.ts';
 import type { AssetSink, ItemRanges, SettledFile } from './site.ts';
 
 /** Reads back what an asset sink took, by URL path (tests, tools). */
@@ -321,7 +321,7 @@ export function readAssetsFrom(dir: string): AssetReader {
  */
 export function checkAssetLimits(tally: Tally): {
   problems: string[];
-  plan: 'Free' | 'Paid';
+  plan: AssetPlan;
   note?: string;
 } {
   const problems = tally.tooBig.map(
@@ -330,11 +330,12 @@ export function checkAssetLimits(tally: Tally): {
   );
   const { files } = tally;
   const count = `${files.toLocaleString('en-US')} static asset file${files === 1 ? '' : 's'}`;
-  if (files > ASSET_LIMITS.paid)
+  const plan = planFor(files);
+  if (plan === undefined)
     problems.push(
       `${count}: more than the ${ASSET_LIMITS.paid.toLocaleString('en-US')} a Worker version may have on any plan. Raise FEED_ITEM_LIMIT (fewer, longer archive pages) or split the site.`,
     );
-  if (files <= ASSET_LIMITS.free) return { problems, plan: 'Free' };
+  if (plan === 'Free') return { problems, plan };
   const note = `${count}: this site needs the Workers Paid plan (the Free plan allows ${ASSET_LIMITS.free.toLocaleString('en-US')} per version, Paid ${ASSET_LIMITS.paid.toLocaleString('en-US')}).`;
   return { problems, plan: 'Paid', note };
 }

@@ -6,7 +6,7 @@ import { listArticleFiles } from '../content/list-articles.ts';
 import { formatProblem, type Problem } from '../content/problem.ts';
 import { type ReadResult, readArticles } from '../content/read-articles.ts';
 import type { Article, BuiltSite, SiteConfig } from '../site/types.ts';
-import { renderHeadersFile, renderRedirectsFile } from './asset-layout.ts';
+import { type AssetPlan, renderHeadersFile, renderRedirectsFile } from './asset-layout.ts';
 import {
   type AssetReader,
   CountingAssets,
@@ -58,7 +58,7 @@ export type BuildResult =
       /** Settled files kept (hard-linked) from the last build's folder rather than written. */
       assetsKept: number;
       /** The Workers plan whose static-asset file limit the site fits. */
-      plan: 'Free' | 'Paid';
+      plan: AssetPlan;
       articleCount: number;
       notes: string[];
       cache?: CacheStats;

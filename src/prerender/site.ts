@@ -45,14 +45,6 @@ import {
 import { planPages } from './paging.ts';
 import { assertWellFormed } from './well-formed.ts';
 
-/** Outcome of assembling the site: the site and notes, or the problems that stop it. */
-export interface SiteResult {
-  site?: BuiltSite;
-  problems: Problem[];
-  /** Things the author should know that are not errors (merged tag and author spellings). */
-  notes: string[];
-}
-
 /** What the site is made of once the articles are read: the articles as the renderers take them, and the names across them. */
 export interface SitePlan {
   /** Published articles, newest first. */
@@ -102,27 +94,6 @@ export interface AssetSink {
   reuse(path: string, key: string): SettledFile | undefined;
   /** Resolves when the sink can take more (writes in flight); undefined when it always can. */
   pressure?(): Promise<void> | undefined;
-}
-
-/**
- * Turns parsed articles into every response the Worker serves. Drafts are left out.
- * Articles dated after `now` open new versions of the documents that list them, in force
- * from their date on, so they appear on time without a rebuild.
- */
-export async function buildSite(
-  parsed: readonly ParsedArticle[],
-  config: SiteConfig,
-  now: number,
-  assets: AssetSink,
-  fragments?: FragmentSource,
-): Promise<SiteResult> {
-  const planned = planSite(parsed, config);
-  if (!planned.plan) return planned;
-  return {
-    site: await renderSite(planned.plan, config, now, assets, fragments),
-    problems: [],
-    notes: planned.notes,
-  };
 }
 
 /** Checks the names and slugs across articles and makes the articles the renderers take (drafts left out). */
