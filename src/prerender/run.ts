@@ -66,9 +66,9 @@ export type BuildResult =
   | { ok: false; messages: string[]; cache?: CacheStats };
 
 /**
- * Reads the configuration and articles, validates them, renders every response, and
- * (given `outFile`) writes the generated module atomically: on any problem the previous
- * module stays exactly as it was.
+ * Reads the configuration and articles, validates them, renders every response, and (given
+ * `outFile`) writes the static assets and then the generated module atomically: on any problem
+ * the previous module and assets folder stay exactly as they were.
  */
 export async function runBuild(options: BuildOptions): Promise<BuildResult> {
   const root = options.root;
