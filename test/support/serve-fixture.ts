@@ -73,6 +73,8 @@ export async function buildAndServe(
       vars: { ...FIXTURE_VARS, ...options.vars },
       now: options.now,
       keepAssets: true,
+      // The folder is thrown away: a cache in it would only be written, never read.
+      cache: false,
     });
   } finally {
     await rm(root, { recursive: true, force: true });
