@@ -4,10 +4,8 @@
 // 320 px up, and axe-core's accessibility rules; writes screenshots to screenshots/.
 // Run with `npm run test:browser`; prints "N passed, M failed" and exits non-zero on failure.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type { AxeResults } from 'axe-core';
@@ -16,6 +14,7 @@ import { renderArticlePage } from '../src/render/article-page.ts';
 import { renderListPage } from '../src/render/list-page.ts';
 import type { FeedLinks } from '../src/render/page-layout.ts';
 import type { Article, SiteConfig } from '../src/site/types.ts';
+import { findFreePort } from './support/process.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const SCREENSHOTS = join(ROOT, 'screenshots');
@@ -99,17 +98,6 @@ async function assertSubscribeLinks(page: Page, base: string): Promise<void> {
   }
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
 /** A running `wrangler dev`, in a process group of its own so that it can be stopped whole. */
 interface DevServer {
   origin: string;
@@ -118,7 +106,7 @@ interface DevServer {
 }
 
 async function startWorker(): Promise<DevServer> {
-  const port = await freePort();
+  const port = await findFreePort();
   const origin = `http://127.0.0.1:${port}`;
   const wrangler = join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
   // Its own Cache API state, so that a running `npm start` and this test never share entries.

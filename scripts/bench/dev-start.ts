@@ -7,7 +7,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join, relative } from 'node:path';
 import {
   prepareWranglerEnv,
@@ -15,7 +14,7 @@ import {
   renderWranglerConfig,
   WRANGLER_CLI,
 } from '../support/bundle-worker.ts';
-import { CPU_COUNT, PROJECT_ROOT } from '../support/process.ts';
+import { CPU_COUNT, findFreePort, PROJECT_ROOT } from '../support/process.ts';
 import type { BuildReport } from './build-site.ts';
 
 /** Process groups of the `wrangler dev` runs not yet seen to exit, killed if this process ends first (Ctrl-C). */
@@ -106,22 +105,6 @@ export function describeWatchLimits(): string {
     `inotify max_user_watches ${read('/proc/sys/fs/inotify/max_user_watches')}, ` +
     `max_user_instances ${read('/proc/sys/fs/inotify/max_user_instances')}`
   );
-}
-
-/** A loopback port nobody listens on right now. */
-function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 /**

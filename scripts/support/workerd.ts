@@ -6,11 +6,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { basename, dirname, join, resolve } from 'node:path';
 import { readCompatibilityDate } from './bundle-worker.ts';
 import {
   CPU_COUNT,
+  findFreePort,
   PROJECT_ROOT,
   readCpuSeconds,
   readMemoryKiB,
@@ -74,22 +75,6 @@ export interface WorkerdProcess {
   /** The isolate's JavaScript heap in use after a full GC, in bytes (needs `inspector`). */
   heapAfterGc(): Promise<number>;
   stop(): Promise<void>;
-}
-
-/** A loopback port nobody listens on right now. */
-function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 /** A bundled module and the Data modules beside it (the site's bodies), as workerd loads them. */
