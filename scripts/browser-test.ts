@@ -14,6 +14,7 @@ import { renderArticlePage } from '../src/render/article-page.ts';
 import { renderListPage } from '../src/render/list-page.ts';
 import type { FeedLinks } from '../src/render/page-layout.ts';
 import type { Article, SiteConfig } from '../src/site/types.ts';
+import { prepareWranglerEnv, WRANGLER_CLI } from './support/bundle-worker.ts';
 import { findFreePort } from './support/process.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -108,13 +109,12 @@ interface DevServer {
 async function startWorker(): Promise<DevServer> {
   const port = await findFreePort();
   const origin = `http://127.0.0.1:${port}`;
-  const wrangler = join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
   // Its own Cache API state, so that a running `npm start` and this test never share entries.
   const persist = await mkdtemp(join(tmpdir(), 'feed-publisher-browser-'));
   const child: ChildProcess = spawn(
     process.execPath,
     [
-      wrangler,
+      WRANGLER_CLI,
       'dev',
       '--ip',
       '127.0.0.1',
@@ -134,9 +134,7 @@ async function startWorker(): Promise<DevServer> {
         ...process.env,
         // The [build] step runs `node scripts/build.ts`: the project's Node 24, not the system's.
         PATH: `${join(ROOT, 'node_modules', '.bin')}${delimiter}${process.env.PATH ?? ''}`,
-        WRANGLER_SEND_METRICS: 'false',
-        CLOUDFLARE_CF_FETCH_ENABLED: 'false',
-        NO_COLOR: '1',
+        ...(await prepareWranglerEnv(persist)),
       },
     },
   );
