@@ -33,18 +33,13 @@ export class CountingAssets implements AssetSink {
   }
 }
 
-/** Keeps every settled document in memory, by URL path (tests and small tools). */
-export class MemoryAssets implements AssetSink, AssetReader {
-  readonly tally: Tally = { files: 0, tooBig: [] };
+/** Counts, and keeps every settled document in memory by URL path (tests and small tools). */
+export class MemoryAssets extends CountingAssets implements AssetReader {
   readonly #files = new Map<string, Uint8Array>();
 
-  put(path: string, parts: readonly Uint8Array[]): void {
-    count(this.tally, path, parts);
+  override put(path: string, parts: readonly Uint8Array[]): void {
+    super.put(path, parts);
     this.#files.set(path, Buffer.concat(parts));
-  }
-
-  reuse(): undefined {
-    return undefined;
   }
 
   read(path: string): Uint8Array | undefined {

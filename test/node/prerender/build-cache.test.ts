@@ -66,13 +66,16 @@ function build(root: string, options: Partial<BuildOptions> = {}) {
 async function readOutput(root: string): Promise<Record<string, string>> {
   const dir = join(root, 'src', 'generated');
   const files: Record<string, string> = {};
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  // Hidden names are an old assets folder a detached process is still removing: not output.
+  const top = (await readdir(dir, { withFileTypes: true })).filter((e) => !e.name.startsWith('.'));
+  const entries = [
+    ...top.filter((entry) => entry.isFile()),
+    ...(await readdir(join(dir, 'site.assets'), { recursive: true, withFileTypes: true })),
+  ];
   const paths = entries
     .filter((entry) => entry.isFile())
     .map((entry) => relative(dir, join(entry.parentPath, entry.name)))
     .filter((path) => path !== join('site.assets', '.build-manifest.json'))
-    // An old assets folder a detached process is still removing.
-    .filter((path) => !path.startsWith('.site.assets.trash-'))
     .sort();
   for (const path of paths) files[path] = (await readFile(join(dir, path))).toString('base64');
   return files;
