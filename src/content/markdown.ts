@@ -12,7 +12,7 @@ export interface Block {
 export function lexBlocks(markdown: string, firstLine = 1): Block[] {
   const blocks: Block[] = [];
   let line = firstLine;
-  for (const token of createMarked().lexer(markdown)) {
+  for (const token of MARKED.lexer(markdown)) {
     blocks.push({ token, line: line + leadingNewlines(token.raw) });
     line += countNewlines(token.raw);
   }
@@ -25,17 +25,19 @@ export function lexBlocks(markdown: string, firstLine = 1): Block[] {
  * `baseUrl`, and raw HTML is reduced to the allow-list in SANITIZE_OPTIONS.
  */
 export function renderBlocks(blocks: Token[], baseUrl: string): string {
-  const marked = createMarked();
-  const html = marked.parser(blocks);
+  const html = MARKED.parser(blocks);
   return sanitizeHtml(html, createSanitizeOptions(baseUrl)).trim();
 }
 
 /** Plain text of blocks: tags dropped, entities decoded, white space folded. */
 export function renderPlainText(blocks: Token[]): string {
-  const html = createMarked().parser(blocks);
+  const html = MARKED.parser(blocks);
   const text = sanitizeHtml(html, { allowedTags: [], allowedAttributes: {} });
   return decodeHTML(text).replace(/\s+/g, ' ').trim();
 }
+
+/** One parser for every call: its options never change, and lexing keeps no state between calls. */
+const MARKED = createMarked();
 
 function createMarked(): Marked {
   return new Marked({

@@ -79,11 +79,14 @@ export function inferSummary(blocks: readonly Block[]): string {
     const inline = p.tokens.filter((t) => !(t.type === 'text' && t.raw.trim() === ''));
     return inline[0]?.type === 'strong' || inline[inline.length - 1]?.type === 'strong';
   };
-  const real =
-    paragraphs.find(
-      (p) => !isLabelled(p.token) && renderPlainText([p.token]).split(' ').length >= 12,
-    ) ?? paragraphs[0];
-  return real ? renderPlainText([real.token]) : '';
+  // Each candidate's text is rendered once: rendering is most of what inferring costs.
+  for (const p of paragraphs) {
+    if (isLabelled(p.token)) continue;
+    const text = renderPlainText([p.token]);
+    if (text.split(' ').length >= 12) return text;
+  }
+  const first = paragraphs[0];
+  return first ? renderPlainText([first.token]) : '';
 }
 
 /** The first raw HTML (a tag or comment) among a heading's inline tokens, at any depth: what a plain-text title would silently lose. */

@@ -4,13 +4,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { RawVars } from '../../../src/content/config.ts';
 import type { ReadResult } from '../../../src/content/read-articles.ts';
 import { BuildCache } from '../../../src/prerender/build-cache.ts';
-import type { BuildOptions } from '../../../src/prerender/run.ts';
+import { type BuildOptions, renderKeyOf } from '../../../src/prerender/run.ts';
 import {
   createArticle,
   FIXTURE_VARS,
   formatArticle,
   writeArticles,
 } from '../../support/fixtures.ts';
+import { createRenderArticle } from '../render/factories.ts';
 import { FIXTURE_NOW, runTestBuild, servedFeeds } from '../support.ts';
 
 const roots: string[] = [];
@@ -360,5 +361,32 @@ describe('the build cache', () => {
       /^build cache: could not write .*blocked\/cache \(.*\); the next build parses and renders everything again$/,
     );
     expect(await readOutput(root)).toEqual((await observe(root, { cache: false })).output);
+  });
+});
+
+describe('render keys', () => {
+  const context = ['code', '{"config":1}'];
+  const article = createRenderArticle({ contentHtml: '<p>Body.</p>', tags: ['Economy'] });
+  const source = { html: article.contentHtml, parseKey: 'parse-key-of-the-file' };
+
+  it('stand the parse key in for the body, and change with it and with every other field', () => {
+    const key = renderKeyOf(context, article, source);
+    expect(renderKeyOf(context, article, { ...source })).toBe(key);
+    expect(
+      renderKeyOf(context, article, { ...source, parseKey: 'another file or bytes' }),
+    ).not.toBe(key);
+    // Cross-article facts (a tag's site-wide spelling, an author's page) are not in the parse.
+    expect(renderKeyOf(context, { ...article, tags: ['economy'] }, source)).not.toBe(key);
+    expect(renderKeyOf(['other code', context[1] ?? ''], article, source)).not.toBe(key);
+  });
+
+  it('hash the whole article when its body is not what its file parsed to, or nothing parsed it', () => {
+    const edited = { ...article, contentHtml: '<p>Another body.</p>' };
+    const whole = renderKeyOf(context, edited, undefined);
+    expect(renderKeyOf(context, edited, source)).toBe(whole);
+    expect(whole).not.toBe(renderKeyOf(context, article, undefined));
+    expect(renderKeyOf(context, article, source)).not.toBe(
+      renderKeyOf(context, article, undefined),
+    );
   });
 });
