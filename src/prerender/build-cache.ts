@@ -121,8 +121,10 @@ export class BuildCache {
   static keyOf(...parts: (string | Uint8Array)[]): string {
     const hash = createHash('sha256');
     for (const part of parts) {
-      hash.update(`${typeof part === 'string' ? 's' : 'b'}${Buffer.byteLength(part)}:`);
-      hash.update(part);
+      // A text's length in UTF-16 units delimits it as well as its byte length, without
+      // measuring it first; a build computes some hundred thousand keys.
+      if (typeof part === 'string') hash.update(`s${part.length}:${part}`);
+      else hash.update(`b${part.byteLength}:`).update(part);
     }
     return hash.digest('hex');
   }

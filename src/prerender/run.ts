@@ -89,9 +89,16 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
   const cacheDir =
     options.cacheDir ?? (process.env.FEED_PUBLISHER_CACHE_DIR || defaultCacheDir(root));
   const cache = useCache ? new BuildCache(resolve(root, cacheDir)) : undefined;
-  // Everything that shapes the output besides an article's own bytes and path.
+  // Everything that shapes the output besides an article's own bytes and path, hashed once:
+  // every key of the build starts with it.
   const context = useCache
-    ? [options.codeVersion ?? (await computeCodeVersion()), JSON.stringify(config)]
+    ? [
+        BuildCache.keyOf(
+          'context',
+          options.codeVersion ?? (await computeCodeVersion()),
+          JSON.stringify(config),
+        ),
+      ]
     : [];
   /** Ends the build: waits for the cache's writes and prunes what this build did not use. */
   const finish = async <T extends BuildResult>(result: T, prune: CacheKind[]): Promise<T> => {
