@@ -1,13 +1,9 @@
 // Build step: `node scripts/build.ts` (wrangler runs it before `dev` and `deploy`).
 // `--check` validates articles/ and the configuration without writing anything; `--no-cache`
 // parses and renders every article instead of reusing the build cache.
-import { enableCompileCache } from 'node:module';
-import { join } from 'node:path';
+import { keepCompiledCode } from './support/compile-cache.ts';
 
-// V8's compiled code of the build's modules, kept between builds: loading them is about a tenth
-// of a rebuild that finds everything in the build cache. Node checks each entry against the
-// source, so an edited module is compiled afresh.
-enableCompileCache(join(process.cwd(), 'node_modules/.cache/feed-publisher/compile'));
+keepCompiledCode(process.cwd());
 const { runBuild } = await import('../src/prerender/run.ts');
 
 const check = process.argv.includes('--check');

@@ -8,7 +8,8 @@
 import { statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type CacheStats, runBuild } from '../../src/prerender/run.ts';
+import type { CacheStats } from '../../src/prerender/run.ts';
+import { keepCompiledCode } from '../support/compile-cache.ts';
 import type { NaiveData, NaiveItem } from './worker.ts';
 
 /** Site settings of every benchmark build. */
@@ -59,6 +60,9 @@ const extraVars = JSON.parse(process.argv[3] ?? '{}') as Record<string, string>;
 const flags = process.argv.slice(4);
 const cache = !flags.includes('--no-cache');
 const naive = !flags.includes('--no-naive');
+// As scripts/build.ts does, so that a bench rebuild costs what `npm run build` costs.
+keepCompiledCode(siteDir);
+const { runBuild } = await import('../../src/prerender/run.ts');
 const started = performance.now();
 const result = await runBuild({
   root: siteDir,
