@@ -90,18 +90,6 @@ interface Manifest {
   valid: boolean;
 }
 
-/** What a build did to the folder it wrote, by file. */
-export interface FolderWork {
-  /** Rendered and written. */
-  written: number;
-  /** Hard-linked from the live folder, which had the file from the same key. */
-  linked: number;
-  /** Already in the folder from the same key (the build before last made it): left as it was. */
-  unchanged: number;
-  /** In the folder, but not in this build: removed. */
-  removed: number;
-}
-
 /**
  * The two folders the assets link (`site.assets`) takes turns pointing at: `.site.assets.0` and
  * `.site.assets.1` beside it.
@@ -137,8 +125,6 @@ export class DirectoryAssets implements AssetSink {
   readonly target: string;
   /** Files kept from an earlier build (not rendered). */
   kept = 0;
-  /** What this build did to the folder it wrote; nothing at all when it changed nothing. */
-  readonly work: FolderWork = { written: 0, linked: 0, unchanged: 0, removed: 0 };
   /** The folder `target` points at; undefined before the first build. */
   #live: string | undefined;
   #liveManifest: Manifest = emptyManifest();
@@ -187,7 +173,6 @@ export class DirectoryAssets implements AssetSink {
     this.#start();
     const body = Buffer.concat(parts);
     this.#replace(assetFileOf(path), (file) => writeFile(file, body, { flag: 'wx' }));
-    this.work.written++;
     this.#manifest.set(path, {
       key: made?.key ?? null,
       bytes,
@@ -198,7 +183,6 @@ export class DirectoryAssets implements AssetSink {
   reuse(path: string, key: string): SettledFile | undefined {
     const here = this.#folderManifest.files.get(path);
     if (here?.key === key) {
-      this.work.unchanged++;
       return this.#keep(path, here);
     }
     const entry = this.#liveManifest.files.get(path);
@@ -210,7 +194,6 @@ export class DirectoryAssets implements AssetSink {
     const linkIt = (): void => this.#replace(relative, (file) => link(from, file));
     if (this.#started) linkIt();
     else this.#deferred.push(linkIt);
-    this.work.linked++;
     return this.#keep(path, entry);
   }
 
@@ -334,23 +317,25 @@ export class DirectoryAssets implements AssetSink {
    * empty. A folder whose manifest was read lists them; a dirty one is walked.
    */
   async #removeStale(): Promise<void> {
-    const wanted = new Set([...this.#manifest.keys()].map(assetFileOf));
     const written = new Set(['.assetsignore', MANIFEST, ...this.#control.keys()]);
     let stale: string[];
     if (this.#folderManifest.valid)
       stale = [
-        ...[...this.#folderManifest.files.keys()].map(assetFileOf),
-        ...['_headers', '_redirects'],
-      ].filter((file) => !wanted.has(file) && !written.has(file));
-    else
+        ...[...this.#folderManifest.files.keys()]
+          .filter((path) => !this.#manifest.has(path))
+          .map(assetFileOf),
+        ...['_headers', '_redirects'].filter((file) => !written.has(file)),
+      ];
+    else {
+      const wanted = new Set([...this.#manifest.keys()].map(assetFileOf));
       stale = (await readdir(this.#folder, { recursive: true, withFileTypes: true }))
         .filter((entry) => !entry.isDirectory())
         .map((entry) => relative(this.#folder, join(entry.parentPath, entry.name)))
         .filter((file) => !wanted.has(file) && !written.has(file));
+    }
     const emptied = new Set<string>();
     for (const file of stale) {
       this.#track(unlink(join(this.#folder, file)).catch(ignoreMissing));
-      this.work.removed++;
       for (let dir = dirname(file); dir !== '.'; dir = dirname(dir)) emptied.add(dir);
       await this.pressure();
     }
