@@ -1,8 +1,18 @@
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { link, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { link, mkdir, readdir, rename, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { ASSET_LIMITS, type AssetPlan, assetFileOf, assetPathOf, planFor } from './asset-layout.ts';
 import type { AssetSink, ItemRanges, SettledFile } from './site.ts';
 
@@ -52,11 +62,14 @@ export class MemoryAssets extends CountingAssets implements AssetReader {
   }
 }
 
-/** The manifest of an assets folder: what made each file, so that the next build can keep it. */
+/** The manifest of an assets folder: what made each file, so that a later build can keep it. */
 const MANIFEST = '.build-manifest.json';
 
 /** Files being written at once. */
 const WRITE_CONCURRENCY = 16;
+
+/** How long a build waits for another one writing the same assets folder to end. */
+const LOCK_WAIT_MS = 120_000;
 
 /**
  * A manifest entry: the key the file was made from (null for a build without the cache: never
@@ -67,54 +80,88 @@ interface ManifestEntry extends SettledFile {
 }
 
 /** Bumped when the manifest's shape changes: an older manifest is then ignored. */
-const MANIFEST_VERSION = 1;
+const MANIFEST_VERSION = 2;
+
+/** A folder's manifest as read: its files by URL path, which build wrote it, and whether it was there to read. */
+interface Manifest {
+  files: Map<string, ManifestEntry>;
+  /** Counts the builds that wrote this pair of folders: the newer folder has the larger one. */
+  generation: number;
+  valid: boolean;
+}
 
 /**
- * Writes settled documents into a fresh folder beside `target`, then puts it in place with
- * renames: until `commit`, the folder the Worker serves from is untouched, and `discard` leaves
- * it exactly as it was. Writes are synchronous because the render that calls `put` is: queued
- * asynchronous writes would hold the whole archive in memory.
+ * The two folders the assets link (`site.assets`) takes turns pointing at: `.site.assets.0` and
+ * `.site.assets.1` beside it.
+ */
+export function assetFoldersOf(target: string): [string, string] {
+  const base = join(dirname(target), `.${basename(target)}.`);
+  return [`${base}0`, `${base}1`];
+}
+
+/**
+ * Writes settled documents into the one of two folders that `target` (a symbolic link) does not
+ * point at, then points `target` at it with one rename: the folder the Worker serves from (the
+ * live one) is never written, and a build that fails or dies leaves `target` on it, whole.
+ * Writes are synchronous because the render that calls `put` is: queued asynchronous writes
+ * would hold the whole archive in memory.
  *
- * A file whose key (everything it was made from: src/prerender/run.ts) is the one the folder in
- * place recorded for it is hard-linked from there rather than rendered and written again, so a
- * rebuild costs what changed. The link keeps the file's mtime, and so the ETag `wrangler dev`
- * derives from it.
+ * The folder written holds the build before last's output, and its manifest says from which key
+ * each file was made, so a rebuild costs what changed, not what the site holds: a file already
+ * there from the same key is left alone; one the live folder has from that key (see
+ * src/prerender/run.ts for what a key covers) is hard-linked from there, not rendered again; the
+ * rest are rendered and written; files this build does not have are removed. Before its first
+ * change the folder's manifest is removed, so a build that stops halfway leaves the folder known
+ * dirty, and the next one trusts none of its files. A link keeps the file's mtime, and so the
+ * ETag `wrangler dev` derives from it.
+ *
+ * The two folders share a file's inode wherever it was linked, so a file of the folder written
+ * is never opened for writing: it is unlinked, then created anew (`wx`: failing rather than
+ * opening a path that still exists) or renamed over. Writing in place would change the live
+ * folder's copy too.
  */
 export class DirectoryAssets implements AssetSink {
   readonly tally: Tally = { files: 0, tooBig: [] };
   readonly target: string;
-  /** Files kept from the folder in place. */
+  /** Files kept from an earlier build (not rendered). */
   kept = 0;
-  readonly #staging: string;
-  /** Each folder of the staging folder, made once: created as its first file needs it. */
-  readonly #folders = new Map<string, Promise<void>>();
-  #previous = new Map<string, ManifestEntry>();
+  /** The folder `target` points at; undefined before the first build. */
+  #live: string | undefined;
+  #liveManifest: Manifest = emptyManifest();
+  /** The folder this build writes, and what its manifest said before the build. */
+  #folder = '';
+  #folderManifest: Manifest = emptyManifest();
+  /** Whether the folder written has been marked dirty and changed. */
+  #started = false;
+  /**
+   * Links to make, until the build writes its first file: a build that changes nothing compared
+   * with the live folder leaves both folders as they are.
+   */
+  #deferred: (() => void)[] = [];
   readonly #writing = new Set<Promise<void>>();
   #writeError: unknown;
-  readonly #manifest: Record<string, ManifestEntry> = {};
-  /**
-   * Links to make from the folder in place, until the build writes its first file: a build that
-   * changes nothing keeps that folder as it is and makes none (undefined once they are made).
-   */
-  #deferred: [from: string, file: string][] | undefined = [];
+  readonly #manifest = new Map<string, ManifestEntry>();
   /** `_headers` and `_redirects` as this build writes them. */
   readonly #control = new Map<string, string>();
+  #lock: string | undefined;
 
   constructor(target: string) {
     this.target = target;
-    this.#staging = join(dirname(target), `.${basename(target)}.next-${process.pid}`);
   }
 
-  /** Creates the staging folder (removing one a crashed build left, and old folders not yet removed). */
+  /** Takes the folders for this build (waiting for another build on them), recovers the link, and reads both manifests. */
   async open(): Promise<void> {
-    await rm(this.#staging, { recursive: true, force: true });
-    const parent = dirname(this.target);
-    const trashPrefix = `.${basename(this.target)}.trash-`;
-    for (const name of await readdir(parent).catch(() => [] as string[]))
-      if (name.startsWith(trashPrefix)) removeInBackground(join(parent, name));
-    await mkdir(this.#staging, { recursive: true });
-    this.#folders.set(this.#staging, Promise.resolve());
-    this.#previous = readManifest(this.target);
+    await mkdir(dirname(this.target), { recursive: true });
+    this.#lock = await takeLock(
+      join(dirname(this.target), `.${basename(this.target)}.lock`),
+      this.target,
+    );
+    await recoverAssets(this.target);
+    const [zero, one] = assetFoldersOf(this.target);
+    this.#live = liveFolderOf(this.target);
+    this.#folder = this.#live === zero ? one : zero;
+    if (this.#live) this.#liveManifest = readManifest(this.#live);
+    this.#folderManifest = readManifest(this.#folder);
   }
 
   put(
@@ -122,28 +169,72 @@ export class DirectoryAssets implements AssetSink {
     parts: readonly Uint8Array[],
     made?: { key: string; items?: ItemRanges },
   ): void {
-    this.#makeLinks();
     const bytes = count(this.tally, path, parts);
-    const file = join(this.#staging, assetFileOf(path));
+    this.#start();
     const body = Buffer.concat(parts);
-    this.#track(this.#folder(dirname(file)).then(() => writeFile(file, body)));
-    this.#manifest[path] = {
+    this.#replace(assetFileOf(path), (file) => writeFile(file, body, { flag: 'wx' }));
+    this.#manifest.set(path, {
       key: made?.key ?? null,
       bytes,
       ...(made?.items ? { items: made.items } : {}),
-    };
+    });
   }
 
-  /** Makes the links deferred so far, and every later one at once. */
-  #makeLinks(): void {
-    const deferred = this.#deferred;
-    if (deferred === undefined) return;
-    this.#deferred = undefined;
-    for (const [from, file] of deferred) this.#link(from, file);
+  reuse(path: string, key: string): SettledFile | undefined {
+    const here = this.#folderManifest.files.get(path);
+    if (here?.key === key) {
+      return this.#keep(path, here);
+    }
+    const entry = this.#liveManifest.files.get(path);
+    if (entry?.key !== key || this.#live === undefined) return undefined;
+    const relative = assetFileOf(path);
+    const from = join(this.#live, relative);
+    // Gone from the live folder: render it again.
+    if (!existsSync(from)) return undefined;
+    const linkIt = (): void => this.#replace(relative, (file) => link(from, file));
+    if (this.#started) linkIt();
+    else this.#deferred.push(linkIt);
+    return this.#keep(path, entry);
   }
 
-  #link(from: string, file: string): void {
-    this.#track(this.#folder(dirname(file)).then(() => link(from, file)));
+  #keep(path: string, entry: ManifestEntry): ManifestEntry {
+    this.tally.files++;
+    this.kept++;
+    this.#manifest.set(path, entry);
+    return entry;
+  }
+
+  /**
+   * Marks the folder written dirty before its first change (its manifest removed: an interrupted
+   * build leaves it trusted for nothing), then makes the links deferred so far.
+   */
+  #start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    mkdirSync(this.#folder, { recursive: true });
+    rmSync(join(this.#folder, MANIFEST), { force: true });
+    for (const linkIt of this.#deferred) linkIt();
+    this.#deferred = [];
+  }
+
+  /**
+   * Puts a new file at `relative` in the folder written: whatever is there is unlinked first,
+   * never written in place (it may be the live folder's file too), and its folder made if missing.
+   */
+  #replace(relative: string, create: (file: string) => Promise<void>): void {
+    const file = join(this.#folder, relative);
+    this.#track(
+      (async () => {
+        await unlink(file).catch(ignoreMissing);
+        try {
+          await create(file);
+        } catch (error) {
+          if (codeOf(error) !== 'ENOENT') throw error;
+          await mkdir(dirname(file), { recursive: true });
+          await create(file);
+        }
+      })(),
+    );
   }
 
   /** Keeps a write or link in flight until it settles; its error fails `commit`. */
@@ -165,127 +256,259 @@ export class DirectoryAssets implements AssetSink {
     while (this.#writing.size >= WRITE_CONCURRENCY) await Promise.race(this.#writing);
   }
 
-  reuse(path: string, key: string): SettledFile | undefined {
-    const entry = this.#previous.get(path);
-    if (entry?.key !== key) return undefined;
-    const relative = assetFileOf(path);
-    const from = join(this.target, relative);
-    // Gone from the folder in place: render it again.
-    if (!existsSync(from)) return undefined;
-    const file = join(this.#staging, relative);
-    if (this.#deferred) this.#deferred.push([from, file]);
-    else this.#link(from, file);
-    this.tally.files++;
-    this.kept++;
-    this.#manifest[path] = entry;
-    return entry;
-  }
-
   /** Writes a file the asset tier reads itself (`_headers`, `_redirects`), at `commit`. */
   writeControlFile(name: string, text: string): void {
     this.#control.set(name, text);
   }
 
-  /** Whether this build would write exactly the folder in place: every file kept, the control files the same. */
+  /** Whether this build would write exactly the live folder: every file from the same key, the control files the same. */
   #changesNothing(): boolean {
-    if (this.#deferred === undefined || this.#deferred.length !== this.#previous.size) return false;
-    if (!existsSync(join(this.target, MANIFEST))) return false;
-    for (const [name, text] of this.#control) {
-      try {
-        if (readFileSync(join(this.target, name), 'utf8') !== text) return false;
-      } catch {
-        return false;
-      }
-    }
+    const live = this.#liveManifest;
+    if (this.#started || this.#live === undefined || !live.valid) return false;
+    if (this.#manifest.size !== live.files.size) return false;
+    for (const [path, entry] of this.#manifest)
+      if (entry.key === null || live.files.get(path)?.key !== entry.key) return false;
+    for (const [name, text] of this.#control)
+      if (readText(join(this.#live, name)) !== text) return false;
     return true;
   }
 
   /**
-   * Puts the staging folder in place of `target`: the old folder is renamed aside, the new one
-   * into its name, and the old one removed by a detached process (unlinking tens of thousands
-   * of files took seconds the build need not wait for). Between the two renames `target` is
-   * missing for an instant; `recoverAssets` puts the old one back if a build dies there. A build
-   * that would write the same folder (every file kept, the same control files) leaves the one
-   * in place untouched instead.
+   * Finishes the folder written (its files, the removal of those this build does not have, the
+   * control files, then its manifest) and points `target` at it: a symbolic link made beside
+   * `target` and renamed over it, so `target` is the old folder or the new one at every instant,
+   * never missing or half-written. A build that would write the live folder as it is (every file
+   * from the same key, the same control files) changes nothing instead.
    */
   async commit(): Promise<void> {
     if (this.#changesNothing()) {
-      // Same files from the same keys: the folder in place is this build's, mtimes and all.
+      // Same files from the same keys: the live folder is this build's, mtimes and all.
       await this.discard();
       return;
     }
-    this.#makeLinks();
-    await Promise.all(this.#writing);
-    if (this.#writeError !== undefined) throw this.#writeError;
-    for (const [name, text] of this.#control) writeFileSync(join(this.#staging, name), text);
-    writeFileSync(
-      join(this.#staging, MANIFEST),
-      JSON.stringify({ version: MANIFEST_VERSION, files: this.#manifest }),
-    );
+    this.#start();
+    await this.#settle();
+    await this.#removeStale();
+    await this.#settle();
+    for (const [name, text] of this.#control)
+      if (readText(join(this.#folder, name)) !== text) replaceFile(join(this.#folder, name), text);
     // The manifest is the build's, not the site's: never uploaded or served.
-    writeFileSync(join(this.#staging, '.assetsignore'), `/${MANIFEST}\n`);
-    const aside = `${this.target}.old`;
-    await rm(aside, { recursive: true, force: true });
-    if (existsSync(this.target)) await rename(this.target, aside);
-    await rename(this.#staging, this.target);
-    const trash = join(
-      dirname(this.target),
-      `.${basename(this.target)}.trash-${process.pid}-${randomBytes(4).toString('hex')}`,
+    replaceFile(join(this.#folder, '.assetsignore'), `/${MANIFEST}\n`);
+    replaceFile(
+      join(this.#folder, MANIFEST),
+      JSON.stringify({
+        version: MANIFEST_VERSION,
+        generation: this.#liveManifest.generation + 1,
+        files: Object.fromEntries(this.#manifest),
+      }),
     );
-    await rename(aside, trash).catch(() => undefined);
-    removeInBackground(trash);
+    pointLink(this.target, this.#folder);
+    this.#unlock();
   }
 
-  /** Removes the staging folder; the folder in place stays as it was. */
-  async discard(): Promise<void> {
+  /** Waits for the writes in flight; throws the first that failed. */
+  async #settle(): Promise<void> {
     await Promise.all(this.#writing);
-    await rm(this.#staging, { recursive: true, force: true });
+    if (this.#writeError !== undefined) throw this.#writeError;
   }
 
   /**
-   * Makes a folder of the staging folder (its parent first), once. Asynchronous like the writes:
-   * making a folder cost this machine's file system about 0.7 ms, 2.6 s of a rebuild's 3,900.
+   * Removes the files of the folder written that this build does not have, and folders left
+   * empty. A folder whose manifest was read lists them; a dirty one is walked.
    */
-  #folder(dir: string): Promise<void> {
-    let made = this.#folders.get(dir);
-    if (made === undefined) {
-      made = this.#folder(dirname(dir)).then(() => mkdir(dir));
-      this.#folders.set(dir, made);
+  async #removeStale(): Promise<void> {
+    const written = new Set(['.assetsignore', MANIFEST, ...this.#control.keys()]);
+    let stale: string[];
+    if (this.#folderManifest.valid)
+      stale = [
+        ...[...this.#folderManifest.files.keys()]
+          .filter((path) => !this.#manifest.has(path))
+          .map(assetFileOf),
+        ...['_headers', '_redirects'].filter((file) => !written.has(file)),
+      ];
+    else {
+      const wanted = new Set([...this.#manifest.keys()].map(assetFileOf));
+      stale = (await readdir(this.#folder, { recursive: true, withFileTypes: true }))
+        .filter((entry) => !entry.isDirectory())
+        .map((entry) => relative(this.#folder, join(entry.parentPath, entry.name)))
+        .filter((file) => !wanted.has(file) && !written.has(file));
     }
-    return made;
+    const emptied = new Set<string>();
+    for (const file of stale) {
+      this.#track(unlink(join(this.#folder, file)).catch(ignoreMissing));
+      for (let dir = dirname(file); dir !== '.'; dir = dirname(dir)) emptied.add(dir);
+      await this.pressure();
+    }
+    await this.#settle();
+    // Deepest first; a folder that still holds something stays.
+    for (const dir of [...emptied].sort((a, b) => b.length - a.length))
+      await rmdir(join(this.#folder, dir)).catch(() => undefined);
+  }
+
+  /** Waits for the writes in flight and lets other builds have the folders; the live folder stays as it was. */
+  async discard(): Promise<void> {
+    await Promise.all(this.#writing);
+    this.#unlock();
+  }
+
+  #unlock(): void {
+    if (this.#lock) rmSync(this.#lock, { force: true });
+    this.#lock = undefined;
   }
 }
 
-/** Removes a folder from a detached process that outlives this one; a later build removes what it leaves. */
-function removeInBackground(dir: string): void {
-  if (!existsSync(dir)) return;
-  const child = spawn(
-    process.execPath,
-    ['-e', 'require("node:fs").rmSync(process.argv[1], { recursive: true, force: true })', dir],
-    { detached: true, stdio: 'ignore' },
-  );
-  child.on('error', () => undefined);
-  child.unref();
+function emptyManifest(): Manifest {
+  return { files: new Map(), generation: 0, valid: false };
 }
 
-/** The manifest of the folder in place; empty when there is none or it cannot be read. */
-function readManifest(dir: string): Map<string, ManifestEntry> {
+/** The manifest of an assets folder; empty and not valid when there is none or it cannot be read. */
+function readManifest(dir: string): Manifest {
   try {
     const parsed = JSON.parse(readFileSync(join(dir, MANIFEST), 'utf8')) as {
       version?: number;
+      generation?: number;
       files?: Record<string, ManifestEntry>;
     };
-    if (parsed.version !== MANIFEST_VERSION || typeof parsed.files !== 'object') return new Map();
-    return new Map(Object.entries(parsed.files ?? {}));
+    if (
+      parsed.version !== MANIFEST_VERSION ||
+      typeof parsed.files !== 'object' ||
+      parsed.files === null ||
+      typeof parsed.generation !== 'number'
+    )
+      return emptyManifest();
+    return {
+      files: new Map(Object.entries(parsed.files)),
+      generation: parsed.generation,
+      valid: true,
+    };
   } catch {
-    return new Map();
+    return emptyManifest();
   }
 }
 
-/** Puts back the assets folder a build moved aside and died before replacing. */
+/** The folder a link points at, when the link and the folder are both there. */
+function liveFolderOf(target: string): string | undefined {
+  try {
+    const dir = resolve(dirname(target), readlinkSync(target));
+    return statSync(dir).isDirectory() ? dir : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Points the link `target` at `folder` in one step: a new link beside it, renamed over it. */
+function pointLink(target: string, folder: string): void {
+  const temporary = join(dirname(target), `.${basename(target)}.link-${process.pid}`);
+  rmSync(temporary, { force: true });
+  // Relative, so that the project folder can move.
+  symlinkSync(basename(folder), temporary);
+  renameSync(temporary, target);
+}
+
+/** Replaces a small file by writing a new one beside it and renaming it over: never in place (see DirectoryAssets). */
+function replaceFile(file: string, text: string): void {
+  const temporary = `${file}.tmp-${process.pid}`;
+  writeFileSync(temporary, text);
+  renameSync(temporary, file);
+}
+
+/**
+ * Makes `lock` (holding this process's id), waiting while another live process holds it: two
+ * builds writing the same folder at once would mix their files. A lock whose process is gone
+ * (a build killed) is taken over.
+ */
+async function takeLock(lock: string, target: string): Promise<string> {
+  for (const started = Date.now(); ; ) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      return lock;
+    } catch (error) {
+      if (codeOf(error) !== 'EEXIST') throw error;
+    }
+    const holder = Number.parseInt(readText(lock) ?? '', 10);
+    if (!isRunning(holder)) {
+      rmSync(lock, { force: true });
+      continue;
+    }
+    if (Date.now() - started > LOCK_WAIT_MS)
+      throw new Error(
+        `${target}: another build (process ${holder}) has been writing the assets for over ${LOCK_WAIT_MS / 1000} s; if it is stuck, end it or remove ${lock}.`,
+      );
+    await new Promise((done) => setTimeout(done, 50));
+  }
+}
+
+function isRunning(pid: number): boolean {
+  if (!(pid > 0)) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return codeOf(error) === 'EPERM';
+  }
+}
+
+function readText(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function codeOf(error: unknown): unknown {
+  return (error as NodeJS.ErrnoException | undefined)?.code;
+}
+
+function ignoreMissing(error: unknown): void {
+  if (codeOf(error) !== 'ENOENT') throw error;
+}
+
+/**
+ * Makes `target` a link to a whole folder of the last good build before a build starts: an
+ * assets folder from before the two folders becomes folder 0; a missing or dangling link is
+ * pointed at the folder with a manifest (written last, so a finished build's) and the largest
+ * generation; a link to a folder is left as it is.
+ */
 export async function recoverAssets(target: string): Promise<void> {
-  const aside = `${target}.old`;
-  if (!existsSync(target) && existsSync(aside)) await rename(aside, target);
+  const [zero, one] = assetFoldersOf(target);
+  let kind = kindOf(target);
+  // Left by the earlier one-folder scheme when a build died between its two renames.
+  if (kind === 'missing' && kindOf(`${target}.old`) === 'folder') {
+    await rename(`${target}.old`, target);
+    kind = 'folder';
+  }
+  if (kind === 'folder') {
+    await rm(zero, { recursive: true, force: true });
+    await rename(target, zero);
+    pointLink(target, zero);
+    await removeLegacyFolders(target);
+    return;
+  }
+  if (kind === 'link' && liveFolderOf(target) !== undefined) return;
+  const best = [zero, one]
+    .map((dir) => ({ dir, manifest: readManifest(dir) }))
+    .filter((folder) => folder.manifest.valid)
+    .sort((a, b) => b.manifest.generation - a.manifest.generation)[0];
+  if (best) pointLink(target, best.dir);
+}
+
+function kindOf(path: string): 'link' | 'folder' | 'missing' | 'other' {
+  try {
+    const stats = lstatSync(path);
+    return stats.isSymbolicLink() ? 'link' : stats.isDirectory() ? 'folder' : 'other';
+  } catch {
+    return 'missing';
+  }
+}
+
+/** Removes the staging and old folders the one-folder scheme could leave beside `target`. */
+async function removeLegacyFolders(target: string): Promise<void> {
+  const parent = dirname(target);
+  const name = basename(target);
+  for (const entry of await readdir(parent))
+    if (entry.startsWith(`.${name}.next-`) || entry.startsWith(`.${name}.trash-`))
+      await rm(join(parent, entry), { recursive: true, force: true });
 }
 
 /** Reads assets from a folder the build wrote. */

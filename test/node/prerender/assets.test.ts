@@ -3,7 +3,18 @@
 // the platform applies them, test/support/asset-tier.ts), the query index's byte ranges into
 // them, the plan limits, and the folder's atomic replacement.
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import {
+  lstat,
+  mkdir,
+  readdir,
+  readFile,
+  readlink,
+  rename,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ASSET_LIMITS, assetFileOf, assetPathOf } from '../../../src/prerender/asset-layout.ts';
@@ -23,9 +34,15 @@ import {
   parseHeadersFile,
   parseRedirectsFile,
 } from '../../support/asset-tier.ts';
-import { type ArticleFixture, formatArticle } from '../../support/fixtures.ts';
+import { type ArticleFixture, FIXTURE_VARS, formatArticle } from '../../support/fixtures.ts';
 import { buildAndServe } from '../../support/serve-fixture.ts';
-import { assetsOf, createDatedArticle, FIXTURE_NOW, useTemporaryProjects } from '../support.ts';
+import {
+  assetsOf,
+  createDatedArticle,
+  FIXTURE_NOW,
+  runTestBuild,
+  useTemporaryProjects,
+} from '../support.ts';
 
 const SITE = 'https://news.example';
 const SITE_ID = 'tag:news.example,2026:';
@@ -362,7 +379,7 @@ describe('checkAssetLimits', () => {
   });
 });
 
-describe('replacing the assets folder', () => {
+describe('the two assets folders', () => {
   it('keeps the folder in place when nothing changed, and replaces it, keeping unchanged files, when an article did', async () => {
     const root = await projects.project(PUBLISHED);
     const outFile = 'src/generated/site.js';
@@ -397,55 +414,341 @@ describe('replacing the assets folder', () => {
     );
   });
 
-  it('leaves the folder in place byte for byte, and no staging folder, when the build fails its bundle check', async () => {
+  it('leaves the live folder byte for byte, and the link on it, when the build fails its bundle check', async () => {
     const root = await projects.project(PUBLISHED);
-    const outFile = 'src/generated/site.js';
     const generated = join(root, 'src', 'generated');
-    const first = await projects.build(root, VARS, outFile);
-    if (!first.ok) throw new Error(first.messages.join('\n'));
-    const before = await readTree(generated);
-    expect(Object.keys(before)).toContain('site.assets/archive/1/feed.json');
+    await buildOk(root);
+    const before = await readLive(generated);
+    expect(Object.keys(before.files)).toContain('archive/1/feed.json');
 
     await writeFile(
       join(root, 'articles', 'story-8.md'),
       formatArticle(createDatedArticle('story-8', '2024-01-08')),
     );
-    const failed = await projects.build(root, { ...VARS, BUNDLE_LIMIT_MIB: '0.001' }, outFile);
+    const failed = await projects.build(root, { ...VARS, BUNDLE_LIMIT_MIB: '0.001' }, OUT_FILE);
     expect(failed.ok ? [] : failed.messages).toEqual([expect.stringContaining('BUNDLE_LIMIT_MIB')]);
-    expect(await readTree(generated)).toEqual(before);
-    expect(await readdir(generated)).not.toContainEqual(expect.stringMatching(/next-|\.old$/));
+    expect(await readLive(generated)).toEqual(before);
+    // The other folder was written and is known dirty: its manifest went first.
+    expect(existsSync(join(generated, '.site.assets.1', 'articles', 'story-1.html'))).toBe(true);
+    expect(existsSync(join(generated, '.site.assets.1', '.build-manifest.json'))).toBe(false);
+    expect((await readdir(generated)).filter((name) => name.includes('assets')).sort()).toEqual([
+      '.site.assets.0',
+      '.site.assets.1',
+      'site.assets',
+    ]);
   });
 
-  it('puts back the folder a build moved aside and died before replacing', async () => {
-    const root = await projects.project([]);
-    const target = join(root, 'site.assets');
-    await mkdir(join(target, 'archive', '1'), { recursive: true });
-    await writeFile(join(target, 'archive', '1', 'feed.json'), 'old');
-    await rename(target, `${target}.old`);
-    await recoverAssets(target);
-    expect(await readTree(root)).toEqual({
-      'site.assets/archive/1/feed.json': Buffer.from('old').toString('base64'),
-    });
-    // With the folder in place, a folder set aside is never put over it.
-    await mkdir(`${target}.old`);
-    await writeFile(join(`${target}.old`, 'stale'), 'stale');
-    await recoverAssets(target);
-    expect(await readFile(join(target, 'archive', '1', 'feed.json'), 'utf8')).toBe('old');
-    await rm(`${target}.old`, { recursive: true });
-  });
-
-  it('recovers the folder before a build, even one that then fails', async () => {
+  it('writes only what changed: leaves a file from the same key alone, links one the live folder has, writes the rest', async () => {
     const root = await projects.project(PUBLISHED);
-    const outFile = 'src/generated/site.js';
     const generated = join(root, 'src', 'generated');
-    const first = await projects.build(root, VARS, outFile);
-    if (!first.ok) throw new Error(first.messages.join('\n'));
-    const before = await readTree(generated);
-    // A build that died between its two renames.
-    await rename(join(generated, 'site.assets'), join(generated, 'site.assets.old'));
-    const failed = await projects.build(root, { ...VARS, BUNDLE_LIMIT_MIB: '0.001' }, outFile);
-    expect(failed.ok).toBe(false);
-    expect(await readTree(generated)).toEqual(before);
-    expect(await readdir(generated)).not.toContainEqual(expect.stringMatching(/next-|\.old$/));
+    await buildOk(root);
+    await editArticle(root, 'story-2', 'First edit.');
+    await buildOk(root);
+    const [zero, one] = [join(generated, '.site.assets.0'), join(generated, '.site.assets.1')];
+    expect(await readlink(join(generated, 'site.assets'))).toBe('.site.assets.1');
+    const zeroBefore = await filesOf(zero);
+    const live = await filesOf(one);
+
+    await editArticle(root, 'story-4', 'Another article edited.');
+    const third = await buildOk(root);
+    expect(await readlink(join(generated, 'site.assets'))).toBe('.site.assets.0');
+    const after = await filesOf(zero);
+    const alone: string[] = [];
+    const linked: string[] = [];
+    const written: string[] = [];
+    for (const [file, now] of after) {
+      const was = zeroBefore.get(file);
+      if (now.ino === was?.ino) {
+        // Left alone (shared with the live folder or not): not even rewritten with the same bytes.
+        expect([now.mtimeMs, now.bytes.equals(was.bytes)], file).toEqual([was.mtimeMs, true]);
+        alone.push(file);
+      } else if (now.ino === live.get(file)?.ino) {
+        linked.push(file);
+      } else {
+        // A new file, of one name: not the live folder's written over.
+        expect(now.nlink, file).toBe(1);
+        written.push(file);
+      }
+    }
+    // Written: exactly the files this build changed compared with the live folder (story-4's page and archive pages).
+    const changed = [...after.keys()].filter(
+      (file) => !live.get(file)?.bytes.equals(after.get(file)?.bytes ?? Buffer.alloc(0)),
+    );
+    expect(written.sort()).toEqual(changed.sort());
+    expect(written).toContain('articles/story-4.html');
+    // Linked: what the last build changed (story-2's files), which this folder had from before.
+    expect(linked).toContain('articles/story-2.html');
+    expect(alone).toContain('articles/story-1.html');
+    expect(written).toEqual(['articles/story-4.html']);
+    expect(linked.sort()).toEqual(
+      [
+        'articles/story-2.html',
+        ...SCOPES.flatMap((base) =>
+          ['', ...FEED_FILES].map((file) => assetFileOf(`${base}/archive/1/${file}`)),
+        ),
+      ].sort(),
+    );
+    expect(alone).toHaveLength(5);
+    expect(third.assetsKept).toBe(alone.length + linked.length);
+    // And the folder is the site, file for file.
+    await expectSiteIn(join(generated, 'site.assets'), root);
+  });
+
+  it('never writes a file in place: a file both folders share keeps its old bytes in the other folder, edit after edit', async () => {
+    const root = await projects.project(PUBLISHED);
+    const generated = join(root, 'src', 'generated');
+    const page = (folder: string) => join(generated, folder, 'articles', 'story-3.html');
+    await buildOk(root);
+    await editArticle(root, 'story-2', 'Unrelated edit.');
+    await buildOk(root);
+    // story-3 did not change: the two folders hold one file under two names.
+    const original = await readFile(page('.site.assets.1'));
+    expect((await stat(page('.site.assets.1'))).nlink).toBe(2);
+    expect((await stat(page('.site.assets.1'))).ino).toBe((await stat(page('.site.assets.0'))).ino);
+
+    await editArticle(root, 'story-3', 'First edit of story 3.');
+    await buildOk(root);
+    expect(await readlink(join(generated, 'site.assets'))).toBe('.site.assets.0');
+    const firstEdit = await readFile(page('.site.assets.0'));
+    expect(firstEdit.toString()).toContain('First edit of story 3.');
+    expect((await readFile(page('.site.assets.1'))).equals(original)).toBe(true);
+
+    await editArticle(root, 'story-3', 'Second edit of story 3.');
+    await buildOk(root);
+    expect(await readlink(join(generated, 'site.assets'))).toBe('.site.assets.1');
+    expect((await readFile(page('.site.assets.1'))).toString()).toContain(
+      'Second edit of story 3.',
+    );
+    expect((await readFile(page('.site.assets.0'))).equals(firstEdit)).toBe(true);
+  });
+
+  it('leaves the link on the last good folder, every file whole, when a build throws midway; the next build trusts nothing of the folder it left', async () => {
+    const root = await projects.project(PUBLISHED);
+    const generated = join(root, 'src', 'generated');
+    const zero = join(generated, '.site.assets.0');
+    await buildOk(root);
+    await editArticle(root, 'story-2', 'First edit.');
+    await buildOk(root);
+    const before = await readLive(generated);
+
+    // A folder where story-3's new page must go: its write fails, after others succeeded.
+    await editArticle(root, 'story-3', 'Edited.');
+    await rm(join(zero, 'articles', 'story-3.html'));
+    await mkdir(join(zero, 'articles', 'story-3.html', 'x'), { recursive: true });
+    await expect(projects.build(root, VARS, OUT_FILE)).rejects.toThrow();
+    expect(await readLive(generated)).toEqual(before);
+    expect(existsSync(join(zero, '.build-manifest.json'))).toBe(false);
+    expect(existsSync(join(generated, '.site.assets.lock'))).toBe(false);
+
+    // What an interrupted build could leave: a stray file, and a file of a key that is no longer its own.
+    await rm(join(zero, 'articles', 'story-3.html'), { recursive: true });
+    await mkdir(join(zero, 'archive', '9'), { recursive: true });
+    await writeFile(join(zero, 'archive', '9', 'index.html'), 'stray');
+    await rm(join(zero, 'articles', 'story-5.html'));
+    await writeFile(join(zero, 'articles', 'story-5.html'), 'half-written');
+    const next = await buildOk(root);
+    expect(await readlink(join(generated, 'site.assets'))).toBe('.site.assets.0');
+    // Only story-3's page rendered: the rest linked from the live folder, story-5's too.
+    expect(next.assetsKept).toBe(next.site.assets.files - 1);
+    await expectSiteIn(join(generated, 'site.assets'), root);
+    expect(existsSync(join(zero, 'archive', '9'))).toBe(false);
+  });
+
+  it('removes the files of deleted articles, and the folders they leave empty, from the new live folder', async () => {
+    const eleven = Array.from({ length: 11 }, (_, i) =>
+      createDatedArticle(`story-${i + 1}`, `2024-01-${String(i + 1).padStart(2, '0')}T08:00:00Z`, {
+        tags: [TAG],
+        authors: ['Ann Lee'],
+      }),
+    );
+    const root = await projects.project(eleven);
+    const generated = join(root, 'src', 'generated');
+    const live = join(generated, 'site.assets');
+    const scopes = ['', `tags/${TAG_SLUG}/`, 'authors/ann-lee/'];
+    await buildOk(root);
+    await editArticle(root, 'story-1', 'Edited.');
+    await buildOk(root);
+    // Eleven articles settle archive pages 1 to 3 in each scope, seven only page 1.
+    for (const base of scopes)
+      expect(existsSync(join(live, `${base}archive`, '3', 'feed.json')), base).toBe(true);
+    for (const n of [8, 9, 10, 11]) await rm(join(root, 'articles', `story-${n}.md`));
+    await buildOk(root);
+    expect(await readlink(live)).toBe('.site.assets.0');
+    await expectSiteIn(live, root);
+    expect(existsSync(join(live, 'articles', 'story-11.html'))).toBe(false);
+    for (const base of scopes) {
+      expect(await readdir(join(live, `${base}archive`)), base).toEqual(['1']);
+    }
+  });
+
+  it('writes a correct folder without the cache (no keys), and after it, with the cache again', async () => {
+    const root = await projects.project(PUBLISHED);
+    const live = join(root, 'src', 'generated', 'site.assets');
+    await buildOk(root);
+    await editArticle(root, 'story-2', 'Built without the cache.');
+    const uncached = await runTestBuild({
+      root,
+      vars: { ...FIXTURE_VARS, ...VARS },
+      now: FIXTURE_NOW,
+      outFile: OUT_FILE,
+      cache: false,
+    });
+    if (!uncached.ok) throw new Error(uncached.messages.join('\n'));
+    expect(uncached.assetsKept).toBe(0);
+    expect(await readlink(live)).toBe('.site.assets.1');
+    await expectSiteIn(live, root);
+    // Nothing changed, but the live folder's files have no keys: built again, into the other folder.
+    await buildOk(root);
+    expect(await readlink(live)).toBe('.site.assets.0');
+    await expectSiteIn(live, root);
+  });
+
+  it('changes neither folder when nothing changed compared with the live one', async () => {
+    const root = await projects.project(PUBLISHED);
+    const generated = join(root, 'src', 'generated');
+    await buildOk(root);
+    await editArticle(root, 'story-2', 'Edited.');
+    await buildOk(root);
+    const trees = async () => [
+      await readTree(join(generated, '.site.assets.0')),
+      await readTree(join(generated, '.site.assets.1')),
+    ];
+    const manifestTime = async () =>
+      (await stat(join(generated, '.site.assets.0', '.build-manifest.json'))).mtimeMs;
+    const before = [await trees(), await manifestTime()];
+    const again = await buildOk(root);
+    expect(again.assetsKept).toBe(again.site.assets.files);
+    expect([await trees(), await manifestTime()]).toEqual(before);
+    expect(await readlink(join(generated, 'site.assets'))).toBe('.site.assets.1');
+  });
+
+  it('makes the folder of an earlier build (a real site.assets) folder 0, behind a link, and builds on from it', async () => {
+    const root = await projects.project(PUBLISHED);
+    const generated = join(root, 'src', 'generated');
+    const target = join(generated, 'site.assets');
+    await buildOk(root);
+    // The one-folder layout: site.assets a real folder (its manifest of the older version), and the staging and trash folders it could leave.
+    await rm(target);
+    await rename(join(generated, '.site.assets.0'), target);
+    const manifest = JSON.parse(await readFile(join(target, '.build-manifest.json'), 'utf8')) as {
+      files: unknown;
+    };
+    await writeFile(
+      join(target, '.build-manifest.json'),
+      JSON.stringify({ version: 1, files: manifest.files }),
+    );
+    for (const name of ['.site.assets.next-123', '.site.assets.trash-123-abcd'])
+      await mkdir(join(generated, name, 'articles'), { recursive: true });
+    const old = await readTree(target);
+
+    await recoverAssets(target);
+    expect((await lstat(target)).isSymbolicLink()).toBe(true);
+    expect(await readlink(target)).toBe('.site.assets.0');
+    expect(await readTree(target)).toEqual(old);
+    expect((await readdir(generated)).filter((name) => name.includes('assets')).sort()).toEqual([
+      '.site.assets.0',
+      'site.assets',
+    ]);
+
+    // And a build (which recovers first) from the real folder again: the new output goes to folder 1.
+    await rm(target);
+    await rename(join(generated, '.site.assets.0'), target);
+    await editArticle(root, 'story-2', 'Edited after the move.');
+    await buildOk(root);
+    expect(await readlink(target)).toBe('.site.assets.1');
+    await expectSiteIn(target, root);
+    expect(await readTree(join(generated, '.site.assets.0'))).toEqual(old);
+  });
+
+  it('points a missing or dangling link at the folder with a manifest and the newest build', async () => {
+    const root = await projects.project(PUBLISHED);
+    const generated = join(root, 'src', 'generated');
+    const target = join(generated, 'site.assets');
+    await buildOk(root);
+    await editArticle(root, 'story-2', 'Edited.');
+    await buildOk(root);
+    expect(await readlink(target)).toBe('.site.assets.1');
+
+    await rm(target);
+    await recoverAssets(target);
+    expect(await readlink(target)).toBe('.site.assets.1');
+    await rm(target);
+    await symlink('.site.assets.7', target);
+    await recoverAssets(target);
+    expect(await readlink(target)).toBe('.site.assets.1');
+    // A link to a whole folder is left as it is.
+    await rm(target);
+    await symlink('.site.assets.0', target);
+    await recoverAssets(target);
+    expect(await readlink(target)).toBe('.site.assets.0');
+    // Folder 1 dirty (a build died in it): folder 0 is the last good one.
+    await rm(join(generated, '.site.assets.1', '.build-manifest.json'));
+    await rm(target);
+    await recoverAssets(target);
+    expect(await readlink(target)).toBe('.site.assets.0');
+    // A build from there writes folder 1 again, trusting none of it.
+    await buildOk(root);
+    expect(await readlink(target)).toBe('.site.assets.1');
+    await expectSiteIn(target, root);
   });
 });
+
+const OUT_FILE = 'src/generated/site.js';
+
+/** Builds `root` into src/generated; throws on any problem. */
+async function buildOk(root: string) {
+  const result = await projects.build(root, VARS, OUT_FILE);
+  if (!result.ok) throw new Error(result.messages.join('\n'));
+  return result;
+}
+
+/** Adds a sentence to an article's body. */
+async function editArticle(root: string, slug: string, sentence: string): Promise<void> {
+  const file = join(root, 'articles', `${slug}.md`);
+  await writeFile(file, `${await readFile(file, 'utf8')}\n\n${sentence}\n`);
+}
+
+/** What is served: the link's target, every file through it, and the module. */
+async function readLive(generated: string) {
+  return {
+    link: await readlink(join(generated, 'site.assets')),
+    files: await readTree(join(generated, 'site.assets')),
+    module: (await readFile(join(generated, 'site.js'))).toString('base64'),
+  };
+}
+
+/** A file's inode, its number of names, its mtime and its bytes. */
+interface FileState {
+  ino: number;
+  nlink: number;
+  mtimeMs: number;
+  bytes: Buffer;
+}
+
+/** The settled files of an assets folder (control files and the manifest left out), with inode and bytes. */
+async function filesOf(dir: string): Promise<Map<string, FileState>> {
+  const files = new Map<string, FileState>();
+  for (const path of readAssetsFrom(dir).paths()) {
+    const file = join(dir, assetFileOf(path));
+    const { ino, nlink, mtimeMs } = await stat(file);
+    files.set(assetFileOf(path), { ino, nlink, mtimeMs, bytes: await readFile(file) });
+  }
+  return files;
+}
+
+/** Checks that an assets folder holds exactly the settled documents of an in-memory build of `root`, byte for byte. */
+async function expectSiteIn(dir: string, root: string): Promise<void> {
+  const result = await projects.build(root, VARS);
+  if (!result.ok) throw new Error(result.messages.join('\n'));
+  const expected = assetsOf(result.site);
+  const actual = readAssetsFrom(dir);
+  expect(actual.paths().sort()).toEqual(expected.paths().sort());
+  for (const path of expected.paths())
+    expect(Buffer.from(actual.read(path) ?? []).toString(), path).toBe(
+      Buffer.from(expected.read(path) ?? []).toString(),
+    );
+  const manifest = JSON.parse(await readFile(join(dir, '.build-manifest.json'), 'utf8')) as {
+    files: object;
+  };
+  expect(Object.keys(manifest.files).sort()).toEqual(expected.paths().sort());
+}

@@ -1,10 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import {
   copyFile,
+  lstat,
   mkdir,
   mkdtemp,
   readdir,
   readFile,
+  readlink,
   rm,
   symlink,
   writeFile,
@@ -82,9 +84,11 @@ function runCli(
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** An old assets folder renamed for a detached process to remove: on its way out, not left behind. */
-function isTrash(name: string): boolean {
-  return /^\.site\.assets\.trash-/.test(name);
+/** What a build leaves about its assets in src/generated: the link and the folders it points at by turns, nothing else (no lock, no temporary link). */
+async function listAssetNames(generated: string): Promise<string[]> {
+  const names = (await readdir(generated)).filter((name) => name.includes('assets'));
+  expect((await lstat(join(generated, 'site.assets'))).isSymbolicLink()).toBe(true);
+  return names.sort();
 }
 
 describe('runBuild problems', () => {
@@ -478,10 +482,8 @@ describe('scripts/build.ts', () => {
     expect(
       await readFile(join(generated, 'site.assets', 'articles', 'first.html'), 'utf8'),
     ).toMatch(/^<!doctype html>[\s\S]*<h1>/i);
-    // No staging folder or set-aside copy is left beside it.
-    expect(
-      (await readdir(generated)).filter((name) => name.includes('assets') && !isTrash(name)),
-    ).toEqual(['site.assets']);
+    // A link to the one folder written, and nothing else beside it.
+    expect(await listAssetNames(generated)).toEqual(['.site.assets.0', 'site.assets']);
   });
 
   it('exits non-zero on a broken article, prints file:line problems and keeps the last good build', async () => {
@@ -616,9 +618,13 @@ describe('writing the generated module', () => {
     expect(Buffer.from(after.data).equals(Buffer.from(before.data))).toBe(true);
     // The old module's assets stay with it, byte for byte: its query index points into them.
     expect(await readTree(join(generated, 'site.assets'))).toEqual(beforeAssets);
-    expect(
-      (await readdir(generated)).filter((name) => name.includes('assets') && !isTrash(name)),
-    ).toEqual(['site.assets']);
+    // Still the first build's folder: the second one's, written and failed, is not linked.
+    expect(await readlink(join(generated, 'site.assets'))).toBe('.site.assets.0');
+    expect(await listAssetNames(generated)).toEqual([
+      '.site.assets.0',
+      '.site.assets.1',
+      'site.assets',
+    ]);
 
     await rm(join(generated, 'site.js.tmp'), { recursive: true });
     const second = await runTestBuild({ root, vars: FIXTURE_VARS, now: FIXTURE_NOW, outFile });
