@@ -2,12 +2,30 @@ import { createRequire } from 'node:module';
 import { TZDate } from '@date-fns/tz';
 import { isLenientRfc3339, isRealDateTime } from '../site/rfc3339.ts';
 
-// date-fns's CommonJS files, not its ES modules: Node's ES module resolver re-reads the
-// package's large package.json for each of the many files `parse` imports, at every build
-// start, which `require` of the same functions does not (BENCHMARKS.md, "The build").
 const require = createRequire(import.meta.url);
-const { isMatch } = require('date-fns/isMatch') as typeof import('date-fns/isMatch');
-const { parse } = require('date-fns/parse') as typeof import('date-fns/parse');
+
+/** date-fns's `isMatch` and `parse`, once a prose date has needed them. */
+let proseParsers:
+  | {
+      isMatch: typeof import('date-fns/isMatch').isMatch;
+      parse: typeof import('date-fns/parse').parse;
+    }
+  | undefined;
+
+/**
+ * Loads date-fns's prose-date functions at the first prose date. They are about 140 files,
+ * nearly half a second of a build's start, and a rebuild whose changed articles date themselves
+ * in front matter needs none of them. Their CommonJS files, not their ES modules: Node's ES
+ * module resolver re-reads the package's large package.json for each of the many files `parse`
+ * imports, which `require` of the same functions does not (BENCHMARKS.md, "The build").
+ */
+function loadProseParsers(): NonNullable<typeof proseParsers> {
+  proseParsers ??= {
+    isMatch: (require('date-fns/isMatch') as typeof import('date-fns/isMatch')).isMatch,
+    parse: (require('date-fns/parse') as typeof import('date-fns/parse')).parse,
+  };
+  return proseParsers;
+}
 
 /** Result of reading a date: an instant, or a sentence saying what is wrong. */
 export type DateResult = { ok: true; value: number } | { ok: false; problem: string };
@@ -65,6 +83,9 @@ export function parseProseDate(line: string, timeZone: string): number | undefin
   if (text.length > 40) return undefined;
   const iso = parseDateValue(text, timeZone);
   if (iso.ok) return iso.value;
+  // Every prose format names a month: without a letter the line is no prose date.
+  if (!/\p{L}/u.test(text)) return undefined;
+  const { isMatch, parse } = loadProseParsers();
   for (const format of PROSE_FORMATS) {
     if (!isMatch(text, format)) continue;
     const day = parse(text, format, new Date(2000, 0, 1));

@@ -1,5 +1,5 @@
 import { filterKeptOn304 } from './headers.ts';
-import { parseHttpDate } from './http-date.ts';
+import { parseHttpDate } from './parse-http-date.ts';
 
 /** The validators of a selected representation. */
 export interface Validators {

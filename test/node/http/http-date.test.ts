@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatHttpDate, parseHttpDate } from '../../../src/http/http-date.ts';
+import { formatHttpDate } from '../../../src/http/http-date.ts';
+import { parseHttpDate } from '../../../src/http/parse-http-date.ts';
 
 const NOW = Date.parse('2026-06-01T00:00:00Z');
 const SUNDAY = Date.parse('1994-11-06T08:49:37Z');
