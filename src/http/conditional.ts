@@ -88,9 +88,21 @@ export function answerConditional(
       status: 304,
       headers: fields.notModified ?? filterKeptOn304(fields.ok),
     });
-  const sent = request.method === 'HEAD' ? null : body;
+  const head = request.method === 'HEAD';
   const init: ResponseInit & { encodeBody?: 'manual' } = { status: 200, headers: fields.ok };
+  // A HEAD carries the length its GET would send (RFC 9110 §8.6, §9.3.2), which the runtime
+  // leaves out for an answer without a body; for a body it encodes itself that length is unknown.
+  if (head && body instanceof Uint8Array && (encodeBody === 'manual' || !hasCoding(fields.ok))) {
+    const headers = new Headers(fields.ok);
+    headers.set('Content-Length', String(body.byteLength));
+    init.headers = headers;
+  }
   if (statusText !== undefined) init.statusText = statusText;
   if (encodeBody !== undefined) init.encodeBody = encodeBody;
-  return new Response(sent, init);
+  return new Response(head ? null : body, init);
+}
+
+function hasCoding(fields: Headers | [string, string][]): boolean {
+  if (fields instanceof Headers) return fields.has('content-encoding');
+  return fields.some(([name]) => name.toLowerCase() === 'content-encoding');
 }
