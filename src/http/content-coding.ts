@@ -29,8 +29,9 @@ export function readAcceptEncoding(request: Request): string | null {
  * Chooses the coding of an answer among `available` (RFC 9110 §12.5.3): the highest q-value,
  * br before gzip before identity at equal q. No field, or an empty one, means identity: a script
  * (`curl` without `--compressed`) gets the plain bytes. Codings are case-insensitive, `x-gzip`
- * is gzip (§8.4.1.3), `*` stands for every coding not named, and identity is acceptable unless
- * `identity;q=0`, or `*;q=0` without an `identity` entry, refuses it. An element that does not
+ * is gzip (§8.4.1.3), `*` stands for every coding not named, and identity not named is the
+ * fallback, chosen only when no coding has a q-value above 0 (`gzip;q=0.5` asks for gzip), and
+ * refused by `identity;q=0`, or `*;q=0` without an `identity` entry. An element that does not
  * parse is ignored, as if it were not sent. When nothing available is acceptable (say
  * `zstd, identity;q=0`), the answer is identity anyway: §12.5.3 lets the server disregard the
  * field, and a reader is better served by the feed than by a 406 with no body it can use.
@@ -51,7 +52,10 @@ export function negotiateCoding(value: string | null, available: readonly Coding
   let chosen: Coding = 'identity';
   let best = 0;
   for (const coding of available) {
-    const q = weights.get(coding) ?? (star !== undefined ? star : coding === 'identity' ? 1 : 0);
+    // Identity not named is acceptable, but only as the fallback: `gzip;q=0.5` asks for gzip.
+    const q =
+      weights.get(coding) ??
+      (star !== undefined ? star : coding === 'identity' ? Number.MIN_VALUE : 0);
     if (q > best || (q === best && q > 0 && PREFERENCE[coding] < PREFERENCE[chosen])) {
       chosen = coding;
       best = q;
