@@ -8,7 +8,11 @@
 import { statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type BundleSize, measureBundle } from '../../src/prerender/bundle-size.ts';
+import type { CompressionStats } from '../../src/prerender/compress.ts';
 import { type CacheStats, runBuild } from '../../src/prerender/run.ts';
+import { renderSiteModule } from '../../src/prerender/site-module.ts';
+import type { BuiltSite } from '../../src/site/types.ts';
 import type { NaiveData, NaiveItem } from './worker.ts';
 
 /** Site settings of every benchmark build. */
@@ -38,6 +42,12 @@ export type BuildReport =
       assetsKept: number;
       notes: string[];
       cache?: CacheStats;
+      /** The Worker's bodies in br and gzip (src/prerender/compress.ts). */
+      compression: CompressionStats & { dropped: number };
+      /** The bundle estimate of the module as written, and of the same module without the pre-compressed bodies. */
+      bundle: { withCodings: BundleSize; withoutCodings: BundleSize };
+      /** The Worker's largest body: its path and bytes in each coding (0 where the budget left it to the runtime). */
+      largest: { path: string; identity: number; br: number; gzip: number };
     }
   | {
       ok: false;
@@ -87,6 +97,22 @@ if (!result.ok) {
   console.log(JSON.stringify(report));
 } else {
   if (naive) await writeNaiveData(siteDir, result.site);
+  // Measured after processMs: what the build wrote, with and without the codings it added.
+  const bundle = {
+    withCodings: await measureBundle(renderSiteModule(result.site)),
+    withoutCodings: await measureBundle(
+      renderSiteModule({
+        ...result.site,
+        coded: [],
+        routes: Object.fromEntries(
+          Object.entries(result.site.routes).map(([path, versions]) => [
+            path,
+            versions.map(({ codings: _, ...version }) => version),
+          ]),
+        ),
+      }),
+    ),
+  };
   const report: BuildReport = {
     ok: true,
     articleCount: result.articleCount,
@@ -98,8 +124,37 @@ if (!result.ok) {
     assetsKept: result.assetsKept,
     notes: result.notes,
     ...(result.cache ? { cache: result.cache } : {}),
+    compression: result.compression,
+    bundle,
+    largest: findLargest(result.site),
   };
   console.log(JSON.stringify(report));
+}
+
+/** The Worker's largest body, and the bytes of its codings. */
+function findLargest(site: BuiltSite): {
+  path: string;
+  identity: number;
+  br: number;
+  gzip: number;
+} {
+  let largest = { path: '', identity: 0, br: 0, gzip: 0 };
+  for (const [path, versions] of Object.entries(site.routes))
+    for (const version of versions) {
+      const identity = version.parts.reduce(
+        (sum, part) => sum + Buffer.byteLength(site.chunks[part] ?? ''),
+        0,
+      );
+      if (identity <= largest.identity) continue;
+      const { br, gzip } = version.codings ?? { br: -1, gzip: -1 };
+      largest = {
+        path,
+        identity,
+        br: site.coded[br]?.byteLength ?? 0,
+        gzip: site.coded[gzip]?.byteLength ?? 0,
+      };
+    }
+  return largest;
 }
 
 /** Writes naive.json, the data of the bench Worker's naive route: the app's /feed.json items. */
