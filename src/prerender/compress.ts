@@ -5,7 +5,7 @@ import { brotliCompress, constants, gzip } from 'node:zlib';
 import { type BuildLimits, MIB, WORKER_UNCOMPRESSED_LIMIT_MIB } from '../content/limits.ts';
 import type { BuiltSite, Version } from '../site/types.ts';
 import { BuildCache } from './build-cache.ts';
-import { measureBundle } from './bundle-size.ts';
+import { type BundleSize, gzipLength, measureBundle } from './bundle-size.ts';
 import { chunkBytesOf } from './site.ts';
 import { renderSiteModule } from './site-module.ts';
 
@@ -110,104 +110,120 @@ export async function compressBody(body: Uint8Array): Promise<CodedBody> {
   return { br, gzip: gz };
 }
 
+/** What `compressWithin` did: the codings kept, and the bundle without them (what the build measured first). */
+export interface CompressionResult {
+  stats: CompressionStats & {
+    /** Distinct bodies left without stored codings by the budget: the runtime compresses them. */
+    dropped: number;
+  };
+  /** The bundle estimate of the site without any codings. */
+  bare: BundleSize;
+  /** The bundle estimate with the codings kept: the bare one plus their bytes, measured. */
+  total: BundleSize;
+}
+
+/** br and gzip together come to about 40% of a feed's bytes, 50% of a page's: the estimate that decides what to compress at all. */
+const CODED_SHARE = 0.5;
+
 /**
- * Gives every version of the site its br and gzip bodies (`Version.codings`, indices into
- * `BuiltSite.coded`): the Worker sends them as they are. Versions with the same body share them.
+ * Gives the versions of the site their br and gzip bodies (`Version.codings`, indices into
+ * `BuiltSite.coded`), as many as the bundle budget holds: compressed bytes do not compress
+ * again, so each one costs a byte of `BUNDLE_LIMIT_MIB` (gzip). The bundle is measured once
+ * without them, then the bodies are taken by how often readers fetch them: the site's own
+ * feeds, the tags' and authors' feeds, their pages, archive pages last. A body whose estimate
+ * is over the room left is not compressed at all, so a rebuild compresses only changed bodies
+ * that will be kept. The others are compressed by the runtime per request
+ * (src/http/prebuilt.ts), so no reader gets them uncompressed. Versions with the same body
+ * share its codings.
  */
-export async function compressSite(
+export async function compressWithin(
   site: BuiltSite,
   compressor: BodyCompressor,
-): Promise<CompressionStats> {
+  limits: BuildLimits,
+): Promise<CompressionResult> {
+  const bare = await measureBundle(renderSiteModule(site));
+  let room =
+    Math.min(
+      limits.bundleLimitMib * MIB - bare.gzipBytes,
+      WORKER_UNCOMPRESSED_LIMIT_MIB * MIB - bare.bytes,
+    ) - FIT_MARGIN_BYTES;
   const chunks = chunkBytesOf(site);
   const bytesOf = (part: number): Uint8Array => {
     const chunk = chunks[part] ?? '';
     return typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
   };
-  const versions = Object.values(site.routes).flat();
-  const bodies = versions.map((version) => Buffer.concat(version.parts.map(bytesOf)));
-  const coded = await Promise.all(bodies.map((body) => compressor.compress(body)));
-  const stats: CompressionStats = {
-    bodies: 0,
-    compressed: compressor.compressed,
+  // Distinct bodies, each with every version that holds it, in the order they are kept.
+  const bodies = new Map<string, { body: Buffer; rank: number; versions: Version[] }>();
+  for (const [path, versions] of Object.entries(site.routes))
+    for (const version of versions) {
+      const key = version.parts.join(',');
+      let entry = bodies.get(key);
+      if (!entry) {
+        entry = { body: Buffer.concat(version.parts.map(bytesOf)), rank: 5, versions: [] };
+        bodies.set(key, entry);
+      }
+      entry.rank = Math.min(entry.rank, rankOf(path, version));
+      entry.versions.push(version);
+    }
+  const ordered = [...bodies.values()].sort((a, b) => a.rank - b.rank);
+  const stats = {
+    bodies: ordered.length,
+    compressed: 0,
     identityBytes: 0,
     brBytes: 0,
     gzipBytes: 0,
+    dropped: 0,
   };
-  const indexOf = new Map<CodedBody, { br: number; gzip: number }>();
-  versions.forEach((version, i) => {
-    const codings = coded[i] as CodedBody;
-    let known = indexOf.get(codings);
-    if (known === undefined) {
-      known = { br: site.coded.push(codings.br) - 1, gzip: site.coded.push(codings.gzip) - 1 };
-      indexOf.set(codings, known);
-      stats.bodies++;
-      stats.identityBytes += (bodies[i] as Buffer).byteLength;
-      stats.brBytes += codings.br.byteLength;
-      stats.gzipBytes += codings.gzip.byteLength;
+  const kept: Uint8Array[] = [];
+  const batchSize = 2 * Math.max(1, availableParallelism());
+  for (let at = 0; at < ordered.length; ) {
+    // The next few bodies that may fit, compressed together on the thread pool.
+    const batch: typeof ordered = [];
+    let estimate = 0;
+    for (; at < ordered.length && batch.length < batchSize; at++) {
+      const entry = ordered[at] as (typeof ordered)[number];
+      const guess = entry.body.byteLength * CODED_SHARE;
+      if (estimate + guess > room) {
+        stats.dropped++;
+        continue;
+      }
+      estimate += guess;
+      batch.push(entry);
     }
-    version.codings = known;
-  });
-  return stats;
-}
-
-/**
- * Takes the pre-compressed codings off the versions least polled until at least `excess` bytes
- * are gone, for a bundle over its budget: settled-looking archive pages first, then pages,
- * then the tags' and authors' feeds, and the site's own feeds last. Those versions are
- * compressed by the Worker per request instead (src/http/prebuilt.ts), so no reader gets
- * them uncompressed. Returns how many bodies lost their stored codings.
- */
-export function dropCodings(site: BuiltSite, excess: number): number {
-  const ranked = Object.entries(site.routes)
-    .flatMap(([path, versions]) => versions.map((version) => ({ path, version })))
-    .filter(({ version }) => version.codings !== undefined)
-    .sort((a, b) => rankOf(b.path, b.version) - rankOf(a.path, a.version));
-  let freed = 0;
-  const dropped = new Set<string>();
-  for (const { version } of ranked) {
-    if (freed >= excess) break;
-    const codings = version.codings as { br: number; gzip: number };
-    const key = `${codings.br},${codings.gzip}`;
-    delete version.codings;
-    // Shared bodies free their bytes once, when the last version holding them lets go.
-    if (dropped.has(key)) continue;
-    if (Object.values(site.routes).some((vs) => vs.some((v) => v.codings === codings))) continue;
-    dropped.add(key);
-    freed +=
-      (site.coded[codings.br]?.byteLength ?? 0) + (site.coded[codings.gzip]?.byteLength ?? 0);
-    site.coded[codings.br] = EMPTY;
-    site.coded[codings.gzip] = EMPTY;
+    const coded = await Promise.all(batch.map((entry) => compressor.compress(entry.body)));
+    batch.forEach((entry, i) => {
+      const { br, gzip } = coded[i] as CodedBody;
+      const cost = br.byteLength + gzip.byteLength;
+      if (cost > room) {
+        stats.dropped++;
+        return;
+      }
+      room -= cost;
+      const codings = { br: site.coded.push(br) - 1, gzip: site.coded.push(gzip) - 1 };
+      for (const version of entry.versions) version.codings = codings;
+      kept.push(br, gzip);
+      stats.identityBytes += entry.body.byteLength;
+      stats.brBytes += br.byteLength;
+      stats.gzipBytes += gzip.byteLength;
+    });
   }
-  return dropped.size;
+  stats.compressed = compressor.compressed;
+  const codedBytes = stats.brBytes + stats.gzipBytes;
+  // The Data module is gzipped whole; its coded part, which follows the text, adds its own gzip size.
+  const codedGzip = codedBytes === 0 ? 0 : await gzipLength(Buffer.concat(kept));
+  const total: BundleSize = {
+    siteBytes: bare.siteBytes + codedBytes,
+    siteGzipBytes: bare.siteGzipBytes + codedGzip,
+    bytes: bare.bytes + codedBytes,
+    gzipBytes: bare.gzipBytes + codedGzip,
+  };
+  return { stats, bare, total };
 }
 
-const EMPTY = new Uint8Array(0);
-
-/** Room kept under a limit when codings are dropped to fit: gzip adds a few bytes per 16 KiB block of stored data. */
+/** Room kept under a limit: gzip adds a few bytes per block of stored data, and the module's text grows by the codings' indices. */
 const FIT_MARGIN_BYTES = 16 * 1024;
 
-/**
- * Fits the pre-compressed codings into the bundle budget: when the module with all of them is
- * over `BUNDLE_LIMIT_MIB` (gzip) or the 64 MiB limit, drops the least polled (dropCodings) by
- * what is over. Compressed bytes do not compress again, so each one dropped takes a byte off
- * the gzip size too. Returns how many bodies lost their codings (0 when everything fits, or
- * when the bundle is over its budget without any codings, which the bundle check then reports).
- */
-export async function fitCodings(site: BuiltSite, limits: BuildLimits): Promise<number> {
-  if (site.coded.length === 0) return 0;
-  const size = await measureBundle(renderSiteModule(site));
-  const excess = Math.max(
-    size.gzipBytes - limits.bundleLimitMib * MIB,
-    size.bytes - WORKER_UNCOMPRESSED_LIMIT_MIB * MIB,
-  );
-  if (excess <= 0) return 0;
-  const codedBytes = site.coded.reduce((sum, bytes) => sum + bytes.byteLength, 0);
-  // Over even without them: keep them, and let the bundle check say what is too big.
-  if (excess > codedBytes) return 0;
-  return dropCodings(site, excess + FIT_MARGIN_BYTES);
-}
-
-/** How much a version's stored codings matter: 0 for the site's own feeds (polled all day) up to 4 for archive pages (read once). */
+/** How often readers fetch a version's path: 0 for the site's own feeds (polled all day) up to 4 for archive pages (read once). */
 function rankOf(path: string, version: Version): number {
   const archive = path.includes('/archive/');
   const feed = version.type !== 'html';

@@ -18,7 +18,7 @@ import {
 } from './asset-output.ts';
 import { BuildCache, type CacheKind, computeCodeVersion, defaultCacheDir } from './build-cache.ts';
 import { checkBundleSize } from './bundle-size.ts';
-import { BodyCompressor, type CompressionStats, compressSite, fitCodings } from './compress.ts';
+import { BodyCompressor, type CompressionResult, compressWithin } from './compress.ts';
 import { type ArticleFragments, type FragmentSource, planSite, renderSite } from './site.ts';
 import { renderSiteModule, stageSiteModule } from './site-module.ts';
 
@@ -70,7 +70,7 @@ export type BuildResult =
       notes: string[];
       cache?: CacheStats;
       /** The Worker's bodies in br and gzip: bytes, and how many the bundle budget left to compress per request. */
-      compression: CompressionStats & { dropped: number };
+      compression: CompressionResult['stats'];
     }
   | { ok: false; messages: string[]; cache?: CacheStats };
 
@@ -162,22 +162,22 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
     // Compressing runs on the thread pool while the fragments are written.
     const compressing =
       (options.compress ?? true)
-        ? compressSite(site, new BodyCompressor(cache))
-        : Promise.resolve(NO_COMPRESSION);
+        ? compressWithin(site, new BodyCompressor(cache), limits)
+        : undefined;
     if (cache && fragments) await storeFragments(cache, fragments.rendered);
     phase('store fragments');
     const compressed = await compressing;
     phase('compress');
-    let generated = renderSiteModule(site);
+    const generated = renderSiteModule(site);
     const articleCount = parsed.filter((p) => !p.draft).length;
     const assetLimits = checkAssetLimits(assets.tally);
-    let bundleProblems = await checkBundleSize(generated, limits, articleCount);
-    // Over the budget: measured again without the codings it can do without (compress.ts).
-    const dropped = bundleProblems.length > 0 ? await fitCodings(site, limits) : 0;
-    if (dropped > 0) {
-      generated = renderSiteModule(site);
-      bundleProblems = await checkBundleSize(generated, limits, articleCount);
-    }
+    // Measured already as the codings were fitted in, when they were.
+    const bundleProblems = await checkBundleSize(
+      generated,
+      limits,
+      articleCount,
+      compressed?.total,
+    );
     const tooBig = [...bundleProblems, ...assetLimits.problems];
     phase('bundle check');
     if (tooBig.length > 0)
@@ -197,14 +197,14 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
     } else if (assets instanceof MemoryAssets) reader = assets;
     const notes = [...listing.notes, ...planned.notes];
     if (assetLimits.note) notes.push(assetLimits.note);
-    if (dropped > 0)
+    const compression = compressed?.stats ?? NO_COMPRESSION;
+    if (compression.dropped > 0)
       notes.push(
-        `the Worker bundle has room under BUNDLE_LIMIT_MIB = ${limits.bundleLimitMib} (MiB, gzip) for the br and gzip bodies of ${compressed.bodies - dropped} of its ${compressed.bodies} documents; ` +
-          `the other ${dropped} (archive pages first, the site's own feeds last) are compressed by the Worker at each request, at a cost in CPU. Raise BUNDLE_LIMIT_MIB (Workers Paid allows 10) to pre-compress them all.`,
+        `the Worker bundle has room under BUNDLE_LIMIT_MIB = ${limits.bundleLimitMib} (MiB, gzip) for the br and gzip bodies of ${compression.bodies - compression.dropped} of its ${compression.bodies} documents; ` +
+          `the other ${compression.dropped} (archive pages first, the site's own feeds last) are compressed by the Worker at each request, at a cost in CPU. Raise BUNDLE_LIMIT_MIB (Workers Paid allows 10) to pre-compress them all.`,
       );
     const assetsKept = assets instanceof DirectoryAssets ? assets.kept : 0;
     const { plan } = assetLimits;
-    const compression = { ...compressed, dropped };
     const built = { ok: true as const, site, assetsKept, plan, articleCount, notes, compression };
     const done = await finish(reader ? { ...built, assets: reader } : built, [
       'parse',
@@ -219,12 +219,13 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
 }
 
 /** What a build that pre-compresses nothing reports. */
-const NO_COMPRESSION: CompressionStats = {
+const NO_COMPRESSION: CompressionResult['stats'] = {
   bodies: 0,
   compressed: 0,
   identityBytes: 0,
   brBytes: 0,
   gzipBytes: 0,
+  dropped: 0,
 };
 
 /** With FEED_PUBLISHER_TIMINGS set, a function that prints the time since its last call under a name, and the memory in use (stderr). */
