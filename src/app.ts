@@ -2,10 +2,10 @@ import { type Context, Hono } from 'hono';
 import { type CacheClass, createCacheControl } from './http/cache-control.ts';
 import { answerConditional } from './http/conditional.ts';
 import {
-  CODINGS,
   codedEtag,
   encodingFields,
   negotiateCoding,
+  RUNTIME_CODINGS,
   readAcceptEncoding,
 } from './http/content-coding.ts';
 import { createEdgeCache, type EdgeCache, type EdgeTarget, type Made } from './http/edge-cache.ts';
@@ -192,7 +192,7 @@ function createRouter(
     // No query parameter: the pre-rendered feed would have answered before the router, so the site has none.
     if (!query) return notFound(c);
     // Computed per request, so compressed by the runtime as it is sent (the default encodeBody).
-    const coding = negotiateCoding(readAcceptEncoding(c.req.raw), CODINGS);
+    const coding = negotiateCoding(readAcceptEncoding(c.req.raw), RUNTIME_CODINGS);
     const make = async (): Promise<Made> => {
       const { body, lastModified } = await renderFeedQuery(
         site,

@@ -43,7 +43,7 @@ export type BuildReport =
       notes: string[];
       cache?: CacheStats;
       /** The Worker's bodies in br and gzip (src/prerender/compress.ts). */
-      compression: CompressionStats & { dropped: number };
+      compression: CompressionStats;
       /** The bundle estimate of the module as written, and of the same module without the pre-compressed bodies. */
       bundle: { withCodings: BundleSize; withoutCodings: BundleSize };
       /** The Worker's largest body: its path and bytes in each coding (0 where the budget left it to the runtime). */
@@ -146,7 +146,7 @@ function findLargest(site: BuiltSite): {
         0,
       );
       if (identity <= largest.identity) continue;
-      const { br, gzip } = version.codings ?? { br: -1, gzip: -1 };
+      const { br = -1, gzip = -1 } = version.codings ?? {};
       largest = {
         path,
         identity,

@@ -1404,7 +1404,7 @@ function printWire(result: SizeResult): void {
     const { withCodings: on, withoutCodings: off } = build.bundle;
     log(
       `codings in the bundle: ${formatNumber(c.bodies)} bodies, ${mib(c.identityBytes)} identity → br ${mib(c.brBytes)} (${pct(c.brBytes, c.identityBytes)}), gzip ${mib(c.gzipBytes)} (${pct(c.gzipBytes, c.identityBytes)}); ` +
-        `${c.dropped > 0 ? `${formatNumber(c.dropped)} left to the runtime by BUNDLE_LIMIT_MIB; ` : 'all pre-compressed; '}` +
+        `${c.one + c.none > 0 ? `both codings stored for ${formatNumber(c.both)}, one for ${formatNumber(c.one)}, none for ${formatNumber(c.none)} (BUNDLE_LIMIT_MIB); ` : 'all pre-compressed; '}` +
         `bundle estimate ${formatBytes(off.bytes, 'table')} / ${formatBytes(off.gzipBytes, 'table')} gzip without them, ${formatBytes(on.bytes, 'table')} / ${formatBytes(on.gzipBytes, 'table')} with them`,
     );
   }
@@ -1847,7 +1847,7 @@ function printCodingTargets(results: SizeResult[]): void {
         'br CPU ÷ constant br bytes: rss atom json (≤1.25x)',
         'query br (workerd compresses) ÷ identity control',
         'bundle gzip without / with codings (budget)',
-        'bodies left to the runtime',
+        'bodies with both / one / no coding stored',
         'rebuild median',
       ],
       results.map((r) => {
@@ -1870,7 +1870,7 @@ function printCodingTargets(results: SizeResult[]): void {
             ? `${formatBytes(build.bundle.withoutCodings.gzipBytes, 'table')} / ${formatBytes(build.bundle.withCodings.gzipBytes, 'table')}${r.defaultRefused ? ' (raised budget)' : ''}`
             : '–',
           build
-            ? `${formatNumber(build.compression.dropped)} of ${formatNumber(build.compression.bodies)}`
+            ? `${formatNumber(build.compression.both)} / ${formatNumber(build.compression.one)} / ${formatNumber(build.compression.none)}`
             : '–',
           rebuilds.length > 0 ? seconds(median(rebuilds)) : '–',
         ];

@@ -1,11 +1,15 @@
 /** The content codings a body can be sent in (RFC 9110 §8.4.1); `identity` is the bytes as they are. */
 export type Coding = 'br' | 'gzip' | 'identity';
 
-/** The codings a pre-rendered body has, best first: at equal q-values br wins (smaller), then gzip, then identity. */
+/** The codings of a pre-compressed body, best first: at equal q-values br wins (smaller), then gzip, then identity. */
 export const CODINGS: readonly Coding[] = ['br', 'gzip', 'identity'];
 
-/** Order of preference at equal q-values: the smallest bytes first. */
-const PREFERENCE: Record<Coding, number> = { br: 0, gzip: 1, identity: 2 };
+/**
+ * The codings the runtime compresses a body in, best first: gzip before br at equal q-values,
+ * since workerd's br costs several times gzip's CPU per request (BENCHMARKS.md), and a 15%
+ * larger body is the better trade for a body the build could not store.
+ */
+export const RUNTIME_CODINGS: readonly Coding[] = ['gzip', 'br', 'identity'];
 
 // RFC 9110 §12.4.2: weight = OWS ";" OWS "q=" qvalue, qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ).
 const ELEMENT =
@@ -27,7 +31,7 @@ export function readAcceptEncoding(request: Request): string | null {
 
 /**
  * Chooses the coding of an answer among `available` (RFC 9110 §12.5.3): the highest q-value,
- * br before gzip before identity at equal q. No field, or an empty one, means identity: a script
+ * and at equal q the one listed first in `available`. No field, or an empty one, means identity: a script
  * (`curl` without `--compressed`) gets the plain bytes. Codings are case-insensitive, `x-gzip`
  * is gzip (§8.4.1.3), `*` stands for every coding not named, and identity not named is the
  * fallback, chosen only when no coding has a q-value above 0 (`gzip;q=0.5` asks for gzip), and
@@ -56,7 +60,8 @@ export function negotiateCoding(value: string | null, available: readonly Coding
     const q =
       weights.get(coding) ??
       (star !== undefined ? star : coding === 'identity' ? Number.MIN_VALUE : 0);
-    if (q > best || (q === best && q > 0 && PREFERENCE[coding] < PREFERENCE[chosen])) {
+    // `available` is in order of preference: a later coding wins only with a higher q.
+    if (q > best) {
       chosen = coding;
       best = q;
     }

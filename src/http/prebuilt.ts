@@ -10,6 +10,7 @@ import {
   codedEtag,
   encodingFields,
   negotiateCoding,
+  RUNTIME_CODINGS,
   readAcceptEncoding,
 } from './content-coding.ts';
 import { type EdgeStatus, filterKeptOn304, listSharedFields, versionFields } from './headers.ts';
@@ -94,15 +95,24 @@ export function findPrebuilt(
 
 /**
  * The coding of a version that a request asks for (src/http/content-coding.ts), with its fields,
- * made once per isolate: the bytes compressed at build time, or, for a version the bundle
- * budget left without them, the identity body with `Content-Encoding` set, which the runtime
- * compresses as it sends it (its tag is then weak: those bytes are the runtime's, not ours).
+ * made once per isolate. Codings stored at build time come first: among them and identity the
+ * request's choice, so a reader taking both br and gzip of a body stored only in gzip gets the
+ * gzip bytes, not br the runtime would have to make. Only when the reader takes none of the
+ * stored ones is the identity body sent with `Content-Encoding` set, for the runtime to compress
+ * as it sends it (gzip before br: far less CPU), under a weak tag: those bytes are the
+ * runtime's, not the build's.
  */
 export function selectVariant(prebuilt: Prebuilt, prepared: Prepared, request: Request): Variant {
-  const coding = negotiateCoding(readAcceptEncoding(request), CODINGS);
+  const { version } = prepared;
+  const value = readAcceptEncoding(request);
+  const storedCodings = CODINGS.filter(
+    (coding) => coding === 'identity' || version.codings?.[coding] !== undefined,
+  );
+  let coding = negotiateCoding(value, storedCodings);
+  if (coding === 'identity' && storedCodings.length < CODINGS.length)
+    coding = negotiateCoding(value, RUNTIME_CODINGS);
   let variant = prepared.variants[coding];
   if (variant === undefined) {
-    const { version } = prepared;
     const stored = coding === 'identity' ? undefined : version.codings?.[coding];
     const precompressed = stored !== undefined;
     const etag = codedEtag(version.etag, coding, coding !== 'identity' && !precompressed);

@@ -9,18 +9,20 @@ import { type BundleSize, gzipLength, measureBundle } from './bundle-size.ts';
 import { chunkBytesOf } from './site.ts';
 import { renderSiteModule } from './site-module.ts';
 
-/** A body's pre-compressed codings. */
-export interface CodedBody {
-  br: Uint8Array;
-  gzip: Uint8Array;
-}
+/** The codings the build stores. */
+export type StoredCoding = 'br' | 'gzip';
 
-/** What compressing a site's bodies did, for the build's timings and the bench. */
+/** What compressing a site's bodies did, for the build's notes and the bench. */
 export interface CompressionStats {
   /** Distinct bodies the Worker holds. */
   bodies: number;
-  /** Of those, compressed in this build (the rest came from the build cache). */
+  /** Codings compressed in this build (the rest came from the build cache). */
   compressed: number;
+  /** Of the bodies: with both codings stored, with one (gzip or br), with none. */
+  both: number;
+  one: number;
+  none: number;
+  /** Bytes of the bodies with a coding stored, and of their stored codings. */
   identityBytes: number;
   brBytes: number;
   gzipBytes: number;
@@ -37,43 +39,43 @@ const gzipAsync = promisify(gzip);
 const CODING_VERSION = `br q11 lgwin22 text, gzip 9; brotli ${process.versions.brotli ?? ''} zlib ${process.versions.zlib}`;
 
 /**
- * Compresses bodies in br and gzip, each body once, with the build cache in front. Both run
- * asynchronously on libuv's thread pool, at most one job per core at a time: brotli at quality
- * 11 takes about 0.3 s of CPU for a 120 KB feed, so the bodies of a site are compressed on
- * every core; more jobs than cores would only queue the file writes of the build behind them
- * (they share the pool).
+ * Compresses bodies, each body and coding once, with the build cache in front. Jobs run
+ * asynchronously on libuv's thread pool, at most one per core at a time: brotli at quality 11
+ * takes about 0.3 s of CPU for a 120 KB feed, so a site's bodies are compressed on every core;
+ * more jobs than cores would only queue the build's file writes behind them (they share the
+ * pool).
  */
 export class BodyCompressor {
   readonly #cache: BuildCache | undefined;
-  readonly #known = new Map<string, Promise<CodedBody>>();
+  readonly #known = new Map<string, Promise<Uint8Array>>();
   readonly #limit = Math.max(1, availableParallelism());
   #running = 0;
   readonly #waiting: (() => void)[] = [];
-  /** Bodies compressed by this compressor, not found in the cache. */
+  /** Codings compressed by this compressor, not found in the cache. */
   compressed = 0;
 
   constructor(cache?: BuildCache) {
     this.#cache = cache;
   }
 
-  /** A body's codings: from this build, from the cache (under the SHA-256 of the body), or compressed now. */
-  compress(body: Uint8Array): Promise<CodedBody> {
+  /** A body in a coding: from this build, from the cache (under the SHA-256 of the body), or compressed now. */
+  compress(body: Uint8Array, coding: StoredCoding): Promise<Uint8Array> {
     const hash = createHash('sha256').update(body).digest('hex');
-    let coded = this.#known.get(hash);
+    let coded = this.#known.get(`${coding} ${hash}`);
     if (coded === undefined) {
-      coded = this.#load(hash, body);
-      this.#known.set(hash, coded);
+      coded = this.#load(hash, body, coding);
+      this.#known.set(`${coding} ${hash}`, coded);
     }
     return coded;
   }
 
-  async #load(hash: string, body: Uint8Array): Promise<CodedBody> {
-    const key = BuildCache.keyOf('compress', CODING_VERSION, hash);
-    const stored = decodeCoded(await this.#cache?.read<Uint8Array>('compress', key));
-    if (stored) return stored;
-    const coded = await this.#slot(() => compressBody(body));
+  async #load(hash: string, body: Uint8Array, coding: StoredCoding): Promise<Uint8Array> {
+    const key = BuildCache.keyOf('compress', CODING_VERSION, coding, hash);
+    const stored = await this.#cache?.read<Uint8Array>('compress', key);
+    if (stored instanceof Uint8Array && stored.byteLength > 0) return stored;
+    const coded = await this.#slot(() => compressBody(body, coding));
     this.compressed++;
-    this.#cache?.write('compress', key, encodeCoded(coded));
+    this.#cache?.write('compress', key, coded);
     return coded;
   }
 
@@ -91,50 +93,58 @@ export class BodyCompressor {
 }
 
 /**
- * Compresses one body: brotli at its highest quality (11; its text mode and a window that holds
- * any feed), and gzip at level 9. What readers download is the cost that matters (issue 14),
- * and the build pays for it once per body.
+ * Compresses one body in one coding: brotli at its highest quality (11; its text mode and a
+ * window that holds any feed), or gzip at level 9. What readers download is the cost that
+ * matters (issue 14), and the build pays for it once per body.
  */
-export async function compressBody(body: Uint8Array): Promise<CodedBody> {
-  const [br, gz] = await Promise.all([
-    brotliAsync(body, {
-      params: {
-        [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY,
-        [constants.BROTLI_PARAM_LGWIN]: 22,
-        [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
-        [constants.BROTLI_PARAM_SIZE_HINT]: body.byteLength,
-      },
-    }),
-    gzipAsync(body, { level: 9 }),
-  ]);
-  return { br, gzip: gz };
+export function compressBody(body: Uint8Array, coding: StoredCoding): Promise<Uint8Array> {
+  if (coding === 'gzip') return gzipAsync(body, { level: 9 });
+  return brotliAsync(body, {
+    params: {
+      [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY,
+      [constants.BROTLI_PARAM_LGWIN]: 22,
+      [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+      [constants.BROTLI_PARAM_SIZE_HINT]: body.byteLength,
+    },
+  });
 }
 
-/** What `compressWithin` did: the codings kept, and the bundle without them (what the build measured first). */
+/** What `compressWithin` did: the codings kept, and the bundle with and without them. */
 export interface CompressionResult {
-  stats: CompressionStats & {
-    /** Distinct bodies left without stored codings by the budget: the runtime compresses them. */
-    dropped: number;
-  };
+  stats: CompressionStats;
   /** The bundle estimate of the site without any codings. */
   bare: BundleSize;
   /** The bundle estimate with the codings kept: the bare one plus their bytes, measured. */
   total: BundleSize;
 }
 
-/** br and gzip together come to about 40% of a feed's bytes, 50% of a page's: the estimate that decides what to compress at all. */
-const CODED_SHARE = 0.5;
+/** A coding's share of a body's bytes, about (br 17–25%, gzip 20–29% here): the estimate that decides whether to compress it at all. */
+const CODED_SHARE: Record<StoredCoding, number> = { br: 0.25, gzip: 0.3 };
+
+/**
+ * The order codings are kept in, by how often readers fetch a kind of document and which
+ * coding they take: feed readers mostly send `gzip` (Go, Python and PHP clients rarely offer
+ * br) and browsers `br`, so a feed's gzip comes before its br and a page's br before its gzip.
+ * Ranks: the site's own feeds (polled all day), the tags' and authors' feeds, their pages,
+ * archive feeds, archive pages (read once).
+ */
+function orderOf(path: string, version: Version): [rank: number, codings: StoredCoding[]] {
+  const archive = path.includes('/archive/');
+  const feed = version.type !== 'html';
+  const rank =
+    !archive && feed ? (path.lastIndexOf('/') === 0 ? 0 : 1) : !archive ? 2 : feed ? 3 : 4;
+  return [rank, feed ? ['gzip', 'br'] : ['br', 'gzip']];
+}
 
 /**
  * Gives the versions of the site their br and gzip bodies (`Version.codings`, indices into
  * `BuiltSite.coded`), as many as the bundle budget holds: compressed bytes do not compress
  * again, so each one costs a byte of `BUNDLE_LIMIT_MIB` (gzip). The bundle is measured once
- * without them, then the bodies are taken by how often readers fetch them: the site's own
- * feeds, the tags' and authors' feeds, their pages, archive pages last. A body whose estimate
- * is over the room left is not compressed at all, so a rebuild compresses only changed bodies
- * that will be kept. The others are compressed by the runtime per request
- * (src/http/prebuilt.ts), so no reader gets them uncompressed. Versions with the same body
- * share its codings.
+ * without them; then each (body, coding) is taken in the order of `orderOf`, both codings of
+ * one rank before the next rank. A coding whose estimate is over the room left is never
+ * compressed, so a rebuild compresses only changed bodies in codings that will be kept. What
+ * is not stored, the runtime compresses per request (src/http/prebuilt.ts), so no reader that
+ * takes br or gzip gets a body uncompressed. Versions with the same body share its codings.
  */
 export async function compressWithin(
   site: BuiltSite,
@@ -152,62 +162,77 @@ export async function compressWithin(
     const chunk = chunks[part] ?? '';
     return typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
   };
-  // Distinct bodies, each with every version that holds it, in the order they are kept.
-  const bodies = new Map<string, { body: Buffer; rank: number; versions: Version[] }>();
+  // Distinct bodies, each with every version that holds it and its best rank.
+  interface Body {
+    body: Buffer;
+    rank: number;
+    codings: StoredCoding[];
+    versions: Version[];
+    stored: { br?: number; gzip?: number };
+  }
+  const bodies = new Map<string, Body>();
   for (const [path, versions] of Object.entries(site.routes))
     for (const version of versions) {
       const key = version.parts.join(',');
+      const [rank, codings] = orderOf(path, version);
       let entry = bodies.get(key);
       if (!entry) {
-        entry = { body: Buffer.concat(version.parts.map(bytesOf)), rank: 5, versions: [] };
+        const body = Buffer.concat(version.parts.map(bytesOf));
+        entry = { body, rank, codings, versions: [], stored: {} };
         bodies.set(key, entry);
       }
-      entry.rank = Math.min(entry.rank, rankOf(path, version));
+      if (rank < entry.rank) [entry.rank, entry.codings] = [rank, codings];
       entry.versions.push(version);
     }
-  const ordered = [...bodies.values()].sort((a, b) => a.rank - b.rank);
-  const stats = {
-    bodies: ordered.length,
-    compressed: 0,
+  const items = [...bodies.values()]
+    .flatMap((entry) =>
+      entry.codings.map((coding, i) => ({ entry, coding, order: entry.rank * 2 + i })),
+    )
+    .sort((a, b) => a.order - b.order);
+  const kept: Uint8Array[] = [];
+  const batchSize = 2 * Math.max(1, availableParallelism());
+  for (let at = 0; at < items.length; ) {
+    // The next few codings that may fit, compressed together on the thread pool.
+    const batch: typeof items = [];
+    let estimate = 0;
+    for (; at < items.length && batch.length < batchSize; at++) {
+      const item = items[at] as (typeof items)[number];
+      const guess = item.entry.body.byteLength * CODED_SHARE[item.coding];
+      if (estimate + guess > room) continue;
+      estimate += guess;
+      batch.push(item);
+    }
+    const coded = await Promise.all(
+      batch.map(({ entry, coding }) => compressor.compress(entry.body, coding)),
+    );
+    batch.forEach(({ entry, coding }, i) => {
+      const bytes = coded[i] as Uint8Array;
+      if (bytes.byteLength > room) return;
+      room -= bytes.byteLength;
+      entry.stored[coding] = site.coded.push(bytes) - 1;
+      kept.push(bytes);
+    });
+  }
+  const stats: CompressionStats = {
+    bodies: bodies.size,
+    compressed: compressor.compressed,
+    both: 0,
+    one: 0,
+    none: 0,
     identityBytes: 0,
     brBytes: 0,
     gzipBytes: 0,
-    dropped: 0,
   };
-  const kept: Uint8Array[] = [];
-  const batchSize = 2 * Math.max(1, availableParallelism());
-  for (let at = 0; at < ordered.length; ) {
-    // The next few bodies that may fit, compressed together on the thread pool.
-    const batch: typeof ordered = [];
-    let estimate = 0;
-    for (; at < ordered.length && batch.length < batchSize; at++) {
-      const entry = ordered[at] as (typeof ordered)[number];
-      const guess = entry.body.byteLength * CODED_SHARE;
-      if (estimate + guess > room) {
-        stats.dropped++;
-        continue;
-      }
-      estimate += guess;
-      batch.push(entry);
-    }
-    const coded = await Promise.all(batch.map((entry) => compressor.compress(entry.body)));
-    batch.forEach((entry, i) => {
-      const { br, gzip } = coded[i] as CodedBody;
-      const cost = br.byteLength + gzip.byteLength;
-      if (cost > room) {
-        stats.dropped++;
-        return;
-      }
-      room -= cost;
-      const codings = { br: site.coded.push(br) - 1, gzip: site.coded.push(gzip) - 1 };
-      for (const version of entry.versions) version.codings = codings;
-      kept.push(br, gzip);
-      stats.identityBytes += entry.body.byteLength;
-      stats.brBytes += br.byteLength;
-      stats.gzipBytes += gzip.byteLength;
-    });
+  for (const entry of bodies.values()) {
+    const { br, gzip } = entry.stored;
+    const count = (br === undefined ? 0 : 1) + (gzip === undefined ? 0 : 1);
+    stats[count === 2 ? 'both' : count === 1 ? 'one' : 'none']++;
+    if (count === 0) continue;
+    for (const version of entry.versions) version.codings = { ...entry.stored };
+    stats.identityBytes += entry.body.byteLength;
+    stats.brBytes += br === undefined ? 0 : (site.coded[br]?.byteLength ?? 0);
+    stats.gzipBytes += gzip === undefined ? 0 : (site.coded[gzip]?.byteLength ?? 0);
   }
-  stats.compressed = compressor.compressed;
   const codedBytes = stats.brBytes + stats.gzipBytes;
   // The Data module is gzipped whole; its coded part, which follows the text, adds its own gzip size.
   const codedGzip = codedBytes === 0 ? 0 : await gzipLength(Buffer.concat(kept));
@@ -222,30 +247,3 @@ export async function compressWithin(
 
 /** Room kept under a limit: gzip adds a few bytes per block of stored data, and the module's text grows by the codings' indices. */
 const FIT_MARGIN_BYTES = 16 * 1024;
-
-/** How often readers fetch a version's path: 0 for the site's own feeds (polled all day) up to 4 for archive pages (read once). */
-function rankOf(path: string, version: Version): number {
-  const archive = path.includes('/archive/');
-  const feed = version.type !== 'html';
-  if (!archive && feed) return path.lastIndexOf('/') === 0 ? 0 : 1;
-  if (!archive) return 2;
-  return feed ? 3 : 4;
-}
-
-/** The two codings back to back behind the br length. */
-function encodeCoded({ br, gzip }: CodedBody): Uint8Array {
-  const bytes = Buffer.allocUnsafe(4 + br.byteLength + gzip.byteLength);
-  bytes.writeUInt32BE(br.byteLength, 0);
-  bytes.set(br, 4);
-  bytes.set(gzip, 4 + br.byteLength);
-  return bytes;
-}
-
-/** The codings `encodeCoded` stored, or undefined for anything else. */
-function decodeCoded(stored: Uint8Array | undefined): CodedBody | undefined {
-  if (!(stored instanceof Uint8Array) || stored.byteLength < 4) return undefined;
-  const bytes = Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength);
-  const brLength = bytes.readUInt32BE(0);
-  if (4 + brLength > bytes.byteLength) return undefined;
-  return { br: bytes.subarray(4, 4 + brLength), gzip: bytes.subarray(4 + brLength) };
-}

@@ -198,10 +198,10 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
     const notes = [...listing.notes, ...planned.notes];
     if (assetLimits.note) notes.push(assetLimits.note);
     const compression = compressed?.stats ?? NO_COMPRESSION;
-    if (compression.dropped > 0)
+    if (compression.one + compression.none > 0)
       notes.push(
-        `the Worker bundle has room under BUNDLE_LIMIT_MIB = ${limits.bundleLimitMib} (MiB, gzip) for the br and gzip bodies of ${compression.bodies - compression.dropped} of its ${compression.bodies} documents; ` +
-          `the other ${compression.dropped} (archive pages first, the site's own feeds last) are compressed by the Worker at each request, at a cost in CPU. Raise BUNDLE_LIMIT_MIB (Workers Paid allows 10) to pre-compress them all.`,
+        `the Worker bundle has room under BUNDLE_LIMIT_MIB = ${limits.bundleLimitMib} (MiB, gzip) for the br and gzip bodies of ${compression.both} of its ${compression.bodies} documents and one of them (gzip for feeds, br for pages) of ${compression.one} more; ` +
+          `the Worker compresses the other codings at each request, at a cost in CPU (the site's own feeds come first, archive pages last). Raise BUNDLE_LIMIT_MIB (Workers Paid allows 10) to pre-compress them all.`,
       );
     const assetsKept = assets instanceof DirectoryAssets ? assets.kept : 0;
     const { plan } = assetLimits;
@@ -225,7 +225,9 @@ const NO_COMPRESSION: CompressionResult['stats'] = {
   identityBytes: 0,
   brBytes: 0,
   gzipBytes: 0,
-  dropped: 0,
+  both: 0,
+  one: 0,
+  none: 0,
 };
 
 /** With FEED_PUBLISHER_TIMINGS set, a function that prints the time since its last call under a name, and the memory in use (stderr). */

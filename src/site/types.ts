@@ -113,10 +113,10 @@ export interface Version {
   /** A `Link` header value (WebSub hub and self), for subscribable feeds. */
   link?: string;
   /**
-   * The body pre-compressed at build time (indices into `BuiltSite.coded`); absent when the
-   * bundle budget left it out, and the Worker compresses it per request.
+   * The body pre-compressed at build time (indices into `BuiltSite.coded`); a coding the
+   * bundle budget left out is compressed by the runtime per request.
    */
-  codings?: { br: number; gzip: number };
+  codings?: { br?: number; gzip?: number };
 }
 
 /** An article as the JSON query interface (`/feed.json?since=…`) filters it. */
