@@ -15,8 +15,6 @@ import {
   startWorkerd,
   type WorkerdProcess,
 } from '../../../scripts/support/workerd.ts';
-import { PAGED_ARTICLES, PAGED_VARS, writeArticles } from '../../support/fixtures.ts';
-import { runTestBuild } from '../support.ts';
 
 interface Raw {
   status: number;
@@ -52,21 +50,11 @@ function send(path: string, headers: Record<string, string> = {}, method = 'GET'
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'feed-publisher-wire-'));
-  const root = await writeArticles(PAGED_ARTICLES);
-  try {
-    const built = await runTestBuild({
-      root,
-      vars: PAGED_VARS,
-      now: Date.parse('2026-01-01T00:00:00Z'),
-      outFile: join(dir, 'site.js'),
-      cache: false,
-      compress: true,
-    });
-    if (!built.ok) throw new Error(built.messages.join('\n'));
-  } finally {
-    await rm(root, { recursive: true, force: true });
-  }
-  const bundle = await bundleWorker({ outDir: dir, siteModule: join(dir, 'site.js') });
+  // The paged fixture as global-setup built it, its bodies pre-compressed.
+  const bundle = await bundleWorker({
+    outDir: dir,
+    siteModule: join(import.meta.dirname, '..', '..', 'generated', 'paged.js'),
+  });
   cache = await startCacheServer();
   server = await startWorkerd({ ...listModulesBeside(bundle.file), cachePort: cache.port });
 }, 180_000);
