@@ -1403,7 +1403,7 @@ function printWire(result: SizeResult): void {
     const c = build.compression;
     const { withCodings: on, withoutCodings: off } = build.bundle;
     log(
-      `codings in the bundle: ${formatNumber(c.bodies)} bodies, ${mib(c.identityBytes)} identity → br ${mib(c.brBytes)} (${pct(c.brBytes, c.identityBytes)}), gzip ${mib(c.gzipBytes)} (${pct(c.gzipBytes, c.identityBytes)}); ` +
+      `codings in the bundle: ${formatNumber(c.bodies)} bodies (${mib(c.identityBytes)} of them with a coding stored), br ${mib(c.brBytes)}, gzip ${mib(c.gzipBytes)}; ` +
         `${c.one + c.none > 0 ? `both codings stored for ${formatNumber(c.both)}, one for ${formatNumber(c.one)}, none for ${formatNumber(c.none)} (BUNDLE_LIMIT_MIB); ` : 'all pre-compressed; '}` +
         `bundle estimate ${formatBytes(off.bytes, 'table')} / ${formatBytes(off.gzipBytes, 'table')} gzip without them, ${formatBytes(on.bytes, 'table')} / ${formatBytes(on.gzipBytes, 'table')} with them`,
     );
