@@ -1390,7 +1390,7 @@ function printWire(result: SizeResult): void {
     renderTable(
       ['document', 'identity', 'gzip', 'br', 'gzip %', 'br %'],
       (result.wire ?? []).map((w) => [
-        `${w.path}${build && w.path === build.largest.path ? ' (the largest body)' : ''}`,
+        `${w.path}${build && w.path === build.largest.path ? ` (the largest body${build.largest.br === 0 ? '; its br made by workerd, not stored' : ''})` : ''}`,
         formatNumber(w.identity),
         formatNumber(w.gzip),
         formatNumber(w.br),
@@ -1862,7 +1862,7 @@ function printCodingTargets(results: SizeResult[]): void {
         return [
           formatNumber(r.articles),
           largest
-            ? `${largest.path}: ${formatNumber(largest.identity)} → ${formatNumber(brBytes)} B (${formatNumber((100 * brBytes) / largest.identity, 1)}%)`
+            ? `${largest.path}: ${formatNumber(largest.identity)} → ${formatNumber(brBytes)} B (${formatNumber((100 * brBytes) / largest.identity, 1)}%${largest.br === 0 ? ", workerd's br" : ''})`
             : '–',
           FEED_PATHS.map((path) => ratioOf(`${path}, br`)).join(' '),
           ratioOf('/feed.json?limit=20 br, EDGE_CACHE = "off": computed, compressed by workerd'),
