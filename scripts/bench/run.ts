@@ -1005,6 +1005,14 @@ async function measureWarm(
         noCacheTraffic: true,
       },
       {
+        label: '/feed.json?limit=20 gzip, EDGE_CACHE = "off": computed, compressed by workerd',
+        section: 'routes',
+        bytes: query.body.byteLength,
+        a: route('/__off/feed.json?limit=20', { 'Accept-Encoding': 'gzip' }),
+        b: control(query.body.byteLength),
+        noCacheTraffic: true,
+      },
+      {
         label: 'naive: new Feed() + rss2() per request',
         section: 'routes',
         bytes: naive.body.byteLength,
@@ -1845,7 +1853,7 @@ function printCodingTargets(results: SizeResult[]): void {
         'articles',
         'largest body, identity → br (≤30%)',
         'br CPU ÷ constant br bytes: rss atom json (≤1.25x)',
-        'query br (workerd compresses) ÷ identity control',
+        'query br / gzip (workerd compresses) ÷ identity control',
         'bundle gzip without / with codings (budget)',
         'bodies with both / one / no coding stored',
         'rebuild median',
@@ -1865,7 +1873,7 @@ function printCodingTargets(results: SizeResult[]): void {
             ? `${largest.path}: ${formatNumber(largest.identity)} → ${formatNumber(brBytes)} B (${formatNumber((100 * brBytes) / largest.identity, 1)}%${largest.br === 0 ? ", workerd's br" : ''})`
             : '–',
           FEED_PATHS.map((path) => ratioOf(`${path}, br`)).join(' '),
-          ratioOf('/feed.json?limit=20 br, EDGE_CACHE = "off": computed, compressed by workerd'),
+          `${ratioOf('/feed.json?limit=20 br, EDGE_CACHE = "off": computed, compressed by workerd')} / ${ratioOf('/feed.json?limit=20 gzip, EDGE_CACHE = "off": computed, compressed by workerd')}`,
           build
             ? `${formatBytes(build.bundle.withoutCodings.gzipBytes, 'table')} / ${formatBytes(build.bundle.withCodings.gzipBytes, 'table')}${r.defaultRefused ? ' (raised budget)' : ''}`
             : '–',

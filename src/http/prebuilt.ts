@@ -31,6 +31,8 @@ export interface Prepared {
   version: Version;
   /** The identity body. */
   body: Bytes;
+  /** The codings stored at build time, best first, and identity. */
+  stored: readonly Coding[];
   /** Each coding's answer, made at its first request. */
   variants: Partial<Record<Coding, Variant>>;
 }
@@ -87,7 +89,10 @@ export function findPrebuilt(
   if (version === undefined) return undefined;
   let prepared = prebuilt.prepared.get(version);
   if (prepared === undefined) {
-    prepared = { version, body: bodyOf(prebuilt.chunks, version), variants: {} };
+    const stored = CODINGS.filter(
+      (coding) => coding === 'identity' || version.codings?.[coding] !== undefined,
+    );
+    prepared = { version, body: bodyOf(prebuilt.chunks, version), stored, variants: {} };
     prebuilt.prepared.set(version, prepared);
   }
   return prepared;
@@ -103,13 +108,10 @@ export function findPrebuilt(
  * runtime's, not the build's.
  */
 export function selectVariant(prebuilt: Prebuilt, prepared: Prepared, request: Request): Variant {
-  const { version } = prepared;
+  const { version, stored: storedCodings } = prepared;
   const value = readAcceptEncoding(request);
-  const storedCodings = CODINGS.filter(
-    (coding) => coding === 'identity' || version.codings?.[coding] !== undefined,
-  );
   let coding = negotiateCoding(value, storedCodings);
-  if (coding === 'identity' && storedCodings.length < CODINGS.length)
+  if (coding === 'identity' && value !== null && storedCodings.length < CODINGS.length)
     coding = negotiateCoding(value, RUNTIME_CODINGS);
   let variant = prepared.variants[coding];
   if (variant === undefined) {
