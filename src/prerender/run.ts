@@ -181,7 +181,10 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
     const tooBig = [...bundleProblems, ...assetLimits.problems];
     phase('bundle check');
     if (tooBig.length > 0)
-      return finish({ ok: false, messages: tooBig }, ['parse', 'render', 'compress']);
+      return finish(
+        { ok: false, messages: tooBig },
+        compressed ? ['parse', 'render', 'compress'] : ['parse', 'render'],
+      );
     let reader: AssetReader | undefined;
     if (assets instanceof DirectoryAssets && outFile) {
       assets.writeControlFile('_headers', renderHeadersFile(config, site.contentSecurityPolicy));
@@ -206,11 +209,9 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
     const assetsKept = assets instanceof DirectoryAssets ? assets.kept : 0;
     const { plan } = assetLimits;
     const built = { ok: true as const, site, assetsKept, plan, articleCount, notes, compression };
-    const done = await finish(reader ? { ...built, assets: reader } : built, [
-      'parse',
-      'render',
-      'compress',
-    ]);
+    // A build that compressed nothing used none of the compressed bodies: they are kept.
+    const used: CacheKind[] = compressed ? ['parse', 'render', 'compress'] : ['parse', 'render'];
+    const done = await finish(reader ? { ...built, assets: reader } : built, used);
     phase('flush cache');
     return done;
   } finally {
