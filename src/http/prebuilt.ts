@@ -104,7 +104,7 @@ export function findPrebuilt(
  * request's choice, so a reader taking both br and gzip of a body stored only in gzip gets the
  * gzip bytes, not br the runtime would have to make. Only when the reader takes none of the
  * stored ones is the identity body sent with `Content-Encoding` set, for the runtime to compress
- * as it sends it (gzip before br: far less CPU), under a weak tag: those bytes are the
+ * as it sends it (gzip before br: less CPU), under a weak tag: those bytes are the
  * runtime's, not the build's.
  */
 export function selectVariant(prebuilt: Prebuilt, prepared: Prepared, request: Request): Variant {
