@@ -1,6 +1,13 @@
 import { type Context, Hono } from 'hono';
 import { type CacheClass, createCacheControl } from './http/cache-control.ts';
 import { answerConditional } from './http/conditional.ts';
+import {
+  codedEtag,
+  encodingFields,
+  negotiateCoding,
+  RUNTIME_CODINGS,
+  readAcceptEncoding,
+} from './http/content-coding.ts';
 import { createEdgeCache, type EdgeCache, type EdgeTarget, type Made } from './http/edge-cache.ts';
 import {
   type BodyKind,
@@ -10,7 +17,7 @@ import {
   versionFields,
 } from './http/headers.ts';
 import { answerMethod } from './http/methods.ts';
-import { answerPrebuilt, createPrebuilt, findPrebuilt } from './http/prebuilt.ts';
+import { answerPrebuilt, createPrebuilt, findPrebuilt, selectVariant } from './http/prebuilt.ts';
 import { type ChunkReader, createChunkReader } from './site/chunks.ts';
 import { formatEtag } from './site/etag.ts';
 import { type AnySite, type Moment, momentAt } from './site/lookup.ts';
@@ -83,7 +90,8 @@ export function createApp({ site, clock = Date.now }: AppOptions): App {
         const moment = momentAt(site, clock());
         const found = findPrebuilt(prebuilt, request, moment);
         if (found) {
-          const answer = answerPrebuilt(prebuilt, found, request, moment);
+          const variant = selectVariant(prebuilt, found, request);
+          const answer = answerPrebuilt(prebuilt, found, request, moment, variant);
           // A reader whose copy is current gets its 304 from memory even with the edge cache in front.
           if (edgeForAll === undefined || answer.status === 304) return answer;
           const target: EdgeTarget = {
@@ -92,9 +100,13 @@ export function createApp({ site, clock = Date.now }: AppOptions): App {
             type: found.version.type,
           };
           return edgeForAll
-            .serve(request, moment, ctx, target, () => ({
+            .serve(request, moment, ctx, target, variant.coding, () => ({
               answer,
-              stored: { body: found.body, fields: found.own },
+              stored: {
+                body: variant.body,
+                fields: variant.own,
+                coding: variant.precompressed ? variant.coding : 'identity',
+              },
             }))
             .catch(answerError);
         }
@@ -179,6 +191,8 @@ function createRouter(
       );
     // No query parameter: the pre-rendered feed would have answered before the router, so the site has none.
     if (!query) return notFound(c);
+    // Computed per request, so compressed by the runtime as it is sent (the default encodeBody).
+    const coding = negotiateCoding(readAcceptEncoding(c.req.raw), RUNTIME_CODINGS);
     const make = async (): Promise<Made> => {
       const { body, lastModified } = await renderFeedQuery(
         site,
@@ -188,7 +202,10 @@ function createRouter(
         readArchive,
       );
       const etag = formatEtag(await crypto.subtle.digest('SHA-256', body), 'query');
-      const fields = versionFields({ type: 'json', etag, lastModified });
+      const fields = [
+        ...versionFields({ type: 'json', etag: codedEtag(etag, coding, true), lastModified }),
+        ...encodingFields(coding),
+      ];
       const cacheControl: [string, string] = [
         'Cache-Control',
         createCacheControl('feed', site.config.cache, moment.now, moment.nextChangeAt),
@@ -196,10 +213,12 @@ function createRouter(
       const ok = [...fields, ...listSharedFields('json', true, queryEdge, site), cacheControl];
       return {
         answer: answerConditional(c.req.raw, { etag, lastModified }, moment.now, body, { ok }),
-        stored: { body, fields },
+        stored: { body, fields, coding: 'identity' },
       };
     };
-    return edge ? edge.serve(c.req.raw, moment, ctx, QUERY_TARGET, make) : (await make()).answer;
+    return edge
+      ? edge.serve(c.req.raw, moment, ctx, QUERY_TARGET, coding, make)
+      : (await make()).answer;
   });
 
   // One spelling per resource: the others answer 301.

@@ -8,7 +8,10 @@
 import { statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { BundleSize } from '../../src/prerender/bundle-size.ts';
+import type { CompressionStats } from '../../src/prerender/compress.ts';
 import type { CacheStats } from '../../src/prerender/run.ts';
+import type { BuiltSite } from '../../src/site/types.ts';
 import { keepCompiledCode } from '../support/compile-cache.ts';
 import type { NaiveData, NaiveItem } from './worker.ts';
 
@@ -39,6 +42,12 @@ export type BuildReport =
       assetsKept: number;
       notes: string[];
       cache?: CacheStats;
+      /** The Worker's bodies in br and gzip (src/prerender/compress.ts). */
+      compression: CompressionStats;
+      /** The bundle estimate of the module as written, and of the same module without the pre-compressed bodies. */
+      bundle: { withCodings: BundleSize; withoutCodings: BundleSize };
+      /** The Worker's largest body: its path and bytes in each coding (0 where the budget left it to the runtime). */
+      largest: { path: string; identity: number; br: number; gzip: number };
     }
   | {
       ok: false;
@@ -63,6 +72,8 @@ const naive = !flags.includes('--no-naive');
 // As scripts/build.ts does, so that a bench rebuild costs what `npm run build` costs.
 keepCompiledCode(siteDir);
 const { runBuild } = await import('../../src/prerender/run.ts');
+const { measureBundle } = await import('../../src/prerender/bundle-size.ts');
+const { renderSiteModule } = await import('../../src/prerender/site-module.ts');
 const started = performance.now();
 const result = await runBuild({
   root: siteDir,
@@ -91,6 +102,22 @@ if (!result.ok) {
   console.log(JSON.stringify(report));
 } else {
   if (naive) await writeNaiveData(siteDir, result.site);
+  // Measured after processMs: what the build wrote, with and without the codings it added.
+  const bundle = {
+    withCodings: await measureBundle(renderSiteModule(result.site)),
+    withoutCodings: await measureBundle(
+      renderSiteModule({
+        ...result.site,
+        coded: [],
+        routes: Object.fromEntries(
+          Object.entries(result.site.routes).map(([path, versions]) => [
+            path,
+            versions.map(({ codings: _, ...version }) => version),
+          ]),
+        ),
+      }),
+    ),
+  };
   const report: BuildReport = {
     ok: true,
     articleCount: result.articleCount,
@@ -102,8 +129,37 @@ if (!result.ok) {
     assetsKept: result.assetsKept,
     notes: result.notes,
     ...(result.cache ? { cache: result.cache } : {}),
+    compression: result.compression,
+    bundle,
+    largest: findLargest(result.site),
   };
   console.log(JSON.stringify(report));
+}
+
+/** The Worker's largest body, and the bytes of its codings. */
+function findLargest(site: BuiltSite): {
+  path: string;
+  identity: number;
+  br: number;
+  gzip: number;
+} {
+  let largest = { path: '', identity: 0, br: 0, gzip: 0 };
+  for (const [path, versions] of Object.entries(site.routes))
+    for (const version of versions) {
+      const identity = version.parts.reduce(
+        (sum, part) => sum + Buffer.byteLength(site.chunks[part] ?? ''),
+        0,
+      );
+      if (identity <= largest.identity) continue;
+      const { br = -1, gzip = -1 } = version.codings ?? {};
+      largest = {
+        path,
+        identity,
+        br: site.coded[br]?.byteLength ?? 0,
+        gzip: site.coded[gzip]?.byteLength ?? 0,
+      };
+    }
+  return largest;
 }
 
 /** Writes naive.json, the data of the bench Worker's naive route: the app's /feed.json items. */

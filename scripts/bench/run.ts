@@ -247,8 +247,21 @@ interface SizeResult {
   cold?: ColdResult[];
   /** Fresh isolates of the site module alone, as JS and as data. */
   probes?: ColdResult[];
+  /** Bytes on the wire of Worker-held documents, per coding asked for. */
+  wire?: WireBytes[];
   errors: string[];
 }
+
+/** One document's bytes on the wire in each coding, as workerd sent them. */
+interface WireBytes {
+  path: string;
+  identity: number;
+  gzip: number;
+  br: number;
+}
+
+/** The codings a reader can ask for, as the Accept-Encoding sent for each. */
+const CODING_REQUESTS = { identity: 'identity', gzip: 'gzip', br: 'br' } as const;
 
 const log = (line = ''): void => console.log(line);
 const loadAverage = (): string =>
@@ -696,7 +709,7 @@ async function measureRebuilds(
     log(
       `rebuild ${round} (one article edited, one added; warm cache): ${formatNumber(rebuild.wallMs / 1000, 2)} s wall${rebuild.ok ? '' : ' (refused at the bundle check)'}, peak RSS ${mib(rebuild.maxRssKiB * 1024)}` +
         (cache
-          ? `; from the cache: ${cache.parse.hits} of ${cache.parse.hits + cache.parse.misses} parsed, ${cache.render.hits} of ${cache.render.hits + cache.render.misses} rendered`
+          ? `; from the cache: ${cache.parse.hits} of ${cache.parse.hits + cache.parse.misses} parsed, ${cache.render.hits} of ${cache.render.hits + cache.render.misses} rendered, ${cache.compress.hits} of ${cache.compress.hits + cache.compress.misses} compressed`
           : '') +
         (rebuild.ok
           ? `; static assets: ${formatNumber(rebuild.assetsKept)} of ${formatNumber(rebuild.assets.files)} files kept from the last build`
@@ -873,6 +886,43 @@ async function measureWarm(
     });
     const rssBytes = rss.body.byteLength;
     const query = await get('/feed.json?limit=20');
+    // Bytes on the wire per coding: the three feeds, the home page, the newest archive page and
+    // the largest body the Worker holds (an author's or a tag's feed, usually).
+    const largest = result.build?.ok ? result.build.largest.path : undefined;
+    const wirePaths = [
+      ...new Set([
+        ...FEED_PATHS,
+        '/',
+        ...(newestArchive ? [newestArchive] : []),
+        ...(largest ? [largest] : []),
+      ]),
+    ];
+    result.wire = [];
+    for (const path of wirePaths) {
+      const bytes: WireBytes = { path, identity: 0, gzip: 0, br: 0 };
+      for (const [coding, value] of Object.entries(CODING_REQUESTS) as [
+        keyof typeof CODING_REQUESTS,
+        string,
+      ][]) {
+        const res = await get(path, { 'Accept-Encoding': value });
+        const sent = res.headers.get('content-encoding') ?? 'identity';
+        if (sent !== coding)
+          throw new Error(`${path} with Accept-Encoding: ${value} came as ${sent}`);
+        bytes[coding] = res.body.byteLength;
+      }
+      result.wire.push(bytes);
+    }
+    const brOf = async (path: string): Promise<number> =>
+      (await get(path, { 'Accept-Encoding': 'br' })).body.byteLength;
+    const br: Target = { path: '', status: 200, headers: { 'Accept-Encoding': 'br' } };
+    const brPair = async (path: string): Promise<Pair> => ({
+      label: `${path}, br`,
+      section: 'routes',
+      bytes: await brOf(path),
+      a: { ...br, path },
+      b: { ...br, path: `/__direct/br${path}` },
+      noCacheTraffic: true,
+    });
     const pairs: Pair[] = [
       // The app as deployed (EDGE_CACHE = "computed"): pre-rendered bodies never reach the Cache API.
       {
@@ -911,6 +961,10 @@ async function measureWarm(
             } satisfies Pair,
           ]
         : []),
+      // A br answer against the constant Worker route that sends the same br bytes and fields.
+      await brPair('/rss.xml'),
+      await brPair('/atom.xml'),
+      await brPair('/feed.json'),
       {
         label: '/rss.xml 304 (If-None-Match)',
         section: 'routes',
@@ -939,6 +993,22 @@ async function measureWarm(
         section: 'routes',
         bytes: query.body.byteLength,
         a: route('/__off/feed.json?limit=20'),
+        b: control(query.body.byteLength),
+        noCacheTraffic: true,
+      },
+      {
+        label: '/feed.json?limit=20 br, EDGE_CACHE = "off": computed, compressed by workerd',
+        section: 'routes',
+        bytes: query.body.byteLength,
+        a: route('/__off/feed.json?limit=20', { 'Accept-Encoding': 'br' }),
+        b: control(query.body.byteLength),
+        noCacheTraffic: true,
+      },
+      {
+        label: '/feed.json?limit=20 gzip, EDGE_CACHE = "off": computed, compressed by workerd',
+        section: 'routes',
+        bytes: query.body.byteLength,
+        a: route('/__off/feed.json?limit=20', { 'Accept-Encoding': 'gzip' }),
         b: control(query.body.byteLength),
         noCacheTraffic: true,
       },
@@ -1307,11 +1377,43 @@ function printWarm(n: number, result: SizeResult): void {
     '\nwhat limits further gains (same method; each against a constant string of its own body size):',
   );
   log(renderTable(header, rows('limits')));
+  printWire(result);
   const memory = result.workerdRssKiB;
   if (memory) {
     log(
       `workerd RSS: ${mib(memory.afterStartup * 1024)} after startup and the first requests; peak ${mib(memory.peak * 1024)} during the warm runs ` +
         '(each response copies its body outside the V8 heap and GC frees the copies lazily, so the peak follows the load, not the site)',
+    );
+  }
+}
+
+/** Bytes on the wire per document and coding, and the build's codings in the bundle. */
+function printWire(result: SizeResult): void {
+  const build = result.build?.ok ? result.build : undefined;
+  const pct = (part: number, whole: number): string => `${formatNumber((100 * part) / whole, 1)}%`;
+  log(
+    '\nbytes on the wire per coding (workerd, Accept-Encoding: identity, gzip, br; % of identity):',
+  );
+  log(
+    renderTable(
+      ['document', 'identity', 'gzip', 'br', 'gzip %', 'br %'],
+      (result.wire ?? []).map((w) => [
+        `${w.path}${build && w.path === build.largest.path ? ` (the largest body${build.largest.br === 0 ? '; its br made by workerd, not stored' : ''})` : ''}`,
+        formatNumber(w.identity),
+        formatNumber(w.gzip),
+        formatNumber(w.br),
+        pct(w.gzip, w.identity),
+        pct(w.br, w.identity),
+      ]),
+    ),
+  );
+  if (build) {
+    const c = build.compression;
+    const { withCodings: on, withoutCodings: off } = build.bundle;
+    log(
+      `codings in the bundle: ${formatNumber(c.bodies)} bodies (${mib(c.identityBytes)} of them with a coding stored), br ${mib(c.brBytes)}, gzip ${mib(c.gzipBytes)}; ` +
+        `${c.one + c.none > 0 ? `both codings stored for ${formatNumber(c.both)}, one for ${formatNumber(c.one)}, none for ${formatNumber(c.none)} (BUNDLE_LIMIT_MIB); ` : 'all pre-compressed; '}` +
+        `bundle estimate ${formatBytes(off.bytes, 'table')} / ${formatBytes(off.gzipBytes, 'table')} gzip without them, ${formatBytes(on.bytes, 'table')} / ${formatBytes(on.gzipBytes, 'table')} with them`,
     );
   }
 }
@@ -1454,6 +1556,7 @@ function printSummary(results: SizeResult[], baseline: ColdResult | undefined): 
   printBuildSummary(results);
   printHugoComparison(results);
   printIssueTargets(results);
+  printCodingTargets(results);
   const thousand = results.find((r) => r.articles === 1000);
   if (thousand?.build)
     log(
@@ -1731,6 +1834,53 @@ function printIssueTargets(results: SizeResult[]): void {
           dev.length === 0
             ? '–'
             : String(new Set(dev.flatMap((d) => d.watcherWarnings)).size || 'none'),
+        ];
+      }),
+    ),
+  );
+}
+
+/**
+ * The figures issue 14 ("Every feed compressed on the wire") is judged by: the largest feed's
+ * br against its identity bytes, a br answer's CPU against the constant Worker route sending the
+ * same br bytes, and what the codings add to the bundle against the budget.
+ */
+function printCodingTargets(results: SizeResult[]): void {
+  log('\n"Every feed compressed on the wire", the targets:');
+  log(
+    renderTable(
+      [
+        'articles',
+        'largest body, identity → br (≤30%)',
+        'br CPU ÷ constant br bytes: rss atom json (≤1.25x)',
+        'query br / gzip (workerd compresses) ÷ identity control',
+        'bundle gzip without / with codings (budget)',
+        'bodies with both / one / no coding stored',
+        'rebuild median',
+      ],
+      results.map((r) => {
+        const build = r.build?.ok ? r.build : undefined;
+        const warm = r.warm ?? [];
+        const ratioOf = (label: string): string =>
+          formatRatio(warm.find((p) => p.label === label)?.cpuRatio ?? Number.NaN);
+        const largest = build?.largest;
+        const wireLargest = r.wire?.find((w) => w.path === largest?.path);
+        const brBytes = wireLargest?.br ?? largest?.br ?? 0;
+        const rebuilds = (r.rebuilds ?? []).map((b) => b.wallMs);
+        return [
+          formatNumber(r.articles),
+          largest
+            ? `${largest.path}: ${formatNumber(largest.identity)} → ${formatNumber(brBytes)} B (${formatNumber((100 * brBytes) / largest.identity, 1)}%${largest.br === 0 ? ", workerd's br" : ''})`
+            : '–',
+          FEED_PATHS.map((path) => ratioOf(`${path}, br`)).join(' '),
+          `${ratioOf('/feed.json?limit=20 br, EDGE_CACHE = "off": computed, compressed by workerd')} / ${ratioOf('/feed.json?limit=20 gzip, EDGE_CACHE = "off": computed, compressed by workerd')}`,
+          build
+            ? `${formatBytes(build.bundle.withoutCodings.gzipBytes, 'table')} / ${formatBytes(build.bundle.withCodings.gzipBytes, 'table')}${r.defaultRefused ? ' (raised budget)' : ''}`
+            : '–',
+          build
+            ? `${formatNumber(build.compression.both)} / ${formatNumber(build.compression.one)} / ${formatNumber(build.compression.none)}`
+            : '–',
+          rebuilds.length > 0 ? seconds(median(rebuilds)) : '–',
         ];
       }),
     ),

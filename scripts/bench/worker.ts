@@ -49,9 +49,12 @@ interface Replay {
   text: string;
   bytes: Uint8Array<ArrayBuffer>;
   gzip: Uint8Array<ArrayBuffer>;
+  /** The app's own br answer to the path: its fields and the bytes it sends as they are. */
+  brHeaders: [string, string][];
+  br: Uint8Array<ArrayBuffer>;
 }
 
-const REPLAY = /^\/__direct\/(text|bytes|gzip)(\/.*)$/;
+const REPLAY = /^\/__direct\/(text|bytes|gzip|br)(\/.*)$/;
 const ALL = '/__all/';
 const OFF = '/__off/';
 
@@ -59,9 +62,10 @@ const OFF = '/__off/';
  * Creates the bench Worker. Every path outside `/__` goes to the app untouched. Inside:
  * - `/__control/<size>`, `/__control-bytes/<size>`, `/__control/304`: constant answers;
  * - `/__naive/rss.xml`: `new Feed()`, `addItem` per article and `rss2()` on every request;
- * - `/__direct/<text|bytes|gzip>/<path>`: the app's answer for `<path>`, captured once per
- *   isolate and replayed without the app, as a string, as bytes encoded once, or gzipped once
- *   (sent with `encodeBody: "manual"`);
+ * - `/__direct/<text|bytes|gzip|br>/<path>`: the app's answer for `<path>`, captured once per
+ *   isolate and replayed without the app, as a string, as bytes encoded once, gzipped once, or
+ *   as the app's own br answer (its pre-compressed bytes and fields), the last two sent with
+ *   `encodeBody: "manual"`: the constant Worker a br answer is measured against;
  * - `/__all/<path>`, `/__off/<path>`: the answer for `<path>` from the app with EDGE_CACHE =
  *   "all" or "off";
  * - `/__hono/<path>`: the bytes of `/__direct/bytes/<path>` from a bare Hono app with one
@@ -93,9 +97,20 @@ export function createBenchWorker({ app, appAll, appOff, naive }: BenchWorkerOpt
     env: unknown,
     ctx: FetchContext,
   ): Promise<Response> => {
-    const { status, headers, text, bytes, gzip } = await replayOf(path, request, env, ctx);
+    const { status, headers, text, bytes, gzip, br, brHeaders } = await replayOf(
+      path,
+      request,
+      env,
+      ctx,
+    );
     if (mode === 'text') return new Response(text, { status, headers });
     if (mode === 'bytes') return new Response(bytes, { status, headers });
+    if (mode === 'br')
+      return new Response(br, {
+        status,
+        headers: brHeaders,
+        encodeBody: 'manual',
+      } as ResponseInit);
     return new Response(gzip, {
       status,
       headers: [...headers, ['Content-Encoding', 'gzip']],
@@ -146,15 +161,31 @@ export function createBenchWorker({ app, appAll, appOff, naive }: BenchWorkerOpt
 async function capture(app: App, url: string, env: unknown, ctx: FetchContext): Promise<Replay> {
   const res = await app.fetch(new Request(url), env, ctx);
   const bytes = new Uint8Array(await res.arrayBuffer());
-  const headers = [...res.headers].filter(
-    ([name]) => name !== 'content-length' && name !== 'x-edge-cache',
+  const kept = ([name]: [string, string]): boolean =>
+    name !== 'content-length' && name !== 'x-edge-cache';
+  const headers = [...res.headers].filter(kept);
+  // In the isolate, a body sent with encodeBody "manual" reads as the bytes it sends.
+  const brRes = await app.fetch(
+    new Request(url, { headers: { 'Accept-Encoding': 'br' } }),
+    env,
+    ctx,
   );
+  const br = new Uint8Array(await brRes.arrayBuffer());
+  const brHeaders = [...brRes.headers].filter(kept);
   const gzip = new Uint8Array(
     await new Response(
       new Blob([bytes]).stream().pipeThrough(new CompressionStream('gzip')),
     ).arrayBuffer(),
   );
-  return { status: res.status, headers, text: new TextDecoder().decode(bytes), bytes, gzip };
+  return {
+    status: res.status,
+    headers,
+    text: new TextDecoder().decode(bytes),
+    bytes,
+    gzip,
+    br,
+    brHeaders,
+  };
 }
 
 /** What a Worker without a build step would do: build the feed from data on every request. */

@@ -1,3 +1,5 @@
+import type { Coding } from './content-coding.ts';
+
 /**
  * Builds the edge-cache key for a request: the configured site origin (never the request's
  * Host, so a spoofed Host cannot poison the cache), the path, the query parameters that
@@ -15,6 +17,9 @@ export function createCacheKey(url: URL, options: CacheKeyOptions): string {
     if (allowed.includes(name)) kept.append(name, value);
   }
   kept.append('__build', `${options.buildId}.${options.edition}`);
+  // One entry per coding: a stored br body is only ever found by a request that asked for br.
+  if (options.coding !== undefined && options.coding !== 'identity')
+    kept.append('__coding', options.coding);
   return `${options.siteUrl}${url.pathname}?${kept}`;
 }
 
@@ -25,4 +30,6 @@ export interface CacheKeyOptions {
   edition: number;
   /** Query parameters that change the response; all others are left out of the key. */
   keptParams?: readonly string[];
+  /** The coding of the answer (src/http/content-coding.ts); identity adds nothing to the key. */
+  coding?: Coding;
 }

@@ -1,3 +1,4 @@
+import { stripCoding } from './content-coding.ts';
 import { filterKeptOn304 } from './headers.ts';
 import { parseHttpDate } from './parse-http-date.ts';
 
@@ -33,15 +34,17 @@ function parseIfNoneMatch(value: string): string[] | '*' | undefined {
 /**
  * Decides whether a GET or HEAD can be answered 304 Not Modified (RFC 9110 §13.2.2):
  * If-None-Match first, with weak comparison; If-Modified-Since only when If-None-Match is
- * absent. A malformed field is ignored as if it were not sent.
+ * absent. A malformed field is ignored as if it were not sent. Tags are compared by their body
+ * part (src/http/content-coding.ts): a reader holding the br representation of a body and one
+ * holding its gzip or identity representation both have the current body.
  */
 export function isNotModified(headers: Headers, validators: Validators, now: number): boolean {
   const ifNoneMatch = headers.get('if-none-match');
   const tags = ifNoneMatch === null ? undefined : parseIfNoneMatch(ifNoneMatch);
   if (tags !== undefined) {
     if (tags === '*') return true;
-    const opaque = validators.etag.replace(/^W\//, '').slice(1, -1);
-    return tags.includes(opaque);
+    const body = stripCoding(validators.etag.replace(/^W\//, '').slice(1, -1));
+    return tags.some((tag) => stripCoding(tag) === body);
   }
   // A malformed If-None-Match counts as absent, so If-Modified-Since is evaluated.
   const ifModifiedSince = headers.get('if-modified-since');
@@ -59,10 +62,18 @@ export interface ConditionalFields {
   notModified?: Headers | [string, string][];
 }
 
+/** How an answer's body goes out: `manual` for bytes already in their Content-Encoding. */
+export interface SendOptions {
+  statusText?: string;
+  encodeBody?: 'manual';
+}
+
 /**
  * Answers a GET or HEAD for a representation: 304 Not Modified with no body when the
  * request's validators match it, else 200 with the body (none for HEAD). The one place where
- * a 304 is decided, for answers from memory, query results and edge-cache hits alike.
+ * a 304 is decided, for answers from memory, query results and edge-cache hits alike. A body
+ * in `Content-Encoding` already is sent as it is (`encodeBody: "manual"`); with the default,
+ * workerd compresses a body whose fields name a coding as it sends it.
  */
 export function answerConditional(
   request: Request,
@@ -70,18 +81,28 @@ export function answerConditional(
   now: number,
   body: BodyInit | null,
   fields: ConditionalFields,
-  statusText?: string,
+  { statusText, encodeBody }: SendOptions = {},
 ): Response {
   if (isNotModified(request.headers, validators, now))
     return new Response(null, {
       status: 304,
       headers: fields.notModified ?? filterKeptOn304(fields.ok),
     });
-  const sent = request.method === 'HEAD' ? null : body;
-  return new Response(
-    sent,
-    statusText === undefined
-      ? { status: 200, headers: fields.ok }
-      : { status: 200, statusText, headers: fields.ok },
-  );
+  const head = request.method === 'HEAD';
+  const init: ResponseInit & { encodeBody?: 'manual' } = { status: 200, headers: fields.ok };
+  // A HEAD carries the length its GET would send (RFC 9110 §8.6, §9.3.2), which the runtime
+  // leaves out for an answer without a body; for a body it encodes itself that length is unknown.
+  if (head && body instanceof Uint8Array && (encodeBody === 'manual' || !hasCoding(fields.ok))) {
+    const headers = new Headers(fields.ok);
+    headers.set('Content-Length', String(body.byteLength));
+    init.headers = headers;
+  }
+  if (statusText !== undefined) init.statusText = statusText;
+  if (encodeBody !== undefined) init.encodeBody = encodeBody;
+  return new Response(head ? null : body, init);
+}
+
+function hasCoding(fields: Headers | [string, string][]): boolean {
+  if (fields instanceof Headers) return fields.has('content-encoding');
+  return fields.some(([name]) => name.toLowerCase() === 'content-encoding');
 }

@@ -43,7 +43,11 @@ export const CORS_FIELDS: readonly [string, string][] = [
   ['Access-Control-Allow-Origin', '*'],
   ['Access-Control-Expose-Headers', 'ETag, Last-Modified, X-Edge-Cache'],
 ];
-/** Compression at the edge makes every body's bytes depend on the request's Accept-Encoding. */
+/**
+ * Every body comes in the coding the request's Accept-Encoding asks for (src/http/content-coding.ts),
+ * so every answer with one says so, identity included (RFC 9110 §12.5.5): a shared cache must
+ * not hand a br answer to a reader that asked for none.
+ */
 const VARY: [string, string] = ['Vary', 'Accept-Encoding'];
 
 /**

@@ -4,22 +4,47 @@ import { isFeedQuery } from '../site/query.ts';
 import type { Version } from '../site/types.ts';
 import { createCacheControl } from './cache-control.ts';
 import { answerConditional, type ConditionalFields } from './conditional.ts';
+import {
+  CODINGS,
+  type Coding,
+  codedEtag,
+  encodingFields,
+  negotiateCoding,
+  RUNTIME_CODINGS,
+  readAcceptEncoding,
+} from './content-coding.ts';
 import { type EdgeStatus, filterKeptOn304, listSharedFields, versionFields } from './headers.ts';
 
 /** A site's pre-rendered answers: each version's fields are made once per isolate, at its first request. */
 export interface Prebuilt {
   site: AnySite;
   chunks: ChunkReader;
+  /** The pre-compressed bodies (`Version.codings`), by index. */
+  coded: ChunkReader;
   /** X-Edge-Cache of a 200 from memory (a 304 from memory is always `BYPASS`). */
   okEdge: EdgeStatus;
   prepared: WeakMap<Version, Prepared>;
 }
 
-/** A version in force, with everything its answers need but the instant. */
+/** A version in force, with everything its answers need but the instant and the coding. */
 export interface Prepared {
   version: Version;
+  /** The identity body. */
   body: Bytes;
-  /** The version's own fields (media type, validators, Link): what the edge cache stores with the body. */
+  /** The codings stored at build time, best first, and identity. */
+  stored: readonly Coding[];
+  /** Each coding's answer, made at its first request. */
+  variants: Partial<Record<Coding, Variant>>;
+}
+
+/** One coding of a version: its bytes and fields. */
+export interface Variant {
+  coding: Coding;
+  /** The bytes sent: in `coding` already when `precompressed`, else the identity body, which the runtime encodes. */
+  body: Bytes;
+  /** Bytes made at build time, sent as they are (`encodeBody: "manual"`). */
+  precompressed: boolean;
+  /** The version's own fields with this coding's ETag (media type, validators, Link): what the edge cache stores with the body. */
   own: [string, string][];
   /** Fields of the 200, except Cache-Control. */
   ok: [string, string][];
@@ -39,7 +64,12 @@ export function createPrebuilt(
   chunks: ChunkReader,
   okEdge: EdgeStatus = 'BYPASS',
 ): Prebuilt {
-  return { site, chunks, okEdge, prepared: new WeakMap() };
+  const coded = site.coded;
+  const codedReader: ChunkReader =
+    typeof coded === 'number'
+      ? { bytes: (index) => chunks.bytes(coded + index) }
+      : { bytes: (index) => (coded[index] ?? new Uint8Array(0)) as Bytes };
+  return { site, chunks, coded: codedReader, okEdge, prepared: new WeakMap() };
 }
 
 /**
@@ -59,21 +89,58 @@ export function findPrebuilt(
   if (version === undefined) return undefined;
   let prepared = prebuilt.prepared.get(version);
   if (prepared === undefined) {
-    const own = versionFields(version);
-    const ok = [...own, ...listSharedFields(version.type, true, prebuilt.okEdge, prebuilt.site)];
-    const notModified = filterKeptOn304([
-      ...own,
-      ...listSharedFields(version.type, true, 'BYPASS', prebuilt.site),
-    ]);
-    prepared = { version, body: bodyOf(prebuilt.chunks, version), own, ok, notModified };
+    const stored = CODINGS.filter(
+      (coding) => coding === 'identity' || version.codings?.[coding] !== undefined,
+    );
+    prepared = { version, body: bodyOf(prebuilt.chunks, version), stored, variants: {} };
     prebuilt.prepared.set(version, prepared);
   }
   return prepared;
 }
 
 /**
- * Answers a pre-rendered version from memory: 200 with the body (none for HEAD), or 304 when
- * the request's validators match (RFC 9110 §13.2.2). Nothing is computed per request but
+ * The coding of a version that a request asks for (src/http/content-coding.ts), with its fields,
+ * made once per isolate. Codings stored at build time come first: among them and identity the
+ * request's choice, so a reader taking both br and gzip of a body stored only in gzip gets the
+ * gzip bytes, not br the runtime would have to make. Only when the reader takes none of the
+ * stored ones is the identity body sent with `Content-Encoding` set, for the runtime to compress
+ * as it sends it (gzip before br: less CPU), under a weak tag: those bytes are the
+ * runtime's, not the build's.
+ */
+export function selectVariant(prebuilt: Prebuilt, prepared: Prepared, request: Request): Variant {
+  const { version, stored: storedCodings } = prepared;
+  const value = readAcceptEncoding(request);
+  let coding = negotiateCoding(value, storedCodings);
+  if (coding === 'identity' && value !== null && storedCodings.length < CODINGS.length)
+    coding = negotiateCoding(value, RUNTIME_CODINGS);
+  let variant = prepared.variants[coding];
+  if (variant === undefined) {
+    const stored = coding === 'identity' ? undefined : version.codings?.[coding];
+    const precompressed = stored !== undefined;
+    const etag = codedEtag(version.etag, coding, coding !== 'identity' && !precompressed);
+    const own = [...versionFields({ ...version, etag }), ...encodingFields(coding)];
+    const { site, okEdge } = prebuilt;
+    variant = {
+      coding,
+      body: stored === undefined ? prepared.body : prebuilt.coded.bytes(stored),
+      precompressed,
+      own,
+      ok: [...own, ...listSharedFields(version.type, true, okEdge, site)],
+      notModified: filterKeptOn304([
+        ...own,
+        ...listSharedFields(version.type, true, 'BYPASS', site),
+      ]),
+    };
+    prepared.variants[coding] = variant;
+  }
+  return variant;
+}
+
+/**
+ * Answers a pre-rendered version from memory in the coding of `variant` (by default the one the
+ * request asks for): 200 with the body
+ * (none for HEAD), or 304 with that coding's ETag when the request's validators match any
+ * coding of the body (RFC 9110 §13.2.2). Nothing is computed per request but the coding and
  * Cache-Control, and that only while a scheduled publication is due.
  */
 export function answerPrebuilt(
@@ -81,40 +148,47 @@ export function answerPrebuilt(
   prepared: Prepared,
   request: Request,
   moment: Moment,
+  variant: Variant = selectVariant(prebuilt, prepared, request),
 ): Response {
   return answerConditional(
     request,
     prepared.version,
     moment.now,
-    prepared.body,
-    fieldsAt(prebuilt, prepared, moment),
+    variant.body,
+    fieldsAt(prebuilt, prepared.version, variant, moment),
+    variant.precompressed ? { encodeBody: 'manual' } : {},
   );
 }
 
-function fieldsAt(prebuilt: Prebuilt, prepared: Prepared, moment: Moment): ConditionalFields {
-  const { lifetime } = prepared.version;
+function fieldsAt(
+  prebuilt: Prebuilt,
+  version: Version,
+  variant: Variant,
+  moment: Moment,
+): ConditionalFields {
+  const { lifetime } = version;
   const { cache } = prebuilt.site.config;
   if (moment.nextChangeAt === undefined) {
     // With no publication due, a lifetime's Cache-Control is the same at every instant.
-    if (prepared.steady === undefined) {
+    if (variant.steady === undefined) {
       const cacheControl: [string, string] = [
         'Cache-Control',
         createCacheControl(lifetime, cache, moment.now),
       ];
-      prepared.steady = {
-        ok: new Headers([...prepared.ok, cacheControl]),
-        notModified: new Headers([...prepared.notModified, cacheControl]),
+      variant.steady = {
+        ok: new Headers([...variant.ok, cacheControl]),
+        notModified: new Headers([...variant.notModified, cacheControl]),
       };
     }
-    return prepared.steady;
+    return variant.steady;
   }
   const cacheControl: [string, string] = [
     'Cache-Control',
     createCacheControl(lifetime, cache, moment.now, moment.nextChangeAt),
   ];
   return {
-    ok: [...prepared.ok, cacheControl],
-    notModified: [...prepared.notModified, cacheControl],
+    ok: [...variant.ok, cacheControl],
+    notModified: [...variant.notModified, cacheControl],
   };
 }
 

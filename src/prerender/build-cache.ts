@@ -14,8 +14,8 @@ const CODE_DIRS = ['src/content', 'src/prerender', 'src/render', 'src/site'];
 /** Bumped when the entry format itself changes. */
 const FORMAT = 'feed-publisher-build-cache/2';
 
-/** The kinds of entries: parsed articles (with their problems) and rendered article fragments. */
-export type CacheKind = 'parse' | 'render';
+/** The kinds of entries: parsed articles (with their problems), rendered article fragments, and compressed bodies. */
+export type CacheKind = 'parse' | 'render' | 'compress';
 
 /** Where the cache lives for a project when neither the option nor FEED_PUBLISHER_CACHE_DIR says. */
 export function defaultCacheDir(root: string): string {
@@ -103,7 +103,11 @@ export class BuildCache {
   readonly #packs = new Map<CacheKind, Promise<Packs>>();
   /** Where each entry of a kind `ready` indexed is: an open pack and the entry's offset and length. */
   readonly #index = new Map<CacheKind, Map<string, { fd: number; at: number; length: number }>>();
-  readonly #used: Record<CacheKind, Set<string>> = { parse: new Set(), render: new Set() };
+  readonly #used: Record<CacheKind, Set<string>> = {
+    parse: new Set(),
+    render: new Set(),
+    compress: new Set(),
+  };
   /** The new pack of each kind, written as entries come (so that memory never holds them all), renamed into place at `flush`. */
   readonly #pending = new Map<CacheKind, PendingPack>();
   #writeError: string | undefined;
@@ -111,6 +115,7 @@ export class BuildCache {
   readonly stats: Record<CacheKind, { hits: number; misses: number }> = {
     parse: { hits: 0, misses: 0 },
     render: { hits: 0, misses: 0 },
+    compress: { hits: 0, misses: 0 },
   };
 
   constructor(dir: string) {
@@ -241,7 +246,7 @@ export class BuildCache {
    * they outweigh the used ones. Returns a note when the cache could not be written.
    */
   async flush(prune: readonly CacheKind[]): Promise<string | undefined> {
-    for (const kind of ['parse', 'render'] as const) {
+    for (const kind of ['parse', 'render', 'compress'] as const) {
       try {
         await this.#flushKind(kind, prune.includes(kind));
       } catch (error) {

@@ -48,15 +48,19 @@ export async function measureBundle(
 /**
  * Checks the estimated bundle against `BUNDLE_LIMIT_MIB` (gzip) and Cloudflare's 64 MiB
  * uncompressed limit. Returns one sentence per limit exceeded, each naming the size, the limit
- * and what to do; empty when the bundle fits.
+ * and what to do; empty when the bundle fits. `measured` is the size when the build already
+ * knows it (src/prerender/compress.ts measures as it fits the codings in).
  */
 export async function checkBundleSize(
   generated: { moduleText: string; data: Uint8Array },
   limits: BuildLimits,
   articleCount: number,
+  measured?: BundleSize,
 ): Promise<string[]> {
-  const escaped = escapeModule(generated.moduleText);
-  const rawBytes = escaped.byteLength + generated.data.byteLength + WORKER_CODE_ALLOWANCE.bytes;
+  const escaped = measured ? undefined : escapeModule(generated.moduleText);
+  const rawBytes = measured
+    ? measured.bytes
+    : (escaped?.byteLength ?? 0) + generated.data.byteLength + WORKER_CODE_ALLOWANCE.bytes;
   // gzip never makes anything larger than its bound: a bundle whose raw size is within the
   // gzip budget even at that bound needs no compression to know it fits.
   if (
@@ -64,7 +68,7 @@ export async function checkBundleSize(
     rawBytes <= WORKER_UNCOMPRESSED_LIMIT_MIB * MIB
   )
     return [];
-  const size = await measureBundle(generated, escaped);
+  const size = measured ?? (await measureBundle(generated, escaped));
   const problems: string[] = [];
   const articles = `${articleCount} article${articleCount === 1 ? '' : 's'}`;
   const limitBytes = limits.bundleLimitMib * MIB;

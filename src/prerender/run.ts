@@ -18,6 +18,7 @@ import {
 } from './asset-output.ts';
 import { BuildCache, type CacheKind, computeCodeVersion, defaultCacheDir } from './build-cache.ts';
 import { checkBundleSize } from './bundle-size.ts';
+import { BodyCompressor, type CompressionResult, compressWithin } from './compress.ts';
 import { type ArticleFragments, type FragmentSource, planSite, renderSite } from './site.ts';
 import { renderSiteModule, stageSiteModule } from './site-module.ts';
 
@@ -43,6 +44,12 @@ export interface BuildOptions {
   cacheDir?: string;
   /** Replaces the version of the build's code in every cache key (tests); defaults to a hash of the code itself. */
   codeVersion?: string;
+  /**
+   * Pre-compresses every body the Worker holds in br and gzip (the default); false leaves them
+   * all to be compressed per request (tests that do not look at codings: brotli's quality 11
+   * costs milliseconds even for a small body).
+   */
+  compress?: boolean;
 }
 
 /** Entries the cache had and entries computed, by kind; absent when the cache was off. */
@@ -62,6 +69,8 @@ export type BuildResult =
       articleCount: number;
       notes: string[];
       cache?: CacheStats;
+      /** The Worker's bodies in br and gzip: bytes, and how many the bundle budget left to compress per request. */
+      compression: CompressionResult['stats'];
     }
   | { ok: false; messages: string[]; cache?: CacheStats };
 
@@ -165,17 +174,32 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
     );
     phase('render');
     cache?.release('render');
+    // Compressing runs on the thread pool while the fragments are written.
+    const compressing =
+      (options.compress ?? true)
+        ? compressWithin(site, new BodyCompressor(cache), limits)
+        : undefined;
     if (cache && fragments) await storeFragments(cache, fragments.rendered);
     phase('store fragments');
+    const compressed = await compressing;
+    phase('compress');
     const generated = renderSiteModule(site);
     const articleCount = parsed.filter((p) => !p.draft).length;
     const assetLimits = checkAssetLimits(assets.tally);
-    const tooBig = [
-      ...(await checkBundleSize(generated, limits, articleCount)),
-      ...assetLimits.problems,
-    ];
+    // Measured already as the codings were fitted in, when they were.
+    const bundleProblems = await checkBundleSize(
+      generated,
+      limits,
+      articleCount,
+      compressed?.total,
+    );
+    const tooBig = [...bundleProblems, ...assetLimits.problems];
     phase('bundle check');
-    if (tooBig.length > 0) return finish({ ok: false, messages: tooBig }, ['parse', 'render']);
+    if (tooBig.length > 0)
+      return finish(
+        { ok: false, messages: tooBig },
+        compressed ? ['parse', 'render', 'compress'] : ['parse', 'render'],
+      );
     let reader: AssetReader | undefined;
     if (assets instanceof DirectoryAssets && outFile) {
       assets.writeControlFile('_headers', renderHeadersFile(config, site.contentSecurityPolicy));
@@ -191,16 +215,36 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
     } else if (assets instanceof MemoryAssets) reader = assets;
     const notes = [...listing.notes, ...planned.notes];
     if (assetLimits.note) notes.push(assetLimits.note);
+    const compression = compressed?.stats ?? NO_COMPRESSION;
+    if (compression.one + compression.none > 0)
+      notes.push(
+        `the Worker bundle has room under BUNDLE_LIMIT_MIB = ${limits.bundleLimitMib} (MiB, gzip) for the br and gzip bodies of ${compression.both} of its ${compression.bodies} documents and one of them (gzip for feeds, br for pages) of ${compression.one} more; ` +
+          `the Worker compresses the other codings at each request, at a cost in CPU (the site's own feeds come first, archive pages last). Raise BUNDLE_LIMIT_MIB (Workers Paid allows 10) to pre-compress them all.`,
+      );
     const assetsKept = assets instanceof DirectoryAssets ? assets.kept : 0;
     const { plan } = assetLimits;
-    const built = { ok: true as const, site, assetsKept, plan, articleCount, notes };
-    const done = await finish(reader ? { ...built, assets: reader } : built, ['parse', 'render']);
+    const built = { ok: true as const, site, assetsKept, plan, articleCount, notes, compression };
+    // A build that compressed nothing used none of the compressed bodies: they are kept.
+    const used: CacheKind[] = compressed ? ['parse', 'render', 'compress'] : ['parse', 'render'];
+    const done = await finish(reader ? { ...built, assets: reader } : built, used);
     phase('flush cache');
     return done;
   } finally {
     if (assets instanceof DirectoryAssets) await assets.discard();
   }
 }
+
+/** What a build that pre-compresses nothing reports. */
+const NO_COMPRESSION: CompressionResult['stats'] = {
+  bodies: 0,
+  compressed: 0,
+  identityBytes: 0,
+  brBytes: 0,
+  gzipBytes: 0,
+  both: 0,
+  one: 0,
+  none: 0,
+};
 
 /** With FEED_PUBLISHER_TIMINGS set, a function that prints the time since its last call under a name, and the memory in use (stderr). */
 function startPhases(): (name: string) => void {

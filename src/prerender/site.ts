@@ -247,6 +247,7 @@ class SiteBuilder {
       contentSecurityPolicy: composeContentSecurityPolicy(STYLESHEET),
       schedule,
       chunks: chunks.texts,
+      coded: [],
       routes: Object.fromEntries(this.#routes),
       notFound,
       assets: { ...this.#assetTotals },

@@ -112,6 +112,11 @@ export interface Version {
   lifetime: Lifetime;
   /** A `Link` header value (WebSub hub and self), for subscribable feeds. */
   link?: string;
+  /**
+   * The body pre-compressed at build time (indices into `BuiltSite.coded`); a coding the
+   * bundle budget left out is compressed by the runtime per request.
+   */
+  codings?: { br?: number; gzip?: number };
 }
 
 /** An article as the JSON query interface (`/feed.json?since=…`) filters it. */
@@ -151,6 +156,8 @@ export interface BuiltSite {
   schedule: number[];
   /** Text pieces that bodies are made of, each stored once. */
   chunks: string[];
+  /** Bodies pre-compressed in br and gzip (`Version.codings`), sent as they are. */
+  coded: Uint8Array[];
   /** Versions of every response, by URL path (percent-encoded as `URL.pathname` has it). */
   routes: Record<string, Version[]>;
   /** Chunk of the page people see for an unknown address. */
@@ -171,10 +178,12 @@ export interface BuiltSite {
 
 /**
  * The site as the generated module hands it to the Worker: chunks as bytes in a Data module,
- * and the query index as one of them (JSON, parsed at the first query: an object literal of
+ * the pre-compressed bodies after them, and the query index as one of them (JSON, parsed at the first query: an object literal of
  * one entry per article would be evaluated at every isolate's start).
  */
-export type ServedSite = Omit<BuiltSite, 'chunks' | 'query'> & {
+export type ServedSite = Omit<BuiltSite, 'chunks' | 'coded' | 'query'> & {
   chunks: PackedChunks;
+  /** The pre-compressed bodies are packed chunks too: `BuiltSite.coded[i]` is chunk `coded + i`. */
+  coded: number;
   query: Omit<BuiltSite['query'], 'items'> & { items: number };
 };

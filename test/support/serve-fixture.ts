@@ -38,12 +38,12 @@ export type ServeFixtureResult =
 // The app is loaded by a specifier the type checker does not follow: src/app.ts is checked with
 // the Worker's types (tsconfig.json, `caches.default`), not with Node's. It runs in Node as is:
 // without `caches` the edge cache is skipped.
-const APP_MODULE: string = new URL('../../src/app.ts', import.meta.url).href;
+export const APP_MODULE: string = new URL('../../src/app.ts', import.meta.url).href;
 
-/** The part of src/app.ts these tests use. */
-interface AppModule {
+/** The part of src/app.ts the Node tier's tests use. */
+export interface AppModule {
   createApp(options: { site: unknown; clock: () => number }): {
-    fetch(request: Request, env: unknown): Response | Promise<Response>;
+    fetch(request: Request, env?: unknown): Response | Promise<Response>;
   };
 }
 
@@ -75,6 +75,8 @@ export async function buildAndServe(
       keepAssets: true,
       // The folder is thrown away: a cache in it would only be written, never read.
       cache: false,
+      // Every answer here is identity: brotli at quality 11 would cost each of the property test's builds.
+      compress: false,
     });
   } finally {
     await rm(root, { recursive: true, force: true });

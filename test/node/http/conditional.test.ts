@@ -131,8 +131,9 @@ describe('answerConditional', () => {
   });
 
   it('keeps a given status text on the 200', () => {
-    expect(answerConditional(request({}), VALIDATORS, NOW, body, { ok }, 'OK').statusText).toBe(
-      'OK',
-    );
+    expect(
+      answerConditional(request({}), VALIDATORS, NOW, body, { ok }, { statusText: 'OK' })
+        .statusText,
+    ).toBe('OK');
   });
 });

@@ -123,12 +123,14 @@ describe('the build cache', () => {
     expect(cold.result.cache).toEqual({
       parse: { hits: 0, misses: 3 },
       render: { hits: 0, misses: 3 },
+      compress: { hits: 0, misses: 0 },
     });
     await rm(join(root, 'src'), { recursive: true });
     const warm = await observe(root);
     expect(warm.result.cache).toEqual({
       parse: { hits: 3, misses: 0 },
       render: { hits: 3, misses: 0 },
+      compress: { hits: 0, misses: 0 },
     });
     expect(warm.said).toEqual(['tags "Café", "cafe" are one tag, "Café", at /tags/cafe/']);
     expect(cold.said).toEqual(uncached.said);
@@ -176,7 +178,11 @@ describe('the build cache', () => {
     await writeFile(path, (await readFile(path, 'utf8')).replace('Plain words', 'Edited words'));
     const result = await build(root);
     if (!result.ok) throw new Error(result.messages.join('\n'));
-    expect(result.cache).toEqual({ parse: { hits: 2, misses: 1 }, render: { hits: 2, misses: 1 } });
+    expect(result.cache).toEqual({
+      parse: { hits: 2, misses: 1 },
+      render: { hits: 2, misses: 1 },
+      compress: { hits: 0, misses: 0 },
+    });
     const json = JSON.parse(servedFeeds(result.site).json.body) as {
       items: { title: string; summary: string; content_html: string }[];
     };
@@ -268,7 +274,11 @@ describe('the build cache', () => {
     ]);
     // ...and another version never does.
     const other = await build(root, { codeVersion: 'two' });
-    expect(other.cache).toEqual({ parse: { hits: 0, misses: 3 }, render: { hits: 0, misses: 3 } });
+    expect(other.cache).toEqual({
+      parse: { hits: 0, misses: 3 },
+      render: { hits: 0, misses: 3 },
+      compress: { hits: 0, misses: 0 },
+    });
     expect(titles(other)).toEqual(['Third story', 'Second story', 'First story']);
     // The old generation is pruned.
     expect(await listEntries(root, 'parse')).toHaveLength(3);
@@ -306,12 +316,14 @@ describe('the build cache', () => {
     expect(warm.result.cache).toEqual({
       parse: { hits: 1, misses: 2 },
       render: { hits: 0, misses: 3 },
+      compress: { hits: 0, misses: 0 },
     });
     expect(warm.output).toEqual(uncached.output);
     expect(warm.said).toEqual(uncached.said);
     expect((await build(root)).cache).toEqual({
       parse: { hits: 3, misses: 0 },
       render: { hits: 3, misses: 0 },
+      compress: { hits: 0, misses: 0 },
     });
   });
 
