@@ -75,7 +75,7 @@ export async function checkBundleSize(
   if (size.gzipBytes > limitBytes) {
     problems.push(
       `Worker bundle too large: about ${formatBytes(size.gzipBytes)} gzip-compressed (${formatBytes(size.siteGzipBytes)} of it the generated site with ${articles}), ` +
-        `over BUNDLE_LIMIT_MIB = ${limits.bundleLimitMib} (MiB, gzip). Every article page is bundled into the Worker: remove, shorten or archive articles elsewhere, ` +
+        `over BUNDLE_LIMIT_MIB = ${limits.bundleLimitMib} (MiB, gzip). The Worker holds the subscription feeds and pages, each scope's newest archive page, scheduled articles and the query index: remove or merge tags and authors, lower FEED_ITEM_LIMIT, ` +
         'or raise BUNDLE_LIMIT_MIB under [vars] in wrangler.toml (a bigger bundle makes every cold start slower). Nothing was written.',
     );
   }

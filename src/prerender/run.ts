@@ -219,7 +219,7 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
     if (compression.one + compression.none > 0)
       notes.push(
         `the Worker bundle has room under BUNDLE_LIMIT_MIB = ${limits.bundleLimitMib} (MiB, gzip) for the br and gzip bodies of ${compression.both} of its ${compression.bodies} documents and one of them (gzip for feeds, br for pages) of ${compression.one} more; ` +
-          `the Worker compresses the other codings at each request, at a cost in CPU (the site's own feeds come first, archive pages last). Raise BUNDLE_LIMIT_MIB (Workers Paid allows 10) to pre-compress them all.`,
+          `the Worker compresses the other codings at each request, at a cost in CPU (the site's own feeds come first, archive pages last). Raise BUNDLE_LIMIT_MIB (up to 64) to pre-compress them all.`,
       );
     const assetsKept = assets instanceof DirectoryAssets ? assets.kept : 0;
     const { plan } = assetLimits;
