@@ -38,7 +38,7 @@ export type BuildReport =
       siteBytes: number;
       /** Static asset files the build wrote or kept, and their bytes (the build's own tally). */
       assets: { files: number; bytes: number };
-      /** Of those, files hard-linked from the last build's folder instead of rendered. */
+      /** Of those, files kept from an earlier build (left in place or hard-linked) instead of rendered. */
       assetsKept: number;
       notes: string[];
       cache?: CacheStats;

@@ -14,7 +14,6 @@ import {
   DirectoryAssets,
   MemoryAssets,
   readAssetsFrom,
-  recoverAssets,
 } from './asset-output.ts';
 import { BuildCache, type CacheKind, computeCodeVersion, defaultCacheDir } from './build-cache.ts';
 import { checkBundleSize } from './bundle-size.ts';
@@ -62,7 +61,7 @@ export type BuildResult =
       site: BuiltSite;
       /** The settled documents, read from memory (`keepAssets`) or from the folder written. */
       assets?: AssetReader;
-      /** Settled files kept (hard-linked) from the last build's folder rather than written. */
+      /** Settled files kept from an earlier build (left in place, or hard-linked from the live folder) rather than rendered. */
       assetsKept: number;
       /** The Workers plan whose static-asset file limit the site fits. */
       plan: AssetPlan;
@@ -157,10 +156,8 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
     : options.keepAssets
       ? new MemoryAssets()
       : new CountingAssets();
-  if (assets instanceof DirectoryAssets) {
-    await recoverAssets(assets.target);
-    await assets.open();
-  }
+  // Under the folders' lock, `open` also repairs a link a dead build left broken.
+  if (assets instanceof DirectoryAssets) await assets.open();
   try {
     const fragments =
       cache && (await loadFragments(cache, context, planned.plan.articles, parsed, parseKeys));
