@@ -190,18 +190,23 @@ export async function compressWithin(
     )
     .sort((a, b) => a.order - b.order);
   const kept: Uint8Array[] = [];
-  const batchSize = 2 * Math.max(1, availableParallelism());
-  for (let at = 0; at < items.length; ) {
-    // The next few codings that may fit, compressed together on the thread pool.
+  // Every coding whose estimate fits is started at once (the compressor runs one per core), so
+  // no core waits for a batch's slowest brotli; the results are then kept in order while their
+  // real sizes fit. Codings skipped on their estimate are tried again with the room left.
+  let pending = items;
+  while (pending.length > 0) {
     const batch: typeof items = [];
+    const skipped: typeof items = [];
     let estimate = 0;
-    for (; at < items.length && batch.length < batchSize; at++) {
-      const item = items[at] as (typeof items)[number];
+    for (const item of pending) {
       const guess = item.entry.body.byteLength * CODED_SHARE[item.coding];
-      if (estimate + guess > room) continue;
-      estimate += guess;
-      batch.push(item);
+      if (estimate + guess > room) skipped.push(item);
+      else {
+        estimate += guess;
+        batch.push(item);
+      }
     }
+    if (batch.length === 0) break;
     const coded = await Promise.all(
       batch.map(({ entry, coding }) => compressor.compress(entry.body, coding)),
     );
@@ -212,6 +217,7 @@ export async function compressWithin(
       entry.stored[coding] = site.coded.push(bytes) - 1;
       kept.push(bytes);
     });
+    pending = skipped;
   }
   const stats: CompressionStats = {
     bodies: bodies.size,
