@@ -639,7 +639,7 @@ async function checkDeploy(dir: string): Promise<DeployCheck> {
     };
     log(
       `deploy check: wrangler deploy --dry-run accepted the Worker and its [assets] in ${formatNumber(check.wallMs / 1000, 2)} s; ` +
-        `Worker upload ${formatBytes(bundle.bytes, 'table')} (gzip ${formatBytes(bundle.gzipBytes, 'table')}; Free 3 MiB, Paid 10 MiB gzip)` +
+        `Worker upload ${formatBytes(bundle.bytes, 'table')} (gzip ${formatBytes(bundle.gzipBytes, 'table')}; Cloudflare's limit: 64 MiB uncompressed on every plan)` +
         (read
           ? `; wrangler read ${formatNumber(Number(read[1]))} entries of the assets folder (files, folders and the control files)`
           : ''),
