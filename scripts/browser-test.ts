@@ -14,7 +14,7 @@ import { renderArticlePage } from '../src/render/article-page.ts';
 import { renderListPage } from '../src/render/list-page.ts';
 import type { FeedLinks } from '../src/render/page-layout.ts';
 import type { Article, SiteConfig } from '../src/site/types.ts';
-import { prepareWranglerEnv, WRANGLER_CLI } from './support/bundle-worker.ts';
+import { prepareWranglerEnv, wranglerDevArgs } from './support/bundle-worker.ts';
 import { findFreePort } from './support/process.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -113,19 +113,7 @@ async function startWorker(): Promise<DevServer> {
   const persist = await mkdtemp(join(tmpdir(), 'feed-publisher-browser-'));
   const child: ChildProcess = spawn(
     process.execPath,
-    [
-      WRANGLER_CLI,
-      'dev',
-      '--ip',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--persist-to',
-      persist,
-      '--show-interactive-dev-session=false',
-      '--log-level',
-      'warn',
-    ],
+    wranglerDevArgs({ port, persist, logLevel: 'warn' }),
     {
       cwd: ROOT,
       detached: true,

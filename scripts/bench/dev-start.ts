@@ -12,7 +12,7 @@ import {
   prepareWranglerEnv,
   readCompatibilityDate,
   renderWranglerConfig,
-  WRANGLER_CLI,
+  wranglerDevArgs,
 } from '../support/bundle-worker.ts';
 import { CPU_COUNT, findFreePort, PROJECT_ROOT } from '../support/process.ts';
 import type { BuildReport } from './build-site.ts';
@@ -152,22 +152,13 @@ export async function runDevStart(options: DevStartOptions): Promise<DevStartRun
   await rm(persist, { recursive: true, force: true });
   const port = await findFreePort();
   const origin = `http://127.0.0.1:${port}`;
-  const args = [
-    WRANGLER_CLI,
-    'dev',
-    '--config',
-    join(devDir, 'wrangler.toml'),
-    '--ip',
-    '127.0.0.1',
-    '--port',
-    String(port),
-    '--persist-to',
+  // 'log', not 'info': wrangler prints the [build] command's output at the 'log' level.
+  const args = wranglerDevArgs({
+    port,
     persist,
-    '--show-interactive-dev-session=false',
-    // 'log', not 'info': wrangler prints the [build] command's output at the 'log' level.
-    '--log-level',
-    'log',
-  ];
+    logLevel: 'log',
+    config: join(devDir, 'wrangler.toml'),
+  });
   // On every CPU, as `npm start` runs, even though the bench pins itself to one.
   const [file, argv] =
     CPU_COUNT > 1

@@ -203,6 +203,33 @@ export async function profileStartup(
 export const WRANGLER_CLI = join(PROJECT_ROOT, 'node_modules/wrangler/bin/wrangler.js');
 
 /**
+ * The arguments of an offline `wrangler dev` on 127.0.0.1 at `port`, with its own `--persist-to`
+ * state (so that it never shares Cache API entries with a running `npm start`), no interactive
+ * session, and wrangler's output at `logLevel`; `config` when not the working folder's.
+ */
+export function wranglerDevArgs(options: {
+  port: number;
+  persist: string;
+  logLevel: 'log' | 'warn';
+  config?: string;
+}): string[] {
+  return [
+    WRANGLER_CLI,
+    'dev',
+    ...(options.config ? ['--config', options.config] : []),
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(options.port),
+    '--persist-to',
+    options.persist,
+    '--show-interactive-dev-session=false',
+    '--log-level',
+    options.logLevel,
+  ];
+}
+
+/**
  * The environment of an offline wrangler: no metrics, no `cf` fetch, no banner, and an update
  * check already answered. Wrangler's update check caches its answer under TMPDIR: a fresh
  * answer in `<workDir>/tmp` means it never asks the registry.
