@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { parse } from 'smol-toml';
 import { defineConfig } from 'vitest/config';
+import { WORKER_FILES_PREFIX } from './src/site/bodies.ts';
 import { assetsBindingOf, FIXTURE_SITES } from './test/support/fixture-sites.ts';
 
 /** The parts of wrangler.toml the fixtures' asset tiers copy. */
@@ -12,13 +13,15 @@ interface WranglerAssets {
 
 const wrangler = parse(readFileSync('wrangler.toml', 'utf8')) as unknown as WranglerAssets;
 // test/worker/support.ts routes requests as Cloudflare's router does for exactly this
-// configuration: with run_worker_first or another not_found_handling it would route differently.
+// configuration: with other run_worker_first patterns or another not_found_handling it would
+// route differently.
 if (
-  wrangler.assets.run_worker_first !== undefined ||
+  JSON.stringify(wrangler.assets.run_worker_first) !==
+    JSON.stringify([`${WORKER_FILES_PREFIX}*`]) ||
   (wrangler.assets.not_found_handling ?? 'none') !== 'none'
 )
   throw new Error(
-    'wrangler.toml [assets]: test/worker/support.ts routeRequest emulates only not_found_handling = "none" without run_worker_first; teach it the new routing first.',
+    `wrangler.toml [assets]: test/worker/support.ts routeRequest emulates only not_found_handling = "none" with run_worker_first = ["${WORKER_FILES_PREFIX}*"]; teach it the new routing first.`,
   );
 
 /**

@@ -21,7 +21,8 @@ if (!result.ok) {
   );
   process.exit(1);
 }
-const { site } = result;
+const { site, workerFiles } = result;
+const plural = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? '' : 's'}`;
 for (const note of result.notes) console.log(`note: ${note}`);
 const scheduled = site.schedule.length;
 console.log(
@@ -29,6 +30,6 @@ console.log(
     `${scheduled > 0 ? ` (${scheduled} scheduled publication time${scheduled === 1 ? '' : 's'})` : ''}` +
     ` in ${Math.round(performance.now() - started)} ms; build ${site.buildId}` +
     `${result.cache ? `; reused from the build cache: ${result.cache.parse.hits} of ${result.cache.parse.hits + result.cache.parse.misses} parsed files, ${result.cache.render.hits} of ${result.cache.render.hits + result.cache.render.misses} rendered articles` : ''}` +
-    `; static assets: ${site.assets.files} file${site.assets.files === 1 ? '' : 's'} (${result.plan === 'Free' ? 'within the Workers Free plan' : 'needs the Workers Paid plan'})` +
-    `${check ? '' : `, ${result.assetsKept} kept from the last build`}.`,
+    `; static assets: ${plural(site.assets.files + workerFiles.files, 'file')} (${plural(site.assets.files, 'settled document')}, ${workerFiles.files} of the Worker's: its bodies in each coding and the query index; ${result.plan === 'Free' ? 'within the Workers Free plan' : 'needs the Workers Paid plan'})` +
+    `${check ? '' : `, ${result.assetsKept + workerFiles.kept} kept from the last build`}.`,
 );

@@ -17,11 +17,26 @@ import {
   versionFields,
 } from './http/headers.ts';
 import { answerMethod } from './http/methods.ts';
-import { answerPrebuilt, createPrebuilt, findPrebuilt, selectVariant } from './http/prebuilt.ts';
+import {
+  answerPrebuilt,
+  createPrebuilt,
+  findPrebuilt,
+  type Prebuilt,
+  readVariant,
+  selectVariant,
+} from './http/prebuilt.ts';
+import { type AssetsBinding, MissingAssetError, readAssetFile } from './site/bodies.ts';
 import { type ChunkReader, createChunkReader } from './site/chunks.ts';
 import { formatEtag } from './site/etag.ts';
 import { type AnySite, type Moment, momentAt } from './site/lookup.ts';
-import { type ArchiveReader, parseFeedQuery, QUERY_PARAMS, renderFeedQuery } from './site/query.ts';
+import {
+  type ArchiveReader,
+  isFeedQuery,
+  loadQueryItems,
+  parseFeedQuery,
+  QUERY_PARAMS,
+  renderFeedQuery,
+} from './site/query.ts';
 
 /** What the app serves and which clock it reads. */
 export interface AppOptions {
@@ -51,12 +66,12 @@ const GUESSED_FEED_PATHS: Record<string, string> = {
 
 /** What the router's handlers receive with each request, as values. */
 interface RouterEnv {
-  Bindings: { moment: Moment; ctx: ExecutionContext | undefined; readArchive?: ArchiveReader };
+  Bindings: { moment: Moment; ctx: ExecutionContext | undefined; readAsset?: ArchiveReader };
 }
 
-/** The Worker's bindings the app uses: the static assets, where settled archives are. */
+/** The Worker's bindings the app uses: the static assets, where its bodies and the settled archives are. */
 interface WorkerEnv {
-  ASSETS?: { fetch(input: string): Promise<Response> };
+  ASSETS?: AssetsBinding;
 }
 
 /**
@@ -89,31 +104,35 @@ export function createApp({ site, clock = Date.now }: AppOptions): App {
         if (refused) return refused;
         const moment = momentAt(site, clock());
         const found = findPrebuilt(prebuilt, request, moment);
+        const assets = (env as WorkerEnv | undefined)?.ASSETS;
         if (found) {
           const variant = selectVariant(prebuilt, found, request);
-          const answer = answerPrebuilt(prebuilt, found, request, moment, variant);
-          // A reader whose copy is current gets its 304 from memory even with the edge cache in front.
-          if (edgeForAll === undefined || answer.status === 304) return answer;
-          const target: EdgeTarget = {
-            keptParams: [],
-            lifetime: found.version.lifetime,
-            type: found.version.type,
-          };
-          return edgeForAll
-            .serve(request, moment, ctx, target, variant.coding, () => ({
-              answer,
-              stored: {
-                body: variant.body,
-                fields: variant.own,
-                coding: variant.precompressed ? variant.coding : 'identity',
-              },
-            }))
+          const answer = answerPrebuilt(prebuilt, found, request, moment, variant, assets);
+          if (edgeForAll === undefined)
+            return answer instanceof Promise ? answer.catch(answerError) : answer;
+          return Promise.resolve(answer)
+            .then(async (answer) => {
+              // A reader whose copy is current gets its 304 from memory even with the edge cache in front.
+              if (answer.status === 304) return answer;
+              const target: EdgeTarget = {
+                keptParams: [],
+                lifetime: found.version.lifetime,
+                type: found.version.type,
+              };
+              return edgeForAll.serve(request, moment, ctx, target, variant.coding, async () => ({
+                answer,
+                stored: {
+                  body: await readVariant(prebuilt, variant, assets),
+                  fields: variant.own,
+                  coding: variant.precompressed ? variant.coding : 'identity',
+                },
+              }));
+            })
             .catch(answerError);
         }
         router ??= createRouter(site, chunks, edge, scope === 'all');
-        const assets = (env as WorkerEnv | undefined)?.ASSETS;
-        const readArchive = assets && ((path: string) => readAsset(assets, path));
-        return router.fetch(request, { moment, ctx, ...(readArchive ? { readArchive } : {}) }, ctx);
+        const readAsset = assets && readThrough(prebuilt, assets);
+        return router.fetch(request, { moment, ctx, ...(readAsset ? { readAsset } : {}) }, ctx);
       } catch (error) {
         return answerError(error);
       }
@@ -170,13 +189,11 @@ function createRouter(
 
   // `/feed.json?limit=…&since=…&tag=…&author=…` for scripts; bad values get 400 with JSON.
   app.get('/feed.json', async (c) => {
-    const { moment, ctx, readArchive } = c.env;
-    const { query, error } = parseFeedQuery(
-      new URL(c.req.url).searchParams,
-      site,
-      chunks,
-      moment.now,
-    );
+    const { moment, ctx, readAsset } = c.env;
+    const params = new URL(c.req.url).searchParams;
+    // Without a query parameter the index is not needed: the answer is a 404.
+    const items = isFeedQuery(params) ? await loadQueryItems(site, readAsset) : [];
+    const { query, error } = parseFeedQuery(params, site, items, moment.now);
     // A refusal needs no lookup: it is never stored, and its parameters are in the key, so no stored 200 shares it.
     if (error)
       return finish(
@@ -197,9 +214,10 @@ function createRouter(
       const { body, lastModified } = await renderFeedQuery(
         site,
         chunks,
+        items,
         query,
         moment.now,
-        readArchive,
+        readAsset,
       );
       const etag = formatEtag(await crypto.subtle.digest('SHA-256', body), 'query');
       const fields = [
@@ -283,20 +301,28 @@ function addSharedFields(
   return res;
 }
 
-/** An archive file's bytes through the ASSETS binding; anything but a 200 is an error. */
-async function readAsset(
-  assets: NonNullable<WorkerEnv['ASSETS']>,
-  path: string,
-): Promise<Uint8Array<ArrayBuffer>> {
-  // Any origin: the binding goes straight to the asset tier and reads only the path.
-  const res = await assets.fetch(`https://assets.invalid${path}`);
-  if (res.status !== 200) throw new Error(`the static assets answered ${res.status} for ${path}`);
-  return new Uint8Array(await res.arrayBuffer());
+/** Reads asset files for the query: a body the isolate keeps is not read again. */
+function readThrough(prebuilt: Prebuilt, assets: AssetsBinding): ArchiveReader {
+  return async (path) => prebuilt.memo.get(path) ?? (await readAssetFile(assets, path));
 }
 
-/** The one answer to an exception, wherever it was thrown: logged, and a 500 that no cache keeps. */
+/**
+ * The one answer to an exception, wherever it was thrown: logged, and a 500 that no cache
+ * keeps; a 503 with Retry-After when a file of the Worker's is missing from its static assets
+ * (`wrangler dev` between a rebuild's assets and its module), which the next request finds.
+ */
 function answerError(error: unknown): Response {
   console.error(error);
+  if (error instanceof MissingAssetError)
+    return new Response('The site is being updated; try again in a moment.\n', {
+      status: 503,
+      headers: {
+        'Content-Type': 'text/plain; charset=utf-8',
+        'Cache-Control': 'no-store',
+        'Retry-After': '1',
+        'X-Content-Type-Options': 'nosniff',
+      },
+    });
   return new Response('Internal error.\n', {
     status: 500,
     headers: {

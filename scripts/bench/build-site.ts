@@ -45,7 +45,9 @@ export type BuildReport =
       /** The Worker's bodies in br and gzip (src/prerender/compress.ts). */
       compression: CompressionStats;
       /** The bundle estimate of the module as written, and of the same module without the pre-compressed bodies. */
-      bundle: { withCodings: BundleSize; withoutCodings: BundleSize };
+      /** The bundle's estimate, and the Worker's own files in the static assets (bodies in every coding, the query index). */
+      bundle: BundleSize;
+      workerFiles: { files: number; bytes: number };
       /** The Worker's largest body: its path and bytes in each coding (0 where the budget left it to the runtime). */
       largest: { path: string; identity: number; br: number; gzip: number };
     }
@@ -102,21 +104,12 @@ if (!result.ok) {
   console.log(JSON.stringify(report));
 } else {
   if (naive) await writeNaiveData(siteDir, result.site);
-  // Measured after processMs: what the build wrote, with and without the codings it added.
-  const bundle = {
-    withCodings: await measureBundle(renderSiteModule(result.site)),
-    withoutCodings: await measureBundle(
-      renderSiteModule({
-        ...result.site,
-        coded: [],
-        routes: Object.fromEntries(
-          Object.entries(result.site.routes).map(([path, versions]) => [
-            path,
-            versions.map(({ codings: _, ...version }) => version),
-          ]),
-        ),
-      }),
-    ),
+  // Measured after processMs: the bundle the build wrote, and the files it put beside it.
+  const generated = renderSiteModule(result.site);
+  const bundle = await measureBundle(generated);
+  const workerFiles = {
+    files: generated.files.length,
+    bytes: generated.files.reduce((sum, file) => sum + file.bytes.byteLength, 0),
   };
   const report: BuildReport = {
     ok: true,
@@ -131,6 +124,7 @@ if (!result.ok) {
     ...(result.cache ? { cache: result.cache } : {}),
     compression: result.compression,
     bundle,
+    workerFiles,
     largest: findLargest(result.site),
   };
   console.log(JSON.stringify(report));

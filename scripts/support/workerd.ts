@@ -4,7 +4,7 @@
 // process and count in every figure. Optionally pinned to one CPU, and with the inspector on
 // for readings of the isolate's heap.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, realpathSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -37,11 +37,17 @@ export interface WorkerModule {
   file: string;
 }
 
-/** What to serve: a folder and the modules in it. */
+/** What to serve: a folder and the modules in it, and the site's static assets. */
 export interface WorkerFiles {
   /** Folder of the config; module files are relative to it. */
   dir: string;
   modules: WorkerModule[];
+  /**
+   * The site's assets folder (`site.assets`), bound as `ASSETS`: a workerd disk service, which
+   * answers a GET with a file's bytes, as the Workers Static Assets binding does for the
+   * Worker's own files. Omitted for a Worker that reads no assets.
+   */
+  assets?: string;
 }
 
 /** What to serve, and how. */
@@ -77,8 +83,8 @@ export interface WorkerdProcess {
   stop(): Promise<void>;
 }
 
-/** A bundled module and the Data modules beside it (the site's bodies), as workerd loads them. */
-export function listModulesBeside(moduleFile: string): WorkerFiles {
+/** A bundled module and the Data modules beside it, as workerd loads them, with the site's assets folder when given. */
+export function listModulesBeside(moduleFile: string, assets?: string): WorkerFiles {
   const dir = dirname(resolve(moduleFile));
   const data = readdirSync(dir).filter((name) => name.endsWith('.bin'));
   return {
@@ -87,6 +93,8 @@ export function listModulesBeside(moduleFile: string): WorkerFiles {
       { name: basename(moduleFile), type: 'esModule', file: basename(moduleFile) },
       ...data.map((name): WorkerModule => ({ name, type: 'data', file: name })),
     ],
+    // The folder the link points at now: a rebuild flips the link, not the folder workerd reads.
+    ...(assets ? { assets: realpathSync(assets) } : {}),
   };
 }
 
@@ -104,6 +112,7 @@ export async function startWorkerd(options: StartWorkerdOptions): Promise<Worker
       port,
       cachePort,
       options.compatibilityDate ?? (await readCompatibilityDate()),
+      options.assets,
     ),
   );
   const serve = [
@@ -186,12 +195,13 @@ export async function startWorkerd(options: StartWorkerdOptions): Promise<Worker
   };
 }
 
-/** The workerd config: one Worker service, its socket, and the Cache API pointed at the cache service. */
+/** The workerd config: one Worker service, its socket, the Cache API pointed at the cache service, and the assets folder as ASSETS. */
 function renderCapnpConfig(
   modules: readonly WorkerModule[],
   port: number,
   cachePort: number,
   compatibilityDate: string,
+  assets: string | undefined,
 ): string {
   const list = modules
     .map((m) => `(name = ${JSON.stringify(m.name)}, ${m.type} = embed ${JSON.stringify(m.file)})`)
@@ -201,7 +211,7 @@ function renderCapnpConfig(
 const config :Workerd.Config = (
   services = [
     (name = "${SERVICE}", worker = .worker),
-    (name = "cache", external = (address = "127.0.0.1:${cachePort}", http = ())),
+    (name = "cache", external = (address = "127.0.0.1:${cachePort}", http = ())),${assets ? `\n    (name = "assets", disk = (path = ${JSON.stringify(assets)}, writable = false)),` : ''}
   ],
   sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "${SERVICE}") ],
 );
@@ -211,7 +221,7 @@ const worker :Workerd.Worker = (
     ${list},
   ],
   compatibilityDate = "${compatibilityDate}",
-  cacheApiOutbound = "cache",
+  cacheApiOutbound = "cache",${assets ? '\n  bindings = [ (name = "ASSETS", service = "assets") ],' : ''}
 );
 `;
 }

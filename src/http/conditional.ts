@@ -66,6 +66,8 @@ export interface ConditionalFields {
 export interface SendOptions {
   statusText?: string;
   encodeBody?: 'manual';
+  /** The body's length, for a HEAD answered without reading the body; else the body's own. */
+  length?: number;
 }
 
 /**
@@ -81,7 +83,7 @@ export function answerConditional(
   now: number,
   body: BodyInit | null,
   fields: ConditionalFields,
-  { statusText, encodeBody }: SendOptions = {},
+  { statusText, encodeBody, length }: SendOptions = {},
 ): Response {
   if (isNotModified(request.headers, validators, now))
     return new Response(null, {
@@ -92,9 +94,10 @@ export function answerConditional(
   const init: ResponseInit & { encodeBody?: 'manual' } = { status: 200, headers: fields.ok };
   // A HEAD carries the length its GET would send (RFC 9110 §8.6, §9.3.2), which the runtime
   // leaves out for an answer without a body; for a body it encodes itself that length is unknown.
-  if (head && body instanceof Uint8Array && (encodeBody === 'manual' || !hasCoding(fields.ok))) {
+  const bytes = length ?? (body instanceof Uint8Array ? body.byteLength : undefined);
+  if (head && bytes !== undefined && (encodeBody === 'manual' || !hasCoding(fields.ok))) {
     const headers = new Headers(fields.ok);
-    headers.set('Content-Length', String(body.byteLength));
+    headers.set('Content-Length', String(bytes));
     init.headers = headers;
   }
   if (statusText !== undefined) init.statusText = statusText;

@@ -1,5 +1,6 @@
 import { createCacheControl } from '../http/cache-control.ts';
 import { CONTENT_TYPES, CORS_FIELDS, NOSNIFF } from '../http/headers.ts';
+import { WORKER_FILES_PREFIX } from '../site/bodies.ts';
 import type { SiteConfig } from '../site/types.ts';
 
 /**
@@ -23,7 +24,8 @@ const MAX_HEADERS_LINE = 2000;
 export function assetFileOf(path: string): string {
   const decoded = path.split('/').map(decodeURIComponent).join('/').slice(1);
   if (decoded === '' || decoded.endsWith('/')) return `${decoded}index.html`;
-  if (/\.(?:xml|json)$/.test(decoded)) return decoded;
+  // Feeds, and the Worker's own files (src/site/bodies.ts), keep their names; pages are `.html`.
+  if (/\.(?:xml|json)$/.test(decoded) || path.startsWith(WORKER_FILES_PREFIX)) return decoded;
   return `${decoded}.html`;
 }
 

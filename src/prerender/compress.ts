@@ -2,12 +2,9 @@ import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
-import { type BuildLimits, MIB, WORKER_UNCOMPRESSED_LIMIT_MIB } from '../content/limits.ts';
 import type { BuiltSite, Version } from '../site/types.ts';
 import { BuildCache } from './build-cache.ts';
-import { type BundleSize, gzipLength, measureBundle } from './bundle-size.ts';
 import { chunkBytesOf } from './site.ts';
-import { renderSiteModule } from './site-module.ts';
 
 /** The codings the build stores. */
 export type StoredCoding = 'br' | 'gzip';
@@ -18,11 +15,7 @@ export interface CompressionStats {
   bodies: number;
   /** Codings compressed in this build (the rest came from the build cache). */
   compressed: number;
-  /** Of the bodies: with both codings stored, with one (gzip or br), with none. */
-  both: number;
-  one: number;
-  none: number;
-  /** Bytes of the bodies with a coding stored, and of their stored codings. */
+  /** Bytes of the bodies, and of their stored codings. */
   identityBytes: number;
   brBytes: number;
   gzipBytes: number;
@@ -109,147 +102,60 @@ export function compressBody(body: Uint8Array, coding: StoredCoding): Promise<Ui
   });
 }
 
-/** What `compressWithin` did: the codings kept, and the bundle with and without them. */
-export interface CompressionResult {
-  stats: CompressionStats;
-  /** The bundle estimate of the site without any codings. */
-  bare: BundleSize;
-  /** The bundle estimate with the codings kept: the bare one plus their bytes, measured. */
-  total: BundleSize;
-}
-
-/** A coding's share of a body's bytes, about (br 17–25%, gzip 20–29% here): the estimate that decides whether to compress it at all. */
-const CODED_SHARE: Record<StoredCoding, number> = { br: 0.25, gzip: 0.3 };
-
 /**
- * The order codings are kept in, by how often readers fetch a kind of document and which
- * coding they take: feed readers mostly send `gzip` (Go, Python and PHP clients rarely offer
- * br) and browsers `br`, so a feed's gzip comes before its br and a page's br before its gzip.
- * Ranks: the site's own feeds (polled all day), the tags' and authors' feeds, their pages,
- * archive feeds, archive pages (read once).
+ * Gives every version of the site its br and gzip bodies (`Version.codings`, indices into
+ * `BuiltSite.coded`), each distinct body compressed once in each coding, all at once (the
+ * compressor runs one job per core). They go into the static assets beside the identity
+ * bodies (src/prerender/site-module.ts), not into the bundle, so every coding of every body is
+ * stored whatever the archive: no reader that takes br or gzip waits for the runtime to
+ * compress a body. Versions with the same body share its codings.
  */
-function orderOf(path: string, version: Version): [rank: number, codings: StoredCoding[]] {
-  const archive = path.includes('/archive/');
-  const feed = version.type !== 'html';
-  const rank =
-    !archive && feed ? (path.lastIndexOf('/') === 0 ? 0 : 1) : !archive ? 2 : feed ? 3 : 4;
-  return [rank, feed ? ['gzip', 'br'] : ['br', 'gzip']];
-}
-
-/**
- * Gives the versions of the site their br and gzip bodies (`Version.codings`, indices into
- * `BuiltSite.coded`), as many as the bundle budget holds: compressed bytes do not compress
- * again, so each one costs a byte of `BUNDLE_LIMIT_MIB` (gzip). The bundle is measured once
- * without them; then each (body, coding) is taken in the order of `orderOf`, both codings of
- * one rank before the next rank. A coding whose estimate is over the room left is never
- * compressed, so a rebuild compresses only changed bodies in codings that will be kept. What
- * is not stored, the runtime compresses per request (src/http/prebuilt.ts), so no reader that
- * takes br or gzip gets a body uncompressed. Versions with the same body share its codings.
- */
-export async function compressWithin(
+export async function compressBodies(
   site: BuiltSite,
   compressor: BodyCompressor,
-  limits: BuildLimits,
-): Promise<CompressionResult> {
-  const bare = await measureBundle(renderSiteModule(site));
-  let room =
-    Math.min(
-      limits.bundleLimitMib * MIB - bare.gzipBytes,
-      WORKER_UNCOMPRESSED_LIMIT_MIB * MIB - bare.bytes,
-    ) - FIT_MARGIN_BYTES;
+): Promise<CompressionStats> {
   const chunks = chunkBytesOf(site);
   const bytesOf = (part: number): Uint8Array => {
     const chunk = chunks[part] ?? '';
     return typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
   };
-  // Distinct bodies, each with every version that holds it and its best rank.
-  interface Body {
-    body: Buffer;
-    rank: number;
-    codings: StoredCoding[];
-    versions: Version[];
-    stored: { br?: number; gzip?: number };
-  }
-  const bodies = new Map<string, Body>();
-  for (const [path, versions] of Object.entries(site.routes))
+  // Distinct bodies, each with every version that holds it.
+  const bodies = new Map<string, { body: Buffer; versions: Version[] }>();
+  for (const versions of Object.values(site.routes))
     for (const version of versions) {
       const key = version.parts.join(',');
-      const [rank, codings] = orderOf(path, version);
       let entry = bodies.get(key);
       if (!entry) {
-        const body = Buffer.concat(version.parts.map(bytesOf));
-        entry = { body, rank, codings, versions: [], stored: {} };
+        entry = { body: Buffer.concat(version.parts.map(bytesOf)), versions: [] };
         bodies.set(key, entry);
       }
-      if (rank < entry.rank) [entry.rank, entry.codings] = [rank, codings];
       entry.versions.push(version);
     }
-  const items = [...bodies.values()]
-    .flatMap((entry) =>
-      entry.codings.map((coding, i) => ({ entry, coding, order: entry.rank * 2 + i })),
-    )
-    .sort((a, b) => a.order - b.order);
-  const kept: Uint8Array[] = [];
-  // Every coding whose estimate fits is started at once (the compressor runs one per core), so
-  // no core waits for a batch's slowest brotli; the results are then kept in order while their
-  // real sizes fit. Codings skipped on their estimate are tried again with the room left.
-  let pending = items;
-  while (pending.length > 0) {
-    const batch: typeof items = [];
-    const skipped: typeof items = [];
-    let estimate = 0;
-    for (const item of pending) {
-      const guess = item.entry.body.byteLength * CODED_SHARE[item.coding];
-      if (estimate + guess > room) skipped.push(item);
-      else {
-        estimate += guess;
-        batch.push(item);
-      }
-    }
-    if (batch.length === 0) break;
-    const coded = await Promise.all(
-      batch.map(({ entry, coding }) => compressor.compress(entry.body, coding)),
-    );
-    batch.forEach(({ entry, coding }, i) => {
-      const bytes = coded[i] as Uint8Array;
-      if (bytes.byteLength > room) return;
-      room -= bytes.byteLength;
-      entry.stored[coding] = site.coded.push(bytes) - 1;
-      kept.push(bytes);
-    });
-    pending = skipped;
-  }
   const stats: CompressionStats = {
     bodies: bodies.size,
-    compressed: compressor.compressed,
-    both: 0,
-    one: 0,
-    none: 0,
+    compressed: 0,
     identityBytes: 0,
     brBytes: 0,
     gzipBytes: 0,
   };
-  for (const entry of bodies.values()) {
-    const { br, gzip } = entry.stored;
-    const count = (br === undefined ? 0 : 1) + (gzip === undefined ? 0 : 1);
-    stats[count === 2 ? 'both' : count === 1 ? 'one' : 'none']++;
-    if (count === 0) continue;
-    for (const version of entry.versions) version.codings = { ...entry.stored };
-    stats.identityBytes += entry.body.byteLength;
-    stats.brBytes += br === undefined ? 0 : (site.coded[br]?.byteLength ?? 0);
-    stats.gzipBytes += gzip === undefined ? 0 : (site.coded[gzip]?.byteLength ?? 0);
-  }
-  const codedBytes = stats.brBytes + stats.gzipBytes;
-  // The Data module is gzipped whole; its coded part, which follows the text, adds its own gzip size.
-  const codedGzip = codedBytes === 0 ? 0 : await gzipLength(Buffer.concat(kept));
-  const total: BundleSize = {
-    siteBytes: bare.siteBytes + codedBytes,
-    siteGzipBytes: bare.siteGzipBytes + codedGzip,
-    bytes: bare.bytes + codedBytes,
-    gzipBytes: bare.gzipBytes + codedGzip,
-  };
-  return { stats, bare, total };
+  const entries = [...bodies.values()];
+  const coded = await Promise.all(
+    entries.map(async ({ body }) => {
+      const [gzip, br] = await Promise.all([
+        compressor.compress(body, 'gzip'),
+        compressor.compress(body, 'br'),
+      ]);
+      return { gzip, br };
+    }),
+  );
+  entries.forEach(({ body, versions }, i) => {
+    const { br, gzip } = coded[i] as { br: Uint8Array; gzip: Uint8Array };
+    const codings = { br: site.coded.push(br) - 1, gzip: site.coded.push(gzip) - 1 };
+    for (const version of versions) version.codings = codings;
+    stats.identityBytes += body.byteLength;
+    stats.brBytes += br.byteLength;
+    stats.gzipBytes += gzip.byteLength;
+  });
+  stats.compressed = compressor.compressed;
+  return stats;
 }
-
-/** Room kept under a limit: gzip adds a few bytes per block of stored data, and the module's text grows by the codings' indices. */
-const FIT_MARGIN_BYTES = 16 * 1024;

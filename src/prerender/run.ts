@@ -17,7 +17,7 @@ import {
 } from './asset-output.ts';
 import { BuildCache, type CacheKind, computeCodeVersion, defaultCacheDir } from './build-cache.ts';
 import { checkBundleSize } from './bundle-size.ts';
-import { BodyCompressor, type CompressionResult, compressWithin } from './compress.ts';
+import { BodyCompressor, type CompressionStats, compressBodies } from './compress.ts';
 import { type ArticleFragments, type FragmentSource, planSite, renderSite } from './site.ts';
 import { renderSiteModule, stageSiteModule } from './site-module.ts';
 
@@ -63,13 +63,15 @@ export type BuildResult =
       assets?: AssetReader;
       /** Settled files kept from an earlier build (left in place, or hard-linked from the live folder) rather than rendered. */
       assetsKept: number;
+      /** The Worker's own files under `/_worker/` (its bodies in every coding, the query index), and how many were kept. */
+      workerFiles: { files: number; kept: number };
       /** The Workers plan whose static-asset file limit the site fits. */
       plan: AssetPlan;
       articleCount: number;
       notes: string[];
       cache?: CacheStats;
-      /** The Worker's bodies in br and gzip: bytes, and how many the bundle budget left to compress per request. */
-      compression: CompressionResult['stats'];
+      /** The Worker's bodies in br and gzip: how many, and their bytes. */
+      compression: CompressionStats;
     }
   | { ok: false; messages: string[]; cache?: CacheStats };
 
@@ -173,23 +175,23 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
     cache?.release('render');
     // Compressing runs on the thread pool while the fragments are written.
     const compressing =
-      (options.compress ?? true)
-        ? compressWithin(site, new BodyCompressor(cache), limits)
-        : undefined;
+      (options.compress ?? true) ? compressBodies(site, new BodyCompressor(cache)) : undefined;
     if (cache && fragments) await storeFragments(cache, fragments.rendered);
     phase('store fragments');
     const compressed = await compressing;
     phase('compress');
     const generated = renderSiteModule(site);
+    // The Worker's bodies and query index are static assets too, kept when unchanged.
+    const keptSettled = assets instanceof DirectoryAssets ? assets.kept : 0;
+    for (const file of generated.files) {
+      const key = BuildCache.keyOf('worker file', file.bytes);
+      if (assets.reuse(file.path, key)) continue;
+      assets.put(file.path, [file.bytes], { key });
+      if (assets instanceof DirectoryAssets) await assets.pressure();
+    }
     const articleCount = parsed.filter((p) => !p.draft).length;
     const assetLimits = checkAssetLimits(assets.tally);
-    // Measured already as the codings were fitted in, when they were.
-    const bundleProblems = await checkBundleSize(
-      generated,
-      limits,
-      articleCount,
-      compressed?.total,
-    );
+    const bundleProblems = await checkBundleSize(generated, limits, articleCount);
     const tooBig = [...bundleProblems, ...assetLimits.problems];
     phase('bundle check');
     if (tooBig.length > 0)
@@ -212,15 +214,23 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
     } else if (assets instanceof MemoryAssets) reader = assets;
     const notes = [...listing.notes, ...planned.notes];
     if (assetLimits.note) notes.push(assetLimits.note);
-    const compression = compressed?.stats ?? NO_COMPRESSION;
-    if (compression.one + compression.none > 0)
-      notes.push(
-        `the Worker bundle has room under BUNDLE_LIMIT_MIB = ${limits.bundleLimitMib} (MiB, gzip) for the br and gzip bodies of ${compression.both} of its ${compression.bodies} documents and one of them (gzip for feeds, br for pages) of ${compression.one} more; ` +
-          `the Worker compresses the other codings at each request, at a cost in CPU (the site's own feeds come first, archive pages last). Raise BUNDLE_LIMIT_MIB (up to 64) to pre-compress them all.`,
-      );
-    const assetsKept = assets instanceof DirectoryAssets ? assets.kept : 0;
+    const compression = compressed ?? NO_COMPRESSION;
+    const assetsKept = keptSettled;
+    const workerFiles = {
+      files: generated.files.length,
+      kept: assets instanceof DirectoryAssets ? assets.kept - keptSettled : 0,
+    };
     const { plan } = assetLimits;
-    const built = { ok: true as const, site, assetsKept, plan, articleCount, notes, compression };
+    const built = {
+      ok: true as const,
+      site,
+      assetsKept,
+      workerFiles,
+      plan,
+      articleCount,
+      notes,
+      compression,
+    };
     // A build that compressed nothing used none of the compressed bodies: they are kept.
     const used: CacheKind[] = compressed ? ['parse', 'render', 'compress'] : ['parse', 'render'];
     const done = await finish(reader ? { ...built, assets: reader } : built, used);
@@ -232,15 +242,12 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
 }
 
 /** What a build that pre-compresses nothing reports. */
-const NO_COMPRESSION: CompressionResult['stats'] = {
+const NO_COMPRESSION: CompressionStats = {
   bodies: 0,
   compressed: 0,
   identityBytes: 0,
   brBytes: 0,
   gzipBytes: 0,
-  both: 0,
-  one: 0,
-  none: 0,
 };
 
 /** With FEED_PUBLISHER_TIMINGS set, a function that prints the time since its last call under a name, and the memory in use (stderr). */

@@ -1,37 +1,146 @@
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
+import { bodyFilePath, queryIndexPath } from '../site/bodies.ts';
 import { packChunks } from '../site/chunks.ts';
-import type { BuiltSite } from '../site/types.ts';
+import type {
+  ArchivedItem,
+  BuiltSite,
+  QueryItem,
+  ServedSite,
+  ServedVersion,
+  StoredBody,
+  Version,
+} from '../site/types.ts';
 import { chunkBytesOf } from './site.ts';
 
-/** What the build writes: a small module with the routing data, and the bodies as bytes. */
+/** A file of the Worker's own in the static assets: a body in one coding, or the query index. */
+export interface WorkerFile {
+  /** Its URL path, under `/_worker/` (src/site/bodies.ts). */
+  path: string;
+  bytes: Uint8Array;
+}
+
+/** What the build writes: a small module with the routing data, its Data module, and the Worker's files for the static assets. */
 export interface GeneratedSite {
   /** The module's JavaScript (imports `dataName`). */
   moduleText: string;
   /** File name of the Data module, unique to the build. */
   dataName: string;
-  /** Every chunk, UTF-8, back to back: a Data module the Worker reads without parsing. */
+  /** The chunks the Worker sends itself (the 404 page, the query's frame), UTF-8, back to back. */
   data: Uint8Array;
+  /** The bodies in every stored coding, and the query index: files of the static assets, named by their content. */
+  files: WorkerFile[];
 }
 
 /**
- * Renders the generated module. Bodies go into a Data module (bytes: no parse at startup, one
- * copy in memory, no re-encoding per request); the rest is an object literal, which V8 keeps
- * smaller than the same data as a JSON string to parse.
+ * Renders the generated module and the Worker's files. The bundle holds only routing data
+ * (versions, validators, the names and lengths of their bodies) and three small chunks, so it
+ * does not grow with the archive; each distinct body goes into the static assets once per
+ * coding, named by its ETag, and the query index as JSON. Every query item then points into a
+ * `feed.json` file: the settled archives' as before, and the Worker's own `feed.json` bodies
+ * for the items the newest documents hold.
  */
 export function renderSiteModule(site: BuiltSite): GeneratedSite {
-  const { chunks: _chunks, coded, query, ...rest } = site;
+  const { chunks: _chunks, coded, query, routes, notFound, ...rest } = site;
   const chunks = chunkBytesOf(site);
-  // The query index rides in the Data module as JSON, as one more chunk, and the pre-compressed
-  // bodies after it (ServedSite).
-  const index = { ...rest, coded: chunks.length + 1, query: { ...query, items: chunks.length } };
-  const { bytes, offsets } = packChunks([...chunks, JSON.stringify(query.items), ...coded]);
+  const bytesOf = (part: number): Uint8Array => {
+    const chunk = chunks[part] ?? '';
+    return typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+  };
+  const files = new Map<string, Uint8Array>();
+  const bodies = new Map<string, StoredBody>();
+  const servedRoutes: Record<string, ServedVersion[]> = {};
+  for (const [path, versions] of Object.entries(routes)) {
+    servedRoutes[path] = versions.map(({ parts, codings, ...version }) => {
+      const name = version.etag.slice(1, -1);
+      let body = bodies.get(name);
+      if (body === undefined) {
+        const identity = Buffer.concat(parts.map(bytesOf));
+        files.set(bodyFilePath(name, 'identity'), identity);
+        body = { name, identity: identity.byteLength };
+        for (const coding of ['br', 'gzip'] as const) {
+          const bytes = codings?.[coding] === undefined ? undefined : coded[codings[coding]];
+          if (bytes === undefined) continue;
+          files.set(bodyFilePath(name, coding), bytes);
+          body[coding] = bytes.byteLength;
+        }
+        bodies.set(name, body);
+      }
+      return { ...version, body };
+    });
+  }
+  const queryFiles = [...query.files];
+  // The site's own feed first; an item only the Worker's archive pages hold (each scope's
+  // newest, which holds the same item chunks) is found in one of those.
+  const feeds = Object.keys(routes)
+    .filter((path) => path.endsWith('/feed.json'))
+    .sort((a, b) => (a === '/feed.json' ? -1 : b === '/feed.json' ? 1 : 0))
+    .flatMap((path) => routes[path] ?? []);
+  const items = locateQueryItems(query.items, feeds, bytesOf, (name) => {
+    const body = bodies.get(name);
+    if (!body) throw new Error(`internal error: no body named ${name}`);
+    return queryFiles.push({ path: bodyFilePath(name, 'identity'), bytes: body.identity }) - 1;
+  });
+  const index = Buffer.from(JSON.stringify(items));
+  const indexPath = queryIndexPath(site.buildId);
+  files.set(indexPath, index);
+  // The Data module holds the three texts the Worker sends from memory, renumbered 0, 1, 2.
+  const { bytes, offsets } = packChunks([notFound, query.head, query.tail].map(bytesOf));
+  const served: Omit<ServedSite, 'chunks'> = {
+    ...rest,
+    routes: servedRoutes,
+    notFound: 0,
+    query: {
+      ...query,
+      head: 1,
+      tail: 2,
+      files: queryFiles,
+      items: { path: indexPath, bytes: index.byteLength },
+    },
+  };
   const dataName = `site.${site.buildId}.bin`;
   const moduleText =
     '// Generated by scripts/build.ts from articles/ and wrangler.toml. Do not edit.\n' +
     `import data from './${dataName}';\n` +
-    `export const site = { ...${JSON.stringify(index)}, chunks: { data, offsets: ${JSON.stringify(offsets)} } };\n`;
-  return { moduleText, dataName, data: bytes };
+    `export const site = { ...${JSON.stringify(served)}, chunks: { data, offsets: ${JSON.stringify(offsets)} } };\n`;
+  return {
+    moduleText,
+    dataName,
+    data: bytes,
+    files: [...files].map(([path, fileBytes]) => ({ path, bytes: fileBytes })),
+  };
+}
+
+/**
+ * The query items with every `json` in a file: an item the Worker's documents hold (a chunk)
+ * is found in the first of the `feed.json` versions whose body holds it, at the byte range its
+ * chunk has there; `fileOf` gives the index in `query.files` of that version's body file.
+ */
+function locateQueryItems(
+  items: readonly QueryItem[],
+  feedVersions: readonly Version[],
+  bytesOf: (part: number) => Uint8Array,
+  fileOf: (name: string) => number,
+): QueryItem[] {
+  const located = new Map<number, ArchivedItem>();
+  for (const version of feedVersions) {
+    let file: number | undefined;
+    let at = 0;
+    for (const part of version.parts) {
+      const length = bytesOf(part).byteLength;
+      if (!located.has(part)) {
+        file ??= fileOf(version.etag.slice(1, -1));
+        located.set(part, [file, at, at + length]);
+      }
+      at += length;
+    }
+  }
+  return items.map((item) => {
+    if (typeof item.json !== 'number') return item;
+    const json = located.get(item.json);
+    if (!json) throw new Error('internal error: a query item is in no feed.json body');
+    return { ...item, json };
+  });
 }
 
 /** Reads a generated module back with its Data module, for measuring what was written. */

@@ -1,5 +1,5 @@
 import { type Bytes, type ChunkReader, joinBytes } from './chunks.ts';
-import type { BuiltSite, ServedSite, Version } from './types.ts';
+import type { AnyVersion, BuiltSite, ServedSite, Version } from './types.ts';
 
 /** Either form of a generated site: the routing data is the same. */
 export type AnySite = BuiltSite | ServedSite;
@@ -39,12 +39,12 @@ function readSchedule(site: AnySite, now: number): ScheduleAt {
  * (unknown path, or an article not yet published). `path` is a URL pathname; percent-escapes
  * are compared in their canonical (uppercase, minimal) form.
  */
-export function selectVersion(site: AnySite, path: string, now: number): Version | undefined {
-  const versions = Object.hasOwn(site.routes, path)
+export function selectVersion(site: AnySite, path: string, now: number): AnyVersion | undefined {
+  const versions: readonly AnyVersion[] | undefined = Object.hasOwn(site.routes, path)
     ? site.routes[path]
     : lookupCanonical(site, path);
   if (!versions) return undefined;
-  let selected: Version | undefined;
+  let selected: AnyVersion | undefined;
   for (const version of versions) {
     if (version.from !== null && version.from > now) break;
     selected = version;
@@ -52,7 +52,7 @@ export function selectVersion(site: AnySite, path: string, now: number): Version
   return selected;
 }
 
-function lookupCanonical(site: AnySite, path: string): Version[] | undefined {
+function lookupCanonical(site: AnySite, path: string): readonly AnyVersion[] | undefined {
   if (!path.includes('%')) return undefined;
   const canonical = path
     .split('/')

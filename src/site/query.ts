@@ -2,7 +2,7 @@ import { type Bytes, type ChunkReader, encodeUtf8, joinBytes } from './chunks.ts
 import type { AnySite } from './lookup.ts';
 import { parseRfc3339 } from './rfc3339.ts';
 import { slugify } from './slug.ts';
-import type { QueryItem } from './types.ts';
+import type { AssetFile, QueryItem } from './types.ts';
 
 /** Query parameters of `/feed.json` that change the response; all others are ignored. */
 export const QUERY_PARAMS = ['limit', 'since', 'tag', 'author'] as const;
@@ -38,7 +38,7 @@ export function isFeedQuery(params: URLSearchParams): boolean {
 export function parseFeedQuery(
   params: URLSearchParams,
   site: AnySite,
-  chunks: ChunkReader,
+  items: readonly QueryItem[],
   now: number,
 ): { query?: FeedQuery; error?: QueryError } {
   if (!isFeedQuery(params)) return {};
@@ -93,9 +93,7 @@ export function parseFeedQuery(
     },
   ] as const;
   for (const { parameter, slugs, of, missing } of facets) {
-    const visible = params.has(parameter)
-      ? visibleSlugsAt(queryItemsOf(site, chunks), now, of)
-      : new Set<string>();
+    const visible = params.has(parameter) ? visibleSlugsAt(items, now, of) : new Set<string>();
     for (const name of params.getAll(parameter)) {
       const slug = slugify(name);
       if (!visible.has(slug))
@@ -106,7 +104,7 @@ export function parseFeedQuery(
   return { query };
 }
 
-/** Reads an archive file of the static assets by URL path (the `ASSETS` binding in the Worker). */
+/** Reads a file of the static assets by URL path (the `ASSETS` binding in the Worker). */
 export type ArchiveReader = (path: string) => Promise<Bytes>;
 
 /** Archive files read at once by one query (a Worker may hold six connections open at a time). */
@@ -114,18 +112,19 @@ const READ_CONCURRENCY = 6;
 
 /**
  * Renders the JSON Feed for a query at `now`: the newest matching visible items, as UTF-8.
- * Items that only settled archives list are sliced out of those `feed.json` files, each file
- * read once however many of its items match.
+ * Items in asset files (settled archives, and for a site from the generated module the
+ * Worker's own `feed.json` bodies) are sliced out of those `feed.json` files, each file read
+ * once however many of its items match.
  */
 export async function renderFeedQuery(
   site: AnySite,
   chunks: ChunkReader,
+  items: readonly QueryItem[],
   query: FeedQuery,
   now: number,
   readArchive?: ArchiveReader,
 ): Promise<{ body: Bytes; lastModified: number }> {
   const { head, separator, tail, files } = site.query;
-  const items = queryItemsOf(site, chunks);
   const matched: QueryItem[] = [];
   let lastModified = 0;
   for (const item of items) {
@@ -180,19 +179,36 @@ export async function renderFeedQuery(
   return { body: joinBytes(parts), lastModified };
 }
 
-/** The query index: as the build made it, or parsed from its chunk once per isolate. */
-function queryItemsOf(site: AnySite, chunks: ChunkReader): readonly QueryItem[] {
+/**
+ * The query index: as the build made it, or (for a site from the generated module) read from
+ * its file in the static assets and parsed once per isolate.
+ */
+export function loadQueryItems(
+  site: AnySite,
+  readAsset?: ArchiveReader,
+): readonly QueryItem[] | Promise<readonly QueryItem[]> {
   const { items } = site.query;
-  if (typeof items !== 'number') return items;
+  if (Array.isArray(items)) return items;
   let parsed = parsedItems.get(site.query);
   if (parsed === undefined) {
-    parsed = JSON.parse(new TextDecoder().decode(chunks.bytes(items))) as QueryItem[];
+    if (!readAsset)
+      throw new Error('the query needs its index file, but the Worker has no ASSETS binding');
+    const file = items as AssetFile;
+    parsed = readAsset(file.path).then((bytes) => {
+      if (bytes.byteLength !== file.bytes)
+        throw new Error(
+          `${file.path} has ${bytes.byteLength} bytes, not the ${file.bytes} this build wrote`,
+        );
+      return JSON.parse(new TextDecoder().decode(bytes)) as QueryItem[];
+    });
+    // A failed read is tried again by the next query.
+    parsed.catch(() => parsedItems.delete(site.query));
     parsedItems.set(site.query, parsed);
   }
   return parsed;
 }
 
-const parsedItems = new WeakMap<object, QueryItem[]>();
+const parsedItems = new WeakMap<object, Promise<QueryItem[]>>();
 
 function visibleSlugsAt(
   items: readonly QueryItem[],

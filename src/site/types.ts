@@ -138,12 +138,8 @@ export interface QueryItem {
 /** A JSON Feed item inside an archive file: `[index into query.files, start byte, end byte]`. */
 export type ArchivedItem = [file: number, start: number, end: number];
 
-/** An archive file the query reads items from, with its length to check it is this build's. */
-export interface ArchiveFile {
-  /** URL path, e.g. `/archive/3/feed.json`. */
-  path: string;
-  bytes: number;
-}
+/** An archive file the query reads items from (URL path, e.g. `/archive/3/feed.json`), with its length to check it is this build's. */
+export type ArchiveFile = AssetFile;
 
 /** What the build writes into the Worker: every response body, pre-rendered. */
 export interface BuiltSite {
@@ -177,13 +173,41 @@ export interface BuiltSite {
 }
 
 /**
- * The site as the generated module hands it to the Worker: chunks as bytes in a Data module,
- * the pre-compressed bodies after them, and the query index as one of them (JSON, parsed at the first query: an object literal of
- * one entry per article would be evaluated at every isolate's start).
+ * A body the Worker holds, as the generated module names it: the file of each coding under
+ * `/_worker/` in the static assets (src/site/bodies.ts), and each one's length, so a HEAD or a
+ * 304 needs no file. Every body is stored in br and gzip, unless the build compressed nothing.
  */
-export type ServedSite = Omit<BuiltSite, 'chunks' | 'coded' | 'query'> & {
+export interface StoredBody {
+  /** The body's name: its ETag's opaque part, so a body that does not change keeps its files. */
+  name: string;
+  /** Lengths in bytes, identity and each stored coding. */
+  identity: number;
+  br?: number;
+  gzip?: number;
+}
+
+/** A version as the Worker receives it: its body in the static assets, not in the bundle. */
+export type ServedVersion = Omit<Version, 'parts' | 'codings'> & { body: StoredBody };
+
+/** A version of either form: its body in the chunks (straight from the build) or in the static assets (the generated module). */
+export type AnyVersion = Version | ServedVersion;
+
+/** A file of the static assets the Worker reads: its URL path and length. */
+export interface AssetFile {
+  path: string;
+  bytes: number;
+}
+
+/**
+ * The site as the generated module hands it to the Worker. Only routing data is in the bundle,
+ * so its size does not grow with the archive: the bodies, and the query index (JSON, parsed at
+ * the first query), are files of the static assets under `/_worker/`, which the Worker reads
+ * through its `ASSETS` binding. The few texts it sends itself (the 404 page, the query's frame)
+ * are chunks in a small Data module.
+ */
+export type ServedSite = Omit<BuiltSite, 'chunks' | 'coded' | 'query' | 'routes'> & {
   chunks: PackedChunks;
-  /** The pre-compressed bodies are packed chunks too: `BuiltSite.coded[i]` is chunk `coded + i`. */
-  coded: number;
-  query: Omit<BuiltSite['query'], 'items'> & { items: number };
+  routes: Record<string, ServedVersion[]>;
+  /** Every item's `json` is in an asset file: the settled archives' and the Worker's own `feed.json` bodies. */
+  query: Omit<BuiltSite['query'], 'items'> & { items: AssetFile };
 };

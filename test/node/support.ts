@@ -8,6 +8,7 @@ import type { RawVars } from '../../src/content/config.ts';
 import type { AssetReader } from '../../src/prerender/asset-output.ts';
 import { computeBodyEtag } from '../../src/prerender/body-etag.ts';
 import { type BuildOptions, runBuild } from '../../src/prerender/run.ts';
+import { WORKER_FILES_PREFIX } from '../../src/site/bodies.ts';
 import type { BuiltSite, Version } from '../../src/site/types.ts';
 import { parseFeedXml } from '../support/feed-xml.ts';
 import { type ArticleFixture, FIXTURE_VARS, writeArticles } from '../support/fixtures.ts';
@@ -47,6 +48,14 @@ export function assetsOf(site: BuiltSite): AssetReader {
   const assets = assetsOfSite.get(site);
   if (!assets) throw new Error('this site was not built by runTestBuild: its assets are unknown');
   return assets;
+}
+
+/** The URL paths of the settled documents an asset reader holds, sorted: the Worker's own files under `/_worker/` left out. */
+export function settledPaths(assets: AssetReader): string[] {
+  return assets
+    .paths()
+    .filter((path) => !path.startsWith(WORKER_FILES_PREFIX))
+    .sort();
 }
 
 /** Whether `path` is a settled document, served from the static assets rather than the Worker. */

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { RawVars } from '../../src/content/config.ts';
 import { renderHeadersFile, renderRedirectsFile } from '../../src/prerender/asset-layout.ts';
 import { runBuild } from '../../src/prerender/run.ts';
+import { WORKER_FILES_PREFIX } from '../../src/site/bodies.ts';
 import { createAssetTier } from './asset-tier.ts';
 import { FIXTURE_VARS } from './fixtures.ts';
 
@@ -58,8 +59,9 @@ async function writeRawArticles(files: readonly RawArticleFile[]): Promise<strin
 /**
  * Builds the files with runBuild (nothing written but the temporary folder, removed afterwards,
  * the assets kept in memory) and, when the build succeeds, serves the site as the platform's
- * router does with `not_found_handling = "none"` (docs/static-assets.md §5): the asset tier
- * when it has an answer, else the Worker's app with a fixed clock and an ASSETS binding.
+ * router does with `not_found_handling = "none"` and `run_worker_first = ["/_worker/*"]`
+ * (docs/static-assets.md §5): the asset tier when it has an answer, else the Worker's app with
+ * a fixed clock and an ASSETS binding.
  */
 export async function buildAndServe(
   files: readonly RawArticleFile[],
@@ -103,7 +105,9 @@ export async function buildAndServe(
     served: {
       fetch: async (path, init) => {
         const request = new Request(new URL(path, 'https://news.example'), init);
-        return (await tier(request.clone())) ?? app.fetch(request, env);
+        // run_worker_first (wrangler.toml): the Worker's own files are never served to readers.
+        const workerFirst = new URL(request.url).pathname.startsWith(WORKER_FILES_PREFIX);
+        return (workerFirst ? undefined : await tier(request.clone())) ?? app.fetch(request, env);
       },
     },
   };

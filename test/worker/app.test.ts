@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../../src/app.ts';
 import type { EdgeCacheScope, ServedSite } from '../../src/site/types.ts';
 import { site as pagedSite } from '../generated/paged.js';
+import { fixtureAssets } from './fixture-app.ts';
 
 const NOW = Date.parse('2026-01-01T00:00:00Z');
 
@@ -16,9 +17,10 @@ function serve(changes: Partial<ServedSite>, edgeCache: EdgeCacheScope = 'comput
   };
   const clock = vi.fn(() => NOW);
   const app = createApp({ site, clock });
+  const env = { ASSETS: fixtureAssets(pagedSite) };
   const fetch = async (path: string, init?: RequestInit): Promise<Response> => {
     const ctx = createExecutionContext();
-    const res = await app.fetch(new Request(`https://news.example${path}`, init), {}, ctx);
+    const res = await app.fetch(new Request(`https://news.example${path}`, init), env, ctx);
     await waitOnExecutionContext(ctx);
     return res;
   };

@@ -4,7 +4,7 @@ import { site } from '../../src/generated/site.js';
 import type { EdgeCacheScope } from '../../src/site/types.ts';
 import { site as paged } from '../generated/paged.js';
 import { serveFixture } from './fixture-app.ts';
-import { fetchWorker, WORKER_ORIGIN } from './support.ts';
+import { bindingOf, fetchWorker, WORKER_ORIGIN } from './support.ts';
 
 /** Every kind of body the Worker holds: the three feeds and the index page of the real site. */
 const ROUTES = ['/rss.xml', '/atom.xml', '/feed.json', '/'];
@@ -18,7 +18,7 @@ const NOW = Date.parse('2026-06-01T00:00:00Z');
  */
 const app = createApp({ site });
 const fetchApp = async (path: string, init?: RequestInit): Promise<Response> =>
-  app.fetch(new Request(`${WORKER_ORIGIN}${path}`, init));
+  app.fetch(new Request(`${WORKER_ORIGIN}${path}`, init), { ASSETS: bindingOf('ASSETS') });
 
 /** A gzip body decoded (workerd's DecompressionStream has no brotli: the node tier decodes br). */
 async function readGzip(res: Response): Promise<string> {

@@ -7,6 +7,7 @@ import { site as pagedSite } from '../generated/paged.js';
 import { site as scheduledSite } from '../generated/scheduled.js';
 import { site as scheduledPagesSite } from '../generated/scheduled-pages.js';
 import { SCHEDULED_AT, SCHEDULED_PAGES_AT } from '../support/schedule.ts';
+import { fixtureAssets } from './fixture-app.ts';
 
 const NOW = Date.parse('2026-06-01T00:00:00Z');
 
@@ -21,10 +22,11 @@ function createFreshApp(
 ): { fetch: Fetch } {
   const site: ServedSite = { ...base, buildId, config: { ...base.config, edgeCache: scope } };
   const app = createApp({ site, clock: () => now });
+  const env = { ASSETS: fixtureAssets(base) };
   return {
     async fetch(url, init) {
       const ctx = createExecutionContext();
-      const res = await app.fetch(new Request(url, init), {}, ctx);
+      const res = await app.fetch(new Request(url, init), env, ctx);
       await waitOnExecutionContext(ctx);
       return res;
     },

@@ -173,19 +173,33 @@ describe('the JSON query over settled archives (archived fixture)', () => {
 
   type File = ServedSite['query']['files'][number];
   it.each([
-    ['a length other than the one recorded', (f: File): File => ({ ...f, bytes: f.bytes + 1 })],
-    ['no such file', (f: File): File => ({ ...f, path: f.path.replace(/\d+/, '9') })],
+    [
+      'a length other than the one recorded',
+      (f: File): File => ({ ...f, bytes: f.bytes + 1 }),
+      500,
+    ],
+    ['no such file', (f: File): File => ({ ...f, path: f.path.replace(/\d+/, '9') }), 503],
   ])(
-    'fails with a 500 rather than wrong bytes when an archive file has %s',
-    async (_name, change) => {
+    'fails rather than send wrong bytes when an archive file has %s',
+    async (_name, change, status) => {
       const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
-      expect(archivedSite.query.files.length).toBeGreaterThan(0);
+      const archives = archivedSite.query.files.filter((f) => f.path.includes('/archive/'));
+      expect(archives.length).toBeGreaterThan(0);
       const broken = serveFixture(archivedSite, NOW, {
-        changes: { query: { ...archivedSite.query, files: archivedSite.query.files.map(change) } },
+        changes: {
+          query: {
+            ...archivedSite.query,
+            files: archivedSite.query.files.map((f) => (archives.includes(f) ? change(f) : f)),
+          },
+        },
       });
       const res = await broken('/feed.json?tag=even&limit=6');
-      expect(res.status).toBe(500);
-      expect(await res.text()).toBe('Internal error.\n');
+      expect(res.status).toBe(status);
+      // A missing file is a moment of `wrangler dev` between a rebuild's assets and its module.
+      if (status === 503) {
+        expect(res.headers.get('retry-after')).toBe('1');
+        expect(await res.text()).toMatch(/being updated/);
+      } else expect(await res.text()).toBe('Internal error.\n');
       expect(res.headers.get('cache-control')).toBe('no-store');
       expect(errors).toHaveBeenCalledTimes(1);
       expect(String(errors.mock.calls[0]?.[0])).toMatch(/\/archive\/\d\/feed\.json/);
@@ -193,4 +207,66 @@ describe('the JSON query over settled archives (archived fixture)', () => {
       expect((await broken('/feed.json?limit=3')).status).toBe(200);
     },
   );
+});
+
+describe("the Worker's own files under /_worker/ (bodies and the query index)", () => {
+  const rss = site.routes['/rss.xml']?.[0];
+  if (!rss) throw new Error('the paged fixture has no /rss.xml');
+  const files = [
+    `/_worker/${rss.body.name}.body`,
+    `/_worker/${rss.body.name}.br`,
+    site.query.items.path,
+  ];
+
+  it('are in the static assets, yet a reader asking for one gets the Worker, which answers 404', async () => {
+    for (const path of files) {
+      // The binding reads them (it ignores run_worker_first)…
+      const direct = await assets.fetch(`${BASE}${path}`);
+      expect(direct.status, path).toBe(200);
+      await direct.arrayBuffer();
+      // …but the router sends a reader's request to the Worker, whose routes have no such path.
+      const res = await fetch(path);
+      expect(res.status, path).toBe(404);
+      expect(await res.text(), path).not.toContain('<rss');
+    }
+  });
+
+  it('are read once per isolate: a warm answer comes from memory', async () => {
+    const reads: string[] = [];
+    const counting = {
+      fetch: (input: string) => {
+        reads.push(new URL(input).pathname);
+        return assets.fetch(input);
+      },
+      unstable_canFetch: (request: Request) => assets.unstable_canFetch(request),
+    };
+    const { createApp } = await import('../../src/app.ts');
+    const app = createApp({ site, clock: () => NOW });
+    const get = async (init?: RequestInit) =>
+      app.fetch(new Request(`${BASE}/rss.xml`, init), { ASSETS: counting });
+    const first = await (await get()).text();
+    expect(first).toContain('<rss');
+    expect(await (await get()).text()).toBe(first);
+    // A HEAD and a 304 need no body: only the first GET read the file.
+    const head = await get({ method: 'HEAD' });
+    expect(head.headers.get('content-length')).toBe(String(rss.body.identity));
+    expect((await get({ headers: { 'If-None-Match': rss.etag } })).status).toBe(304);
+    expect(reads).toEqual([`/_worker/${rss.body.name}.body`]);
+  });
+
+  it('answer 503 with Retry-After when missing (a rebuild between its assets and its module), and nothing is kept', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const routes = {
+      ...site.routes,
+      '/rss.xml': [{ ...rss, body: { ...rss.body, name: 'AAAAAAAAAAAAAAAAAAAAAAAAAAA' } }],
+    };
+    const broken = serveFixture(site, NOW, { changes: { routes } });
+    const res = await broken('/rss.xml');
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('1');
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(errors).toHaveBeenCalledTimes(1);
+    // The other routes are whole.
+    expect((await broken('/atom.xml')).status).toBe(200);
+  });
 });

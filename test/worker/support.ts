@@ -1,4 +1,5 @@
 import { env, exports } from 'cloudflare:workers';
+import { WORKER_FILES_PREFIX } from '../../src/site/bodies.ts';
 import { parseFeedXml, type XmlValue } from '../support/feed-xml.ts';
 
 /** Where the real Worker is addressed (wrangler.toml SITE_URL). */
@@ -26,12 +27,13 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 20;
 
 /**
- * Answers a request as Cloudflare's router does in front of a Worker with static assets and
- * `not_found_handling = "none"`, no `run_worker_first` (miniflare `router.worker.js`
- * `RouterInnerEntrypoint.fetch`): it asks the asset worker `unstable_canFetch` with the
- * request's URL, method and headers, and sends the request to the assets when they have an
- * answer (a file, an `html_handling` or `_redirects` redirect, or a 405 for a method other
- * than GET and HEAD on a file), else to the Worker. Neither tier follows redirects; with
+ * Answers a request as Cloudflare's router does in front of a Worker with static assets,
+ * `not_found_handling = "none"` and `run_worker_first = ["/_worker/*"]` (miniflare
+ * `router.worker.js` `RouterInnerEntrypoint.fetch`; vitest.config.ts checks wrangler.toml says
+ * so): a path under the Worker's own prefix goes to the Worker; for any other, it asks the asset
+ * worker `unstable_canFetch` with the request's URL, method and headers, and sends the request
+ * to the assets when they have an answer (a file, an `html_handling` or `_redirects` redirect,
+ * or a 405 for a method other than GET and HEAD on a file), else to the Worker. Neither tier follows redirects; with
  * `redirect: "follow"` (fetch's default) this does, as a client would, through the router again.
  */
 export async function routeRequest(
@@ -43,9 +45,11 @@ export async function routeRequest(
   for (let hops = 0; ; hops++) {
     const probe = new Request(current.url, { method: current.method, headers: current.headers });
     const manual = new Request(current, { redirect: 'manual' });
-    const res = (await assets.unstable_canFetch(probe))
-      ? await assets.fetch(manual)
-      : await worker(manual);
+    const workerFirst = new URL(current.url).pathname.startsWith(WORKER_FILES_PREFIX);
+    const res =
+      !workerFirst && (await assets.unstable_canFetch(probe))
+        ? await assets.fetch(manual)
+        : await worker(manual);
     const location = res.headers.get('location');
     if (request.redirect !== 'follow' || !REDIRECTS.has(res.status) || location === null)
       return res;

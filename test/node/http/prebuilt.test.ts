@@ -61,14 +61,18 @@ describe('answers from memory', () => {
   const at = (now: number) => momentAt(site, now);
   const request = (path: string, init?: RequestInit) =>
     new Request(`https://news.example${path}`, init);
-  const answer = (path: string, now: number, init?: RequestInit): Response | undefined => {
+  const answer = async (
+    path: string,
+    now: number,
+    init?: RequestInit,
+  ): Promise<Response | undefined> => {
     const found = findPrebuilt(prebuilt, request(path, init), at(now));
-    return found && answerPrebuilt(prebuilt, found, request(path, init), at(now));
+    return found && (await answerPrebuilt(prebuilt, found, request(path, init), at(now)));
   };
 
   it('answers 200 with the body in force and its fields', async () => {
     const now = DUE_AT + 1;
-    const res = answer('/rss.xml', now);
+    const res = await answer('/rss.xml', now);
     const served = servedAt(site, '/rss.xml', now);
     expect(res?.status).toBe(200);
     expect(await res?.text()).toBe(served?.body);
@@ -86,8 +90,8 @@ describe('answers from memory', () => {
   });
 
   it('answers HEAD with the same fields and no body, and the length of the GET', async () => {
-    const get = answer('/', DUE_AT + 1);
-    const head = answer('/', DUE_AT + 1, { method: 'HEAD' });
+    const get = await answer('/', DUE_AT + 1);
+    const head = await answer('/', DUE_AT + 1, { method: 'HEAD' });
     expect(head?.body).toBeNull();
     const length = (await get?.arrayBuffer())?.byteLength;
     expect([...(head?.headers ?? [])]).toEqual(
@@ -99,7 +103,7 @@ describe('answers from memory', () => {
 
   it('answers 304 with the fields a 304 keeps when the reader holds the body', async () => {
     const etag = servedAt(site, '/atom.xml', DUE_AT + 1)?.etag ?? '';
-    const res = answer('/atom.xml', DUE_AT + 1, { headers: { 'If-None-Match': etag } });
+    const res = await answer('/atom.xml', DUE_AT + 1, { headers: { 'If-None-Match': etag } });
     expect(res?.status).toBe(304);
     expect(await res?.text()).toBe('');
     expect(res?.headers.get('etag')).toBe(etag);
@@ -109,23 +113,23 @@ describe('answers from memory', () => {
     );
   });
 
-  it('leaves feed queries, unknown paths and articles not yet published to the router', () => {
-    expect(answer('/feed.json?limit=1', DUE_AT + 1)).toBeUndefined();
-    expect(answer('/feed.json?tag=x&utm_source=y', DUE_AT + 1)).toBeUndefined();
-    expect(answer('/no-such-page', DUE_AT + 1)).toBeUndefined();
-    expect(answer('/articles/out/', DUE_AT + 1)).toBeUndefined();
-    expect(answer('/articles/soon', DUE_AT - 1)).toBeUndefined();
-    expect(answer('/articles/soon', DUE_AT)?.status).toBe(200);
+  it('leaves feed queries, unknown paths and articles not yet published to the router', async () => {
+    expect(await answer('/feed.json?limit=1', DUE_AT + 1)).toBeUndefined();
+    expect(await answer('/feed.json?tag=x&utm_source=y', DUE_AT + 1)).toBeUndefined();
+    expect(await answer('/no-such-page', DUE_AT + 1)).toBeUndefined();
+    expect(await answer('/articles/out/', DUE_AT + 1)).toBeUndefined();
+    expect(await answer('/articles/soon', DUE_AT - 1)).toBeUndefined();
+    expect((await answer('/articles/soon', DUE_AT))?.status).toBe(200);
     // Parameters that change nothing leave the pre-rendered body in force.
-    expect(answer('/feed.json?utm_source=y', DUE_AT + 1)?.status).toBe(200);
-    expect(answer('/rss.xml?limit=1', DUE_AT + 1)?.status).toBe(200);
+    expect((await answer('/feed.json?utm_source=y', DUE_AT + 1))?.status).toBe(200);
+    expect((await answer('/rss.xml?limit=1', DUE_AT + 1))?.status).toBe(200);
   });
 
-  it('clamps Cache-Control to the next publication while one is due, and prepares each version once', () => {
-    expect(answer('/rss.xml', DUE_AT - 90_000)?.headers.get('cache-control')).toBe(
+  it('clamps Cache-Control to the next publication while one is due, and prepares each version once', async () => {
+    expect((await answer('/rss.xml', DUE_AT - 90_000))?.headers.get('cache-control')).toBe(
       'public, max-age=90, s-maxage=90',
     );
-    expect(answer('/rss.xml', DUE_AT - 30_000)?.headers.get('cache-control')).toBe(
+    expect((await answer('/rss.xml', DUE_AT - 30_000))?.headers.get('cache-control')).toBe(
       'public, max-age=30, s-maxage=30',
     );
     const moment = at(DUE_AT + 1);
@@ -134,17 +138,19 @@ describe('answers from memory', () => {
     );
   });
 
-  it('says MISS on its 200s when the edge cache stands in front of it, BYPASS on its 304s', () => {
+  it('says MISS on its 200s when the edge cache stands in front of it, BYPASS on its 304s', async () => {
     const fronted = createPrebuilt(site, createChunkReader(site.chunks), 'MISS');
     const moment = at(DUE_AT + 1);
     const found = findPrebuilt(fronted, request('/feed.json'), moment);
     if (!found) throw new Error('no /feed.json');
     expect(
-      answerPrebuilt(fronted, found, request('/feed.json'), moment).headers.get('x-edge-cache'),
+      (await answerPrebuilt(fronted, found, request('/feed.json'), moment)).headers.get(
+        'x-edge-cache',
+      ),
     ).toBe('MISS');
     const conditional = request('/feed.json', { headers: { 'If-None-Match': found.version.etag } });
-    expect(answerPrebuilt(fronted, found, conditional, moment).headers.get('x-edge-cache')).toBe(
-      'BYPASS',
-    );
+    expect(
+      (await answerPrebuilt(fronted, found, conditional, moment)).headers.get('x-edge-cache'),
+    ).toBe('BYPASS');
   });
 });

@@ -56,7 +56,13 @@ beforeAll(async () => {
     siteModule: join(import.meta.dirname, '..', '..', 'generated', 'paged.js'),
   });
   cache = await startCacheServer();
-  server = await startWorkerd({ ...listModulesBeside(bundle.file), cachePort: cache.port });
+  server = await startWorkerd({
+    ...listModulesBeside(
+      bundle.file,
+      join(import.meta.dirname, '..', '..', 'generated', 'paged.assets'),
+    ),
+    cachePort: cache.port,
+  });
 }, 180_000);
 
 afterAll(async () => {

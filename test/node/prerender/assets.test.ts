@@ -25,7 +25,8 @@ import {
   recoverAssets,
 } from '../../../src/prerender/asset-output.ts';
 import { renderSiteModule } from '../../../src/prerender/site-module.ts';
-import type { BuiltSite } from '../../../src/site/types.ts';
+import { queryIndexPath, WORKER_FILES_PREFIX } from '../../../src/site/bodies.ts';
+import type { BuiltSite, QueryItem } from '../../../src/site/types.ts';
 import {
   applyHeaderRules,
   assetContentType,
@@ -41,6 +42,7 @@ import {
   createDatedArticle,
   FIXTURE_NOW,
   runTestBuild,
+  settledPaths,
   useTemporaryProjects,
 } from '../support.ts';
 
@@ -113,7 +115,7 @@ describe('which documents are static assets', () => {
   it('settles the article pages and the archive pages with a newer page, and nothing else', async () => {
     const site = await buildSite();
     const assets = assetsOf(site);
-    expect(assets.paths().sort()).toEqual(EXPECTED_ASSETS);
+    expect(settledPaths(assets)).toEqual(EXPECTED_ASSETS);
     expect(site.assets.files).toBe(EXPECTED_ASSETS.length);
     // An asset always wins over the Worker: no path may be both.
     expect(Object.keys(site.routes).filter((path) => assets.read(path) !== undefined)).toEqual([]);
@@ -140,7 +142,7 @@ describe('which documents are static assets', () => {
       expect(site.routes[`${base}/archive/3/`]?.[0]?.from).toBe(Date.parse(SCHEDULED_AT[0] ?? ''));
     // And they change no settled byte: the assets are those of the site without them.
     const without = assetsOf(await buildSite(PUBLISHED));
-    expect(without.paths().sort()).toEqual(EXPECTED_ASSETS);
+    expect(settledPaths(without)).toEqual(EXPECTED_ASSETS);
     for (const path of EXPECTED_ASSETS)
       expect(
         Buffer.from(assetsOf(site).read(path) ?? []).equals(without.read(path) ?? new Uint8Array()),
@@ -165,7 +167,10 @@ describe('the files of the assets folder', () => {
     if (!result.ok) throw new Error(result.messages.join('\n'));
     const dir = join(root, 'src', 'generated', 'site.assets');
     expect(existsSync(join(dir, 'tags', TAG_SLUG, 'archive', '1', 'index.html'))).toBe(true);
-    expect(Object.keys(await readTree(dir)).sort()).toEqual(
+    const tree = Object.keys(await readTree(dir));
+    // The Worker's own files (bodies, query index) are there too, under _worker/.
+    expect(tree.filter((f) => f.startsWith('_worker/'))).toHaveLength(result.workerFiles.files);
+    expect(tree.filter((f) => !f.startsWith('_worker/')).sort()).toEqual(
       [
         '.assetsignore',
         '.build-manifest.json',
@@ -177,7 +182,7 @@ describe('the files of the assets folder', () => {
     // Read back from disk, the folder holds exactly what an in-memory build of the same site holds.
     const fromDisk = readAssetsFrom(dir);
     const inMemory = assetsOf(await buildSite());
-    expect(fromDisk.paths().sort()).toEqual(EXPECTED_ASSETS);
+    expect(settledPaths(fromDisk)).toEqual(EXPECTED_ASSETS);
     for (const path of EXPECTED_ASSETS)
       expect(
         Buffer.from(fromDisk.read(path) ?? []).equals(inMemory.read(path) ?? new Uint8Array()),
@@ -330,23 +335,23 @@ describe('the query index', () => {
     expect(site.query.files.map((f) => f.path)).toEqual(['/archive/1/feed.json']);
   });
 
-  it('ships the query index in the Data module, not as one object per article in the module', async () => {
+  it('ships the query index as a file of the static assets, not as one object per article in the module', async () => {
     const root = await projects.project(ARTICLES);
     const result = await projects.build(root, VARS);
     if (!result.ok) throw new Error(result.messages.join('\n'));
     const { site } = result;
-    const { moduleText, data } = renderSiteModule(site);
+    const { moduleText, files } = renderSiteModule(site);
     // Nothing per article in the JavaScript the isolate evaluates at its start.
     expect(moduleText).not.toContain('"changedAt"');
-    const index = JSON.parse(
-      /export const site = \{ \.\.\.(.*), chunks: \{ data, offsets: /s.exec(moduleText)?.[1] ??
-        'null',
-    ) as { query: { items: number } };
-    const offsets = JSON.parse(/offsets: (\[[^\]]*\])/.exec(moduleText)?.[1] ?? '[]') as number[];
-    const chunk = index.query.items;
-    expect(chunk).toBe(site.chunks.length);
-    const text = Buffer.from(data.subarray(offsets[chunk], offsets[chunk + 1])).toString('utf8');
-    expect(JSON.parse(text)).toEqual(site.query.items);
+    const path = queryIndexPath(site.buildId);
+    expect(moduleText).toContain(`"items":{"path":"${path}"`);
+    const file = files.find((f) => f.path === path);
+    const items = JSON.parse(Buffer.from(file?.bytes ?? []).toString('utf8')) as QueryItem[];
+    // The same items in the same order, each one's JSON item now a byte range of a file.
+    expect(items.map(({ json: _, ...item }) => item)).toEqual(
+      site.query.items.map(({ json: _, ...item }) => item),
+    );
+    for (const item of items) expect(Array.isArray(item.json)).toBe(true);
   });
 });
 
@@ -728,7 +733,7 @@ interface FileState {
 /** The settled files of an assets folder (control files and the manifest left out), with inode and bytes. */
 async function filesOf(dir: string): Promise<Map<string, FileState>> {
   const files = new Map<string, FileState>();
-  for (const path of readAssetsFrom(dir).paths()) {
+  for (const path of settledPaths(readAssetsFrom(dir))) {
     const file = join(dir, assetFileOf(path));
     const { ino, nlink, mtimeMs } = await stat(file);
     files.set(assetFileOf(path), { ino, nlink, mtimeMs, bytes: await readFile(file) });
@@ -742,13 +747,25 @@ async function expectSiteIn(dir: string, root: string): Promise<void> {
   if (!result.ok) throw new Error(result.messages.join('\n'));
   const expected = assetsOf(result.site);
   const actual = readAssetsFrom(dir);
-  expect(actual.paths().sort()).toEqual(expected.paths().sort());
-  for (const path of expected.paths())
+  expect(settledPaths(actual)).toEqual(settledPaths(expected));
+  for (const path of settledPaths(expected))
     expect(Buffer.from(actual.read(path) ?? []).toString(), path).toBe(
       Buffer.from(expected.read(path) ?? []).toString(),
     );
   const manifest = JSON.parse(await readFile(join(dir, '.build-manifest.json'), 'utf8')) as {
     files: object;
   };
-  expect(Object.keys(manifest.files).sort()).toEqual(expected.paths().sort());
+  expect(
+    Object.keys(manifest.files)
+      .filter((path) => !path.startsWith(WORKER_FILES_PREFIX))
+      .sort(),
+  ).toEqual(settledPaths(expected));
+  // The Worker's files in the manifest are those in the folder, each as long as it is.
+  const workerFiles = actual.paths().filter((path) => path.startsWith(WORKER_FILES_PREFIX));
+  expect(workerFiles.length).toBeGreaterThan(0);
+  expect(
+    Object.keys(manifest.files)
+      .filter((p) => p.startsWith(WORKER_FILES_PREFIX))
+      .sort(),
+  ).toEqual(workerFiles.sort());
 }

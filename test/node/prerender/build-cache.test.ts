@@ -138,7 +138,12 @@ describe('the build cache', () => {
     // The module, its types and its data; the three article pages and the asset tier's two files.
     const written = Object.keys(uncached.output ?? {});
     expect(written.filter((path) => /^site\.[0-9a-f]{16}\.bin$/.test(path))).toHaveLength(1);
-    expect(written.filter((path) => !path.endsWith('.bin'))).toEqual([
+    expect(
+      written.filter((path) => path.startsWith('site.assets/_worker/')).length,
+    ).toBeGreaterThan(0);
+    expect(
+      written.filter((path) => !path.endsWith('.bin') && !path.startsWith('site.assets/_worker/')),
+    ).toEqual([
       'site.assets/.assetsignore',
       'site.assets/_headers',
       'site.assets/_redirects',
@@ -189,10 +194,13 @@ describe('the build cache', () => {
     expect(json.items.map((i) => i.summary)).toContain(
       'Edited words of a third story, long enough to be the summary of it all.',
     );
-    const data =
-      Object.entries(await readOutput(root)).find(([name]) => name.endsWith('.bin'))?.[1] ?? '';
-    expect(Buffer.from(data, 'base64').toString('utf8')).toContain('Edited words');
-    expect(Buffer.from(data, 'base64').toString('utf8')).not.toContain('Plain words');
+    // The Worker's bodies, files of the static assets, hold the edit and nothing of before.
+    const bodies = Object.entries(await readOutput(root))
+      .filter(([name]) => name.startsWith('site.assets/_worker/') && name.endsWith('.body'))
+      .map(([, data]) => Buffer.from(data, 'base64').toString('utf8'))
+      .join('\n');
+    expect(bodies).toContain('Edited words');
+    expect(bodies).not.toContain('Plain words');
     const page = Buffer.from(
       (await readOutput(root))['site.assets/articles/third.html'] ?? '',
       'base64',

@@ -2,13 +2,13 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { measureBundle } from '../../../src/prerender/bundle-size.ts';
 import type { BuildOptions } from '../../../src/prerender/run.ts';
 import { renderSiteModule } from '../../../src/prerender/site-module.ts';
-import type { BuiltSite } from '../../../src/site/types.ts';
+import { bodyFilePath } from '../../../src/site/bodies.ts';
+import type { BuiltSite, QueryItem, ServedSite } from '../../../src/site/types.ts';
 import { FIXTURE_VARS, PAGED_ARTICLES, PAGED_VARS, writeArticles } from '../../support/fixtures.ts';
 import { APP_MODULE, type AppModule } from '../../support/serve-fixture.ts';
-import { FIXTURE_NOW, runTestBuild } from '../support.ts';
+import { assetsOf, FIXTURE_NOW, runTestBuild } from '../support.ts';
 
 const roots: string[] = [];
 afterEach(async () => {
@@ -61,7 +61,6 @@ describe('bodies compressed at build time', () => {
       expect(gunzipSync(gzipBytes), path).toEqual(body);
       expect(brBytes.byteLength, path).toBeLessThan(gzipBytes.byteLength);
     }
-    expect(compression).toMatchObject({ both: compression.bodies, one: 0, none: 0 });
     expect(compression.brBytes).toBeLessThan(compression.identityBytes * 0.3);
   });
 
@@ -94,82 +93,85 @@ describe('bodies compressed at build time', () => {
     }
   });
 
-  it('fits the codings into BUNDLE_LIMIT_MIB, the site feeds last to go, and says so', async () => {
-    const root = await createProject();
-    // With the cache, the second build compresses nothing again.
-    const all = await build(root, { cache: true });
-    const bareSize = await measureBundle(renderSiteModule({ ...all.site, coded: [] }));
-    const coded = all.compression.brBytes + all.compression.gzipBytes;
-    // Room for about a third of the codings.
-    const limitMib = (bareSize.gzipBytes + coded / 3) / 1024 / 1024;
-    const fitted = await build(root, {
-      cache: true,
-      vars: { ...FIXTURE_VARS, ...PAGED_VARS, BUNDLE_LIMIT_MIB: String(limitMib) },
-    });
-    const { both, one, none, bodies } = fitted.compression;
-    expect(both).toBeGreaterThan(0);
-    expect(one + none).toBeGreaterThan(0);
-    expect(both + one + none).toBe(bodies);
-    const size = await measureBundle(renderSiteModule(fitted.site));
-    expect(size.gzipBytes).toBeLessThanOrEqual(limitMib * 1024 * 1024);
-    expect(fitted.notes.join('\n')).toMatch(
-      new RegExp(
-        `room under BUNDLE_LIMIT_MIB = [0-9.]+ \\(MiB, gzip\\) for the br and gzip bodies of ${both} of its ${bodies} documents and one of them \\(gzip for feeds, br for pages\\) of ${one} more; the Worker compresses the other codings at each request`,
-      ),
-    );
-    const kept = (path: string) =>
-      fitted.site.routes[path]?.every(
-        (v) => v.codings?.br !== undefined && v.codings.gzip !== undefined,
-      );
-    const archive = Object.keys(fitted.site.routes).filter((p) => p.includes('/archive/'));
-    expect(archive.length).toBeGreaterThan(0);
-    expect(archive.some((p) => !kept(p))).toBe(true);
+  it('puts every body in every coding under /_worker/ in the static assets, and none in the bundle', async () => {
+    const { site, compression } = await build(await createProject());
+    const assets = assetsOf(site);
+    const generated = renderSiteModule(site);
+    const served = new Function('data', `return ${moduleLiteral(generated.moduleText)}`)(
+      generated.data,
+    ) as ServedSite;
+    const identities = new Map(listBodies(site).map(({ version, body }) => [version.etag, body]));
+    let versions = 0;
+    for (const [path, list] of Object.entries(served.routes))
+      for (const version of list) {
+        versions++;
+        const { name, identity, br, gzip } = version.body;
+        const body = identities.get(version.etag);
+        const read = (coding: 'identity' | 'br' | 'gzip') =>
+          Buffer.from(assets.read(bodyFilePath(name, coding)) ?? new Uint8Array(0));
+        expect(read('identity'), path).toEqual(body);
+        expect(identity, path).toBe(body?.byteLength);
+        expect(brotliDecompressSync(read('br')), path).toEqual(body);
+        expect(gunzipSync(read('gzip')), path).toEqual(body);
+        expect([br, gzip], path).toEqual([read('br').byteLength, read('gzip').byteLength]);
+      }
+    expect(versions).toBe(listBodies(site).length);
+    // The bundle carries names and lengths, not bodies: no feed text is in it.
+    expect(generated.moduleText).not.toContain('<rss');
+    expect(generated.moduleText).not.toContain('<item>');
+    expect(generated.data.byteLength).toBeLessThan(16 * 1024);
+    expect(generated.files.length).toBe(1 + 3 * compression.bodies);
+    // Every query item is a byte range of a feed.json file, holding that item.
+    const index = served.query.items;
+    const items = JSON.parse(Buffer.from(assets.read(index.path) ?? []).toString()) as QueryItem[];
+    expect(items).toHaveLength(site.query.items.length);
+    for (const item of items) {
+      if (typeof item.json === 'number') throw new Error('an item is left in a chunk');
+      const [file, start, end] = item.json;
+      const { path, bytes } = served.query.files[file] ?? { path: '', bytes: 0 };
+      const fileBytes = assets.read(path) ?? new Uint8Array(0);
+      expect(fileBytes.byteLength, path).toBe(bytes);
+      const json = JSON.parse(Buffer.from(fileBytes.subarray(start, end)).toString()) as {
+        id?: string;
+      };
+      expect(json.id).toMatch(/^tag:/);
+    }
+  });
 
-    // Without stored codings, the answer still names the coding asked for: workerd compresses
-    // it (the node tier's Response sends the plain bytes; test/node/http/wire.test.ts).
+  it('without stored codings, names the coding asked for under a weak tag: the runtime compresses', async () => {
+    const { site } = await build(await createProject(), { compress: false });
     const { createApp } = (await import(APP_MODULE)) as AppModule;
-    const app = createApp({ site: fitted.site, clock: () => FIXTURE_NOW });
-    const path = archive.find((p) => !kept(p)) ?? '';
-    const res = await app.fetch(
-      new Request(`https://news.example${path}`, { headers: { 'Accept-Encoding': 'br' } }),
-    );
-    expect(res.headers.get('content-encoding')).toBe('br');
-    expect(res.headers.get('etag')).toMatch(/^W\/".+\.br"$/);
-    const plain = await app.fetch(new Request(`https://news.example${path}`));
-    expect(await res.text()).toBe(await plain.text());
-    // Stored in gzip only: a reader taking both gets the stored gzip, under its strong tag.
-    const gzipOnly = Object.entries(fitted.site.routes).find(([, versions]) =>
-      versions.every((v) => v.codings?.gzip !== undefined && v.codings.br === undefined),
-    )?.[0];
-    expect(gzipOnly).toBeDefined();
-    const taken = await app.fetch(
-      new Request(`https://news.example${gzipOnly}`, {
-        headers: { 'Accept-Encoding': 'gzip, br' },
-      }),
-    );
-    expect(taken.headers.get('content-encoding')).toBe('gzip');
-    expect(taken.headers.get('etag')).toMatch(/^".+\.gz"$/);
-    expect(gunzipSync(Buffer.from(await taken.arrayBuffer())).toString()).toBe(
-      await (await app.fetch(new Request(`https://news.example${gzipOnly}`))).text(),
-    );
-    // Stored in neither: the runtime compresses, in gzip when the reader takes both.
-    const bare = Object.entries(fitted.site.routes).find(([, versions]) =>
-      versions.every((v) => v.codings === undefined),
-    )?.[0];
-    if (bare) {
+    const app = createApp({ site, clock: () => FIXTURE_NOW });
+    for (const [accept, coding] of [
+      ['br', 'br'],
+      ['gzip, br', 'gzip'],
+    ] as const) {
       const res = await app.fetch(
-        new Request(`https://news.example${bare}`, { headers: { 'Accept-Encoding': 'gzip, br' } }),
+        new Request('https://news.example/rss.xml', { headers: { 'Accept-Encoding': accept } }),
       );
-      expect(res.headers.get('content-encoding')).toBe('gzip');
-      expect(res.headers.get('etag')).toMatch(/^W\/".+\.gz"$/);
+      // The node tier's Response sends the plain bytes; workerd compresses them (test/node/http/wire.test.ts).
+      expect(res.headers.get('content-encoding')).toBe(coding);
+      expect(res.headers.get('etag')).toMatch(
+        new RegExp(`^W/".+\\.${coding === 'gzip' ? 'gz' : 'br'}"$`),
+      );
     }
     // A stored body goes out as its br bytes.
-    const feed = await app.fetch(
+    const stored = await build(await createProject());
+    const storedApp = createApp({ site: stored.site, clock: () => FIXTURE_NOW });
+    const feed = await storedApp.fetch(
       new Request('https://news.example/rss.xml', { headers: { 'Accept-Encoding': 'br' } }),
     );
-    const feedPlain = await app.fetch(new Request('https://news.example/rss.xml'));
+    expect(feed.headers.get('etag')).toMatch(/^".+\.br"$/);
+    const feedPlain = await storedApp.fetch(new Request('https://news.example/rss.xml'));
     expect(brotliDecompressSync(Buffer.from(await feed.arrayBuffer())).toString()).toBe(
       await feedPlain.text(),
     );
   });
 });
+
+/** The object literal of a generated module, as an expression of its Data module `data`. */
+function moduleLiteral(moduleText: string): string {
+  const literal = /export const site = (\{[\s\S]*\});\n$/.exec(moduleText)?.[1];
+  if (!literal) throw new Error('not a generated site module');
+  return literal;
+}

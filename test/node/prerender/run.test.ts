@@ -63,6 +63,14 @@ async function listFiles(dir: string): Promise<string[]> {
     .sort();
 }
 
+/** The text of every body of the Worker's in an assets folder (`_worker/*.body`), one after another. */
+async function readWorkerBodies(dir: string): Promise<string> {
+  const bodies = (await listFiles(join(dir, '_worker'))).filter((f) => f.endsWith('.body'));
+  return (await Promise.all(bodies.map((f) => readFile(join(dir, '_worker', f), 'utf8')))).join(
+    '\n',
+  );
+}
+
 /** Every file under `dir` with its bytes, by relative path. */
 async function readTree(dir: string): Promise<Record<string, Buffer>> {
   const files: Record<string, Buffer> = {};
@@ -463,22 +471,29 @@ describe('scripts/build.ts', () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(
-      /^Built 1 article in \d+ ms; build [0-9a-f]{16}; reused from the build cache: 0 of 1 parsed files, 0 of 1 rendered articles; static assets: 1 file \(within the Workers Free plan\), 0 kept from the last build\.\n$/,
+      /^Built 1 article in \d+ ms; build [0-9a-f]{16}; reused from the build cache: 0 of 1 parsed files, 0 of 1 rendered articles; static assets: (\d+) files \(1 settled document, (\d+) of the Worker's: its bodies in each coding and the query index; within the Workers Free plan\), 0 kept from the last build\.\n$/,
     );
-    // The module holds the routes; the bodies are in the Data module it imports.
+    const [, total, workerFiles] = /static assets: (\d+) files \(1 settled document, (\d+) /.exec(
+      run.stdout,
+    ) ?? ['', '0', '0'];
+    // The module holds the routes; the bodies are files of the static assets, under _worker/.
     const generated = join(root, 'src', 'generated');
-    const { moduleText, data } = await readGeneratedSite(join(generated, 'site.js'));
+    const { moduleText } = await readGeneratedSite(join(generated, 'site.js'));
     expect(moduleText).toContain('"/rss.xml"');
-    expect(new TextDecoder().decode(data)).toContain('<h1>');
+    expect(moduleText).not.toContain('<h1>');
+    expect(await readWorkerBodies(join(generated, 'site.assets'))).toContain('<h1>');
     // The article page, settled, is a file of the static assets beside the module, not a route.
     expect([...moduleText.matchAll(/"\/articles\/([^"]+)"/g)].map((m) => m[1])).toEqual([]);
-    expect(await listFiles(join(generated, 'site.assets'))).toEqual([
+    const files = await listFiles(join(generated, 'site.assets'));
+    expect(files.filter((f) => !f.startsWith('_worker/'))).toEqual([
       '.assetsignore',
       '.build-manifest.json',
       '_headers',
       '_redirects',
       'articles/first.html',
     ]);
+    expect(files.filter((f) => f.startsWith('_worker/'))).toHaveLength(Number(workerFiles));
+    expect(Number(total)).toBe(1 + Number(workerFiles));
     expect(
       await readFile(join(generated, 'site.assets', 'articles', 'first.html'), 'utf8'),
     ).toMatch(/^<!doctype html>[\s\S]*<h1>/i);
@@ -584,7 +599,7 @@ describe('scripts/build.ts', () => {
     const run = runCli(root, '--check');
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(
-      /^Checked 1 article in \d+ ms.*; static assets: 1 file \(within the Workers Free plan\)\.\n$/,
+      /^Checked 1 article in \d+ ms.*; static assets: \d+ files \(1 settled document, \d+ of the Worker's: its bodies in each coding and the query index; within the Workers Free plan\)\.\n$/,
     );
     // Neither the module nor the assets folder (nor a staging folder for it): nothing at all.
     await expect(readdir(join(root, 'src'))).rejects.toMatchObject({ code: 'ENOENT' });
@@ -634,10 +649,12 @@ describe('writing the generated module', () => {
     expect((await readdir(generated)).filter((name) => name.endsWith('.bin'))).toEqual([
       `site.${second.site.buildId}.bin`,
     ]);
+    expect(await readWorkerBodies(join(generated, 'site.assets'))).toContain('Second');
     expect(
-      new TextDecoder().decode((await readGeneratedSite(join(generated, 'site.js'))).data),
-    ).toContain('Second');
-    expect(Object.keys(await readTree(join(generated, 'site.assets')))).toEqual([
+      Object.keys(await readTree(join(generated, 'site.assets'))).filter(
+        (f) => !f.startsWith('_worker/'),
+      ),
+    ).toEqual([
       '.assetsignore',
       '.build-manifest.json',
       '_headers',
