@@ -101,7 +101,7 @@ try {
     console.log(
       `wrangler check startup: a ${startup.profileMs.toFixed(0)} ms profile, ${startup.busyMs.toFixed(0)} ms of it busy (Cloudflare refuses a Worker whose startup exceeds its limit; local CPUs differ).`,
     );
-    await measureColdStart(bundle.file);
+    await measureColdStart(bundle.file, join(outDir, 'site.assets'));
   }
 } finally {
   await rm(root, { recursive: true, force: true });
@@ -212,7 +212,7 @@ function readCorpus(): string[] {
  * difference in startup time is what parsing the bundle costs. Prints the first requests'
  * times, workerd's RSS and the isolate's heap after a full GC (the Workers limit is 128 MB).
  */
-async function measureColdStart(file: string): Promise<void> {
+async function measureColdStart(file: string, assets: string): Promise<void> {
   const controlDir = await mkdtemp(join(tmpdir(), 'feed-publisher-control-'));
   const cache = await startCacheServer();
   try {
@@ -222,7 +222,7 @@ async function measureColdStart(file: string): Promise<void> {
     const controlMs = small.startupMs;
     await small.stop();
     const worker = await startWorkerd({
-      ...listModulesBeside(file),
+      ...listModulesBeside(file, assets),
       cachePort: cache.port,
       inspector: true,
     });

@@ -10,15 +10,17 @@
 //
 // Options: --requests N (20000), --concurrency N (8), --time-limit SECONDS (180),
 // --bundle FILE (serve a module wrangler already bundled instead of bundling the project),
+// --assets DIR (the static assets it reads its bodies from; the project's src/generated/site.assets),
 // --no-cache-api (a Cache API that stores nothing, as on a workers.dev subdomain).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatBytes } from '../src/content/limits.ts';
+import { slugify } from '../src/site/slug.ts';
 import { bundleWorker } from './support/bundle-worker.ts';
 import { type CacheServer, startCacheServer } from './support/cache-server.ts';
-import { readMemoryKiB } from './support/process.ts';
+import { PROJECT_ROOT, readMemoryKiB } from './support/process.ts';
 import { createRandom } from './support/random.ts';
 import { listModulesBeside, startWorkerd, type WorkerdProcess } from './support/workerd.ts';
 
@@ -28,13 +30,14 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '8' },
     'time-limit': { type: 'string', default: '180' },
     bundle: { type: 'string' },
+    assets: { type: 'string', default: join(PROJECT_ROOT, 'src/generated/site.assets') },
     'no-cache-api': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
 if (args.help) {
   console.log(
-    'Usage: npm run load -- [--requests 20000] [--concurrency 8] [--time-limit 180] [--bundle dist/index.js] [--no-cache-api]',
+    'Usage: npm run load -- [--requests 20000] [--concurrency 8] [--time-limit 180] [--bundle dist/index.js] [--assets src/generated/site.assets] [--no-cache-api]',
   );
   process.exit(0);
 }
@@ -74,7 +77,7 @@ try {
   cache = await startCacheServer();
   cache.mode = args['no-cache-api'] ? 'miss' : 'hit';
   const running = await startWorkerd({
-    ...listModulesBeside(moduleFile),
+    ...listModulesBeside(moduleFile, args.assets),
     cachePort: cache.port,
     inspector: true,
   });
@@ -82,16 +85,15 @@ try {
   const { base, pid: workerd } = running;
   console.log(`workerd (pid ${workerd}) serving at ${base.href}`);
 
-  // What to ask for, learnt over HTTP as a reader would: the feeds, the index and every article
-  // the JSON feed lists, each with the ETag a polling reader keeps.
+  // What to ask for, learnt over HTTP as a reader would: the feeds, the index and the pages of
+  // the tags the JSON feed lists, each with the ETag a polling reader keeps. Article pages are
+  // settled static assets, which Cloudflare's asset tier answers without this Worker.
   const feed = (await (await fetch(new URL('/feed.json', base))).json()) as {
-    items?: Array<{ url?: string }>;
+    items?: Array<{ tags?: string[] }>;
   };
   const feeds = ['/rss.xml', '/atom.xml', '/feed.json'];
-  const pages = [
-    '/',
-    ...(feed.items ?? []).flatMap((item) => (item.url ? [new URL(item.url).pathname] : [])),
-  ];
+  const tags = new Set((feed.items ?? []).flatMap((item) => item.tags ?? []));
+  const pages = ['/', ...[...tags].map((tag) => `/tags/${encodeURIComponent(slugify(tag))}/`)];
   const etags = new Map<string, string>();
   for (const path of [...feeds, ...pages]) {
     const res = await fetch(new URL(path, base));

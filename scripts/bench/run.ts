@@ -412,11 +412,12 @@ async function benchSize(
 
   if (!BUILD_ONLY) {
     // 3. The bench Worker (the app and the bench routes) on plain workerd, which has no asset
-    // tier: only what the Worker itself answers is measured there.
+    // tier: only what the Worker itself answers is measured there; its ASSETS binding, where it
+    // reads its bodies, is a workerd disk service over the site's assets folder.
     const bundle = await bundleWorker({ outDir: dir, entry: benchEntry() });
     result.bundle = bundle;
     log(
-      `bench Worker bundle (for workerd; its wrangler.toml has no [assets]): ${formatBytes(bundle.bytes, 'table')} (gzip ${formatBytes(bundle.gzipBytes, 'table')}; limit 64 MiB uncompressed)`,
+      `bench Worker bundle (for workerd, ASSETS a disk service): ${formatBytes(bundle.bytes, 'table')} (gzip ${formatBytes(bundle.gzipBytes, 'table')}; limit 64 MiB uncompressed)`,
     );
     // 4. Warm requests on one long-lived workerd.
     try {
@@ -828,6 +829,11 @@ async function compareWithHugo(dir: string, version: string): Promise<HugoCompar
   return comparison;
 }
 
+/** The static assets of the site a bench Worker was bundled beside (its bodies, the query index, the archives). */
+function assetsOf(bundle: WorkerBundle): string {
+  return join(bundle.dir, 'site.assets');
+}
+
 async function measureWarm(
   n: number,
   bundle: WorkerBundle,
@@ -836,7 +842,7 @@ async function measureWarm(
 ): Promise<void> {
   cache.mode = 'miss';
   const server = await startWorkerd({
-    ...listModulesBeside(bundle.file),
+    ...listModulesBeside(bundle.file, assetsOf(bundle)),
     cachePort: cache.port,
     cpu: SERVER_CPU,
     startupTimeoutMs: STARTUP_TIMEOUT_MS,
@@ -1260,10 +1266,12 @@ async function measureCold(
   cache.mode = 'miss';
   const rss = result.warm?.find((p) => p.path === '/rss.xml');
   const controlPath = `/__control/${rss?.bytes ?? 100_000}`;
-  const bench = listModulesBeside(bundle.file);
+  const bench = listModulesBeside(bundle.file, assetsOf(bundle));
   const constant = listModulesBeside(control.bundle.file);
-  // The Worker exactly as `wrangler deploy` uploads it (src/index.ts over the site module), from the deploy check's dry run.
-  const deployed = result.deploy?.bundle && listModulesBeside(result.deploy.bundle.file);
+  // The Worker exactly as `wrangler deploy` uploads it (src/index.ts over the site module), from
+  // the deploy check's dry run, with the site's static assets, where its bodies are.
+  const deployed =
+    result.deploy?.bundle && listModulesBeside(result.deploy.bundle.file, assetsOf(bundle));
   const targets: [ColdResult, WorkerFiles][] = [
     [emptyCold('control (same Worker)', controlPath), bench],
     [emptyCold('/rss.xml', '/rss.xml'), bench],
