@@ -12,12 +12,12 @@ export interface BuildLimits {
 /** Default `MAX_ARTICLE_BYTES`: 1 MiB, some hundred times a long news article. */
 export const DEFAULT_MAX_ARTICLE_BYTES = 1024 * 1024;
 /**
- * Default `BUNDLE_LIMIT_MIB`, a budget of our own: Cloudflare's gzip limits are gone, and the
- * br and gzip bodies of a site with 10 tags and 5 authors (about 8 MiB with the rest of the
- * Worker's bodies, whatever the archive's size) fit under it, so no feed of such a site is left
- * for the Worker to compress at each request (5–7 ms of CPU for a 120 KB feed).
+ * Default `BUNDLE_LIMIT_MIB`, a budget of our own (Cloudflare's gzip limits are gone): the
+ * bundle holds only routing data, the bodies being static assets, so a site of 20,000 articles
+ * with 10 tags and 5 authors needs well under a tenth of it; a bundle that grows past it has
+ * gained something it should not carry, and every cold start would pay for it.
  */
-export const DEFAULT_BUNDLE_LIMIT_MIB = 10;
+export const DEFAULT_BUNDLE_LIMIT_MIB = 3;
 /**
  * Cloudflare's limit on a Worker's uncompressed size, on every plan (wrangler's bundle reporter
  * compares against it; the compressed 3 MiB Free / 10 MiB Paid limits were removed in 2026).

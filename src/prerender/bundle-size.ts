@@ -48,19 +48,15 @@ export async function measureBundle(
 /**
  * Checks the estimated bundle against `BUNDLE_LIMIT_MIB` (gzip) and Cloudflare's 64 MiB
  * uncompressed limit. Returns one sentence per limit exceeded, each naming the size, the limit
- * and what to do; empty when the bundle fits. `measured` is the size when the build already
- * knows it (src/prerender/compress.ts measures as it fits the codings in).
+ * and what to do; empty when the bundle fits.
  */
 export async function checkBundleSize(
   generated: { moduleText: string; data: Uint8Array },
   limits: BuildLimits,
   articleCount: number,
-  measured?: BundleSize,
 ): Promise<string[]> {
-  const escaped = measured ? undefined : escapeModule(generated.moduleText);
-  const rawBytes = measured
-    ? measured.bytes
-    : (escaped?.byteLength ?? 0) + generated.data.byteLength + WORKER_CODE_ALLOWANCE.bytes;
+  const escaped = escapeModule(generated.moduleText);
+  const rawBytes = escaped.byteLength + generated.data.byteLength + WORKER_CODE_ALLOWANCE.bytes;
   // gzip never makes anything larger than its bound: a bundle whose raw size is within the
   // gzip budget even at that bound needs no compression to know it fits.
   if (
@@ -68,14 +64,14 @@ export async function checkBundleSize(
     rawBytes <= WORKER_UNCOMPRESSED_LIMIT_MIB * MIB
   )
     return [];
-  const size = measured ?? (await measureBundle(generated, escaped));
+  const size = await measureBundle(generated, escaped);
   const problems: string[] = [];
   const articles = `${articleCount} article${articleCount === 1 ? '' : 's'}`;
   const limitBytes = limits.bundleLimitMib * MIB;
   if (size.gzipBytes > limitBytes) {
     problems.push(
       `Worker bundle too large: about ${formatBytes(size.gzipBytes)} gzip-compressed (${formatBytes(size.siteGzipBytes)} of it the generated site with ${articles}), ` +
-        `over BUNDLE_LIMIT_MIB = ${limits.bundleLimitMib} (MiB, gzip). The Worker holds the subscription feeds and pages, each scope's newest archive page, scheduled articles and the query index: remove or merge tags and authors, lower FEED_ITEM_LIMIT, ` +
+        `over BUNDLE_LIMIT_MIB = ${limits.bundleLimitMib} (MiB, gzip). The bundle holds the routing data of the Worker's documents (an entry for each version of every scope's feeds and pages, and of each scheduled article) and the list of the site's archive files; their bodies are static assets: remove or merge tags and authors, raise FEED_ITEM_LIMIT (fewer archive files), ` +
         'or raise BUNDLE_LIMIT_MIB under [vars] in wrangler.toml (a bigger bundle makes every cold start slower). Nothing was written.',
     );
   }

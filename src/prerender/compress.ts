@@ -25,16 +25,25 @@ const brotliAsync = promisify(brotliCompress);
 const gzipAsync = promisify(gzip);
 
 /**
- * Everything the compressed bytes depend on besides the body: the settings below and the
+ * brotli's quality for the Worker's bodies. 11, the highest, makes a 120 KB feed about 3.5%
+ * smaller than 10 (an archive page 4.5%) for 2.6 times the CPU (0.26 s against 0.10 s here);
+ * every rebuild compresses the dozen feeds an article changes, and 10 keeps that about a second
+ * shorter (BENCHMARKS.md, "brotli's quality"). Below 10 brotli's ratio falls off a step:
+ * quality 9 is within 6% of gzip.
+ */
+const BROTLI_QUALITY = 10;
+
+/**
+ * Everything the compressed bytes depend on besides the body: compressBody's settings and the
  * libraries' versions. Not the code version: editing the renderers changes bodies, and so
  * their hashes, but a body that comes out the same keeps its codings.
  */
-const CODING_VERSION = `br q11 lgwin22 text, gzip 9; brotli ${process.versions.brotli ?? ''} zlib ${process.versions.zlib}`;
+const CODING_VERSION = `br q${BROTLI_QUALITY} lgwin22 text, gzip 9; brotli ${process.versions.brotli ?? ''} zlib ${process.versions.zlib}`;
 
 /**
  * Compresses bodies, each body and coding once, with the build cache in front. Jobs run
- * asynchronously on libuv's thread pool, at most one per core at a time: brotli at quality 11
- * takes about 0.3 s of CPU for a 120 KB feed, so a site's bodies are compressed on every core;
+ * asynchronously on libuv's thread pool, at most one per core at a time: brotli at quality 10
+ * takes about 0.1 s of CPU for a 120 KB feed, so a site's bodies are compressed on every core;
  * more jobs than cores would only queue the build's file writes behind them (they share the
  * pool).
  */
@@ -86,15 +95,15 @@ export class BodyCompressor {
 }
 
 /**
- * Compresses one body in one coding: brotli at its highest quality (11; its text mode and a
- * window that holds any feed), or gzip at level 9. What readers download is the cost that
- * matters (issue 14), and the build pays for it once per body.
+ * Compresses one body in one coding: brotli at BROTLI_QUALITY (in its text mode, with a window
+ * that holds any feed), or gzip at level 9. What readers download is the cost that matters
+ * (issue 14), and the build pays for it once per body.
  */
 export function compressBody(body: Uint8Array, coding: StoredCoding): Promise<Uint8Array> {
   if (coding === 'gzip') return gzipAsync(body, { level: 9 });
   return brotliAsync(body, {
     params: {
-      [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY,
+      [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY,
       [constants.BROTLI_PARAM_LGWIN]: 22,
       [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
       [constants.BROTLI_PARAM_SIZE_HINT]: body.byteLength,

@@ -45,7 +45,7 @@ export interface BuildOptions {
   codeVersion?: string;
   /**
    * Pre-compresses every body the Worker holds in br and gzip (the default); false leaves them
-   * all to be compressed per request (tests that do not look at codings: brotli's quality 11
+   * all to be compressed per request (tests that do not look at codings: brotli at quality 10
    * costs milliseconds even for a small body).
    */
   compress?: boolean;

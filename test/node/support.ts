@@ -37,7 +37,7 @@ const assetsOfSite = new WeakMap<BuiltSite, AssetReader>();
  * site, so that `servedAt` and the other readers here see the asset tier as well as the Worker.
  */
 export async function runTestBuild(options: BuildOptions): ReturnType<typeof runBuild> {
-  // Bodies are pre-compressed only where a test asks (`compress: true`): brotli at quality 11 costs milliseconds a body.
+  // Bodies are pre-compressed only where a test asks (`compress: true`): brotli costs milliseconds a body.
   const result = await runBuild({ keepAssets: true, compress: false, ...options });
   if (result.ok && result.assets) assetsOfSite.set(result.site, result.assets);
   return result;

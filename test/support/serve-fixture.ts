@@ -77,7 +77,7 @@ export async function buildAndServe(
       keepAssets: true,
       // The folder is thrown away: a cache in it would only be written, never read.
       cache: false,
-      // Every answer here is identity: brotli at quality 11 would cost each of the property test's builds.
+      // Every answer here is identity: brotli would cost each of the property test's builds.
       compress: false,
     });
   } finally {
