@@ -44,11 +44,10 @@ export type BuildReport =
       cache?: CacheStats;
       /** The Worker's bodies in br and gzip (src/prerender/compress.ts). */
       compression: CompressionStats;
-      /** The bundle estimate of the module as written, and of the same module without the pre-compressed bodies. */
       /** The bundle's estimate, and the Worker's own files in the static assets (bodies in every coding, the query index). */
       bundle: BundleSize;
       workerFiles: { files: number; bytes: number };
-      /** The Worker's largest body: its path and bytes in each coding (0 where the budget left it to the runtime). */
+      /** The Worker's largest body: its path and bytes in each coding (0 when the build compressed nothing). */
       largest: { path: string; identity: number; br: number; gzip: number };
     }
   | {

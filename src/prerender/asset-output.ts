@@ -219,18 +219,22 @@ export class DirectoryAssets implements AssetSink {
 
   /**
    * Puts a new file at `relative` in the folder written: whatever is there is unlinked first,
-   * never written in place (it may be the live folder's file too), and its folder made if missing.
+   * never written in place (it may be the live folder's file too), and its folder made if
+   * missing. `create` must fail with EEXIST on an existing file (`wx`, `link`): the file is
+   * created first and unlinked only when that fails, since a cold build's folder is empty and
+   * an unlink of nothing cost it 35,000 failed system calls at 20,000 articles.
    */
   #replace(relative: string, create: (file: string) => Promise<void>): void {
     const file = join(this.#folder, relative);
     this.#track(
       (async () => {
-        await unlink(file).catch(ignoreMissing);
         try {
           await create(file);
         } catch (error) {
-          if (codeOf(error) !== 'ENOENT') throw error;
-          await mkdir(dirname(file), { recursive: true });
+          const code = codeOf(error);
+          if (code === 'EEXIST') await unlink(file);
+          else if (code === 'ENOENT') await mkdir(dirname(file), { recursive: true });
+          else throw error;
           await create(file);
         }
       })(),
