@@ -194,6 +194,11 @@ export class BuildCache {
     return value?.value;
   }
 
+  /** Whether packs `ready` indexed hold an entry under `key` (not read, so not yet trusted: `readNow` checks it). */
+  hasNow(kind: CacheKind, key: string): boolean {
+    return this.#index.get(kind)?.has(key) ?? false;
+  }
+
   /** Marks an entry as still needed without reading it (a build that did not need its value keeps it for the next). */
   keep(kind: CacheKind, key: string): void {
     this.#used[kind].add(key);

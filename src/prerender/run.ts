@@ -18,6 +18,7 @@ import {
 import { BuildCache, type CacheKind, computeCodeVersion, defaultCacheDir } from './build-cache.ts';
 import { checkBundleSize } from './bundle-size.ts';
 import { BodyCompressor, type CompressionStats, compressBodies } from './compress.ts';
+import { POOL_MIN_ARTICLES, renderInParallel } from './render-pool.ts';
 import { type ArticleFragments, type FragmentSource, planSite, renderSite } from './site.ts';
 import { renderSiteModule, stageSiteModule } from './site-module.ts';
 
@@ -49,6 +50,8 @@ export interface BuildOptions {
    * costs milliseconds even for a small body).
    */
   compress?: boolean;
+  /** Renders articles on worker threads from this many to render on (tests); POOL_MIN_ARTICLES when omitted. */
+  poolMinArticles?: number;
 }
 
 /** Entries the cache had and entries computed, by kind; absent when the cache was off. */
@@ -164,12 +167,20 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
     const fragments =
       cache && (await loadFragments(cache, context, planned.plan.articles, parsed, parseKeys));
     phase('keys');
+    // A cold build renders every article: on worker threads first, while the main thread waits.
+    const unrendered = planned.plan.articles.filter((article) => !fragments?.has(article));
+    const prerendered =
+      unrendered.length >= (options.poolMinArticles ?? POOL_MIN_ARTICLES)
+        ? await renderInParallel(unrendered, config)
+        : undefined;
+    phase('render ahead');
     const site = await renderSite(
       planned.plan,
       config,
       options.now ?? Date.now(),
       assets,
       fragments,
+      prerendered,
     );
     phase('render');
     cache?.release('render');
@@ -307,6 +318,7 @@ async function loadFragments(
     documentKey: (path, descriptor, items) =>
       BuildCache.keyOf('document', ...context, path, descriptor, ...items.map(keyOf)),
     get: (article) => decodeFragments(cache.readNow<Uint8Array>('render', keyOf(article))),
+    has: (article) => cache.hasNow('render', keyOf(article)),
     set: (article, fragments) => {
       rendered.push([keyOf(article), fragments]);
     },

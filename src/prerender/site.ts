@@ -3,8 +3,7 @@ import type { ParsedArticle } from '../content/article.ts';
 import { findDuplicateSlugs } from '../content/article-slug.ts';
 import { AUTHOR_NAMES, indexNames, TAG_NAMES } from '../content/names.ts';
 import type { Problem } from '../content/problem.ts';
-import { renderArticlePage } from '../render/article-page.ts';
-import { renderAtomEntry, renderAtomFrame } from '../render/atom.ts';
+import { renderAtomFrame } from '../render/atom.ts';
 import {
   assembleFeed,
   FEED_FILES,
@@ -14,11 +13,11 @@ import {
   newestChangeOf,
   type PagingLinks,
 } from '../render/feed-document.ts';
-import { renderJsonFrame, renderJsonItem } from '../render/json-feed.ts';
+import { renderJsonFrame } from '../render/json-feed.ts';
 import { renderListPage } from '../render/list-page.ts';
 import { renderNotFoundPage } from '../render/not-found-page.ts';
 import { listFeedLinks } from '../render/page-layout.ts';
-import { renderRssFrame, renderRssItem } from '../render/rss.ts';
+import { renderRssFrame } from '../render/rss.ts';
 import { STYLESHEET } from '../render/stylesheet.ts';
 import { slugify } from '../site/slug.ts';
 import type {
@@ -42,6 +41,7 @@ import {
   planEditions,
   type Scope,
 } from './editions.ts';
+import { type ArticleFragments, renderArticleFragments } from './fragments.ts';
 import { planPages } from './paging.ts';
 import { assertWellFormed } from './well-formed.ts';
 
@@ -53,13 +53,7 @@ export interface SitePlan {
   authors: ReadonlyMap<string, Author>;
 }
 
-/** An article's renderings (page, RSS item, Atom entry, JSON Feed item) as UTF-8, which depend on nothing but the article and the configuration. */
-export interface ArticleFragments {
-  page: Uint8Array;
-  rss: Uint8Array;
-  atom: Uint8Array;
-  json: Uint8Array;
-}
+export type { ArticleFragments };
 
 /** Where an article's fragments may come from instead of being rendered (src/prerender/build-cache.ts). */
 export interface FragmentSource {
@@ -69,6 +63,8 @@ export interface FragmentSource {
   documentKey(path: string, descriptor: string, items: readonly Article[]): string;
   /** Fragments rendered earlier from exactly this article and configuration, if any. */
   get(article: Article): ArticleFragments | undefined;
+  /** Whether `get` will probably find them (without reading them). */
+  has(article: Article): boolean;
   /** Keeps fragments just rendered. */
   set(article: Article, fragments: ArticleFragments): void;
 }
@@ -117,7 +113,9 @@ export function planSite(
 
 /**
  * Renders every document of every edition of a planned site: the settled ones into `assets`,
- * the rest (with every version they take at scheduled instants) into the site.
+ * the rest (with every version they take at scheduled instants) into the site. An article's
+ * fragments come from `fragments` (the build cache), else from `prerendered` (rendered ahead on
+ * worker threads), else are rendered here.
  */
 export async function renderSite(
   { articles, tagNames, authors }: SitePlan,
@@ -125,8 +123,9 @@ export async function renderSite(
   now: number,
   assets: AssetSink,
   fragments?: FragmentSource,
+  prerendered?: Map<string, ArticleFragments>,
 ): Promise<BuiltSite> {
-  const builder = new SiteBuilder(config, assets, fragments);
+  const builder = new SiteBuilder(config, assets, fragments, prerendered);
   const schedule = listScheduledInstants(articles, now);
   for (const edition of planEditions(articles, schedule, now))
     await builder.addEdition(edition, tagNames, authors);
@@ -178,10 +177,19 @@ class SiteBuilder {
   readonly #archived = new Map<string, ArchivedItem>();
   readonly #archiveFiles: ArchiveFile[] = [];
 
-  constructor(config: SiteConfig, assets: AssetSink, source?: FragmentSource) {
+  /** Fragments rendered ahead (on worker threads), taken once each. */
+  readonly #prerendered: Map<string, ArticleFragments> | undefined;
+
+  constructor(
+    config: SiteConfig,
+    assets: AssetSink,
+    source?: FragmentSource,
+    prerendered?: Map<string, ArticleFragments>,
+  ) {
     this.#config = config;
     this.#assets = assets;
     this.#source = source;
+    this.#prerendered = prerendered;
     this.#jsonSeparator = this.#chunks.add(JSON_SEPARATOR);
   }
 
@@ -490,22 +498,11 @@ class SiteBuilder {
     return fragments;
   }
 
-  /** Renders an article's fragments, checking that its XML items are well-formed. */
+  /** An article's fragments, rendered ahead on worker threads or now, and handed to the source to keep. */
   #renderFragments(article: Article): ArticleFragments {
-    const config = this.#config;
-    const tagUrl = (tag: string): string =>
-      `${config.siteUrl}/tags/${encodeURIComponent(slugify(tag))}/`;
-    const page = renderArticlePage(config, article, listFeedLinks(`${config.siteUrl}/`), tagUrl);
-    const rss = renderRssItem(article, config);
-    const atom = renderAtomEntry(article, config);
-    assertWellFormed(rss, 'rss', true);
-    assertWellFormed(atom, 'atom', true);
-    const fragments = {
-      page: Buffer.from(page),
-      rss: Buffer.from(rss),
-      atom: Buffer.from(atom),
-      json: Buffer.from(renderJsonItem(article)),
-    };
+    const fragments =
+      this.#prerendered?.get(article.slug) ?? renderArticleFragments(article, this.#config);
+    this.#prerendered?.delete(article.slug);
     this.#source?.set(article, fragments);
     return fragments;
   }

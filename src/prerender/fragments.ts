@@ -1,0 +1,39 @@
+import { renderArticlePage } from '../render/article-page.ts';
+import { renderAtomEntry } from '../render/atom.ts';
+import { renderJsonItem } from '../render/json-feed.ts';
+import { listFeedLinks } from '../render/page-layout.ts';
+import { renderRssItem } from '../render/rss.ts';
+import { slugify } from '../site/slug.ts';
+import type { Article, SiteConfig } from '../site/types.ts';
+import { assertWellFormed } from './well-formed.ts';
+
+/** An article's renderings (page, RSS item, Atom entry, JSON Feed item) as UTF-8, which depend on nothing but the article and the configuration. */
+export interface ArticleFragments {
+  page: Uint8Array;
+  rss: Uint8Array;
+  atom: Uint8Array;
+  json: Uint8Array;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Renders an article's fragments, checking that its XML items are well-formed. Each is UTF-8
+ * in an ArrayBuffer of its own (TextEncoder's), so a worker thread can hand them over without
+ * copying (src/prerender/render-pool.ts).
+ */
+export function renderArticleFragments(article: Article, config: SiteConfig): ArticleFragments {
+  const tagUrl = (tag: string): string =>
+    `${config.siteUrl}/tags/${encodeURIComponent(slugify(tag))}/`;
+  const page = renderArticlePage(config, article, listFeedLinks(`${config.siteUrl}/`), tagUrl);
+  const rss = renderRssItem(article, config);
+  const atom = renderAtomEntry(article, config);
+  assertWellFormed(rss, 'rss', true);
+  assertWellFormed(atom, 'atom', true);
+  return {
+    page: encoder.encode(page),
+    rss: encoder.encode(rss),
+    atom: encoder.encode(atom),
+    json: encoder.encode(renderJsonItem(article)),
+  };
+}
