@@ -1,6 +1,15 @@
 import { createHash, hash, randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { type FileHandle, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { type BigIntStats, closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import {
+  type FileHandle,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  writeFile,
+} from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { crc32 } from 'node:zlib';
@@ -14,8 +23,15 @@ const CODE_DIRS = ['src/content', 'src/prerender', 'src/render', 'src/site'];
 /** Bumped when the entry format itself changes. */
 const FORMAT = 'feed-publisher-build-cache/2';
 
-/** The kinds of entries: parsed articles (with their problems), rendered article fragments, and compressed bodies. */
-export type CacheKind = 'parse' | 'render' | 'compress';
+/**
+ * The kinds of entries: parsed articles (with their problems, without their HTML), the HTML of
+ * each parsed article (apart, so that a build reads only the bodies it renders), rendered
+ * article fragments, and compressed bodies.
+ */
+export type CacheKind = 'parse' | 'html' | 'render' | 'compress';
+
+/** Every kind, in the order `flush` writes them. */
+const KINDS: readonly CacheKind[] = ['parse', 'html', 'render', 'compress'];
 
 /** Where the cache lives for a project when neither the option nor FEED_PUBLISHER_CACHE_DIR says. */
 export function defaultCacheDir(root: string): string {
@@ -59,6 +75,27 @@ async function hashCode(): Promise<string> {
     if (bytes) hasher.update(bytes);
   }
   return hasher.digest('hex');
+}
+
+/** The record of the files' stats and digests, in the cache's folder. */
+const FILES = 'files';
+/** The first word of that record; bumped when its format changes. */
+const FILES_FORMAT = 'feed-publisher-files/1';
+/** How much older than the start of the build that recorded it a file's last change must be for its stat to be trusted (see `recall`). */
+const STAMP_MARGIN_MS = 3000;
+
+/** A file's recorded stat (`stampOf`) and the SHA-256 of its bytes. */
+type FileEntry = [stamp: string, digest: string];
+
+/** The last build's record of files, and the ctime (ns) before which a file's stat is trusted. */
+interface FileRecord {
+  entries: Map<string, FileEntry>;
+  trustedBefore: bigint;
+}
+
+/** What a file's stat must match to be taken as unchanged: device, inode, size, mtime and ctime. */
+function stampOf(stats: BigIntStats): string {
+  return `${stats.dev} ${stats.ino} ${stats.size} ${stats.mtimeNs} ${stats.ctimeNs}`;
 }
 
 /** An entry's header in a pack: its key (32 bytes of SHA-256), the payload's length and its CRC-32. */
@@ -105,6 +142,7 @@ export class BuildCache {
   readonly #index = new Map<CacheKind, Map<string, { fd: number; at: number; length: number }>>();
   readonly #used: Record<CacheKind, Set<string>> = {
     parse: new Set(),
+    html: new Set(),
     render: new Set(),
     compress: new Set(),
   };
@@ -114,12 +152,21 @@ export class BuildCache {
   /** Entries found and entries computed, by kind, for the build's summary and the tests. */
   readonly stats: Record<CacheKind, { hits: number; misses: number }> = {
     parse: { hits: 0, misses: 0 },
+    html: { hits: 0, misses: 0 },
     render: { hits: 0, misses: 0 },
     compress: { hits: 0, misses: 0 },
   };
+  /** When this build started, by `clock`: before it looked at any file. */
+  readonly #started: number;
+  /** The files' record of the last build (read at the first `recall`), and this build's, written at `flush`. */
+  #files: FileRecord | undefined;
+  readonly #nextFiles = new Map<string, FileEntry>();
+  #filesChanged = false;
 
-  constructor(dir: string) {
+  /** `clock` dates the record of files' stats (tests move it); defaults to Date.now. */
+  constructor(dir: string, { clock = Date.now }: { clock?: () => number } = {}) {
     this.#dir = dir;
+    this.#started = clock();
   }
 
   /** The key of a value computed from `parts` (each given as text or bytes, lengths included so that no two lists collide). */
@@ -194,6 +241,87 @@ export class BuildCache {
     return value?.value;
   }
 
+  /**
+   * The SHA-256 of `file`'s bytes as an earlier build read them, when `stats` (taken now)
+   * shows the file has not changed since: device, inode, size, mtime and ctime all the same,
+   * and the ctime more than STAMP_MARGIN_MS older than the start of the build that recorded
+   * it. Otherwise undefined, and the file must be read (and `record`ed).
+   *
+   * Why this is safe: every write to a file sets its ctime to the current time, and nothing
+   * can set it back (`touch` and `utimes` set mtime, and update ctime to now); a file saved by
+   * a rename has a new inode. The one edit a stat can hide is one in the same tick of the file
+   * system's clock as the change before it: ext4, tmpfs and btrfs count time in nanoseconds
+   * but advance it at each kernel tick (a few ms), FAT in 2 s steps, and a network file
+   * system stamps with the server's clock. A file changed in the tick before a build read it
+   * could be changed again in that tick after the read, with the same size, and show the same
+   * stat; so only a file whose last change was over STAMP_MARGIN_MS before the recording
+   * build started (before it read anything) is trusted: any later change is in a later tick
+   * (git's "racily clean" entries, with a margin for coarse clocks and a little clock skew).
+   */
+  recall(file: string, stats: BigIntStats): string | undefined {
+    this.#files ??= this.#readFiles();
+    const entry = this.#files.entries.get(file);
+    if (entry === undefined || stats.ctimeNs >= this.#files.trustedBefore) return undefined;
+    if (stampOf(stats) !== entry[0]) return undefined;
+    this.#nextFiles.set(file, entry);
+    return entry[1];
+  }
+
+  /** Records the SHA-256 of the bytes read from `file`, whose stat was `stats` before the read (after it, an edit between the two would pass for the bytes read). */
+  record(file: string, stats: BigIntStats, digest: string): void {
+    this.#filesChanged = true;
+    // A line per file in the record: a name with a line break in it is read at every build.
+    if (!file.includes('\n')) this.#nextFiles.set(file, [stampOf(stats), digest]);
+  }
+
+  #readFiles(): FileRecord {
+    const none = { entries: new Map(), trustedBefore: 0n };
+    try {
+      const bytes = readFileSync(join(this.#dir, FILES));
+      const end = bytes.indexOf(10);
+      const [format, crc, started] = bytes.toString('latin1', 0, end).split(' ');
+      const body = bytes.subarray(end + 1);
+      if (format !== FILES_FORMAT || Number.parseInt(crc ?? '', 16) !== crc32(body)) return none;
+      // A line per file: its digest, its stamp (five numbers) and its name.
+      const entries = new Map<string, FileEntry>();
+      for (const line of body.toString('utf8').split('\n')) {
+        let at = 65;
+        for (let field = 0; field < 5 && at > 0; field++) at = line.indexOf(' ', at) + 1;
+        if (at > 0) entries.set(line.slice(at), [line.slice(65, at - 1), line.slice(0, 64)]);
+      }
+      const trustedBefore = BigInt(Number(started) - STAMP_MARGIN_MS) * 1_000_000n;
+      return { entries, trustedBefore };
+    } catch {
+      return none;
+    }
+  }
+
+  /** Writes this build's record of files when it differs from the last one: each file this build recalled or read. */
+  async #flushFiles(): Promise<void> {
+    const last = this.#files?.entries;
+    if (!this.#filesChanged && last !== undefined && last.size === this.#nextFiles.size) return;
+    if (this.#nextFiles.size === 0 && last === undefined) return;
+    let text = '';
+    for (const [name, [stamp, digest]] of this.#nextFiles) text += `${digest} ${stamp} ${name}\n`;
+    const body = Buffer.from(text);
+    const file = join(this.#dir, FILES);
+    const temporary = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+    await mkdir(this.#dir, { recursive: true });
+    try {
+      await writeFile(
+        temporary,
+        Buffer.concat([
+          Buffer.from(`${FILES_FORMAT} ${crc32(body).toString(16)} ${this.#started}\n`),
+          body,
+        ]),
+      );
+      await rename(temporary, file);
+    } catch (error) {
+      await rm(temporary, { force: true });
+      throw error;
+    }
+  }
+
   /** Marks an entry as still needed without reading it (a build that did not need its value keeps it for the next). */
   keep(kind: CacheKind, key: string): void {
     this.#used[kind].add(key);
@@ -246,12 +374,17 @@ export class BuildCache {
    * they outweigh the used ones. Returns a note when the cache could not be written.
    */
   async flush(prune: readonly CacheKind[]): Promise<string | undefined> {
-    for (const kind of ['parse', 'render', 'compress'] as const) {
+    for (const kind of KINDS) {
       try {
         await this.#flushKind(kind, prune.includes(kind));
       } catch (error) {
         this.#writeError ??= error instanceof Error ? error.message : String(error);
       }
+    }
+    try {
+      await this.#flushFiles();
+    } catch (error) {
+      this.#writeError ??= error instanceof Error ? error.message : String(error);
     }
     return this.#writeError === undefined
       ? undefined
