@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { type BigIntStats, readFileSync, statSync } from 'node:fs';
+import { readFileSync, type Stats, statSync } from 'node:fs';
 import type { SiteConfig } from '../site/types.ts';
 import { type ParsedArticle, parseArticle } from './article.ts';
 import { type BuildLimits, checkArticleSize } from './limits.ts';
@@ -23,9 +23,9 @@ export interface ReadResult {
  */
 export interface ParseCache {
   /** The digest of `file` as an earlier build read it, when its stat (`stats`, taken now) shows it unchanged since; undefined when it must be read. */
-  recall(file: string, stats: BigIntStats): string | undefined;
+  recall(file: string, stats: Stats): string | undefined;
   /** Records the digest of the bytes read from `file`, whose stat before the read was `stats`. */
-  record(file: string, stats: BigIntStats, digest: string): void;
+  record(file: string, stats: Stats, digest: string): void;
   /** The stored result of parsing the bytes of `digest` as `file`, if there is one for exactly these inputs. */
   load(file: string, digest: string): Promise<ReadResult | undefined>;
   /** Keeps the result of parsing the bytes of `digest` as `file`. */
@@ -37,13 +37,10 @@ export interface ParseCache {
 /** Entries parsed between waits for the cache's writes. */
 const STORE_BATCH = 64;
 
-/** Files read ahead of the one being parsed. */
-const READ_AHEAD = 16;
-
 /**
- * Reads and parses article files, in order, reading a few files ahead of the one being
- * parsed. Parsing stays on this thread: worker threads were tried and were no faster
- * (BENCHMARKS.md, "The build").
+ * Reads and parses article files, in order. Parsing stays on this thread: worker threads were
+ * tried and were no faster (BENCHMARKS.md, "The build"); and so does reading: for files of a
+ * few KB, reading ahead on the thread pool cost more than it saved.
  */
 export async function readArticles(
   files: readonly ArticleFile[],
@@ -51,25 +48,9 @@ export async function readArticles(
   limits: BuildLimits,
   cache?: ParseCache,
 ): Promise<ReadResult[]> {
-  const reads = new Map<number, Promise<Read>>();
-  const read = (i: number): Promise<Read> | undefined => {
-    const entry = files[i];
-    if (entry === undefined) return undefined;
-    let pending = reads.get(i);
-    if (pending === undefined) {
-      pending = readCached(entry, limits, cache);
-      reads.set(i, pending);
-    }
-    return pending;
-  };
   const results: ReadResult[] = [];
-  for (let i = 0; i < files.length; i++) {
-    // Read-ahead failures surface when their own turn awaits them.
-    for (let ahead = 1; ahead <= READ_AHEAD; ahead++) read(i + ahead)?.catch(() => undefined);
-    const content = await read(i);
-    reads.delete(i);
-    const entry = files[i];
-    if (content === undefined || entry === undefined) continue;
+  for (const entry of files) {
+    const content = await readCached(entry, limits, cache);
     if ('problem' in content) {
       results.push({ problems: [content.problem] });
     } else if ('cached' in content) {
@@ -103,8 +84,8 @@ async function readCached(
   limits: BuildLimits,
   cache: ParseCache | undefined,
 ): Promise<Read> {
-  const stats = statSync(path, { bigint: true });
-  const tooLarge = checkArticleSize(file, Number(stats.size), limits);
+  const stats = statSync(path);
+  const tooLarge = checkArticleSize(file, stats.size, limits);
   if (tooLarge) return { problem: tooLarge };
   if (cache === undefined) return { bytes: readFileSync(path) };
   const recalled = cache.recall(file, stats);

@@ -64,8 +64,8 @@ export type BodyReader = () => string;
  * An article whose HTML is read when first asked for: its other fields are its own, the body
  * is a getter of the class. One getter for all keeps one shape for all such articles (a getter
  * of each object's own makes it a slow dictionary: rendering 20,000 got 0.3 s slower).
- * `Object.keys`, spreads and JSON leave the body out: `bodyOf` and `fieldsButBody` are what
- * the render keys use.
+ * `Object.keys`, spreads and JSON leave the body out: the render keys use `bodyOf` and
+ * `fieldsWithBody`.
  */
 class LazyBody {
   readonly #read: BodyReader;
@@ -100,11 +100,6 @@ export function withLazyBody<T extends { contentHtml?: string }>(
 /** What an article's HTML is, without reading it: its `withLazyBody` reader, else the text. */
 export function bodyOf(article: { contentHtml: string }): unknown {
   return LazyBody.readerOf(article) ?? article.contentHtml;
-}
-
-/** The article's fields but its HTML, in their order, without reading it (for JSON). */
-export function fieldsButBody(article: Article): object {
-  return article instanceof LazyBody ? article : { ...article, contentHtml: undefined };
 }
 
 /** The article's fields with its HTML (read, if it is lazy), for JSON. */
