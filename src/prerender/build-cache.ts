@@ -96,8 +96,8 @@ const STAMP_MARGIN_MS = 3000;
 /** What a file's stat must match to be taken as unchanged: device, inode, size, mtime and ctime (ms). */
 type FileStamp = [dev: number, ino: number, size: number, mtimeMs: number, ctimeMs: number];
 
-/** A file's digest (SHA-256 of its bytes), its stamp, and its line in the record. */
-type FileEntry = [digest: string, ...FileStamp, line: string];
+/** A file's digest (SHA-256 of its bytes, hex), its stamp, and its bytes in the record. */
+type FileEntry = [digest: string, ...FileStamp, record: Buffer];
 
 /** The last build's record of files, and the ctime (ms) before which a file's stat is trusted. */
 interface FileRecord {
@@ -303,11 +303,16 @@ export class BuildCache {
   /** Records the SHA-256 of the bytes read from `file`, whose stat was `stats` before the read (after it, an edit between the two would pass for the bytes read). */
   record(file: string, stats: Stats, digest: string): void {
     this.#filesChanged = true;
-    // A line per file in the record: a name with a line break in it is read at every build.
-    if (file.includes('\n')) return;
+    const name = Buffer.from(file);
+    // A name too long for the record's two bytes (no file system has one) is read at every build.
+    if (name.byteLength > 0xffff) return;
     const { dev, ino, size, mtimeMs, ctimeMs } = stats;
-    const line = `${digest} ${dev} ${ino} ${size} ${mtimeMs} ${ctimeMs} ${file}\n`;
-    this.#nextFiles.set(file, [digest, dev, ino, size, mtimeMs, ctimeMs, line]);
+    const bytes = Buffer.allocUnsafe(2 + name.byteLength + 32 + 8 * 5);
+    bytes.writeUInt16BE(name.byteLength, 0);
+    name.copy(bytes, 2);
+    let at = bytes.write(digest, 2 + name.byteLength, 32, 'hex') + 2 + name.byteLength;
+    for (const value of [dev, ino, size, mtimeMs, ctimeMs]) at = bytes.writeDoubleBE(value, at);
+    this.#nextFiles.set(file, [digest, dev, ino, size, mtimeMs, ctimeMs, bytes]);
   }
 
   #readFiles(): FileRecord {
@@ -318,18 +323,23 @@ export class BuildCache {
       const [format, crc, started] = bytes.toString('latin1', 0, end).split(' ');
       const body = bytes.subarray(end + 1);
       if (format !== FILES_FORMAT || Number.parseInt(crc ?? '', 16) !== crc32(body)) return none;
-      // A line per file: its digest, the five numbers of its stat, and its name.
+      // A record per file: the length of its name, its name, its digest and its stat's five numbers.
       const entries = new Map<string, FileEntry>();
-      const text = body.toString('utf8');
-      for (let at = 0; at < text.length; ) {
-        const next = text.indexOf('\n', at) + 1 || text.length;
-        const line = text.slice(at, next);
-        const fields = line.split(' ', 6);
-        const name = line.slice(fields.join(' ').length + 1, -1);
-        const [digest = '', ...numbers] = fields;
-        const [dev, ino, size, mtimeMs, ctimeMs] = numbers.map(Number) as FileStamp;
-        if (name !== '' && digest.length === 64 && Number.isFinite(ctimeMs))
-          entries.set(name, [digest, dev, ino, size, mtimeMs, ctimeMs, line]);
+      for (let at = 0; at + 2 <= body.byteLength; ) {
+        const name = at + 2;
+        const digest = name + body.readUInt16BE(at);
+        const next = digest + 32 + 8 * 5;
+        if (next > body.byteLength) break;
+        const stamp = digest + 32;
+        entries.set(body.toString('utf8', name, digest), [
+          body.toString('hex', digest, stamp),
+          body.readDoubleBE(stamp),
+          body.readDoubleBE(stamp + 8),
+          body.readDoubleBE(stamp + 16),
+          body.readDoubleBE(stamp + 24),
+          body.readDoubleBE(stamp + 32),
+          body.subarray(at, next),
+        ]);
         at = next;
       }
       return { entries, trustedBefore: Number(started) - STAMP_MARGIN_MS };
@@ -343,9 +353,7 @@ export class BuildCache {
     const last = this.#files?.entries;
     if (!this.#filesChanged && last !== undefined && last.size === this.#nextFiles.size) return;
     if (this.#nextFiles.size === 0 && last === undefined) return;
-    let text = '';
-    for (const entry of this.#nextFiles.values()) text += entry[6];
-    const body = Buffer.from(text);
+    const body = Buffer.concat([...this.#nextFiles.values()].map((entry) => entry[6]));
     const file = join(this.#dir, FILES);
     const temporary = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
     await mkdir(this.#dir, { recursive: true });

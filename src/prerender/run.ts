@@ -358,17 +358,20 @@ async function loadFragments(
   const keyOf = (article: Article): string =>
     keys.get(article) ?? renderKeyOf(context, article, sources.get(article.slug));
   const rendered: [string, ArticleFragments][] = [];
-  // A list page and its three feeds ask in a row for the same items and descriptor: hashed once.
+  // A list page and its three feeds ask in a row for the same items and descriptor: those are
+  // hashed once, and each path with their digest. An article page's one item is hashed with it.
   let last: { items: readonly Article[]; descriptor: string; digest: string } | undefined;
   return {
     rendered,
     keyOf,
     documentKey: (path, descriptor, items) => {
+      if (items.length < 2)
+        return BuildCache.keyOf('document', ...context, path, descriptor, ...items.map(keyOf));
       if (last?.items !== items || last.descriptor !== descriptor) {
         const digest = BuildCache.keyOf('document items', descriptor, ...items.map(keyOf));
         last = { items, descriptor, digest };
       }
-      return BuildCache.keyOf('document', ...context, path, last.digest);
+      return BuildCache.keyOf('documents', ...context, path, last.digest);
     },
     get: (article) => decodeFragments(cache.readNow<Uint8Array>('render', keyOf(article))),
     set: (article, fragments) => {

@@ -748,7 +748,7 @@ async function expectSiteIn(dir: string, root: string): Promise<void> {
       Buffer.from(expected.read(path) ?? []).toString(),
     );
   const manifest = JSON.parse(await readFile(join(dir, '.build-manifest.json'), 'utf8')) as {
-    files: object;
+    files: [path: string][];
   };
-  expect(Object.keys(manifest.files).sort()).toEqual(expected.paths().sort());
+  expect(manifest.files.map(([path]) => path).sort()).toEqual(expected.paths().sort());
 }
