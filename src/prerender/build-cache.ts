@@ -93,17 +93,19 @@ const FILES_FORMAT = 'feed-publisher-files/1';
 /** How much older than the start of the build that recorded it a file's last change must be for its stat to be trusted (see `recall`). */
 const STAMP_MARGIN_MS = 3000;
 
-/** What a file's stat must match to be taken as unchanged: device, inode, size, mtime and ctime (ms). */
-type FileStamp = [dev: number, ino: number, size: number, mtimeMs: number, ctimeMs: number];
-
-/** A file's digest (SHA-256 of its bytes, hex), its stamp, and its bytes in the record. */
-type FileEntry = [digest: string, ...FileStamp, record: Buffer];
-
-/** The last build's record of files, and the ctime (ms) before which a file's stat is trusted. */
+/**
+ * The last build's record of files: a record per file (the length of its name, its name, the
+ * SHA-256 of its bytes, and its stat's device, inode, size, mtime and ctime as doubles), where
+ * each one starts in `body`, and the ctime (ms) before which a file's stat is trusted.
+ */
 interface FileRecord {
-  entries: Map<string, FileEntry>;
+  body: Buffer;
+  starts: Map<string, number>;
   trustedBefore: number;
 }
+
+/** Bytes of a record after its name: the digest and five doubles. */
+const FILE_TAIL_BYTES = 32 + 8 * 5;
 
 /** An entry's header in a pack: its key (32 bytes of SHA-256), the payload's length and its CRC-32. */
 const HEADER_BYTES = 32 + 4 + 4;
@@ -172,7 +174,8 @@ export class BuildCache {
   readonly #started: number;
   /** The files' record of the last build (read at the first `recall`), and this build's, written at `flush`. */
   #files: FileRecord | undefined;
-  readonly #nextFiles = new Map<string, FileEntry>();
+  /** Each file's record for this build's: where it starts in the last one, or its new bytes. */
+  readonly #nextFiles = new Map<string, number | Buffer>();
   /** Packs `ready` found without an index, and their headers: `flush` writes their index. */
   readonly #unindexed: { dir: string; name: string; size: number; records: Buffer }[] = [];
   #filesChanged = false;
@@ -285,19 +288,21 @@ export class BuildCache {
    */
   recall(file: string, stats: Stats): string | undefined {
     this.#files ??= this.#readFiles();
-    const entry = this.#files.entries.get(file);
-    if (entry === undefined || !(stats.ctimeMs < this.#files.trustedBefore)) return undefined;
-    const [digest, dev, ino, size, mtimeMs, ctimeMs] = entry;
+    const { body, starts, trustedBefore } = this.#files;
+    const start = starts.get(file);
+    if (start === undefined || !(stats.ctimeMs < trustedBefore)) return undefined;
+    const digest = start + 2 + body.readUInt16BE(start);
+    const stamp = digest + 32;
     if (
-      stats.ctimeMs !== ctimeMs ||
-      stats.mtimeMs !== mtimeMs ||
-      stats.size !== size ||
-      stats.ino !== ino ||
-      stats.dev !== dev
+      stats.ctimeMs !== body.readDoubleBE(stamp + 32) ||
+      stats.mtimeMs !== body.readDoubleBE(stamp + 24) ||
+      stats.size !== body.readDoubleBE(stamp + 16) ||
+      stats.ino !== body.readDoubleBE(stamp + 8) ||
+      stats.dev !== body.readDoubleBE(stamp)
     )
       return undefined;
-    this.#nextFiles.set(file, entry);
-    return digest;
+    this.#nextFiles.set(file, start);
+    return body.toString('hex', digest, stamp);
   }
 
   /** Records the SHA-256 of the bytes read from `file`, whose stat was `stats` before the read (after it, an edit between the two would pass for the bytes read). */
@@ -306,43 +311,31 @@ export class BuildCache {
     const name = Buffer.from(file);
     // A name too long for the record's two bytes (no file system has one) is read at every build.
     if (name.byteLength > 0xffff) return;
-    const { dev, ino, size, mtimeMs, ctimeMs } = stats;
-    const bytes = Buffer.allocUnsafe(2 + name.byteLength + 32 + 8 * 5);
+    const bytes = Buffer.allocUnsafe(2 + name.byteLength + FILE_TAIL_BYTES);
     bytes.writeUInt16BE(name.byteLength, 0);
     name.copy(bytes, 2);
     let at = bytes.write(digest, 2 + name.byteLength, 32, 'hex') + 2 + name.byteLength;
-    for (const value of [dev, ino, size, mtimeMs, ctimeMs]) at = bytes.writeDoubleBE(value, at);
-    this.#nextFiles.set(file, [digest, dev, ino, size, mtimeMs, ctimeMs, bytes]);
+    for (const value of [stats.dev, stats.ino, stats.size, stats.mtimeMs, stats.ctimeMs])
+      at = bytes.writeDoubleBE(value, at);
+    this.#nextFiles.set(file, bytes);
   }
 
   #readFiles(): FileRecord {
-    const none = { entries: new Map(), trustedBefore: 0 };
+    const none = { body: Buffer.alloc(0), starts: new Map(), trustedBefore: 0 };
     try {
       const bytes = readFileSync(join(this.#dir, FILES));
       const end = bytes.indexOf(10);
       const [format, crc, started] = bytes.toString('latin1', 0, end).split(' ');
       const body = bytes.subarray(end + 1);
       if (format !== FILES_FORMAT || Number.parseInt(crc ?? '', 16) !== crc32(body)) return none;
-      // A record per file: the length of its name, its name, its digest and its stat's five numbers.
-      const entries = new Map<string, FileEntry>();
+      const starts = new Map<string, number>();
       for (let at = 0; at + 2 <= body.byteLength; ) {
-        const name = at + 2;
-        const digest = name + body.readUInt16BE(at);
-        const next = digest + 32 + 8 * 5;
-        if (next > body.byteLength) break;
-        const stamp = digest + 32;
-        entries.set(body.toString('utf8', name, digest), [
-          body.toString('hex', digest, stamp),
-          body.readDoubleBE(stamp),
-          body.readDoubleBE(stamp + 8),
-          body.readDoubleBE(stamp + 16),
-          body.readDoubleBE(stamp + 24),
-          body.readDoubleBE(stamp + 32),
-          body.subarray(at, next),
-        ]);
-        at = next;
+        const digest = at + 2 + body.readUInt16BE(at);
+        if (digest + FILE_TAIL_BYTES > body.byteLength) break;
+        starts.set(body.toString('utf8', at + 2, digest), at);
+        at = digest + FILE_TAIL_BYTES;
       }
-      return { entries, trustedBefore: Number(started) - STAMP_MARGIN_MS };
+      return { body, starts, trustedBefore: Number(started) - STAMP_MARGIN_MS };
     } catch {
       return none;
     }
@@ -350,10 +343,19 @@ export class BuildCache {
 
   /** Writes this build's record of files when it differs from the last one: each file this build recalled or read. */
   async #flushFiles(): Promise<void> {
-    const last = this.#files?.entries;
-    if (!this.#filesChanged && last !== undefined && last.size === this.#nextFiles.size) return;
+    const last = this.#files;
+    if (!this.#filesChanged && last !== undefined && last.starts.size === this.#nextFiles.size)
+      return;
     if (this.#nextFiles.size === 0 && last === undefined) return;
-    const body = Buffer.concat([...this.#nextFiles.values()].map((entry) => entry[6]));
+    const records: Buffer[] = [];
+    for (const record of this.#nextFiles.values()) {
+      if (typeof record !== 'number') records.push(record);
+      else if (last) {
+        const end = record + 2 + last.body.readUInt16BE(record) + FILE_TAIL_BYTES;
+        records.push(last.body.subarray(record, end));
+      }
+    }
+    const body = Buffer.concat(records);
     const file = join(this.#dir, FILES);
     const temporary = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
     await mkdir(this.#dir, { recursive: true });

@@ -147,8 +147,8 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
       // Read when first asked for: a rebuild renders a few articles, and reading every body
       // cost about a second at 20,000.
       const reparse = (): string => reparseHtml(join(root, file), file, digest, config);
-      const article = withLazyBody(stored.article, readStoredHtml(cache, key, reparse));
-      return { ...stored, article };
+      stored.article = withLazyBody(stored.article, readStoredHtml(cache, key, reparse));
+      return stored;
     },
     store: (file, digest, result) => {
       const key = parseKeys.get(file) ?? BuildCache.keyOf('parse', ...context, file, digest);
