@@ -1,4 +1,5 @@
-import { readFileSync, statSync } from 'node:fs';
+import { hash } from 'node:crypto';
+import { readFileSync, type Stats, statSync } from 'node:fs';
 import type { SiteConfig } from '../site/types.ts';
 import { type ParsedArticle, parseArticle } from './article.ts';
 import { type BuildLimits, checkArticleSize } from './limits.ts';
@@ -16,12 +17,19 @@ export interface ReadResult {
   problems: Problem[];
 }
 
-/** Where parsed articles may be kept between builds (src/prerender/build-cache.ts); absent, every file is parsed. */
+/**
+ * Where parsed articles may be kept between builds (src/prerender/build-cache.ts), under the
+ * SHA-256 of the file's bytes (`digest`); absent, every file is parsed.
+ */
 export interface ParseCache {
-  /** The stored result of parsing `bytes` as `file`, if there is one for exactly these inputs. */
-  load(file: string, bytes: Uint8Array): Promise<ReadResult | undefined>;
-  /** Keeps the result of parsing `bytes` as `file`. */
-  store(file: string, bytes: Uint8Array, result: ReadResult): void;
+  /** The digest of `file` as an earlier build read it, when its stat (`stats`, taken now) shows it unchanged since; undefined when it must be read. */
+  recall(file: string, stats: Stats): string | undefined;
+  /** Records the digest of the bytes read from `file`, whose stat before the read was `stats`. */
+  record(file: string, stats: Stats, digest: string): void;
+  /** The stored result of parsing the bytes of `digest` as `file`, if there is one for exactly these inputs. */
+  load(file: string, digest: string): Promise<ReadResult | undefined>;
+  /** Keeps the result of parsing the bytes of `digest` as `file`. */
+  store(file: string, digest: string, result: ReadResult): void;
   /** Resolves once what was stored so far is written, so that unwritten entries never pile up in memory. */
   drain?(): Promise<void>;
 }
@@ -29,13 +37,10 @@ export interface ParseCache {
 /** Entries parsed between waits for the cache's writes. */
 const STORE_BATCH = 64;
 
-/** Files read ahead of the one being parsed. */
-const READ_AHEAD = 16;
-
 /**
- * Reads and parses article files, in order, reading a few files ahead of the one being
- * parsed. Parsing stays on this thread: worker threads were tried and were no faster
- * (BENCHMARKS.md, "The build").
+ * Reads and parses article files, in order. Parsing stays on this thread: worker threads were
+ * tried and were no faster (BENCHMARKS.md, "The build"); and so does reading: for files of a
+ * few KB, reading ahead on the thread pool cost more than it saved.
  */
 export async function readArticles(
   files: readonly ArticleFile[],
@@ -43,32 +48,16 @@ export async function readArticles(
   limits: BuildLimits,
   cache?: ParseCache,
 ): Promise<ReadResult[]> {
-  const reads = new Map<number, Promise<Read>>();
-  const read = (i: number): Promise<Read> | undefined => {
-    const entry = files[i];
-    if (entry === undefined) return undefined;
-    let pending = reads.get(i);
-    if (pending === undefined) {
-      pending = readCached(entry, limits, cache);
-      reads.set(i, pending);
-    }
-    return pending;
-  };
   const results: ReadResult[] = [];
-  for (let i = 0; i < files.length; i++) {
-    // Read-ahead failures surface when their own turn awaits them.
-    for (let ahead = 1; ahead <= READ_AHEAD; ahead++) read(i + ahead)?.catch(() => undefined);
-    const content = await read(i);
-    reads.delete(i);
-    const entry = files[i];
-    if (content === undefined || entry === undefined) continue;
+  for (const entry of files) {
+    const content = await readCached(entry, limits, cache);
     if ('problem' in content) {
       results.push({ problems: [content.problem] });
-    } else if (content.cached) {
+    } else if ('cached' in content) {
       results.push(content.cached);
     } else {
       const result = parseArticle(entry.file, content.bytes, config);
-      cache?.store(entry.file, content.bytes, result);
+      if (content.digest !== undefined) cache?.store(entry.file, content.digest, result);
       results.push(result);
       if (results.length % STORE_BATCH === 0) await cache?.drain?.();
     }
@@ -76,29 +65,35 @@ export async function readArticles(
   return results;
 }
 
-/** A file's bytes and what the cache holds for them, or the problem that kept it from being read. */
-type Read = { bytes: Uint8Array; cached?: ReadResult | undefined } | { problem: Problem };
+/** What the cache holds for a file, or its bytes (and their digest, given a cache) to parse, or the problem that kept it from being read. */
+type Read =
+  | { cached: ReadResult }
+  | { bytes: Uint8Array; digest?: string | undefined }
+  | { problem: Problem };
 
-/** Reads a file (within the size limit) and looks it up in the cache. */
+/**
+ * Looks a file up in the cache and reads it (within the size limit) when the cache does not
+ * have it: a file whose stat is unchanged since an earlier build read it is not read again,
+ * its digest is the recorded one. The stat comes before the read, so that an edit between
+ * the two shows in the next build's stat. Read synchronously: for files of a few KB the
+ * thread pool's round trip cost more than the read (about 2.5 s of 20,000 files on this
+ * machine, against a few hundred ms).
+ */
 async function readCached(
-  entry: ArticleFile,
+  { file, path }: ArticleFile,
   limits: BuildLimits,
   cache: ParseCache | undefined,
 ): Promise<Read> {
-  const content = await readChecked(entry, limits);
-  if (!(content instanceof Uint8Array)) return { problem: content };
-  return { bytes: content, cached: await cache?.load(entry.file, content) };
-}
-
-/**
- * An article file's bytes, or the problem when it is over MAX_ARTICLE_BYTES (then it is not
- * read). Read synchronously: for files of a few KB the thread pool's round trip cost more than
- * the read (about 2.5 s of 20,000 files on this machine, against a few hundred ms).
- */
-async function readChecked(
-  { file, path }: ArticleFile,
-  limits: BuildLimits,
-): Promise<Uint8Array | Problem> {
-  const tooLarge = checkArticleSize(file, statSync(path).size, limits);
-  return tooLarge ?? readFileSync(path);
+  const stats = statSync(path);
+  const tooLarge = checkArticleSize(file, stats.size, limits);
+  if (tooLarge) return { problem: tooLarge };
+  if (cache === undefined) return { bytes: readFileSync(path) };
+  const recalled = cache.recall(file, stats);
+  const known = recalled === undefined ? undefined : await cache.load(file, recalled);
+  if (known) return { cached: known };
+  const bytes = readFileSync(path);
+  const digest = hash('sha256', bytes, 'hex');
+  cache.record(file, stats, digest);
+  const cached = digest === recalled ? undefined : await cache.load(file, digest);
+  return cached ? { cached } : { bytes, digest };
 }

@@ -1,6 +1,24 @@
 import { createHash, hash, randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { type FileHandle, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  openSync,
+  readFileSync,
+  readSync,
+  type Stats,
+} from 'node:fs';
+import {
+  type FileHandle,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { crc32 } from 'node:zlib';
@@ -14,8 +32,15 @@ const CODE_DIRS = ['src/content', 'src/prerender', 'src/render', 'src/site'];
 /** Bumped when the entry format itself changes. */
 const FORMAT = 'feed-publisher-build-cache/2';
 
-/** The kinds of entries: parsed articles (with their problems), rendered article fragments, and compressed bodies. */
-export type CacheKind = 'parse' | 'render' | 'compress';
+/**
+ * The kinds of entries: parsed articles (with their problems, without their HTML), the HTML of
+ * each parsed article (apart, so that a build reads only the bodies it renders), rendered
+ * article fragments, and compressed bodies.
+ */
+export type CacheKind = 'parse' | 'html' | 'render' | 'compress';
+
+/** Every kind, in the order `flush` writes them. */
+const KINDS: readonly CacheKind[] = ['parse', 'html', 'render', 'compress'];
 
 /** Where the cache lives for a project when neither the option nor FEED_PUBLISHER_CACHE_DIR says. */
 export function defaultCacheDir(root: string): string {
@@ -61,12 +86,33 @@ async function hashCode(): Promise<string> {
   return hasher.digest('hex');
 }
 
+/** The record of the files' stats and digests, in the cache's folder. */
+const FILES = 'files';
+/** The first word of that record; bumped when its format changes. */
+const FILES_FORMAT = 'feed-publisher-files/1';
+/** How much older than the start of the build that recorded it a file's last change must be for its stat to be trusted (see `recall`). */
+const STAMP_MARGIN_MS = 3000;
+
+/**
+ * The last build's record of files: a record per file (the length of its name, its name, the
+ * SHA-256 of its bytes, and its stat's device, inode, size, mtime and ctime as doubles), where
+ * each one starts in `body`, and the ctime (ms) before which a file's stat is trusted.
+ */
+interface FileRecord {
+  body: Buffer;
+  starts: Map<string, number>;
+  trustedBefore: number;
+}
+
+/** Bytes of a record after its name: the digest and five doubles. */
+const FILE_TAIL_BYTES = 32 + 8 * 5;
+
 /** An entry's header in a pack: its key (32 bytes of SHA-256), the payload's length and its CRC-32. */
 const HEADER_BYTES = 32 + 4 + 4;
 /** Payload tags: a V8-serialized value, or bytes stored as they are. */
 const V8_VALUE = 0;
 const RAW_BYTES = 1;
-/** More packs than this, or more unused bytes than used ones, and the next build rewrites the cache as one pack. */
+/** More packs than this, and a build merges all but the largest into its own; more unused bytes than used ones, and it rewrites them all as one. */
 const MAX_PACKS = 8;
 
 /** A pack being written: its final name, the keys in it, the open file and the writes queued on it. */
@@ -75,6 +121,9 @@ interface PendingPack {
   seen: Set<string>;
   file?: FileHandle | undefined;
   done: Promise<void>;
+  /** The pack's bytes so far, and each entry's key and length, for its index. */
+  size: number;
+  records: Buffer[];
 }
 
 /** One kind's packs as found at the start of the build. */
@@ -94,9 +143,11 @@ interface Packs {
  * the entries it computed as one new pack, to a temporary name renamed into place, so an
  * interrupted build leaves no partial pack. Each entry carries a CRC-32 of its payload; one
  * that is truncated or fails its check is ignored and computed again. When unused entries
- * outweigh used ones, or packs pile up, the used entries are rewritten as one pack and the
- * others removed, so the cache stays about the size of one build's work. Failing to write is
- * never fatal: the build only loses the speed-up, and says so in a note.
+ * outweigh used ones, the used entries are rewritten as one pack and the others removed, so
+ * the cache stays about the size of one build's work; when packs pile up, all but the largest
+ * are merged into the new one. Failing to write is never fatal: the build only loses the
+ * speed-up, and says so in a note. Besides the packs, a record of the files read (their stat
+ * and digest, see `recall`) lets a build skip the files that have not changed.
  */
 export class BuildCache {
   readonly #dir: string;
@@ -105,6 +156,7 @@ export class BuildCache {
   readonly #index = new Map<CacheKind, Map<string, { fd: number; at: number; length: number }>>();
   readonly #used: Record<CacheKind, Set<string>> = {
     parse: new Set(),
+    html: new Set(),
     render: new Set(),
     compress: new Set(),
   };
@@ -114,12 +166,24 @@ export class BuildCache {
   /** Entries found and entries computed, by kind, for the build's summary and the tests. */
   readonly stats: Record<CacheKind, { hits: number; misses: number }> = {
     parse: { hits: 0, misses: 0 },
+    html: { hits: 0, misses: 0 },
     render: { hits: 0, misses: 0 },
     compress: { hits: 0, misses: 0 },
   };
+  /** When this build started, by `clock`: before it looked at any file. */
+  readonly #started: number;
+  /** The files' record of the last build (read at the first `recall`), and this build's, written at `flush`. */
+  #files: FileRecord | undefined;
+  /** Each file's record for this build's: where it starts in the last one, or its new bytes. */
+  readonly #nextFiles = new Map<string, number | Buffer>();
+  /** Packs `ready` found without an index, and their headers: `flush` writes their index. */
+  readonly #unindexed: { dir: string; name: string; size: number; records: Buffer }[] = [];
+  #filesChanged = false;
 
-  constructor(dir: string) {
+  /** `clock` dates the record of files' stats (tests move it); defaults to Date.now. */
+  constructor(dir: string, { clock = Date.now }: { clock?: () => number } = {}) {
     this.#dir = dir;
+    this.#started = clock();
   }
 
   /** The key of a value computed from `parts` (each given as text or bytes, lengths included so that no two lists collide). */
@@ -156,7 +220,6 @@ export class BuildCache {
     const names = await this.#listPacks(dir);
     const index = new Map<string, { fd: number; at: number; length: number }>();
     const sizes = new Map<string, number>();
-    const header = Buffer.allocUnsafe(HEADER_BYTES);
     for (const name of names) {
       let fd: number;
       try {
@@ -165,11 +228,17 @@ export class BuildCache {
         continue;
       }
       const size = fstatSync(fd).size;
-      for (let at = 0; at + HEADER_BYTES <= size; ) {
-        if (readSync(fd, header, 0, HEADER_BYTES, at) < HEADER_BYTES) break;
-        const length = HEADER_BYTES + header.readUInt32BE(32);
+      // The pack's index when it has one that fits it, else every header read from the pack
+      // (and an index written at `flush`).
+      let records = readPackIndex(join(dir, `${name}${INDEX_SUFFIX}`), size);
+      if (records === undefined) {
+        records = scanHeaders(fd, size);
+        this.#unindexed.push({ dir, name, size, records });
+      }
+      for (let at = 0, r = 0; r + RECORD_BYTES <= records.byteLength; r += RECORD_BYTES) {
+        const length = HEADER_BYTES + records.readUInt32BE(r + 32);
         if (at + length > size) break;
-        const key = header.toString('hex', 0, 32);
+        const key = records.toString('hex', r, r + 32);
         index.set(key, { fd, at, length });
         sizes.set(key, (sizes.get(key) ?? 0) + length);
         at += length;
@@ -187,7 +256,11 @@ export class BuildCache {
     let value: { value: T } | undefined;
     if (place) {
       const entry = Buffer.allocUnsafe(place.length);
-      if (readSync(place.fd, entry, 0, place.length, place.at) === place.length)
+      // The entry's own key too: an index that went wrong gives a miss, never another entry.
+      if (
+        readSync(place.fd, entry, 0, place.length, place.at) === place.length &&
+        entry.toString('hex', 0, 32) === key
+      )
         value = decodeEntry<T>(entry);
     }
     this.stats[kind][value === undefined ? 'misses' : 'hits']++;
@@ -197,6 +270,113 @@ export class BuildCache {
   /** Whether packs `ready` indexed hold an entry under `key` (not read, so not yet trusted: `readNow` checks it). */
   hasNow(kind: CacheKind, key: string): boolean {
     return this.#index.get(kind)?.has(key) ?? false;
+  }
+
+  /**
+   * The SHA-256 of `file`'s bytes as an earlier build read them, when `stats` (taken now)
+   * shows the file has not changed since: device, inode, size, mtime and ctime all the same,
+   * and the ctime more than STAMP_MARGIN_MS older than the start of the build that recorded
+   * it. Otherwise undefined, and the file must be read (and `record`ed).
+   *
+   * Why this is safe: every write to a file sets its ctime to the current time, and nothing
+   * can set it back (`touch` and `utimes` set mtime, and update ctime to now); a file saved by
+   * a rename has a new inode. The one edit a stat can hide is one in the same tick of the file
+   * system's clock as the change before it: ext4, tmpfs and btrfs count time in nanoseconds
+   * but advance it at each kernel tick (a few ms), FAT in 2 s steps, and a network file
+   * system stamps with the server's clock. A file changed in the tick before a build read it
+   * could be changed again in that tick after the read, with the same size, and show the same
+   * stat; so only a file whose last change was over STAMP_MARGIN_MS before the recording
+   * build started (before it read anything) is trusted: any later change is in a later tick
+   * (git's "racily clean" entries, with a margin for coarse clocks and a little clock skew).
+   * That later change is then seconds after the recorded ctime, so the times are compared in
+   * milliseconds as Node gives them (a float; bigint stats cost 0.1 s more at 20,000 files).
+   */
+  recall(file: string, stats: Stats): string | undefined {
+    this.#files ??= this.#readFiles();
+    const { body, starts, trustedBefore } = this.#files;
+    const start = starts.get(file);
+    if (start === undefined || !(stats.ctimeMs < trustedBefore)) return undefined;
+    const digest = start + 2 + body.readUInt16BE(start);
+    const stamp = digest + 32;
+    if (
+      stats.ctimeMs !== body.readDoubleBE(stamp + 32) ||
+      stats.mtimeMs !== body.readDoubleBE(stamp + 24) ||
+      stats.size !== body.readDoubleBE(stamp + 16) ||
+      stats.ino !== body.readDoubleBE(stamp + 8) ||
+      stats.dev !== body.readDoubleBE(stamp)
+    )
+      return undefined;
+    this.#nextFiles.set(file, start);
+    return body.toString('hex', digest, stamp);
+  }
+
+  /** Records the SHA-256 of the bytes read from `file`, whose stat was `stats` before the read (after it, an edit between the two would pass for the bytes read). */
+  record(file: string, stats: Stats, digest: string): void {
+    this.#filesChanged = true;
+    const name = Buffer.from(file);
+    // A name too long for the record's two bytes (no file system has one) is read at every build.
+    if (name.byteLength > 0xffff) return;
+    const bytes = Buffer.allocUnsafe(2 + name.byteLength + FILE_TAIL_BYTES);
+    bytes.writeUInt16BE(name.byteLength, 0);
+    name.copy(bytes, 2);
+    let at = bytes.write(digest, 2 + name.byteLength, 32, 'hex') + 2 + name.byteLength;
+    for (const value of [stats.dev, stats.ino, stats.size, stats.mtimeMs, stats.ctimeMs])
+      at = bytes.writeDoubleBE(value, at);
+    this.#nextFiles.set(file, bytes);
+  }
+
+  #readFiles(): FileRecord {
+    const none = { body: Buffer.alloc(0), starts: new Map(), trustedBefore: 0 };
+    try {
+      const bytes = readFileSync(join(this.#dir, FILES));
+      const end = bytes.indexOf(10);
+      const [format, crc, started] = bytes.toString('latin1', 0, end).split(' ');
+      const body = bytes.subarray(end + 1);
+      if (format !== FILES_FORMAT || Number.parseInt(crc ?? '', 16) !== crc32(body)) return none;
+      const starts = new Map<string, number>();
+      for (let at = 0; at + 2 <= body.byteLength; ) {
+        const digest = at + 2 + body.readUInt16BE(at);
+        if (digest + FILE_TAIL_BYTES > body.byteLength) break;
+        starts.set(body.toString('utf8', at + 2, digest), at);
+        at = digest + FILE_TAIL_BYTES;
+      }
+      return { body, starts, trustedBefore: Number(started) - STAMP_MARGIN_MS };
+    } catch {
+      return none;
+    }
+  }
+
+  /** Writes this build's record of files when it differs from the last one: each file this build recalled or read. */
+  async #flushFiles(): Promise<void> {
+    const last = this.#files;
+    if (!this.#filesChanged && last !== undefined && last.starts.size === this.#nextFiles.size)
+      return;
+    if (this.#nextFiles.size === 0 && last === undefined) return;
+    const records: Buffer[] = [];
+    for (const record of this.#nextFiles.values()) {
+      if (typeof record !== 'number') records.push(record);
+      else if (last) {
+        const end = record + 2 + last.body.readUInt16BE(record) + FILE_TAIL_BYTES;
+        records.push(last.body.subarray(record, end));
+      }
+    }
+    const body = Buffer.concat(records);
+    const file = join(this.#dir, FILES);
+    const temporary = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+    await mkdir(this.#dir, { recursive: true });
+    try {
+      await writeFile(
+        temporary,
+        Buffer.concat([
+          Buffer.from(`${FILES_FORMAT} ${crc32(body).toString(16)} ${this.#started}\n`),
+          body,
+        ]),
+      );
+      await rename(temporary, file);
+    } catch (error) {
+      await rm(temporary, { force: true });
+      throw error;
+    }
   }
 
   /** Marks an entry as still needed without reading it (a build that did not need its value keeps it for the next). */
@@ -216,6 +396,7 @@ export class BuildCache {
       try {
         pack.file ??= await this.#openPack(kind, pack);
         await pack.file.write(entry);
+        noteEntry(pack, entry);
       } catch (error) {
         this.#writeError ??= error instanceof Error ? error.message : String(error);
       }
@@ -251,13 +432,21 @@ export class BuildCache {
    * they outweigh the used ones. Returns a note when the cache could not be written.
    */
   async flush(prune: readonly CacheKind[]): Promise<string | undefined> {
-    for (const kind of ['parse', 'render', 'compress'] as const) {
+    for (const kind of KINDS) {
       try {
         await this.#flushKind(kind, prune.includes(kind));
       } catch (error) {
         this.#writeError ??= error instanceof Error ? error.message : String(error);
       }
     }
+    try {
+      await this.#flushFiles();
+    } catch (error) {
+      this.#writeError ??= error instanceof Error ? error.message : String(error);
+    }
+    // Packs that had no index and are still there (merged ones are gone).
+    for (const { dir, name, size, records } of this.#unindexed.splice(0))
+      if (existsSync(join(dir, name))) await writePackIndex(join(dir, name), size, [records]);
     return this.#writeError === undefined
       ? undefined
       : `build cache: could not write ${this.#dir} (${this.#writeError}); the next build parses and renders everything again`;
@@ -270,6 +459,8 @@ export class BuildCache {
         name: `${Date.now().toString(36)}-${process.pid}-${randomBytes(4).toString('hex')}.pack`,
         seen: new Set(),
         done: Promise.resolve(),
+        size: 0,
+        records: [],
       };
       this.#pending.set(kind, pack);
     }
@@ -285,8 +476,9 @@ export class BuildCache {
   async #flushKind(kind: CacheKind, prune: boolean): Promise<void> {
     const dir = join(this.#dir, kind);
     const old = await this.#listPacks(dir);
-    const compact =
-      prune && this.#writeError === undefined && (await this.#shouldCompact(kind, old));
+    const merged =
+      prune && this.#writeError === undefined ? await this.#packsToMerge(kind, dir, old) : [];
+    const compact = merged.length > 0;
     const pack = this.#pending.get(kind) ?? (compact ? this.#pendingPack(kind) : undefined);
     if (!pack) return;
     this.#pending.delete(kind);
@@ -297,11 +489,12 @@ export class BuildCache {
       pack.file ??= await this.#openPack(kind, pack);
       if (compact) {
         // Pack by pack, so that memory holds one pack at a time.
-        for (const name of old) {
+        for (const name of merged) {
           for (const [key, entry] of scanPack(await readFile(join(dir, name)))) {
             if (!this.#used[kind].has(key) || pack.seen.has(key)) continue;
             pack.seen.add(key);
             await pack.file.write(entry);
+            noteEntry(pack, entry);
           }
         }
       }
@@ -313,19 +506,39 @@ export class BuildCache {
       await rm(temporary, { force: true });
       throw error;
     }
-    if (compact) for (const name of old) await rm(join(dir, name), { force: true });
+    await writePackIndex(join(dir, pack.name), pack.size, pack.records);
+    for (const name of merged) {
+      await rm(join(dir, name), { force: true });
+      await rm(join(dir, `${name}${INDEX_SUFFIX}`), { force: true });
+    }
   }
 
-  /** Whether the packs of `kind` hold more unused than used bytes, or are too many. */
-  async #shouldCompact(kind: CacheKind, packs: readonly string[]): Promise<boolean> {
-    if (packs.length > MAX_PACKS) return true;
+  /**
+   * The packs of `kind` whose used entries go into this build's pack, and which are then
+   * removed: every pack when they hold more unused than used bytes; when there are more than
+   * MAX_PACKS, every pack but the largest, so that merging them rewrites the few entries each
+   * rebuild added, not the whole archive's (which cost some 5 s at 20,000 articles, every
+   * eighth rebuild); else none.
+   */
+  async #packsToMerge(kind: CacheKind, dir: string, packs: readonly string[]): Promise<string[]> {
     let total = 0;
     let used = 0;
     for (const [key, size] of (await this.#load(kind)).sizes) {
       total += size;
       if (this.#used[kind].has(key)) used += size;
     }
-    return total - used > used;
+    if (total - used > used) return [...packs];
+    if (packs.length <= MAX_PACKS) return [];
+    const sizes = await Promise.all(
+      packs.map((name) =>
+        stat(join(dir, name)).then(
+          (file) => file.size,
+          () => 0,
+        ),
+      ),
+    );
+    const largest = sizes.indexOf(Math.max(...sizes));
+    return packs.filter((_, i) => i !== largest);
   }
 
   async #listPacks(dir: string): Promise<string[]> {
@@ -354,6 +567,73 @@ export class BuildCache {
       this.#packs.set(kind, packs);
     }
     return packs;
+  }
+}
+
+/** A pack's index is the file beside it named so: each entry's key and payload length, in order. */
+const INDEX_SUFFIX = '.index';
+/** The first bytes of an index; bumped when its format changes. */
+const INDEX_MAGIC = 'fp-idx-1';
+/** An index record: the key (32 bytes) and the payload's length, as in the entry's header. */
+const RECORD_BYTES = 36;
+
+/** Adds an entry just written to a pack to what its index will say. */
+function noteEntry(pack: PendingPack, entry: Buffer): void {
+  pack.records.push(Buffer.from(entry.subarray(0, RECORD_BYTES)));
+  pack.size += entry.byteLength;
+}
+
+/** Every header of a pack, read one at a time (a pack without an index), as index records. */
+function scanHeaders(fd: number, size: number): Buffer {
+  const header = Buffer.allocUnsafe(HEADER_BYTES);
+  const records: Buffer[] = [];
+  for (let at = 0; at + HEADER_BYTES <= size; ) {
+    if (readSync(fd, header, 0, HEADER_BYTES, at) < HEADER_BYTES) break;
+    const length = HEADER_BYTES + header.readUInt32BE(32);
+    if (at + length > size) break;
+    records.push(Buffer.from(header.subarray(0, RECORD_BYTES)));
+    at += length;
+  }
+  return Buffer.concat(records);
+}
+
+/**
+ * The records of a pack's index: magic, the pack's size, a CRC-32 of the records, then the
+ * records. Undefined when there is none, it fails its check, or it was made for a pack of
+ * another size (and `readNow` checks each entry's own key, so an index never gives a wrong entry).
+ */
+function readPackIndex(file: string, packSize: number): Buffer | undefined {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch {
+    return undefined;
+  }
+  const records = bytes.subarray(20);
+  if (
+    bytes.byteLength < 20 ||
+    bytes.toString('latin1', 0, 8) !== INDEX_MAGIC ||
+    bytes.readUInt32BE(8) * 2 ** 32 + bytes.readUInt32BE(12) !== packSize ||
+    bytes.readUInt32BE(16) !== crc32(records)
+  )
+    return undefined;
+  return records;
+}
+
+/** Writes the index of the pack at `pack` (to a temporary name renamed into place); an index that cannot be written is only a slower next build. */
+async function writePackIndex(pack: string, size: number, records: Buffer[]): Promise<void> {
+  const body = Buffer.concat(records);
+  const head = Buffer.alloc(20);
+  head.write(INDEX_MAGIC, 0, 'latin1');
+  head.writeUInt32BE(Math.floor(size / 2 ** 32), 8);
+  head.writeUInt32BE(size % 2 ** 32, 12);
+  head.writeUInt32BE(crc32(body), 16);
+  const temporary = `${pack}${INDEX_SUFFIX}.${process.pid}.tmp`;
+  try {
+    await writeFile(temporary, Buffer.concat([head, body]));
+    await rename(temporary, `${pack}${INDEX_SUFFIX}`);
+  } catch {
+    await rm(temporary, { force: true }).catch(() => undefined);
   }
 }
 

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Article, SiteConfig } from '../site/types.ts';
+import { fieldsWithBody } from './articles.ts';
 import type { ArticleFragments } from './fragments.ts';
 
 /**
@@ -48,7 +49,8 @@ export async function renderInParallel(
             const next = (): void => {
               const batch = batches.shift();
               if (batch === undefined) resolve();
-              else worker.postMessage(batch);
+              // As plain fields: a structured clone would drop a lazily read body's getter.
+              else worker.postMessage(batch.map(fieldsWithBody));
             };
             worker.on('message', (message: RenderedBatch) => {
               if (message.error !== undefined) {

@@ -1,11 +1,14 @@
+import { hash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { ParsedArticle } from '../content/article.ts';
+import { type ParsedArticle, parseArticle } from '../content/article.ts';
 import { ConfigError, parseSiteConfig, type RawVars, readConfigVars } from '../content/config.ts';
 import { type BuildLimits, parseBuildLimits } from '../content/limits.ts';
 import { listArticleFiles } from '../content/list-articles.ts';
 import { formatProblem, type Problem } from '../content/problem.ts';
-import { type ReadResult, readArticles } from '../content/read-articles.ts';
+import { type ParseCache, type ReadResult, readArticles } from '../content/read-articles.ts';
 import type { Article, BuiltSite, SiteConfig } from '../site/types.ts';
+import { bodyOf, fieldsWithBody, withLazyBody } from './articles.ts';
 import { type AssetPlan, renderHeadersFile, renderRedirectsFile } from './asset-layout.ts';
 import {
   type AssetReader,
@@ -44,6 +47,8 @@ export interface BuildOptions {
   cacheDir?: string;
   /** Replaces the version of the build's code in every cache key (tests); defaults to a hash of the code itself. */
   codeVersion?: string;
+  /** The clock by which the build cache dates the files' stats it records (tests); defaults to Date.now. */
+  clock?: () => number;
   /**
    * Pre-compresses every body the Worker holds in br and gzip (the default); false leaves them
    * all to be compressed per request (tests that do not look at codings: brotli at quality 10
@@ -55,7 +60,7 @@ export interface BuildOptions {
 }
 
 /** Entries the cache had and entries computed, by kind; absent when the cache was off. */
-export type CacheStats = Record<CacheKind, { hits: number; misses: number }>;
+export type CacheStats = Record<Exclude<CacheKind, 'html'>, { hits: number; misses: number }>;
 
 /** Outcome of a build: the site, or every problem found. */
 export type BuildResult =
@@ -101,7 +106,9 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
   const useCache = options.cache ?? true;
   const cacheDir =
     options.cacheDir ?? (process.env.FEED_PUBLISHER_CACHE_DIR || defaultCacheDir(root));
-  const cache = useCache ? new BuildCache(resolve(root, cacheDir)) : undefined;
+  const cache = useCache
+    ? new BuildCache(resolve(root, cacheDir), options.clock ? { clock: options.clock } : {})
+    : undefined;
   // Everything that shapes the output besides an article's own bytes and path, hashed once:
   // every key of the build starts with it.
   const context = useCache
@@ -116,9 +123,13 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
   /** Ends the build: waits for the cache's writes and prunes what this build did not use. */
   const finish = async <T extends BuildResult>(result: T, prune: CacheKind[]): Promise<T> => {
     if (!cache) return result;
-    const note = await cache.flush(prune);
+    // Open packs are closed whichever way the build ends (a build that stops at a problem never renders).
+    cache.release('html');
+    // An article's HTML is kept and dropped with its parse.
+    const note = await cache.flush(prune.includes('parse') ? [...prune, 'html'] : prune);
     if (note && result.ok) result.notes.push(note);
-    return { ...result, cache: cache.stats };
+    const { parse, render, compress } = cache.stats;
+    return { ...result, cache: { parse, render, compress } };
   };
 
   const phase = startPhases();
@@ -126,19 +137,37 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
   phase('list');
   const problems: Problem[] = [...listing.problems];
   const parsed: ParsedArticle[] = [];
-  /** Each file's parse key: its bytes hashed once, for the parse cache and the render keys. */
+  /** Each file's parse key (of its bytes' digest), for the parse cache and the render keys. */
   const parseKeys = new Map<string, string>();
-  const parseKeyOf = (file: string, bytes: Uint8Array): string => {
-    const key = BuildCache.keyOf('parse', ...context, file, bytes);
-    parseKeys.set(file, key);
-    return key;
-  };
-  const parseCache = cache && {
-    load: (file: string, bytes: Uint8Array) =>
-      cache.read<ReadResult>('parse', parseKeyOf(file, bytes)),
-    store: (file: string, bytes: Uint8Array, result: ReadResult) =>
-      cache.write('parse', parseKeys.get(file) ?? parseKeyOf(file, bytes), result),
-    drain: () => cache.drain('parse'),
+  if (cache) await cache.ready('html');
+  const parseCache: ParseCache | undefined = cache && {
+    recall: (file, stats) => cache.recall(file, stats),
+    record: (file, stats, digest) => cache.record(file, stats, digest),
+    load: async (file, digest) => {
+      const key = BuildCache.keyOf('parse', ...context, file, digest);
+      parseKeys.set(file, key);
+      const stored = await cache.read<ReadResult>('parse', key);
+      if (!stored?.article) return stored;
+      cache.keep('html', key);
+      // Read when first asked for: a rebuild renders a few articles, and reading every body
+      // cost about a second at 20,000.
+      const reparse = (): string => reparseHtml(join(root, file), file, digest, config);
+      stored.article = withLazyBody(stored.article, readStoredHtml(cache, key, reparse));
+      return stored;
+    },
+    store: (file, digest, result) => {
+      const key = parseKeys.get(file) ?? BuildCache.keyOf('parse', ...context, file, digest);
+      parseKeys.set(file, key);
+      if (!result.article) return cache.write('parse', key, result);
+      // Left out, never a placeholder: `withLazyBody` gives the stored HTML.
+      const { contentHtml: _, ...article } = result.article;
+      cache.write('parse', key, { ...result, article });
+      cache.write('html', key, Buffer.from(result.article.contentHtml));
+    },
+    drain: async () => {
+      await cache.drain('parse');
+      await cache.drain('html');
+    },
   };
   for (const result of await readArticles(listing.files, config, limits, parseCache)) {
     problems.push(...result.problems);
@@ -184,6 +213,7 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
     );
     phase('render');
     cache?.release('render');
+    cache?.release('html');
     // Compressing runs on the thread pool while the fragments are written.
     const compressing =
       (options.compress ?? true) ? compressBodies(site, new BodyCompressor(cache)) : undefined;
@@ -281,6 +311,40 @@ export function assetsDirOf(outFile: string): string {
   return `${outFile.replace(/\.js$/, '')}.assets`;
 }
 
+/**
+ * The reader of a cached article's HTML (`withLazyBody`): read from the cache (the `html` kind)
+ * at the first call; an entry that is missing or fails its check is made again from the file
+ * (and stored).
+ */
+function readStoredHtml(cache: BuildCache, key: string, reparse: () => string): () => string {
+  let html: string | undefined;
+  return () => {
+    if (html !== undefined) return html;
+    const stored = cache.readNow<Uint8Array>('html', key);
+    if (stored instanceof Uint8Array)
+      html = Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength).toString('utf8');
+    else {
+      html = reparse();
+      cache.write('html', key, Buffer.from(html));
+    }
+    return html;
+  };
+}
+
+/** An article's HTML parsed again from its file, whose bytes must still be those of `digest` (the rest of the build used their parse). */
+function reparseHtml(path: string, file: string, digest: string, config: SiteConfig): string {
+  const bytes = readFileSync(path);
+  const html =
+    hash('sha256', bytes, 'hex') === digest
+      ? parseArticle(file, bytes, config).article?.contentHtml
+      : undefined;
+  if (html === undefined)
+    throw new Error(
+      `${file}: changed while the build ran (its cached HTML was unreadable); build again`,
+    );
+  return html;
+}
+
 /** Fragments from the cache, with those rendered in this build, which `storeFragments` writes once the (synchronous) render is done. */
 type LoadedFragments = FragmentSource & { rendered: [key: string, fragments: ArticleFragments][] };
 
@@ -298,10 +362,10 @@ async function loadFragments(
   parseKeys: ReadonlyMap<string, string>,
 ): Promise<LoadedFragments> {
   await cache.ready('render');
-  const sources = new Map<string, { html: string; parseKey: string }>();
+  const sources = new Map<string, { parsed: ParsedArticle; parseKey: string }>();
   for (const p of parsed) {
     const parseKey = parseKeys.get(p.file);
-    if (parseKey !== undefined) sources.set(p.slug, { html: p.contentHtml, parseKey });
+    if (parseKey !== undefined) sources.set(p.slug, { parsed: p, parseKey });
   }
   const keys = new Map<Article, string>();
   for (const article of articles) {
@@ -312,11 +376,21 @@ async function loadFragments(
   const keyOf = (article: Article): string =>
     keys.get(article) ?? renderKeyOf(context, article, sources.get(article.slug));
   const rendered: [string, ArticleFragments][] = [];
+  // A list page and its three feeds ask in a row for the same items and descriptor: those are
+  // hashed once, and each path with their digest. An article page's one item is hashed with it.
+  let last: { items: readonly Article[]; descriptor: string; digest: string } | undefined;
   return {
     rendered,
     keyOf,
-    documentKey: (path, descriptor, items) =>
-      BuildCache.keyOf('document', ...context, path, descriptor, ...items.map(keyOf)),
+    documentKey: (path, descriptor, items) => {
+      if (items.length < 2)
+        return BuildCache.keyOf('document', ...context, path, descriptor, ...items.map(keyOf));
+      if (last?.items !== items || last.descriptor !== descriptor) {
+        const digest = BuildCache.keyOf('document items', descriptor, ...items.map(keyOf));
+        last = { items, descriptor, digest };
+      }
+      return BuildCache.keyOf('documents', ...context, path, last.digest);
+    },
     get: (article) => decodeFragments(cache.readNow<Uint8Array>('render', keyOf(article))),
     has: (article) => cache.hasNow('render', keyOf(article)),
     set: (article, fragments) => {
@@ -327,22 +401,41 @@ async function loadFragments(
 
 /**
  * An article's render key. The body is the bulk of an article, and hashing every body again
- * at each build cost about 2 s at 20,000 articles: when the article's HTML is exactly what its
- * file's parse gave, the parse key (the file's bytes, the configuration and the code) stands in
- * for it, since the same key always parses to the same HTML. Any other article is hashed whole.
+ * at each build cost about 2 s at 20,000 articles, and every article's fields as JSON another
+ * few tenths: so when the article comes from a file's parse (`source`), the parse key (the
+ * file's bytes, the configuration and the code) stands in for each field whose value is the
+ * parse's own (the same text or number; the body, when it is the text or the reader of the
+ * stored text, see `bodyOf`), since the same key always parses to the same values. The key
+ * names those fields and holds the others' values: the tags and authors as the site merged
+ * them, the ids made from the configuration, and anything else that was not the parse's.
+ * An article from no parse is hashed whole.
  */
 export function renderKeyOf(
   context: readonly string[],
   article: Article,
-  source: { html: string; parseKey: string } | undefined,
+  source: { parsed: object; parseKey: string } | undefined,
 ): string {
-  if (source === undefined || source.html !== article.contentHtml)
-    return BuildCache.keyOf('render', ...context, JSON.stringify(article));
+  if (source === undefined)
+    return BuildCache.keyOf('render', ...context, JSON.stringify(fieldsWithBody(article)));
+  const parsed = source.parsed as Record<string, unknown>;
+  const fields = article as unknown as Record<string, unknown>;
+  const same: string[] = [];
+  const own: Record<string, unknown> = {};
+  if (bodyOf(article) === bodyOf(parsed as { contentHtml: string })) same.push('contentHtml');
+  else own.contentHtml = article.contentHtml;
+  for (const name of Object.keys(article)) {
+    if (name === 'contentHtml') continue;
+    const value = fields[name];
+    // Objects (the tags and authors lists) by value: the parse's own could have been changed.
+    if (typeof value !== 'object' && value === parsed[name]) same.push(name);
+    else own[name] = value;
+  }
   return BuildCache.keyOf(
     'render',
     ...context,
     source.parseKey,
-    JSON.stringify({ ...article, contentHtml: undefined }),
+    same.join(' '),
+    JSON.stringify(own),
   );
 }
 

@@ -1,5 +1,7 @@
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { type Stats, statSync } from 'node:fs';
+import { readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RawVars } from '../../../src/content/config.ts';
 import type { ReadResult } from '../../../src/content/read-articles.ts';
@@ -90,14 +92,14 @@ function cacheDirOf(root: string): string {
 /** The keys the cache holds for one kind. */
 function listEntries(
   root: string,
-  kind: 'parse' | 'render',
+  kind: 'parse' | 'html' | 'render',
   dir = cacheDirOf(root),
 ): Promise<string[]> {
   return new BuildCache(dir).keys(kind);
 }
 
 /** The pack files of one kind. */
-async function listPacks(root: string, kind: 'parse' | 'render'): Promise<string[]> {
+async function listPacks(root: string, kind: 'parse' | 'html' | 'render'): Promise<string[]> {
   return (await readdir(join(cacheDirOf(root), kind)).catch(() => [] as string[])).filter((name) =>
     name.endsWith('.pack'),
   );
@@ -268,6 +270,9 @@ describe('the build cache', () => {
     }
     expect(await cache.flush([])).toBeUndefined();
     for (const pack of oldPacks) await rm(join(cacheDirOf(root), 'parse', pack));
+    // The items rendered from the true parse are under the same parse key: gone too, so that
+    // the feed shows what the parse entries say.
+    await rm(join(cacheDirOf(root), 'render'), { recursive: true });
     const titles = (result: Awaited<ReturnType<typeof build>>) =>
       result.ok
         ? (
@@ -384,10 +389,149 @@ describe('the build cache', () => {
   });
 });
 
+describe('the stored parts of the cache', () => {
+  it('renders an article from its file again when its stored HTML is unreadable', async () => {
+    const root = await createProject();
+    const uncached = await observe(root, { cache: false });
+    await build(root);
+    const dir = join(cacheDirOf(root), 'html');
+    const damaged = await listPacks(root, 'html');
+    // Every body damaged (a byte of each entry's payload), and the rendered items gone: the
+    // build needs the HTML of every article.
+    for (const pack of damaged) {
+      const bytes = await readFile(join(dir, pack));
+      for (let at = 0; at + 40 < bytes.byteLength; at += 40 + bytes.readUInt32BE(at + 32))
+        bytes[at + 42] = (bytes[at + 42] ?? 0) ^ 0xff;
+      await writeFile(join(dir, pack), bytes);
+    }
+    await rm(join(cacheDirOf(root), 'render'), { recursive: true });
+    const warm = await observe(root);
+    expect(warm.result.cache?.parse).toEqual({ hits: 3, misses: 0 });
+    expect(warm.output).toEqual(uncached.output);
+    // The bodies parsed again were stored again.
+    await rm(join(cacheDirOf(root), 'render'), { recursive: true });
+    for (const pack of damaged) await rm(join(dir, pack));
+    expect(await listEntries(root, 'html')).toHaveLength(3);
+    expect((await observe(root)).output).toEqual(uncached.output);
+  });
+
+  it('never gives another entry for a key when a pack index is wrong', async () => {
+    const root = await createProject();
+    const uncached = await observe(root, { cache: false });
+    await build(root);
+    const dir = join(cacheDirOf(root), 'render');
+    const [pack = ''] = await listPacks(root, 'render');
+    // The index's first two keys swapped (its checksum made again): each points at the other's entry.
+    const index = await readFile(join(dir, `${pack}.index`));
+    const first = Buffer.from(index.subarray(20, 52));
+    index.copy(index, 20, 56, 88);
+    first.copy(index, 56);
+    index.writeUInt32BE(crc32(index.subarray(20)), 16);
+    await writeFile(join(dir, `${pack}.index`), index);
+    const warm = await observe(root);
+    expect(warm.result.cache?.render).toEqual({ hits: 1, misses: 2 });
+    expect(warm.output).toEqual(uncached.output);
+  });
+
+  it('merges the packs of rebuilds into one, and leaves the largest as it is', async () => {
+    const many = Array.from({ length: 12 }, (_, i) =>
+      createArticle({
+        name: `story-${i}.md`,
+        frontMatter: { title: `Story ${i}`, date: `2024-03-${String(i + 1).padStart(2, '0')}` },
+      }),
+    );
+    const root = await createProject(many);
+    await build(root);
+    const [largest = ''] = await listPacks(root, 'render');
+    const path = join(root, 'articles', 'story-0.md');
+    for (let i = 0; i < 10; i++) {
+      await writeFile(
+        path,
+        (await readFile(path, 'utf8')).replace(/body text( \d+)?/, `body text ${i}`),
+      );
+      await build(root);
+    }
+    const packs = await listPacks(root, 'render');
+    expect(packs).toContain(largest);
+    expect(packs.length).toBeLessThanOrEqual(9);
+    expect(packs.length).toBeLessThan(10);
+    expect((await build(root)).cache?.render).toEqual({ hits: 12, misses: 0 });
+  });
+});
+
+describe('the record of files read', () => {
+  /** A clock a minute ahead: files written now are long settled by it. */
+  const later = (): number => Date.now() + 60_000;
+
+  it('trusts a stat only when the file last changed well before the build that recorded it', async () => {
+    const dir = join(await createProject([]), 'cache');
+    const stamp = { dev: 1, ino: 2, size: 3, mtimeMs: 1_000, ctimeMs: 9_996_000 } as Stats;
+    const digest = 'a'.repeat(64);
+    const first = new BuildCache(dir, { clock: () => 10_000_000 });
+    first.record('articles/old.md', stamp, digest);
+    // Changed within 3 s of that build's start: a change in the same tick of the file system's
+    // clock after the read would leave the same stat.
+    first.record('articles/recent.md', { ...stamp, ctimeMs: 9_998_000 } as Stats, digest);
+    expect(await first.flush([])).toBeUndefined();
+    const next = new BuildCache(dir);
+    expect(next.recall('articles/old.md', stamp)).toBe(digest);
+    expect(next.recall('articles/recent.md', { ...stamp, ctimeMs: 9_998_000 } as Stats)).toBe(
+      undefined,
+    );
+    expect(next.recall('articles/other.md', stamp)).toBeUndefined();
+    for (const change of [{ dev: 9 }, { ino: 9 }, { size: 9 }, { mtimeMs: 9 }, { ctimeMs: 9 }])
+      expect(next.recall('articles/old.md', { ...stamp, ...change } as Stats)).toBeUndefined();
+    // A record that fails its checksum is not read at all.
+    const file = join(dir, 'files');
+    const bytes = await readFile(file);
+    bytes[bytes.byteLength - 5] = '9'.charCodeAt(0);
+    await writeFile(file, bytes);
+    expect(new BuildCache(dir).recall('articles/old.md', stamp)).toBeUndefined();
+  });
+
+  it('takes an edit that keeps the size and the mtime as a change', async () => {
+    const root = await createProject();
+    const path = join(root, 'articles', 'third.md');
+    // A whole second, which the edit's `utimes` puts back exactly.
+    await utimes(path, 1_700_000_000, 1_700_000_000);
+    const cache = cacheDirOf(root);
+    const first = new BuildCache(cache, { clock: later });
+    first.record('articles/third.md', statSync(path), 'b'.repeat(64));
+    await first.flush([]);
+    expect(new BuildCache(cache).recall('articles/third.md', statSync(path))).toBe('b'.repeat(64));
+    const before = await stat(path);
+    await writeFile(path, (await readFile(path, 'utf8')).replace('Plain words', 'Plain wordz'));
+    await utimes(path, 1_700_000_000, 1_700_000_000);
+    const after = statSync(path);
+    expect([after.size, after.mtimeMs]).toEqual([before.size, before.mtimeMs]);
+    expect(new BuildCache(cache).recall('articles/third.md', after)).toBeUndefined();
+  });
+
+  it('publishes every edit when unchanged files are not read again', async () => {
+    const root = await createProject();
+    const path = join(root, 'articles', 'third.md');
+    await utimes(path, 1_700_000_000, 1_700_000_000);
+    await build(root, { clock: later });
+    const warm = await build(root, { clock: later });
+    expect(warm.cache?.parse).toEqual({ hits: 3, misses: 0 });
+    // Same size, same mtime: only the ctime says the file changed.
+    const before = await stat(path);
+    await writeFile(path, (await readFile(path, 'utf8')).replace('Plain words', 'Plain wordz'));
+    await utimes(path, 1_700_000_000, 1_700_000_000);
+    expect((await stat(path)).size).toBe(before.size);
+    const edited = await observe(root, { clock: later });
+    expect(edited.result.cache?.parse).toEqual({ hits: 2, misses: 1 });
+    if (!edited.result.ok) throw new Error(edited.result.messages.join('\n'));
+    expect(servedFeeds(edited.result.site).json.body).toContain('Plain wordz');
+    expect(edited.output).toEqual((await observe(root, { cache: false })).output);
+  });
+});
+
 describe('render keys', () => {
   const context = ['code', '{"config":1}'];
   const article = createRenderArticle({ contentHtml: '<p>Body.</p>', tags: ['Economy'] });
-  const source = { html: article.contentHtml, parseKey: 'parse-key-of-the-file' };
+  // What the file parsed to: the article's own fields, but the tags as the file spelled them.
+  const source = { parsed: { ...article, tags: ['economy'] }, parseKey: 'parse-key-of-the-file' };
 
   it('stand the parse key in for the body, and change with it and with every other field', () => {
     const key = renderKeyOf(context, article, source);
@@ -400,10 +544,23 @@ describe('render keys', () => {
     expect(renderKeyOf(['other code', context[1] ?? ''], article, source)).not.toBe(key);
   });
 
+  it('hold every field that is not from the parse, and tell a missing field from one the parse gave', () => {
+    const key = renderKeyOf(context, article, source);
+    // A title, a date or a summary other than the file's: the field's value is in the key.
+    for (const change of [{ title: 'Another title' }, { publishedAt: 1 }, { summary: 'Other.' }])
+      expect(renderKeyOf(context, { ...article, ...change }, source)).not.toBe(key);
+    // The parse gave an image that the article does not carry.
+    const imaged = { ...source, parsed: { ...source.parsed, image: 'https://example.com/a.png' } };
+    const { image: _, ...plain } = { ...article, image: undefined };
+    expect(renderKeyOf(context, plain, imaged)).not.toBe(
+      renderKeyOf(context, { ...plain, image: 'https://example.com/a.png' }, imaged),
+    );
+  });
+
   it('hash the whole article when its body is not what its file parsed to, or nothing parsed it', () => {
     const edited = { ...article, contentHtml: '<p>Another body.</p>' };
     const whole = renderKeyOf(context, edited, undefined);
-    expect(renderKeyOf(context, edited, source)).toBe(whole);
+    expect(renderKeyOf(context, edited, source)).not.toBe(renderKeyOf(context, article, source));
     expect(whole).not.toBe(renderKeyOf(context, article, undefined));
     expect(renderKeyOf(context, article, source)).not.toBe(
       renderKeyOf(context, article, undefined),

@@ -1,6 +1,7 @@
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { withLazyBody } from '../../../src/prerender/articles.ts';
 import { renderArticleFragments } from '../../../src/prerender/fragments.ts';
 import { renderInParallel } from '../../../src/prerender/render-pool.ts';
 import type { Article } from '../../../src/site/types.ts';
@@ -33,6 +34,14 @@ describe('rendering on worker threads', () => {
       for (const name of ['page', 'rss', 'atom', 'json'] as const)
         expect(Buffer.from(there?.[name] ?? []).equals(Buffer.from(here[name])), name).toBe(true);
     }
+  });
+
+  it('sends an article whose body is read lazily (from the build cache) with its body', async () => {
+    const [first] = articles;
+    if (!first) throw new Error('no article');
+    const lazy = withLazyBody(first, () => first.contentHtml);
+    const rendered = await renderInParallel([lazy], config, 1);
+    expect(Buffer.from(rendered.get(first.slug)?.page ?? []).toString()).toContain('Body 0 with');
   });
 
   it('rejects with the error a worker met, and lets the build go on no further', async () => {
