@@ -1,5 +1,6 @@
 // Opens the pages people read in a real browser: Debian's Chromium (/usr/bin/chromium) driven
-// by playwright-core, against the real Worker served by `wrangler dev` on a free local port.
+// by playwright-core, against the real Worker served as `npm start` serves it (scripts/dev.ts:
+// wrangler's dev server, the `[build]` first) on a free local port.
 // Checks content, console errors, CSP violations, outside requests, horizontal overflow from
 // 320 px up, and axe-core's accessibility rules; writes screenshots to screenshots/.
 // Run with `npm run test:browser`; prints "N passed, M failed" and exits non-zero on failure.
@@ -14,7 +15,7 @@ import { renderArticlePage } from '../src/render/article-page.ts';
 import { renderListPage } from '../src/render/list-page.ts';
 import type { FeedLinks } from '../src/render/page-layout.ts';
 import type { Article, SiteConfig } from '../src/site/types.ts';
-import { prepareWranglerEnv, wranglerDevArgs } from './support/bundle-worker.ts';
+import { devServerArgs, prepareWranglerEnv } from './support/bundle-worker.ts';
 import { findFreePort } from './support/process.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -99,7 +100,7 @@ async function assertSubscribeLinks(page: Page, base: string): Promise<void> {
   }
 }
 
-/** A running `wrangler dev`, in a process group of its own so that it can be stopped whole. */
+/** A running `npm start` (scripts/dev.ts), in a process group of its own so that it can be stopped whole. */
 interface DevServer {
   origin: string;
   output: () => string;
@@ -113,7 +114,7 @@ async function startWorker(): Promise<DevServer> {
   const persist = await mkdtemp(join(tmpdir(), 'feed-publisher-browser-'));
   const child: ChildProcess = spawn(
     process.execPath,
-    wranglerDevArgs({ port, persist, logLevel: 'warn' }),
+    devServerArgs({ port, persist, logLevel: 'warn' }),
     {
       cwd: ROOT,
       detached: true,
@@ -157,7 +158,7 @@ async function startWorker(): Promise<DevServer> {
 
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
-    if (!running) throw new Error(`wrangler dev exited before it was ready:\n${log}`);
+    if (!running) throw new Error(`npm start (scripts/dev.ts) exited before it was ready:\n${log}`);
     try {
       const res = await fetch(`${origin}/`, { signal: AbortSignal.timeout(2_000) });
       if (res.status === 200) return { origin, output: () => log, stop };
@@ -165,7 +166,7 @@ async function startWorker(): Promise<DevServer> {
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   await stop();
-  throw new Error(`wrangler dev did not answer at ${origin}/ within 120 s:\n${log}`);
+  throw new Error(`npm start (scripts/dev.ts) did not answer at ${origin}/ within 120 s:\n${log}`);
 }
 
 /** Opens a context in the given colour scheme, watching console, CSP and outside requests. */
@@ -557,7 +558,7 @@ async function main(): Promise<number> {
       ],
     });
     const origin = server.origin;
-    console.log(`Chromium ${browser.version()} against wrangler dev at ${origin}`);
+    console.log(`Chromium ${browser.version()} against npm start (scripts/dev.ts) at ${origin}`);
     // The Worker's own CSP, for the stress page that the Worker does not serve.
     const csp = (await fetch(`${origin}${SEED_PATH}`)).headers.get('content-security-policy') ?? '';
     const rendered = new Map([

@@ -1,23 +1,23 @@
-// The bench's `npm start` step: `wrangler dev` on a bench site, as `npm start` runs it on the
-// project (its `[build]` first, then the Worker with the site's static assets behind the real
-// asset tier: router, asset worker, `_headers`, `_redirects`), timed from spawn to the first
-// 200 on /rss.xml, then a few requests that show which tier answered. Started the way
-// scripts/browser-test.ts starts it: the project's Node, offline, a free port, its own process
-// group (stopped with SIGINT to the group) and its own `--persist-to` folder.
+// The bench's `npm start` step: scripts/dev.ts (what `npm start` runs: wrangler's dev server)
+// on a bench site, as on the project (its `[build]` first, then the Worker with the site's static
+// assets behind the real asset tier: router, asset worker, `_headers`, `_redirects`), timed from
+// spawn to the first 200 on /rss.xml, then a few requests that show which tier answered. Started
+// the way scripts/browser-test.ts starts it: the project's Node, offline, a free port, its own
+// process group (stopped with SIGINT to the group) and its own `--persist-to` folder.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import {
+  devServerArgs,
   prepareWranglerEnv,
   readCompatibilityDate,
   renderWranglerConfig,
-  wranglerDevArgs,
 } from '../support/bundle-worker.ts';
 import { CPU_COUNT, findFreePort, PROJECT_ROOT } from '../support/process.ts';
 import type { BuildReport } from './build-site.ts';
 
-/** Process groups of the `wrangler dev` runs not yet seen to exit, killed if this process ends first (Ctrl-C). */
+/** Process groups of the `npm start` runs not yet seen to exit, killed if this process ends first (Ctrl-C). */
 const running = new Set<number>();
 process.once('exit', () => {
   for (const pid of running) {
@@ -64,13 +64,13 @@ export interface DevCheckResult {
   problems: string[];
 }
 
-/** One `wrangler dev` run. */
+/** One `npm start` run. */
 export interface DevStartRun {
   /** From spawn to the first 200 on /rss.xml (its body read), in ms. */
   firstFeedMs?: number;
   /** From spawn to wrangler's "Ready on" line, when it printed one. */
   readyMs?: number;
-  /** From spawn to wrangler starting the `[build]` command. */
+  /** From spawn to the `[build]` command's start (its `[custom build] Running:` line). */
   buildStartMs?: number;
   /** From spawn to the build's report line (the build's own end). */
   buildDoneMs?: number;
@@ -145,15 +145,15 @@ async function writeDevConfig(siteDir: string, vars: Record<string, string>): Pr
   return devDir;
 }
 
-/** Runs `wrangler dev` on the site once: spawn, first feed, the checks, SIGINT. */
+/** Runs `npm start` (scripts/dev.ts) on the site once: spawn, first feed, the checks, SIGINT. */
 export async function runDevStart(options: DevStartOptions): Promise<DevStartRun> {
   const devDir = await writeDevConfig(options.siteDir, options.vars);
   const persist = join(devDir, 'state');
   await rm(persist, { recursive: true, force: true });
   const port = await findFreePort();
   const origin = `http://127.0.0.1:${port}`;
-  // 'log', not 'info': wrangler prints the [build] command's output at the 'log' level.
-  const args = wranglerDevArgs({
+  // 'log', not 'info': the [build] command's output is printed at the 'log' level, as wrangler does.
+  const args = devServerArgs({
     port,
     persist,
     logLevel: 'log',
@@ -242,7 +242,7 @@ export async function runDevStart(options: DevStartOptions): Promise<DevStartRun
   try {
     const deadline = started + options.timeoutMs;
     while (run.firstFeedMs === undefined) {
-      if (!alive) throw new Error('wrangler dev exited before /rss.xml answered');
+      if (!alive) throw new Error('npm start (scripts/dev.ts) exited before /rss.xml answered');
       if (performance.now() > deadline)
         throw new Error(`/rss.xml did not answer 200 within ${options.timeoutMs / 1000} s`);
       try {

@@ -2,13 +2,13 @@
 // prints, for each size, the build's cost, its static assets (files, bytes, the largest, the
 // plan they need), `wrangler deploy --dry-run` of the Worker with its `[assets]`, the Worker's
 // warm CPU per request inside workerd against constant-bytes controls, the first request of a
-// fresh isolate, and for the largest size `wrangler dev` (what `npm start` costs with a warm
-// build cache) with requests through the real asset tier.
+// fresh isolate, and for the largest size `npm start` (scripts/dev.ts, wrangler's dev server)
+// with a warm build cache, with requests through the real asset tier.
 // Options: --sizes 200,1000 (a subset), --quick (fewer and shorter rounds), --rounds N,
 // --json FILE (also write every figure), --keep (keep the temporary folder), --build-only (the
-// build, rebuild, assets, dry-run and `wrangler dev` figures, without the workerd serving),
+// build, rebuild, assets, dry-run and `npm start` figures, without the workerd serving),
 // --hugo (also Hugo's full build of the same articles, timed alternately with ours; implies
-// --build-only), --hugo-rounds N (pairs, 3), --dev-rounds N (`wrangler dev` starts, 3).
+// --build-only), --hugo-rounds N (pairs, 3), --dev-rounds N (`npm start` starts, 3).
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -77,9 +77,9 @@ const QUICK = args.quick;
 const BUILD_ONLY = args['build-only'] || args.hugo;
 /** Alternating pairs (ours, Hugo to disk, Hugo in memory) per size. */
 const HUGO_ROUNDS = Math.max(1, Number(args['hugo-rounds']) || 3);
-/** `wrangler dev` starts timed at the largest size, each with the warm build cache. */
+/** `npm start` starts timed at the largest size, each with the warm build cache. */
 const DEV_ROUNDS = Math.max(1, Number(args['dev-rounds']) || (QUICK ? 1 : 3));
-/** The largest size: the one `wrangler dev` runs on. */
+/** The largest size: the one `npm start` runs on. */
 const LARGEST = Math.max(...SIZES);
 /** Interleaved A/B rounds per warm measurement. */
 const ROUNDS = args.rounds ? Math.max(1, Number(args.rounds)) : QUICK ? 3 : 5;
@@ -236,7 +236,7 @@ interface SizeResult {
   deploy?: DeployCheck;
   /** Path of the newest archive page of the site (held by the Worker, not an asset). */
   newestArchive?: string;
-  /** `wrangler dev` starts with a warm build cache (the largest size only). */
+  /** `npm start` starts with a warm build cache (the largest size only). */
   dev?: DevStartRun[];
   siteBytes?: number;
   siteGzipBytes?: number;
@@ -436,7 +436,7 @@ async function benchSize(
       }
     }
   }
-  // 6. `npm start` with a warm build cache: wrangler dev on the site, the real asset tier in front.
+  // 6. `npm start` with a warm build cache: scripts/dev.ts on the site, the real asset tier in front.
   if (n === LARGEST) await measureDevStart(n, dir, vars, result);
   return result;
 }
@@ -445,7 +445,7 @@ async function benchSize(
 const DEV_FIRST_FEED_TARGET_MS = 15_000;
 
 /**
- * `npm start` with a warm build cache, DEV_ROUNDS times: `wrangler dev` on the site (its
+ * `npm start` with a warm build cache, DEV_ROUNDS times: scripts/dev.ts on the site (its
  * `[build]` the site's build with the cache the rebuilds left, `[assets]` its folder), timed
  * from spawn to the first 200 on /rss.xml; then requests that must be answered by the asset
  * tier (a settled archive feed, its HTML page, an article page, a `_redirects` 301) and by the
@@ -524,7 +524,7 @@ async function measureDevStart(
     },
   );
   log(
-    `\nnpm start with a warm build cache (${formatNumber(n)} articles, ${DEV_ROUNDS} run${DEV_ROUNDS === 1 ? '' : 's'}): wrangler dev on the site, its [build] the site's build, [assets] site.assets/ behind the real asset tier; ` +
+    `\nnpm start with a warm build cache (${formatNumber(n)} articles, ${DEV_ROUNDS} run${DEV_ROUNDS === 1 ? '' : 's'}): scripts/dev.ts (wrangler's dev server) on the site, its [build] the site's build, [assets] site.assets/ behind the real asset tier; ` +
       `${describeWatchLimits()}; load average ${loadAverage()}`,
   );
   result.dev = [];
@@ -533,7 +533,7 @@ async function measureDevStart(
     result.dev.push(run);
     const build = run.build;
     log(
-      `wrangler dev ${round}: ${run.firstFeedMs !== undefined ? `first 200 on /rss.xml ${seconds(run.firstFeedMs)} after spawn` : `no feed: ${run.error}`}` +
+      `npm start ${round}: ${run.firstFeedMs !== undefined ? `first 200 on /rss.xml ${seconds(run.firstFeedMs)} after spawn` : `no feed: ${run.error}`}` +
         (build?.ok
           ? `; its build ${seconds(build.processMs)} (${build.cache ? `${build.cache.parse.hits} of ${build.cache.parse.hits + build.cache.parse.misses} parsed and ${build.cache.render.hits} of ${build.cache.render.hits + build.cache.render.misses} rendered from the cache, ` : ''}${formatNumber(build.assetsKept)} of ${formatNumber(build.assets.files)} asset files kept)`
           : build
@@ -546,7 +546,7 @@ async function measureDevStart(
   printDevStart(result.dev);
 }
 
-/** The `wrangler dev` runs: where the time to the first feed went, and what each tier answered. */
+/** The `npm start` runs: where the time to the first feed went, and what each tier answered. */
 function printDevStart(runs: DevStartRun[]): void {
   const at = (ms: number | undefined): string => (ms === undefined ? '–' : seconds(ms));
   log(

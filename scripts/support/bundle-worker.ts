@@ -202,20 +202,22 @@ export async function profileStartup(
 /** The project's wrangler CLI, run with `process.execPath` (the project's Node). */
 export const WRANGLER_CLI = join(PROJECT_ROOT, 'node_modules/wrangler/bin/wrangler.js');
 
+/** `npm start`'s script: wrangler's dev server without `wrangler dev`'s per-file watchers. */
+export const DEV_SERVER = join(PROJECT_ROOT, 'scripts/dev.ts');
+
 /**
- * The arguments of an offline `wrangler dev` on 127.0.0.1 at `port`, with its own `--persist-to`
- * state (so that it never shares Cache API entries with a running `npm start`), no interactive
- * session, and wrangler's output at `logLevel`; `config` when not the working folder's.
+ * The arguments (after the project's Node) of an offline `npm start` on 127.0.0.1 at `port`,
+ * with its own `--persist-to` state (so that it never shares Cache API entries with a running
+ * `npm start`) and wrangler's output at `logLevel`; `config` when not the working folder's.
  */
-export function wranglerDevArgs(options: {
+export function devServerArgs(options: {
   port: number;
   persist: string;
   logLevel: 'log' | 'warn';
   config?: string;
 }): string[] {
   return [
-    WRANGLER_CLI,
-    'dev',
+    DEV_SERVER,
     ...(options.config ? ['--config', options.config] : []),
     '--ip',
     '127.0.0.1',
@@ -223,7 +225,6 @@ export function wranglerDevArgs(options: {
     String(options.port),
     '--persist-to',
     options.persist,
-    '--show-interactive-dev-session=false',
     '--log-level',
     options.logLevel,
   ];
