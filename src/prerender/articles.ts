@@ -37,16 +37,16 @@ export function toArticle(
       ...(profile.page ? { page: profile.page } : {}),
     });
   }
-  // A body the build cache reads when it is first asked for (src/prerender/run.ts) stays unread.
-  const body = LazyBody.readerOf(p);
+  // A summary and body the build cache reads when first asked for (src/prerender/run.ts) stay unread.
+  const parts = partsOf(p);
   const article: Article = {
     slug: p.slug,
     id: `${config.siteId}${p.slug}`,
     permalink: `${config.siteUrl}${articlePath(p.slug)}`,
     title: p.title,
     publishedAt: p.publishedAt,
-    summary: p.summary,
-    contentHtml: body ? '' : p.contentHtml,
+    summary: parts ? '' : p.summary,
+    contentHtml: parts ? '' : p.contentHtml,
     authors: [...credited.values()],
     tags: [...new Set(p.tags.map((tag) => tagNames.get(slugify(tag)) ?? tag))],
     language: p.language,
@@ -54,57 +54,67 @@ export function toArticle(
   if (p.updatedAt !== undefined) article.updatedAt = p.updatedAt;
   if (p.image !== undefined) article.image = p.image;
   if (p.originalUrl !== undefined) article.originalUrl = p.originalUrl;
-  return body ? withLazyBody(article, body) : article;
+  return parts ? withLazyParts(article, parts) : article;
 }
 
-/** Reads an article's HTML from elsewhere (the build cache): the same text at every call. */
-export type BodyReader = () => string;
+/** An article's summary and HTML kept elsewhere (the build cache), read when first asked for: the same text at every call. */
+export interface StoredParts {
+  summary(): string;
+  html(): string;
+}
 
 /**
- * An article whose HTML is read when first asked for: its other fields are its own, the body
- * is a getter of the class. One getter for all keeps one shape for all such articles (a getter
- * of each object's own makes it a slow dictionary: rendering 20,000 got 0.3 s slower).
- * `Object.keys`, spreads and JSON leave the body out: the render keys use `bodyOf` and
- * `fieldsWithBody`.
+ * An article whose summary and HTML are read when first asked for (the bulk of an article, and
+ * most of what reading 20,000 of them cost): its other fields are its own, those two are getters
+ * of the class. One getter for all keeps one shape for all such articles (a getter of each
+ * object's own makes it a slow dictionary: rendering 20,000 got 0.3 s slower). `Object.keys`,
+ * spreads and JSON leave the two out: the render keys use `partsOf` and `fieldsWithParts`.
  */
-class LazyBody {
-  readonly #read: BodyReader;
+class LazyParts {
+  readonly #parts: StoredParts;
 
-  constructor(fields: object, read: BodyReader) {
+  constructor(fields: object, parts: StoredParts) {
     Object.assign(this, fields);
-    this.#read = read;
+    this.#parts = parts;
+  }
+
+  get summary(): string {
+    return this.#parts.summary();
   }
 
   get contentHtml(): string {
-    return this.#read();
+    return this.#parts.html();
   }
 
-  /** The reader of a lazy body, else undefined. */
-  static readerOf(article: object): BodyReader | undefined {
-    return article instanceof LazyBody ? article.#read : undefined;
+  /** The stored parts of a lazy article, else undefined. */
+  static partsOf(article: object): StoredParts | undefined {
+    return article instanceof LazyParts ? article.#parts : undefined;
   }
 }
 
 /**
- * `fields` with a `contentHtml` that `read` gives when it is first asked for, so that a build
- * reads only the bodies it renders. `toArticle` passes the reader on without calling it.
+ * `fields` with a `summary` and `contentHtml` that `parts` gives when they are first asked for,
+ * so that a build reads only those of the articles it renders. `toArticle` passes the parts on
+ * without reading them.
  */
-export function withLazyBody<T extends { contentHtml?: string }>(
+export function withLazyParts<T extends { summary?: string; contentHtml?: string }>(
   fields: T,
-  read: BodyReader,
-): T & { contentHtml: string } {
-  const { contentHtml: _, ...rest } = fields;
-  return new LazyBody(rest, read) as unknown as T & { contentHtml: string };
+  parts: StoredParts,
+): T & { summary: string; contentHtml: string } {
+  const { summary: _, contentHtml: __, ...rest } = fields;
+  return new LazyParts(rest, parts) as unknown as T & { summary: string; contentHtml: string };
 }
 
-/** What an article's HTML is, without reading it: its `withLazyBody` reader, else the text. */
-export function bodyOf(article: { contentHtml: string }): unknown {
-  return LazyBody.readerOf(article) ?? article.contentHtml;
+/** Where an article's summary and HTML are read from (`withLazyParts`), without reading them; undefined when it holds them. */
+export function partsOf(article: object): StoredParts | undefined {
+  return LazyParts.partsOf(article);
 }
 
-/** The article's fields with its HTML (read, if it is lazy), for JSON. */
-export function fieldsWithBody(article: Article): object {
-  return article instanceof LazyBody ? { ...article, contentHtml: article.contentHtml } : article;
+/** The article's fields with its summary and HTML (read, if they are stored), for JSON. */
+export function fieldsWithParts(article: Article): object {
+  return article instanceof LazyParts
+    ? { ...article, summary: article.summary, contentHtml: article.contentHtml }
+    : article;
 }
 
 /**

@@ -24,15 +24,6 @@ export class ChunkStore {
     return this.#texts.length - 1;
   }
 
-  /** The index of the chunk holding the text of UTF-8 `bytes` (a rendered fragment), added if it is new, with `bytes` as its encoding: no need to encode it again. */
-  addBytes(bytes: Uint8Array): number {
-    const index = this.add(
-      Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString(),
-    );
-    this.#encoded[index] ??= Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    return index;
-  }
-
   /** An HTML page as chunks, its inline stylesheet (the same on every page) stored once. */
   addPage(html: string): number[] {
     const style = `<style>${STYLESHEET}</style>`;

@@ -8,7 +8,7 @@ import { listArticleFiles } from '../content/list-articles.ts';
 import { formatProblem, type Problem } from '../content/problem.ts';
 import { type ParseCache, type ReadResult, readArticles } from '../content/read-articles.ts';
 import type { Article, BuiltSite, SiteConfig } from '../site/types.ts';
-import { bodyOf, fieldsWithBody, withLazyBody } from './articles.ts';
+import { fieldsWithParts, partsOf, type StoredParts, withLazyParts } from './articles.ts';
 import { type AssetPlan, renderHeadersFile, renderRedirectsFile } from './asset-layout.ts';
 import {
   type AssetReader,
@@ -149,20 +149,20 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
       const stored = await cache.read<ReadResult>('parse', key);
       if (!stored?.article) return stored;
       cache.keep('html', key);
-      // Read when first asked for: a rebuild renders a few articles, and reading every body
-      // cost about a second at 20,000.
-      const reparse = (): string => reparseHtml(join(root, file), file, digest, config);
-      stored.article = withLazyBody(stored.article, readStoredHtml(cache, key, reparse));
+      // Read when first asked for: a rebuild renders a few articles, and reading every
+      // article's summary and body cost about a second at 20,000.
+      const reparse = () => reparseParts(join(root, file), file, digest, config);
+      stored.article = withLazyParts(stored.article, readStoredParts(cache, key, reparse));
       return stored;
     },
     store: (file, digest, result) => {
       const key = parseKeys.get(file) ?? BuildCache.keyOf('parse', ...context, file, digest);
       parseKeys.set(file, key);
       if (!result.article) return cache.write('parse', key, result);
-      // Left out, never a placeholder: `withLazyBody` gives the stored HTML.
-      const { contentHtml: _, ...article } = result.article;
+      // Left out, never placeholders: `withLazyParts` gives the stored ones.
+      const { summary, contentHtml, ...article } = result.article;
       cache.write('parse', key, { ...result, article });
-      cache.write('html', key, Buffer.from(result.article.contentHtml));
+      cache.write('html', key, encodeParts(summary, contentHtml));
     },
     drain: async () => {
       await cache.drain('parse');
@@ -311,38 +311,58 @@ export function assetsDirOf(outFile: string): string {
   return `${outFile.replace(/\.js$/, '')}.assets`;
 }
 
-/**
- * The reader of a cached article's HTML (`withLazyBody`): read from the cache (the `html` kind)
- * at the first call; an entry that is missing or fails its check is made again from the file
- * (and stored).
- */
-function readStoredHtml(cache: BuildCache, key: string, reparse: () => string): () => string {
-  let html: string | undefined;
-  return () => {
-    if (html !== undefined) return html;
-    const stored = cache.readNow<Uint8Array>('html', key);
-    if (stored instanceof Uint8Array)
-      html = Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength).toString('utf8');
-    else {
-      html = reparse();
-      cache.write('html', key, Buffer.from(html));
-    }
-    return html;
-  };
+/** A summary and an HTML body as the cache stores them: the summary's byte length, the summary, the body (UTF-8). */
+function encodeParts(summary: string, html: string): Buffer {
+  const bytes = Buffer.from(`\0\0\0\0${summary}${html}`);
+  bytes.writeUInt32BE(Buffer.byteLength(summary), 0);
+  return bytes;
 }
 
-/** An article's HTML parsed again from its file, whose bytes must still be those of `digest` (the rest of the build used their parse). */
-function reparseHtml(path: string, file: string, digest: string, config: SiteConfig): string {
+/**
+ * The stored summary and HTML of a cached article (`withLazyParts`): its entry (the `html`
+ * kind) read at the first call for either. An entry that is missing, fails its check or does
+ * not hold two parts is made again from the file (and stored).
+ */
+function readStoredParts(
+  cache: BuildCache,
+  key: string,
+  reparse: () => { summary: string; html: string },
+): StoredParts {
+  let parts: { summary: string; html: string } | undefined;
+  const load = (): { summary: string; html: string } => {
+    if (parts) return parts;
+    const stored = cache.readNow<Uint8Array>('html', key);
+    const entry =
+      stored instanceof Uint8Array
+        ? Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength)
+        : undefined;
+    const end = entry && entry.byteLength >= 4 ? 4 + entry.readUInt32BE(0) : Number.NaN;
+    if (entry && end <= entry.byteLength)
+      parts = { summary: entry.toString('utf8', 4, end), html: entry.toString('utf8', end) };
+    else {
+      parts = reparse();
+      cache.write('html', key, encodeParts(parts.summary, parts.html));
+    }
+    return parts;
+  };
+  return { summary: () => load().summary, html: () => load().html };
+}
+
+/** An article's summary and HTML parsed again from its file, whose bytes must still be those of `digest` (the rest of the build used their parse). */
+function reparseParts(
+  path: string,
+  file: string,
+  digest: string,
+  config: SiteConfig,
+): { summary: string; html: string } {
   const bytes = readFileSync(path);
-  const html =
-    hash('sha256', bytes, 'hex') === digest
-      ? parseArticle(file, bytes, config).article?.contentHtml
-      : undefined;
-  if (html === undefined)
+  const article =
+    hash('sha256', bytes, 'hex') === digest ? parseArticle(file, bytes, config).article : undefined;
+  if (article === undefined)
     throw new Error(
-      `${file}: changed while the build ran (its cached HTML was unreadable); build again`,
+      `${file}: changed while the build ran (its cached summary and HTML were unreadable); build again`,
     );
-  return html;
+  return { summary: article.summary, html: article.contentHtml };
 }
 
 /** Fragments from the cache, with those rendered in this build, which `storeFragments` writes once the (synchronous) render is done. */
@@ -404,8 +424,8 @@ async function loadFragments(
  * at each build cost about 2 s at 20,000 articles, and every article's fields as JSON another
  * few tenths: so when the article comes from a file's parse (`source`), the parse key (the
  * file's bytes, the configuration and the code) stands in for each field whose value is the
- * parse's own (the same text or number; the body, when it is the text or the reader of the
- * stored text, see `bodyOf`), since the same key always parses to the same values. The key
+ * parse's own (the same text or number; the summary and body, when they are the parse's
+ * stored ones, see `partsOf`), since the same key always parses to the same values. The key
  * names those fields and holds the others' values: the tags and authors as the site merged
  * them, the ids made from the configuration, and anything else that was not the parse's.
  * An article from no parse is hashed whole.
@@ -416,15 +436,22 @@ export function renderKeyOf(
   source: { parsed: object; parseKey: string } | undefined,
 ): string {
   if (source === undefined)
-    return BuildCache.keyOf('render', ...context, JSON.stringify(fieldsWithBody(article)));
+    return BuildCache.keyOf('render', ...context, JSON.stringify(fieldsWithParts(article)));
   const parsed = source.parsed as Record<string, unknown>;
   const fields = article as unknown as Record<string, unknown>;
   const same: string[] = [];
   const own: Record<string, unknown> = {};
-  if (bodyOf(article) === bodyOf(parsed as { contentHtml: string })) same.push('contentHtml');
-  else own.contentHtml = article.contentHtml;
+  // The summary and body first, the same way whether they are held or stored (`partsOf`), so
+  // that an article parsed now and the same one from the cache have one key.
+  const parts = partsOf(article);
+  for (const name of ['summary', 'contentHtml'] as const) {
+    const isParsed =
+      parts === undefined ? article[name] === parsed[name] : parts === partsOf(parsed);
+    if (isParsed) same.push(name);
+    else own[name] = article[name];
+  }
   for (const name of Object.keys(article)) {
-    if (name === 'contentHtml') continue;
+    if (name === 'summary' || name === 'contentHtml') continue;
     const value = fields[name];
     // Objects (the tags and authors lists) by value: the parse's own could have been changed.
     if (typeof value !== 'object' && value === parsed[name]) same.push(name);

@@ -485,7 +485,7 @@ class SiteBuilder {
     }
     // An article's renderings sit side by side in the chunk table, within gzip's 32 KiB
     // window, so the bundle stores the text about once.
-    known[kind] ??= this.#chunks.addBytes(this.#fragmentsOf(article)[kind]);
+    known[kind] ??= this.#chunks.add(Buffer.from(this.#fragmentsOf(article)[kind]).toString());
     return [known[kind]];
   }
 

@@ -5,6 +5,7 @@ import { crc32 } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RawVars } from '../../../src/content/config.ts';
 import type { ReadResult } from '../../../src/content/read-articles.ts';
+import { withLazyParts } from '../../../src/prerender/articles.ts';
 import { BuildCache } from '../../../src/prerender/build-cache.ts';
 import { type BuildOptions, renderKeyOf } from '../../../src/prerender/run.ts';
 import {
@@ -390,7 +391,7 @@ describe('the build cache', () => {
 });
 
 describe('the stored parts of the cache', () => {
-  it('renders an article from its file again when its stored HTML is unreadable', async () => {
+  it('renders an article from its file again when its stored summary and HTML are unreadable', async () => {
     const root = await createProject();
     const uncached = await observe(root, { cache: false });
     await build(root);
@@ -554,6 +555,19 @@ describe('render keys', () => {
     const { image: _, ...plain } = { ...article, image: undefined };
     expect(renderKeyOf(context, plain, imaged)).not.toBe(
       renderKeyOf(context, { ...plain, image: 'https://example.com/a.png' }, imaged),
+    );
+  });
+
+  it('are the same for an article whose summary and body are stored and for one that holds them', () => {
+    const parts = { summary: () => article.summary, html: () => article.contentHtml };
+    const stored = withLazyParts({ ...article }, parts);
+    const parsed = withLazyParts({ ...source.parsed }, parts);
+    const key = renderKeyOf(context, stored, { parsed, parseKey: source.parseKey });
+    expect(key).toBe(renderKeyOf(context, article, source));
+    // The stored parts of another parse are not this article's own: their text is in the key.
+    const other = withLazyParts({ ...source.parsed }, { ...parts });
+    expect(renderKeyOf(context, stored, { parsed: other, parseKey: source.parseKey })).not.toBe(
+      key,
     );
   });
 
