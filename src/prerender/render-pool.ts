@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Article, SiteConfig } from '../site/types.ts';
-import { fieldsWithBody } from './articles.ts';
+import { fieldsWithParts } from './articles.ts';
 import type { ArticleFragments } from './fragments.ts';
 
 /**
@@ -50,7 +50,7 @@ export async function renderInParallel(
               const batch = batches.shift();
               if (batch === undefined) resolve();
               // As plain fields: a structured clone would drop a lazily read body's getter.
-              else worker.postMessage(batch.map(fieldsWithBody));
+              else worker.postMessage(batch.map(fieldsWithParts));
             };
             worker.on('message', (message: RenderedBatch) => {
               if (message.error !== undefined) {

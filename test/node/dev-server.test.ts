@@ -139,12 +139,12 @@ describe('readBuildSection', () => {
     const config = join(folder, 'site', 'wrangler.toml');
     await writeFile(
       config,
-      '[build]\ncommand = "node build.ts"\ncwd = "work"\nwatch_dir = ["articles", "../shared"]\n',
+      '[build]\ncommand = "node build.ts"\ncwd = "work"\nwatch_dir = ["articles", "../common"]\n',
     );
     expect(readBuildSection(config, folder)).toEqual({
       command: 'node build.ts',
       cwd: join(folder, 'work'),
-      watchDirs: [join(folder, 'site', 'articles'), join(folder, 'shared')],
+      watchDirs: [join(folder, 'site', 'articles'), join(folder, 'common')],
     });
   });
 

@@ -1,7 +1,7 @@
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { withLazyBody } from '../../../src/prerender/articles.ts';
+import { withLazyParts } from '../../../src/prerender/articles.ts';
 import { renderArticleFragments } from '../../../src/prerender/fragments.ts';
 import { renderInParallel } from '../../../src/prerender/render-pool.ts';
 import type { Article } from '../../../src/site/types.ts';
@@ -36,10 +36,13 @@ describe('rendering on worker threads', () => {
     }
   });
 
-  it('sends an article whose body is read lazily (from the build cache) with its body', async () => {
+  it('sends an article whose summary and body are read lazily (from the build cache) with both', async () => {
     const [first] = articles;
     if (!first) throw new Error('no article');
-    const lazy = withLazyBody(first, () => first.contentHtml);
+    const lazy = withLazyParts(first, {
+      summary: () => first.summary,
+      html: () => first.contentHtml,
+    });
     const rendered = await renderInParallel([lazy], config, 1);
     expect(Buffer.from(rendered.get(first.slug)?.page ?? []).toString()).toContain('Body 0 with');
   });
