@@ -39,8 +39,8 @@ const STORE_BATCH = 64;
 
 /**
  * Reads and parses article files, in order. Parsing stays on this thread: worker threads were
- * tried and were no faster (BENCHMARKS.md, "The build"); and so does reading: for files of a
- * few KB, reading ahead on the thread pool cost more than it saved.
+ * tried and were no faster (BENCHMARKS.md, "The build"). Reads are synchronous (`readCached`),
+ * so there is nothing to gain by starting the next ones early.
  */
 export async function readArticles(
   files: readonly ArticleFile[],

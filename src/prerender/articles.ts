@@ -67,7 +67,7 @@ export interface StoredParts {
  * An article whose summary and HTML are read when first asked for (the bulk of an article, and
  * most of what reading 20,000 of them cost): its other fields are its own, those two are getters
  * of the class. One getter for all keeps one shape for all such articles (a getter of each
- * object's own makes it a slow dictionary: rendering 20,000 got 0.3 s slower). `Object.keys`,
+ * object's own turns every one into a slow dictionary-mode object in V8). `Object.keys`,
  * spreads and JSON leave the two out: the render keys use `partsOf` and `fieldsWithParts`.
  */
 class LazyParts {
