@@ -1,5 +1,4 @@
 import type { Bytes } from './chunks.ts';
-import type { StoredBody } from './types.ts';
 
 /** A body's codings as files: identity and the two the build compresses. */
 export type BodyCoding = 'identity' | 'br' | 'gzip';
@@ -23,11 +22,6 @@ export function bodyFilePath(name: string, coding: BodyCoding): string {
 /** The asset path of a build's query index. */
 export function queryIndexPath(buildId: string): string {
   return `${WORKER_FILES_PREFIX}query.${buildId}.json`;
-}
-
-/** A stored body's length in a coding; undefined when that coding is not stored. */
-export function storedLength(body: StoredBody, coding: BodyCoding): number | undefined {
-  return body[coding];
 }
 
 /** The Workers Static Assets binding, as the Worker uses it. */
