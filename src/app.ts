@@ -78,17 +78,19 @@ interface WorkerEnv {
  * Creates the Worker. The clock is read once per request, and every answer is made in one of
  * these places, in the order a request meets them:
  * 1. `answerMethod` (src/http/methods.ts): 204 to OPTIONS, 405 to methods other than GET and HEAD;
- * 2. `answerPrebuilt` (src/http/prebuilt.ts): a pre-rendered body in force, 200 or 304 from
- *    the isolate's memory, its fields made once per isolate; with `EDGE_CACHE = "all"` the edge
- *    cache (src/http/edge-cache.ts) stands in front of it, but for a 304;
+ * 2. `answerPrebuilt` (src/http/prebuilt.ts): a pre-rendered body in force, 200 or 304, its
+ *    fields made once per isolate and its bytes read once per isolate from the Worker's files
+ *    in the static assets; with `EDGE_CACHE = "all"` the edge cache (src/http/edge-cache.ts)
+ *    stands in front of it, but for a 304;
  * 3. the router (`createRouter` below, Hono, built at the first request that needs it): the
  *    feed query, redirects, /favicon.ico and 404;
- * 4. `answerError`: 500, for an exception anywhere.
+ * 4. `answerError`: 500 for an exception anywhere, 503 for a Worker file missing from the assets.
  *
  * Settled documents (article pages, archive pages with a newer page above them) never reach
  * it: Cloudflare's asset tier answers them from the build's `site.assets` folder, with the
- * fields its `_headers` gives (src/prerender/asset-layout.ts). The app reads that folder only
- * for the feed query's archived items, through the `ASSETS` binding.
+ * fields its `_headers` gives (src/prerender/asset-layout.ts). The app reads that folder through
+ * the `ASSETS` binding: its own bodies and query index under `/_worker/` (src/site/bodies.ts),
+ * and the feed query's archived items.
  */
 export function createApp({ site, clock = Date.now }: AppOptions): App {
   const scope = site.config.edgeCache;

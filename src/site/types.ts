@@ -113,8 +113,8 @@ export interface Version {
   /** A `Link` header value (WebSub hub and self), for subscribable feeds. */
   link?: string;
   /**
-   * The body pre-compressed at build time (indices into `BuiltSite.coded`); a coding the
-   * bundle budget left out is compressed by the runtime per request.
+   * The body pre-compressed at build time (indices into `BuiltSite.coded`); absent when the
+   * build compressed nothing, and then the runtime compresses it per request.
    */
   codings?: { br?: number; gzip?: number };
 }
