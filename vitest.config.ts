@@ -78,6 +78,16 @@ export default defineConfig({
           isolate: false,
         },
       },
+      // End-to-end: `npm start` itself, a server and its rebuilds (about 10 s). It runs with the
+      // browser test (`npm run test:browser`), which starts `npm start` too, not in `npm test`.
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 30_000,
+        },
+      },
       // HTTP tier: the Worker inside workerd, with the Cache API and the static assets
       // (wrangler.toml `[assets]`, and one folder per fixture site) that miniflare provides.
       {
@@ -87,7 +97,15 @@ export default defineConfig({
             miniflare: { workers: fixtureWorkers, serviceBindings: fixtureBindings },
           }),
         ],
-        test: { name: 'worker', include: ['test/worker/**/*.test.ts'], testTimeout: 30_000 },
+        test: {
+          name: 'worker',
+          include: ['test/worker/**/*.test.ts'],
+          testTimeout: 30_000,
+          // One workerd runner per worker, not per file: starting one for each of 11 files was
+          // about 2 s each. The files share nothing but the edge cache, whose keys carry a
+          // build id each test makes fresh (test/worker/fixture-app.ts, edge-cache.test.ts).
+          isolate: false,
+        },
       },
     ],
   },

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateArticles } from '../../scripts/bench/articles.ts';
 import { prepareWranglerEnv } from '../../scripts/support/bundle-worker.ts';
 import { findFreePort } from '../../scripts/support/process.ts';
-import { REPO_ROOT } from './support.ts';
+import { REPO_ROOT } from '../node/support.ts';
 
 /** The live processes of a process group, by reading /proc (a zombie has ended: only its parent has not reaped it yet). */
 function listGroup(pgid: number): number[] {
