@@ -226,10 +226,13 @@ export function answerPrebuilt(
       ...options,
       length: variant.length,
     });
-  if (request.method === 'HEAD' || isNotModified(request.headers, version, moment.now))
-    return send(null);
-  const body = readVariant(prebuilt, variant, assets);
-  return body instanceof Uint8Array ? send(body) : body.then(send);
+  if (request.method === 'HEAD') return send(null);
+  // Bytes at hand: answerConditional decides between 200 and 304, once.
+  const known = variant.body ?? prebuilt.memo.get(variant.file as string);
+  if (known !== undefined) return send(known);
+  // A reader whose copy is current costs no read of the file.
+  if (isNotModified(request.headers, version, moment.now)) return send(null);
+  return Promise.resolve(readVariant(prebuilt, variant, assets)).then(send);
 }
 
 function fieldsAt(
