@@ -35,10 +35,8 @@ export interface AssetsBinding {
  * a version's assets and Worker are deployed together.
  */
 export class MissingAssetError extends Error {
-  readonly status: number;
   constructor(path: string, status: number) {
     super(`the static assets answered ${status} for ${path}`);
-    this.status = status;
   }
 }
 
