@@ -163,7 +163,7 @@ export function selectVariant(prebuilt: Prebuilt, prepared: Prepared, request: R
   return variant;
 }
 
-/** A version's body in a coding it has: bytes in memory, or the file that holds them. */
+/** A version's body in a coding it has: bytes in memory (the build's, or the bundle's resident ones), or the file that holds them. */
 function locateBody(
   prebuilt: Prebuilt,
   version: AnyVersion,
@@ -174,6 +174,11 @@ function locateBody(
     const index = coding === 'identity' ? undefined : version.codings?.[coding];
     const coded = 'coded' in site && index !== undefined ? site.coded[index] : undefined;
     const body = (coded as Bytes | undefined) ?? bodyOf(prebuilt.chunks, version);
+    return { length: body.byteLength, body };
+  }
+  const resident = version.body.resident?.[coding];
+  if (resident !== undefined) {
+    const body = prebuilt.chunks.bytes(resident);
     return { length: body.byteLength, body };
   }
   return {

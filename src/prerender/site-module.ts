@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
-import { bodyFilePath, queryIndexPath } from '../site/bodies.ts';
+import { type BodyCoding, bodyFilePath, queryIndexPath } from '../site/bodies.ts';
 import { packChunks } from '../site/chunks.ts';
 import type {
   ArchivedItem,
@@ -34,8 +34,9 @@ export interface GeneratedSite {
 
 /**
  * Renders the generated module and the Worker's files. The bundle holds only routing data
- * (versions, validators, the names and lengths of their bodies) and three small chunks, so it
- * does not grow with the archive; each distinct body goes into the static assets once per
+ * (versions, validators, the names and lengths of their bodies), three small chunks and the
+ * resident bodies (chooseResidentBodies, bounded), so it does not grow with the archive; each
+ * distinct body goes into the static assets once per
  * coding, named by its ETag, and the query index as JSON. Every query item then points into a
  * `feed.json` file: the settled archives' as before, and the Worker's own `feed.json` bodies
  * for the items the newest documents hold.
@@ -84,8 +85,15 @@ export function renderSiteModule(site: BuiltSite): GeneratedSite {
   const index = Buffer.from(JSON.stringify(items));
   const indexPath = queryIndexPath(site.buildId);
   files.set(indexPath, index);
-  // The Data module holds the three texts the Worker sends from memory, renumbered 0, 1, 2.
-  const { bytes, offsets } = packChunks([notFound, query.head, query.tail].map(bytesOf));
+  // The Data module holds the three texts the Worker sends from memory, renumbered 0, 1, 2,
+  // then the resident bodies.
+  const texts = [notFound, query.head, query.tail].map(bytesOf);
+  for (const [body, coding] of chooseResidentBodies(servedRoutes, RESIDENT_BYTES)) {
+    body.resident ??= {};
+    body.resident[coding] =
+      texts.push(files.get(bodyFilePath(body.name, coding)) as Uint8Array) - 1;
+  }
+  const { bytes, offsets } = packChunks(texts);
   const served: Omit<ServedSite, 'chunks'> = {
     ...rest,
     routes: servedRoutes,
@@ -109,6 +117,47 @@ export function renderSiteModule(site: BuiltSite): GeneratedSite {
     data: bytes,
     files: [...files].map(([path, fileBytes]) => ({ path, bytes: fileBytes })),
   };
+}
+
+/** The routes whose bodies the bundle carries besides the static assets, most read first: the site's subscription feeds and its front page. */
+const RESIDENT_ROUTES = ['/rss.xml', '/atom.xml', '/feed.json', '/'];
+
+/**
+ * Bytes of bodies the bundle carries, in every coding together: the site's three feeds and
+ * front page of FEED_ITEM_LIMIT 20 full-text items, about 570 KB at 5 KB an article. A Data
+ * module costs a fresh isolate a copy, not a parse, so carrying these saves the first request
+ * to each of them a read through `ASSETS` (about 3 ms in workerd) at the price of a few
+ * hundred µs of startup; the bound keeps a site of long articles from growing the bundle.
+ */
+const RESIDENT_BYTES = 1024 * 1024;
+
+/**
+ * The bodies and codings the bundle carries, within `budget` bytes: the versions of
+ * RESIDENT_ROUTES in force at the build first (each route's first version), then the later
+ * ones, each in identity, gzip and br; one that does not fit is skipped for the smaller ones
+ * after it. A body shared by two versions is carried once.
+ */
+function chooseResidentBodies(
+  routes: Readonly<Record<string, ServedVersion[]>>,
+  budget: number,
+): [StoredBody, BodyCoding][] {
+  const chosen: [StoredBody, BodyCoding][] = [];
+  const seen = new Set<string>();
+  let left = budget;
+  const depth = Math.max(0, ...RESIDENT_ROUTES.map((path) => routes[path]?.length ?? 0));
+  for (let at = 0; at < depth; at++)
+    for (const path of RESIDENT_ROUTES) {
+      const body = routes[path]?.[at]?.body;
+      if (body === undefined) continue;
+      for (const coding of ['identity', 'gzip', 'br'] as const) {
+        const length = body[coding];
+        if (length === undefined || seen.has(`${body.name} ${coding}`) || length > left) continue;
+        seen.add(`${body.name} ${coding}`);
+        chosen.push([body, coding]);
+        left -= length;
+      }
+    }
+  return chosen;
 }
 
 /**

@@ -184,6 +184,11 @@ export interface StoredBody {
   identity: number;
   br?: number;
   gzip?: number;
+  /**
+   * Chunks of the Data module that hold the body, by coding, when the bundle carries it too
+   * (the site's own feeds and front page, src/prerender/site-module.ts): sent without a read.
+   */
+  resident?: { identity?: number; br?: number; gzip?: number };
 }
 
 /** A version as the Worker receives it: its body in the static assets, not in the bundle. */
@@ -202,8 +207,9 @@ export interface AssetFile {
  * The site as the generated module hands it to the Worker. Only routing data is in the bundle,
  * so its size does not grow with the archive: the bodies, and the query index (JSON, parsed at
  * the first query), are files of the static assets under `/_worker/`, which the Worker reads
- * through its `ASSETS` binding. The few texts it sends itself (the 404 page, the query's frame)
- * are chunks in a small Data module.
+ * through its `ASSETS` binding. The texts it sends itself (the 404 page, the query's frame, and
+ * the site's own feeds and front page: `StoredBody.resident`) are chunks in a Data module of
+ * bounded size.
  */
 export type ServedSite = Omit<BuiltSite, 'chunks' | 'coded' | 'query' | 'routes'> & {
   chunks: PackedChunks;

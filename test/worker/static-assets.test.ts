@@ -210,8 +210,10 @@ describe('the JSON query over settled archives (archived fixture)', () => {
 });
 
 describe("the Worker's own files under /_worker/ (bodies and the query index)", () => {
-  const rss = site.routes['/rss.xml']?.[0];
-  if (!rss) throw new Error('the paged fixture has no /rss.xml');
+  // A tag's feed: its body is read from the static assets (the site's own feeds are resident).
+  const rss = site.routes['/tags/news/rss.xml']?.[0];
+  if (!rss) throw new Error('the paged fixture has no /tags/news/rss.xml');
+  if (rss.body.resident) throw new Error('the tag feed is resident: the test reads nothing');
   const files = [
     `/_worker/${rss.body.name}.body`,
     `/_worker/${rss.body.name}.br`,
@@ -243,7 +245,7 @@ describe("the Worker's own files under /_worker/ (bodies and the query index)", 
     const { createApp } = await import('../../src/app.ts');
     const app = createApp({ site, clock: () => NOW });
     const get = async (init?: RequestInit) =>
-      app.fetch(new Request(`${BASE}/rss.xml`, init), { ASSETS: counting });
+      app.fetch(new Request(`${BASE}/tags/news/rss.xml`, init), { ASSETS: counting });
     const first = await (await get()).text();
     expect(first).toContain('<rss');
     expect(await (await get()).text()).toBe(first);
@@ -258,15 +260,69 @@ describe("the Worker's own files under /_worker/ (bodies and the query index)", 
     const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
     const routes = {
       ...site.routes,
-      '/rss.xml': [{ ...rss, body: { ...rss.body, name: 'AAAAAAAAAAAAAAAAAAAAAAAAAAA' } }],
+      '/tags/news/rss.xml': [
+        { ...rss, body: { ...rss.body, name: 'AAAAAAAAAAAAAAAAAAAAAAAAAAA' } },
+      ],
     };
     const broken = serveFixture(site, NOW, { changes: { routes } });
-    const res = await broken('/rss.xml');
+    const res = await broken('/tags/news/rss.xml');
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('1');
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect(errors).toHaveBeenCalledTimes(1);
     // The other routes are whole.
     expect((await broken('/atom.xml')).status).toBe(200);
+  });
+});
+
+describe("the site's own feeds and front page, carried by the bundle too", () => {
+  const RESIDENT = ['/rss.xml', '/atom.xml', '/feed.json', '/'];
+
+  it('are answered in every coding without a read, with the bytes of their files', async () => {
+    const reads: string[] = [];
+    const counting = {
+      fetch: (input: string) => {
+        reads.push(new URL(input).pathname);
+        return assets.fetch(input);
+      },
+      unstable_canFetch: (request: Request) => assets.unstable_canFetch(request),
+    };
+    const { createApp } = await import('../../src/app.ts');
+    const app = createApp({ site, clock: () => NOW });
+    for (const path of RESIDENT) {
+      const version = site.routes[path]?.[0];
+      if (!version) throw new Error(`the paged fixture has no ${path}`);
+      for (const [accept, coding, file] of [
+        ['identity', null, 'body'],
+        ['gzip', 'gzip', 'gz'],
+        ['br', 'br', 'br'],
+      ] as const) {
+        const res = await app.fetch(
+          new Request(`${BASE}${path}`, { headers: { 'Accept-Encoding': accept } }),
+          { ASSETS: counting },
+        );
+        expect(res.status, `${path} ${accept}`).toBe(200);
+        expect(res.headers.get('content-encoding'), `${path} ${accept}`).toBe(coding);
+        // What a reader gets is the file the build wrote for that coding, byte for byte.
+        const sent = new Uint8Array(await res.arrayBuffer());
+        const stored = await assets.fetch(`${BASE}/_worker/${version.body.name}.${file}`);
+        expect(sent, `${path} ${accept}`).toEqual(new Uint8Array(await stored.arrayBuffer()));
+      }
+    }
+    expect(reads).toEqual([]);
+  });
+
+  it('stay within the bound, and every other body is read from the static assets', () => {
+    let resident = 0;
+    for (const [path, versions] of Object.entries(site.routes))
+      for (const { body } of versions) {
+        if (!body.resident) continue;
+        expect(RESIDENT, path).toContain(path);
+        for (const coding of ['identity', 'br', 'gzip'] as const)
+          if (body.resident[coding] !== undefined) resident += body[coding] ?? 0;
+      }
+    expect(resident).toBeGreaterThan(0);
+    expect(resident).toBeLessThanOrEqual(1024 * 1024);
+    expect(site.chunks.data.byteLength).toBeGreaterThanOrEqual(resident);
   });
 });

@@ -93,7 +93,7 @@ describe('bodies compressed at build time', () => {
     }
   });
 
-  it('puts every body in every coding under /_worker/ in the static assets, and none in the bundle', async () => {
+  it('puts every body in every coding under /_worker/ in the static assets, and in the bundle only the site feeds and front page', async () => {
     const { site, compression } = await build(await createProject());
     const assets = assetsOf(site);
     const generated = renderSiteModule(site);
@@ -116,10 +116,34 @@ describe('bodies compressed at build time', () => {
         expect([br, gzip], path).toEqual([read('br').byteLength, read('gzip').byteLength]);
       }
     expect(versions).toBe(listBodies(site).length);
-    // The bundle carries names and lengths, not bodies: no feed text is in it.
+    // The module carries names and lengths, not bodies: no feed text is in it.
     expect(generated.moduleText).not.toContain('<rss');
     expect(generated.moduleText).not.toContain('<item>');
-    expect(generated.data.byteLength).toBeLessThan(16 * 1024);
+    // Its Data module carries three small texts and the resident bodies, each the bytes of its
+    // file: the site's own feeds and front page, in every coding, and nothing else.
+    const chunk = (index: number) =>
+      Buffer.from(
+        generated.data.subarray(served.chunks.offsets[index], served.chunks.offsets[index + 1]),
+      );
+    let residentBytes = 0;
+    const resident: string[] = [];
+    for (const [path, list] of Object.entries(served.routes))
+      for (const { body } of list)
+        for (const coding of ['identity', 'br', 'gzip'] as const) {
+          const index = body.resident?.[coding];
+          if (index === undefined) continue;
+          resident.push(`${path} ${coding}`);
+          expect(chunk(index), `${path} ${coding}`).toEqual(
+            Buffer.from(assets.read(bodyFilePath(body.name, coding)) ?? []),
+          );
+          residentBytes += body[coding] ?? 0;
+        }
+    expect(resident.sort()).toEqual(
+      ['/', '/atom.xml', '/feed.json', '/rss.xml']
+        .flatMap((path) => ['br', 'gzip', 'identity'].map((coding) => `${path} ${coding}`))
+        .sort(),
+    );
+    expect(generated.data.byteLength - residentBytes).toBeLessThan(16 * 1024);
     expect(generated.files.length).toBe(1 + 3 * compression.bodies);
     // Every query item is a byte range of a feed.json file, holding that item.
     const index = served.query.items;
@@ -136,6 +160,38 @@ describe('bodies compressed at build time', () => {
       };
       expect(json.id).toMatch(/^tag:/);
     }
+  });
+
+  it('carries resident bodies up to 1 MiB, the versions in force first, skipping one that does not fit', async () => {
+    // Articles of about 52 KB: each site feed (five full items) is over 300 KB, so the first
+    // three fit and the fourth, a scheduled version of /rss.xml, does not; the front page does.
+    const long = 'A sentence of the long article, which is long. '.repeat(1100);
+    const root = await writeArticles([
+      ...ARTICLES.slice(0, 6).map((a) => ({ ...a, body: `${a.body}\n\n${long}` })),
+      {
+        name: 'later.md',
+        frontMatter: { title: 'Later', date: '2026-06-01T00:00:00Z', tags: ['news'] },
+        body: `Scheduled.\n\n${long}`,
+      },
+    ]);
+    roots.push(root);
+    const { site } = await build(root, { compress: false });
+    const served = new Function(
+      'data',
+      `return ${moduleLiteral(renderSiteModule(site).moduleText)}`,
+    )(renderSiteModule(site).data) as ServedSite;
+    const residentOf = (path: string) => served.routes[path]?.map((v) => v.body.resident?.identity);
+    const sizes = ['/rss.xml', '/atom.xml', '/feed.json'].map(
+      (path) => served.routes[path]?.[0]?.body.identity ?? 0,
+    );
+    expect(Math.min(...sizes)).toBeGreaterThan(300_000);
+    expect(served.routes['/rss.xml']).toHaveLength(2);
+    // In force at the build: every one of the four is resident; the scheduled /rss.xml is not.
+    for (const path of ['/rss.xml', '/atom.xml', '/feed.json', '/'])
+      expect(residentOf(path)?.[0], path).toBeTypeOf('number');
+    expect(residentOf('/rss.xml')?.[1]).toBeUndefined();
+    // Nothing stored in a coding the build did not make.
+    expect(served.routes['/rss.xml']?.[0]?.body.resident).toEqual({ identity: expect.any(Number) });
   });
 
   it('without stored codings, names the coding asked for under a weak tag: the runtime compresses', async () => {
