@@ -427,6 +427,16 @@ export class BuildCache {
   }
 
   /**
+   * Ends a build that stopped on an error: writes what it computed (every entry is whole and
+   * stands for its key, whatever became of the build) and closes every file it opened, pruning
+   * nothing, so no open file is left for the garbage collector to close.
+   */
+  async close(): Promise<void> {
+    for (const kind of KINDS) this.release(kind);
+    await this.flush([]);
+  }
+
+  /**
    * Writes the entries computed in this build as a new pack of each kind; for each kind in
    * `prune` (those this build used all it needs of), removes the entries it did not use once
    * they outweigh the used ones. Returns a note when the cache could not be written.

@@ -277,6 +277,10 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
     const done = await finish(reader ? { ...built, assets: reader } : built, used);
     phase('flush cache');
     return done;
+  } catch (error) {
+    // A build that throws (a file it cannot write) keeps the work it cached, and no file open.
+    await cache?.close();
+    throw error;
   } finally {
     if (assets instanceof DirectoryAssets) await assets.discard();
   }

@@ -551,7 +551,11 @@ describe('the two assets folders', () => {
     await writeFile(join(zero, 'archive', '9', 'index.html'), 'stray');
     await rm(join(zero, 'articles', 'story-5.html'));
     await writeFile(join(zero, 'articles', 'story-5.html'), 'half-written');
+    // The failed build kept what it cached (story-3's parse), and left no pack half-written.
+    const cacheFiles = await readdir(join(root, 'node_modules', '.cache'), { recursive: true });
+    expect(cacheFiles.filter((name) => name.endsWith('.tmp'))).toEqual([]);
     const next = await buildOk(root);
+    expect(next.cache?.parse.misses).toBe(0);
     expect(await readlink(join(generated, 'site.assets'))).toBe('.site.assets.0');
     // Only story-3's page rendered: the rest linked from the live folder, story-5's too.
     expect(next.assetsKept).toBe(next.site.assets.files - 1);
