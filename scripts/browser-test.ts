@@ -4,7 +4,6 @@
 // Checks content, console errors, CSP violations, outside requests, horizontal overflow from
 // 320 px up, and axe-core's accessibility rules; writes screenshots to screenshots/.
 // Run with `npm run test:browser`; prints "N passed, M failed" and exits non-zero on failure.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -16,7 +15,7 @@ import { renderListPage } from '../src/render/list-page.ts';
 import type { FeedLinks } from '../src/render/page-layout.ts';
 import type { Article, SiteConfig } from '../src/site/types.ts';
 import { devServerArgs, prepareWranglerEnv } from './support/bundle-worker.ts';
-import { findFreePort } from './support/process.ts';
+import { findFreePort, spawnGroup, waitForGroup } from './support/process.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const SCREENSHOTS = join(ROOT, 'screenshots');
@@ -112,61 +111,33 @@ async function startWorker(): Promise<DevServer> {
   const origin = `http://127.0.0.1:${port}`;
   // Its own Cache API state, so that a running `npm start` and this test never share entries.
   const persist = await mkdtemp(join(tmpdir(), 'feed-publisher-browser-'));
-  const child: ChildProcess = spawn(
-    process.execPath,
-    devServerArgs({ port, persist, logLevel: 'warn' }),
-    {
-      cwd: ROOT,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...process.env,
-        // The [build] step runs `node scripts/build.ts`: the project's Node 24, not the system's.
-        PATH: `${join(ROOT, 'node_modules', '.bin')}${delimiter}${process.env.PATH ?? ''}`,
-        ...(await prepareWranglerEnv(persist)),
-      },
+  const server = spawnGroup(process.execPath, devServerArgs({ port, persist, logLevel: 'warn' }), {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      // The [build] step runs `node scripts/build.ts`: the project's Node 24, not the system's.
+      PATH: `${join(ROOT, 'node_modules', '.bin')}${delimiter}${process.env.PATH ?? ''}`,
+      ...(await prepareWranglerEnv(persist)),
     },
-  );
-  let log = '';
-  child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  let running = true;
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', resolve);
-    child.once('error', (error) => {
-      log += `${error.message}\n`;
-      resolve();
-    });
-  }).then(() => {
-    running = false;
   });
-
   const stop = async (): Promise<void> => {
-    if (running && child.pid !== undefined) {
-      const pid = child.pid;
-      process.kill(-pid, 'SIGINT');
-      const timer = setTimeout(() => {
-        try {
-          process.kill(-pid, 'SIGKILL');
-        } catch {}
-      }, 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await server.stop();
     await rm(persist, { recursive: true, force: true });
   };
-
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    if (!running) throw new Error(`npm start (scripts/dev.ts) exited before it was ready:\n${log}`);
-    try {
-      const res = await fetch(`${origin}/`, { signal: AbortSignal.timeout(2_000) });
-      if (res.status === 200) return { origin, output: () => log, stop };
-    } catch {}
-    await new Promise((resolve) => setTimeout(resolve, 500));
+  try {
+    await waitForGroup(
+      server,
+      `npm start (scripts/dev.ts) answering at ${origin}/`,
+      120_000,
+      async () =>
+        (await fetch(`${origin}/`, { signal: AbortSignal.timeout(2_000) })).status === 200,
+      500,
+    );
+  } catch (error) {
+    await stop();
+    throw error;
   }
-  await stop();
-  throw new Error(`npm start (scripts/dev.ts) did not answer at ${origin}/ within 120 s:\n${log}`);
+  return { origin, output: server.output, stop };
 }
 
 /** Opens a context in the given colour scheme, watching console, CSP and outside requests. */

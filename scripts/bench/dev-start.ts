@@ -4,7 +4,6 @@
 // spawn to the first 200 on /rss.xml, then a few requests that show which tier answered. Started
 // the way scripts/browser-test.ts starts it: the project's Node, offline, a free port, its own
 // process group (stopped with SIGINT to the group) and its own `--persist-to` folder.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
@@ -14,20 +13,14 @@ import {
   readCompatibilityDate,
   renderWranglerConfig,
 } from '../support/bundle-worker.ts';
-import { CPU_COUNT, findFreePort, PROJECT_ROOT } from '../support/process.ts';
+import {
+  CPU_COUNT,
+  findFreePort,
+  PROJECT_ROOT,
+  spawnGroup,
+  waitForGroup,
+} from '../support/process.ts';
 import type { BuildReport } from './build-site.ts';
-
-/** Process groups of the `npm start` runs not yet seen to exit, killed if this process ends first (Ctrl-C). */
-const running = new Set<number>();
-process.once('exit', () => {
-  for (const pid of running) {
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      // Gone already.
-    }
-  }
-});
 
 /** What to start, and what to ask it. */
 export interface DevStartOptions {
@@ -166,13 +159,6 @@ export async function runDevStart(options: DevStartOptions): Promise<DevStartRun
       : [process.execPath, args];
   const run: DevStartRun = { checks: [], watcherWarnings: [], warnings: [], outputTail: '' };
   const started = performance.now();
-  const child: ChildProcess = spawn(file, argv, {
-    cwd: devDir,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...(await prepareWranglerEnv(devDir)) },
-  });
-  let output = '';
   let pending = '';
   const onLine = (line: string): void => {
     const at = performance.now() - started;
@@ -197,70 +183,41 @@ export async function runDevStart(options: DevStartOptions): Promise<DevStartRun
     else if (/^\s*(▲|✘|\[WARNING\]|\[ERROR\])|\bwarn(ing)?\b|\berror\b/i.test(line))
       run.warnings.push(line.trim());
   };
-  const keep = (chunk: Buffer): void => {
-    const text = chunk.toString('utf8');
-    output = (output + text).slice(-16_000);
-    const lines = (pending + text).split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines) onLine(line);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  let alive = true;
-  const group = child.pid;
-  if (group !== undefined) running.add(group);
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.once('error', (error) => {
-      output += `${error.message}\n`;
-      resolve();
-    });
-  }).then(() => {
-    alive = false;
-    if (group !== undefined) running.delete(group);
+  const server = spawnGroup(file, argv, {
+    cwd: devDir,
+    env: { ...process.env, ...(await prepareWranglerEnv(devDir)) },
+    onText: (text) => {
+      const lines = (pending + text).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) onLine(line);
+    },
   });
   const stop = async (): Promise<void> => {
-    if (!alive || child.pid === undefined) return;
-    const pid = child.pid;
+    if (!server.running()) return;
     const stopping = performance.now();
-    try {
-      process.kill(-pid, 'SIGINT');
-    } catch {
-      // The group is gone: wrangler exited on its own.
-    }
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-pid, 'SIGKILL');
-      } catch {
-        // Already gone.
-      }
-    }, 10_000);
-    await exited;
-    clearTimeout(timer);
+    await server.stop();
     run.stopMs = performance.now() - stopping;
   };
   try {
-    const deadline = started + options.timeoutMs;
-    while (run.firstFeedMs === undefined) {
-      if (!alive) throw new Error('npm start (scripts/dev.ts) exited before /rss.xml answered');
-      if (performance.now() > deadline)
-        throw new Error(`/rss.xml did not answer 200 within ${options.timeoutMs / 1000} s`);
-      try {
+    await waitForGroup(
+      server,
+      'npm start (scripts/dev.ts) answering 200 on /rss.xml',
+      options.timeoutMs,
+      async () => {
         const res = await fetch(`${origin}/rss.xml`, { signal: AbortSignal.timeout(5_000) });
         await res.arrayBuffer();
-        if (res.status === 200) run.firstFeedMs = performance.now() - started;
-      } catch {
-        // Not listening yet.
-      }
-      if (run.firstFeedMs === undefined) await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+        return res.status === 200;
+      },
+      50,
+    );
+    run.firstFeedMs = performance.now() - started;
     for (const check of options.checks) run.checks.push(await runCheck(origin, check));
   } catch (error) {
     run.error = (error as Error).message;
   } finally {
     await stop();
     if (pending) onLine(pending);
-    run.outputTail = output.slice(-4000);
+    run.outputTail = server.output().slice(-4000);
     await rm(persist, { recursive: true, force: true });
   }
   return run;

@@ -1,5 +1,5 @@
 // Child processes and what /proc says about them: CPU time, scheduler time and memory.
-import { execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -86,6 +86,106 @@ export function runChild(
       resolve({ code, signal, stdout, stderr });
     });
   });
+}
+
+/** A long-running program in a process group of its own (a server and its children), stopped whole. */
+export interface GroupChild {
+  child: ChildProcess;
+  /** The last 16,000 characters it printed, stdout and stderr together. */
+  output(): string;
+  /** Whether it has not exited yet. */
+  running(): boolean;
+  /** Resolves when it has exited (or could not be spawned). */
+  exited: Promise<void>;
+  /** SIGINT to the group, SIGKILL after `graceMs` if any of it is still there; resolves once it has exited. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/**
+ * Starts a program in a process group of its own, so that stopping it stops what it started
+ * too (`wrangler dev` and `npm start` run workerd below them); `onText` sees its output as it
+ * comes. Each group is killed if this process exits first.
+ */
+export function spawnGroup(
+  file: string,
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; onText?: (text: string) => void },
+): GroupChild {
+  const child = spawn(file, args, {
+    cwd: options.cwd,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: options.env,
+  });
+  let output = '';
+  const keep = (chunk: Buffer): void => {
+    const text = chunk.toString('utf8');
+    output = (output + text).slice(-16_000);
+    options.onText?.(text);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  let alive = true;
+  const group = child.pid;
+  if (group !== undefined) GROUPS.add(group);
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.once('error', (error) => {
+      output += `${error.message}\n`;
+      resolve();
+    });
+  }).then(() => {
+    alive = false;
+    if (group !== undefined) GROUPS.delete(group);
+  });
+  const stop = async (graceMs = 10_000): Promise<void> => {
+    if (!alive || group === undefined) return;
+    signalGroup(group, 'SIGINT');
+    const timer = setTimeout(() => signalGroup(group, 'SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
+  };
+  return { child, output: () => output, running: () => alive, exited, stop };
+}
+
+/** Process groups of spawnGroup not yet seen to exit. */
+const GROUPS = new Set<number>();
+process.once('exit', () => {
+  for (const group of GROUPS) signalGroup(group, 'SIGKILL');
+});
+
+function signalGroup(group: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-group, signal);
+  } catch {
+    // The group is gone already.
+  }
+}
+
+/**
+ * Polls `check` every `intervalMs` until it holds; fails with `what` and the program's output
+ * if the program exits first or `timeoutMs` passes. A check that throws (nothing listening yet)
+ * counts as not yet.
+ */
+export async function waitForGroup(
+  group: GroupChild,
+  what: string,
+  timeoutMs: number,
+  check: () => Promise<boolean>,
+  intervalMs = 100,
+): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    if (!group.running())
+      throw new Error(`exited while waiting for ${what}:\n${group.output().slice(-4000)}`);
+    try {
+      if (await check()) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  throw new Error(`${what}: not within ${timeoutMs / 1000} s:\n${group.output().slice(-4000)}`);
 }
 
 /** GNU time, whose `%M` is the peak RSS the kernel reports for the child at its exit (wait4). */

@@ -1,7 +1,6 @@
 // `npm start` itself, on a small site of its own: it serves the build's feeds and assets on the
 // port asked for, puts no watch on each asset file (what made `wrangler dev` slow to start at
 // 20,000 articles), serves an edited article after rebuilding, and stops whole on SIGINT.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,7 +8,12 @@ import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateArticles } from '../../scripts/bench/articles.ts';
 import { prepareWranglerEnv } from '../../scripts/support/bundle-worker.ts';
-import { findFreePort } from '../../scripts/support/process.ts';
+import {
+  findFreePort,
+  type GroupChild,
+  spawnGroup,
+  waitForGroup,
+} from '../../scripts/support/process.ts';
 import { REPO_ROOT } from '../node/support.ts';
 
 /** The live processes of a process group, by reading /proc (a zombie has ended: only its parent has not reaped it yet). */
@@ -63,9 +67,7 @@ function countFiles(dir: string): number {
 const ARTICLES = 60;
 let site: string;
 let port: number;
-let server: ChildProcess;
-let output = '';
-let exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+let server: GroupChild;
 
 async function get(path: string): Promise<{ status: number; body: string }> {
   const res = await fetch(`http://127.0.0.1:${port}${path}`, {
@@ -73,22 +75,6 @@ async function get(path: string): Promise<{ status: number; body: string }> {
     signal: AbortSignal.timeout(60_000),
   });
   return { status: res.status, body: await res.text() };
-}
-
-/** Polls until `check` holds, or fails with the server's output. */
-async function waitUntil(what: string, timeoutMs: number, check: () => Promise<boolean>) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (server.exitCode !== null || server.signalCode !== null)
-      throw new Error(`npm start exited while waiting for ${what}:\n${output.slice(-4000)}`);
-    try {
-      if (await check()) return;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${what}: not within ${timeoutMs / 1000} s:\n${output.slice(-4000)}`);
 }
 
 beforeAll(async () => {
@@ -133,7 +119,7 @@ beforeAll(async () => {
   );
   port = await findFreePort();
   // As a user runs it, from the project folder; offline, in a process group of its own.
-  server = spawn(
+  server = spawnGroup(
     'npm',
     [
       'start',
@@ -147,8 +133,6 @@ beforeAll(async () => {
     ],
     {
       cwd: REPO_ROOT,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
       env: {
         ...process.env,
         PATH: `${join(REPO_ROOT, 'node_modules', '.bin')}${delimiter}${process.env.PATH ?? ''}`,
@@ -156,22 +140,16 @@ beforeAll(async () => {
       },
     },
   );
-  server.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  server.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  exited = new Promise((resolve) =>
-    server.once('exit', (code, signal) => resolve({ code, signal })),
+  await waitForGroup(
+    server,
+    'the first feed',
+    150_000,
+    async () => (await get('/rss.xml')).status === 200,
   );
-  await waitUntil('the first feed', 150_000, async () => (await get('/rss.xml')).status === 200);
 }, 180_000);
 
 afterAll(async () => {
-  if (server?.pid !== undefined && server.exitCode === null && server.signalCode === null) {
-    try {
-      process.kill(-server.pid, 'SIGKILL');
-    } catch {
-      // Gone.
-    }
-  }
+  await server?.stop(0);
   if (site) await rm(site, { recursive: true, force: true });
 });
 
@@ -190,7 +168,7 @@ describe('npm start', () => {
   it('holds about one inotify watch per watched folder, not one per asset file or article', () => {
     const assets = countFiles(join(site, 'src', 'generated', 'site.assets'));
     expect(assets).toBeGreaterThan(ARTICLES);
-    const watches = countInotifyWatches(listGroup(server.pid as number));
+    const watches = countInotifyWatches(listGroup(server.child.pid as number));
     // articles/, articles/2026/ and the config's folder; `wrangler dev` holds one per file.
     expect(watches).toBeGreaterThan(0);
     expect(watches).toBeLessThanOrEqual(6);
@@ -200,18 +178,17 @@ describe('npm start', () => {
     const file = join(site, 'articles', '2026', 'article-00001.md');
     const text = await readFile(file, 'utf8');
     await writeFile(file, text.replace(/^title: "([^"]*)"/m, 'title: "$1 Revised"'));
-    await waitUntil('the edited title', 120_000, async () => {
+    await waitForGroup(server, 'the edited title', 120_000, async () => {
       const [feed, page] = await Promise.all([get('/rss.xml'), get('/articles/article-00001')]);
       return feed.body.includes('Revised</title>') && page.body.includes('Revised</h1>');
     });
   }, 150_000);
 
   it('stops on SIGINT, with every process of its group', async () => {
-    const group = server.pid as number;
-    process.kill(-group, 'SIGINT');
-    const timer = setTimeout(() => process.kill(-group, 'SIGKILL'), 20_000);
-    await exited;
-    clearTimeout(timer);
+    const group = server.child.pid as number;
+    await server.stop(20_000);
+    // SIGINT was enough: nothing had to be killed.
+    expect(server.child.signalCode).not.toBe('SIGKILL');
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(listGroup(group)).toEqual([]);
   }, 30_000);
