@@ -204,10 +204,13 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
         ? await renderInParallel(unrendered, config)
         : undefined;
     phase('render ahead');
-    // The render hands the compressor each Worker body as soon as it is final: one job at a
-    // time on the thread pool while the main thread renders, one per core after.
+    // The render hands the compressor each Worker body as soon as it is final: the cores but
+    // the main thread's compress while it renders, and every core once it is done.
+    const cores = availableParallelism();
     const compressor =
-      (options.compress ?? true) ? new BodyCompressor(cache, { limit: 1 }) : undefined;
+      (options.compress ?? true)
+        ? new BodyCompressor(cache, { limit: Math.max(1, cores - 1) })
+        : undefined;
     const site = await renderSite(
       planned.plan,
       config,
@@ -221,7 +224,7 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
     cache?.release('render');
     cache?.release('html');
     // Compressing runs on the thread pool while the fragments are written.
-    if (compressor) compressor.limit = availableParallelism();
+    if (compressor) compressor.limit = cores;
     const compressing = compressor ? compressBodies(site, compressor) : undefined;
     if (cache && fragments) await storeFragments(cache, fragments.rendered);
     phase('store fragments');
