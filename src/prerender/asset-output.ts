@@ -230,8 +230,8 @@ export class DirectoryAssets implements AssetSink {
    * just before its new one is also cheaper than moving the whole folder aside and creating
    * every file in a new one: on the benchmark machine (a VM), 7,000 files of 50 KB took 5.0–5.3 s
    * of CPU unlinked and created, 6.0–6.4 s created in a new folder while a worker thread removed
-   * the old one, and 6.5–7.0 s created in empty folders: the kernel gives a new file the pages
-   * the old one just freed.
+   * the old one, and 6.5–7.0 s created in empty folders (a new file takes, it seems, the pages
+   * and inode the old one just freed).
    */
   #replace(path: string, create: (file: string) => Promise<void>): void {
     const file = join(this.#folder, assetFileOf(path));
