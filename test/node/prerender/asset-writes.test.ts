@@ -2,8 +2,9 @@
 // makes over the spare folder (the build before last's files, many of them hard links to the
 // live folder's), and that the live folder keeps every file while it does.
 import * as fs from 'node:fs/promises';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { join, relative } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { assetFileOf } from '../../../src/prerender/asset-layout.ts';
 import { readAssetsFrom } from '../../../src/prerender/asset-output.ts';
 import { FIXTURE_VARS } from '../../support/fixtures.ts';
@@ -16,16 +17,33 @@ import {
   useTemporaryProjects,
 } from '../support.ts';
 
-// Every create and link the build makes, so that a test can count them (the real calls run).
-vi.mock('node:fs/promises', async (importOriginal) => {
-  const real = await importOriginal<typeof import('node:fs/promises')>();
-  return { ...real, writeFile: vi.fn(real.writeFile), link: vi.fn(real.link) };
-});
+/** The module object behind `node:fs/promises`, whose functions its named exports follow after `syncBuiltinESMExports`. */
+const promises = createRequire(import.meta.url)('node:fs/promises') as {
+  writeFile: typeof fs.writeFile;
+  link: typeof fs.link;
+};
+const real = { writeFile: promises.writeFile, link: promises.link };
+/** The files every create and link named, while `recordCreates` runs (the real calls run). */
+const created: string[] = [];
+
+/** Records every file the build creates or links (the modules' named imports see the wrappers). */
+function recordCreates(): void {
+  promises.writeFile = (file, ...rest) => {
+    created.push(String(file));
+    return real.writeFile(file, ...rest);
+  };
+  promises.link = (from, file) => {
+    created.push(String(file));
+    return real.link(from, file);
+  };
+  syncBuiltinESMExports();
+}
 
 const projects = useTemporaryProjects();
 afterEach(() => {
-  vi.mocked(fs.writeFile).mockClear();
-  vi.mocked(fs.link).mockClear();
+  Object.assign(promises, real);
+  syncBuiltinESMExports();
+  created.length = 0;
 });
 
 /** Two items a page: nine articles settle archive pages 1 and 2 in the site and the tag. */
@@ -62,12 +80,8 @@ async function readFolder(dir: string): Promise<Record<string, [number, number, 
 
 /** The files under `folder` that the build's creates and links named, each with how many times. */
 function countCreates(folder: string): Map<string, number> {
-  const files = [
-    ...vi.mocked(fs.writeFile).mock.calls.map(([file]) => String(file)),
-    ...vi.mocked(fs.link).mock.calls.map(([, file]) => String(file)),
-  ];
   const counts = new Map<string, number>();
-  for (const file of files.filter((f) => f.startsWith(`${folder}/`)))
+  for (const file of created.filter((f) => f.startsWith(`${folder}/`)))
     counts.set(relative(folder, file), (counts.get(relative(folder, file)) ?? 0) + 1);
   return counts;
 }
@@ -85,13 +99,14 @@ describe('writing the spare folder', () => {
     expect(await fs.readlink(join(generated, 'site.assets'))).toBe('.site.assets.1');
     expect((await fs.stat(join(zero, 'articles', 'story-1.html'))).nlink).toBe(2);
     const live = await readFolder(one);
-    vi.mocked(fs.writeFile).mockClear();
-    vi.mocked(fs.link).mockClear();
+    recordCreates();
 
     const built = await buildInto(root, false);
     expect(await fs.readlink(join(generated, 'site.assets'))).toBe('.site.assets.0');
     // Every settled file rendered, and each created or linked exactly once: none failed first.
     const creates = countCreates(zero);
+    Object.assign(promises, real);
+    syncBuiltinESMExports();
     const paths = settledPaths(assetsOf(built.site));
     expect(paths).toContain('/archive/2/feed.json');
     for (const path of paths) expect(creates.get(assetFileOf(path)), path).toBe(1);
