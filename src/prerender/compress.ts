@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
 import type { BuiltSite, Version } from '../site/types.ts';
 import { BuildCache } from './build-cache.ts';
-import { chunkBytesOf } from './site.ts';
+import { type BodySink, chunkBytesOf } from './site.ts';
 
 /** The codings the build stores. */
 export type StoredCoding = 'br' | 'gzip';
@@ -41,23 +41,46 @@ const BROTLI_QUALITY = 10;
 const CODING_VERSION = `br q${BROTLI_QUALITY} lgwin22 text, gzip 9; brotli ${process.versions.brotli ?? ''} zlib ${process.versions.zlib}`;
 
 /**
- * Compresses bodies, each body and coding once, with the build cache in front. Jobs run
- * asynchronously on libuv's thread pool, at most one per core at a time: brotli at quality 10
- * takes about 0.1 s of CPU for a 120 KB feed, so a site's bodies are compressed on every core;
- * more jobs than cores would only queue the build's file writes behind them (they share the
- * pool).
+ * brotli at quality 10 takes about 0.1 s of CPU for a 120 KB feed, and a job only starts or
+ * hands back its bytes at a turn of the event loop: while jobs are in flight, a render that
+ * runs for longer than this without one stops at the next document (`turn`).
  */
-export class BodyCompressor {
+const TURN_MS = 10;
+
+/**
+ * Compresses bodies, each body and coding once, with the build cache in front. Jobs run
+ * asynchronously on libuv's thread pool, at most `limit` at a time: one per core by default,
+ * since more jobs than cores would only queue the build's file writes behind them (they share
+ * the pool). While the render runs on the main thread, the build takes the bodies as they are
+ * final (`take`) with a limit of one job fewer than the cores, so that the other cores
+ * compress, and raises the limit once the render is done.
+ */
+export class BodyCompressor implements BodySink {
   readonly #cache: BuildCache | undefined;
   readonly #known = new Map<string, Promise<Uint8Array>>();
-  readonly #limit = Math.max(1, availableParallelism());
+  #limit: number;
   #running = 0;
   readonly #waiting: (() => void)[] = [];
+  /** Codings being loaded or compressed, and when the event loop last turned for them. */
+  #inFlight = 0;
+  #turned = 0;
   /** Codings compressed by this compressor, not found in the cache. */
   compressed = 0;
 
-  constructor(cache?: BuildCache) {
+  constructor(cache?: BuildCache, { limit = availableParallelism() }: { limit?: number } = {}) {
     this.#cache = cache;
+    this.#limit = Math.max(1, limit);
+  }
+
+  /** Jobs that run at once; raising it starts jobs that wait. */
+  get limit(): number {
+    return this.#limit;
+  }
+
+  set limit(limit: number) {
+    this.#limit = Math.max(1, limit);
+    for (let free = this.#limit - this.#running; free > 0 && this.#waiting.length > 0; free--)
+      this.#waiting.shift()?.();
   }
 
   /** A body in a coding: from this build, from the cache (under the SHA-256 of the body), or compressed now. */
@@ -71,14 +94,38 @@ export class BodyCompressor {
     return coded;
   }
 
+  /**
+   * Starts both codings of a body the build will compress: `compressBodies` later asks for the
+   * same body and is given the same jobs. A failure is its to report.
+   */
+  take(body: Uint8Array): void {
+    for (const coding of CODINGS) this.compress(body, coding).catch(() => undefined);
+  }
+
+  /** A turn of the event loop when jobs are in flight and the last one was TURN_MS ago; otherwise undefined. */
+  turn(): Promise<void> | undefined {
+    if (this.#inFlight === 0 || performance.now() - this.#turned < TURN_MS) return undefined;
+    return new Promise((resolve) =>
+      setImmediate(() => {
+        this.#turned = performance.now();
+        resolve();
+      }),
+    );
+  }
+
   async #load(hash: string, body: Uint8Array, coding: StoredCoding): Promise<Uint8Array> {
-    const key = BuildCache.keyOf('compress', CODING_VERSION, coding, hash);
-    const stored = await this.#cache?.read<Uint8Array>('compress', key);
-    if (stored instanceof Uint8Array && stored.byteLength > 0) return stored;
-    const coded = await this.#slot(() => compressBody(body, coding));
-    this.compressed++;
-    this.#cache?.write('compress', key, coded);
-    return coded;
+    this.#inFlight++;
+    try {
+      const key = BuildCache.keyOf('compress', CODING_VERSION, coding, hash);
+      const stored = await this.#cache?.read<Uint8Array>('compress', key);
+      if (stored instanceof Uint8Array && stored.byteLength > 0) return stored;
+      const coded = await this.#slot(() => compressBody(body, coding));
+      this.compressed++;
+      this.#cache?.write('compress', key, coded);
+      return coded;
+    } finally {
+      this.#inFlight--;
+    }
   }
 
   async #slot<T>(job: () => Promise<T>): Promise<T> {
@@ -89,10 +136,14 @@ export class BodyCompressor {
       return await job();
     } finally {
       this.#running--;
-      this.#waiting.shift()?.();
+      this.#turned = performance.now();
+      if (this.#running < this.#limit) this.#waiting.shift()?.();
     }
   }
 }
+
+/** The codings of every body, in the order they are asked for. */
+const CODINGS: readonly StoredCoding[] = ['gzip', 'br'];
 
 /**
  * Compresses one body in one coding: brotli at BROTLI_QUALITY (in its text mode, with a window
@@ -114,7 +165,9 @@ export function compressBody(body: Uint8Array, coding: StoredCoding): Promise<Ui
 /**
  * Gives every version of the site its br and gzip bodies (`Version.codings`, indices into
  * `BuiltSite.coded`), each distinct body compressed once in each coding, all at once (the
- * compressor runs one job per core). They go into the static assets beside the identity
+ * compressor runs one job per core), or taken from the compressor's jobs when the render handed
+ * it the body already (`BodyCompressor.take`): the codings and their order are those of the
+ * site's routes either way. They go into the static assets beside the identity
  * bodies (src/prerender/site-module.ts), not into the bundle, so every coding of every body is
  * stored whatever the archive: no reader that takes br or gzip waits for the runtime to
  * compress a body. Versions with the same body share its codings.

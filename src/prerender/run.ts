@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type ParsedArticle, parseArticle } from '../content/article.ts';
 import { ConfigError, parseSiteConfig, type RawVars, readConfigVars } from '../content/config.ts';
@@ -203,6 +204,13 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
         ? await renderInParallel(unrendered, config)
         : undefined;
     phase('render ahead');
+    // The render hands the compressor each Worker body as soon as it is final: the cores but
+    // the main thread's compress while it renders, and every core once it is done.
+    const cores = availableParallelism();
+    const compressor =
+      (options.compress ?? true)
+        ? new BodyCompressor(cache, { limit: Math.max(1, cores - 1) })
+        : undefined;
     const site = await renderSite(
       planned.plan,
       config,
@@ -210,13 +218,14 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
       assets,
       fragments,
       prerendered,
+      compressor,
     );
     phase('render');
     cache?.release('render');
     cache?.release('html');
     // Compressing runs on the thread pool while the fragments are written.
-    const compressing =
-      (options.compress ?? true) ? compressBodies(site, new BodyCompressor(cache)) : undefined;
+    if (compressor) compressor.limit = cores;
+    const compressing = compressor ? compressBodies(site, compressor) : undefined;
     if (cache && fragments) await storeFragments(cache, fragments.rendered);
     phase('store fragments');
     const compressed = await compressing;

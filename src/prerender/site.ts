@@ -92,6 +92,18 @@ export interface AssetSink {
   pressure?(): Promise<void> | undefined;
 }
 
+/**
+ * Where the Worker's bodies go as soon as they are final, while the render goes on: the
+ * compressor (src/prerender/compress.ts), so that the second core compresses while the main
+ * thread renders the archive.
+ */
+export interface BodySink {
+  /** Takes a body a version of the site will have (its parts' UTF-8 bytes), once per distinct body. */
+  take(body: Uint8Array): void;
+  /** Resolves after a turn of the event loop when the sink's work needs one to go on; undefined when it does not. */
+  turn?(): Promise<void> | undefined;
+}
+
 /** Checks the names and slugs across articles and makes the articles the renderers take (drafts left out). */
 export function planSite(
   parsed: readonly ParsedArticle[],
@@ -115,7 +127,7 @@ export function planSite(
  * Renders every document of every edition of a planned site: the settled ones into `assets`,
  * the rest (with every version they take at scheduled instants) into the site. An article's
  * fragments come from `fragments` (the build cache), else from `prerendered` (rendered ahead on
- * worker threads), else are rendered here.
+ * worker threads), else are rendered here. Each Worker body goes to `bodies` when it is final.
  */
 export async function renderSite(
   { articles, tagNames, authors }: SitePlan,
@@ -124,8 +136,9 @@ export async function renderSite(
   assets: AssetSink,
   fragments?: FragmentSource,
   prerendered?: Map<string, ArticleFragments>,
+  bodies?: BodySink,
 ): Promise<BuiltSite> {
-  const builder = new SiteBuilder(config, assets, fragments, prerendered);
+  const builder = new SiteBuilder(config, assets, fragments, prerendered, bodies);
   const schedule = listScheduledInstants(articles, now);
   for (const edition of planEditions(articles, schedule, now))
     await builder.addEdition(edition, tagNames, authors);
@@ -179,17 +192,22 @@ class SiteBuilder {
 
   /** Fragments rendered ahead (on worker threads), taken once each. */
   readonly #prerendered: Map<string, ArticleFragments> | undefined;
+  readonly #bodies: BodySink | undefined;
+  /** The parts of every body given to `#bodies`. */
+  readonly #given = new Set<string>();
 
   constructor(
     config: SiteConfig,
     assets: AssetSink,
     source?: FragmentSource,
     prerendered?: Map<string, ArticleFragments>,
+    bodies?: BodySink,
   ) {
     this.#config = config;
     this.#assets = assets;
     this.#source = source;
     this.#prerendered = prerendered;
+    this.#bodies = bodies;
     this.#jsonSeparator = this.#chunks.add(JSON_SEPARATOR);
   }
 
@@ -210,7 +228,7 @@ class SiteBuilder {
         await this.#assets.pressure?.();
         continue;
       }
-      drafts.set(path, {
+      this.#draft(drafts, path, {
         parts: this.#chunksOf(article, 'page'),
         lastModified: lastChangeOf(article),
         type: 'html',
@@ -342,7 +360,7 @@ class SiteBuilder {
           tail,
         ];
         const selfLink = link?.replace(`${FEED_FILES.rss}>; rel="self"`, `${file}>; rel="self"`);
-        drafts.set(path + file, {
+        this.#draft(drafts, path + file, {
           parts,
           lastModified: updatedAt,
           type,
@@ -351,6 +369,7 @@ class SiteBuilder {
         });
       }
       if (settled) await this.#assets.pressure?.();
+      await this.#bodies?.turn?.();
       const pageKey = settled ? this.#source?.documentKey(path, descriptor, doc.items) : undefined;
       if (settled && this.#reuse(path, pageKey)) continue;
       const page = renderListPage({
@@ -368,13 +387,27 @@ class SiteBuilder {
         this.#settle(path, [Buffer.from(page)], pageKey);
         continue;
       }
-      drafts.set(path, {
+      this.#draft(drafts, path, {
         parts: this.#chunks.addPage(page),
         lastModified: updatedAt,
         type: 'html',
         lifetime: doc.lifetime === 'archive' ? 'archive' : 'page',
       });
     }
+  }
+
+  /**
+   * Sets the draft of a path in this edition. Its body is final: it becomes a version, or is
+   * the body of the path's last one already (`addEdition`), so a body not given before goes to
+   * the body sink now rather than after the render.
+   */
+  #draft(drafts: Map<string, Draft>, path: string, draft: Draft): void {
+    drafts.set(path, draft);
+    if (this.#bodies === undefined) return;
+    const key = draft.parts.join(',');
+    if (this.#given.has(key)) return;
+    this.#given.add(key);
+    this.#bodies.take(Buffer.concat(draft.parts.map((part) => this.#chunks.bytesOf(part))));
   }
 
   /**

@@ -2,11 +2,22 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseArticle } from '../../../src/content/article.ts';
+import { parseSiteConfig } from '../../../src/content/config.ts';
+import { MemoryAssets } from '../../../src/prerender/asset-output.ts';
+import { BodyCompressor, compressBodies } from '../../../src/prerender/compress.ts';
 import type { BuildOptions } from '../../../src/prerender/run.ts';
+import { planSite, renderSite } from '../../../src/prerender/site.ts';
 import { renderSiteModule } from '../../../src/prerender/site-module.ts';
 import { bodyFilePath } from '../../../src/site/bodies.ts';
 import type { BuiltSite, QueryItem, ServedSite } from '../../../src/site/types.ts';
-import { FIXTURE_VARS, PAGED_ARTICLES, PAGED_VARS, writeArticles } from '../../support/fixtures.ts';
+import {
+  FIXTURE_VARS,
+  formatArticle,
+  PAGED_ARTICLES,
+  PAGED_VARS,
+  writeArticles,
+} from '../../support/fixtures.ts';
 import { APP_MODULE, type AppModule } from '../../support/serve-fixture.ts';
 import { assetsOf, FIXTURE_NOW, runTestBuild } from '../support.ts';
 
@@ -222,6 +233,58 @@ describe('bodies compressed at build time', () => {
     expect(brotliDecompressSync(Buffer.from(await feed.arrayBuffer())).toString()).toBe(
       await feedPlain.text(),
     );
+  });
+});
+
+/** Day 17 of the paged fixture is scheduled: the site has a second edition. */
+const BEFORE_DAY_17 = Date.parse('2024-01-16T12:00:00Z');
+
+/** Day 11 is scheduled: the site has a second edition, whose feeds and pages are new versions. */
+const BEFORE_DAY_11 = Date.parse('2024-01-10T12:00:00Z');
+
+describe('compressing while rendering', () => {
+  it('hands the compressor every Worker body once, as soon as it is final: before the archive after it is rendered', async () => {
+    const config = parseSiteConfig({ ...FIXTURE_VARS, ...PAGED_VARS });
+    const parsed = PAGED_ARTICLES.map(
+      (a) => parseArticle(a.name, Buffer.from(formatArticle(a)), config).article,
+    ).filter((a) => a !== undefined);
+    const { plan } = planSite(parsed, config);
+    if (!plan) throw new Error('the fixture does not plan');
+    const events: string[] = [];
+    const taken: string[] = [];
+    class Assets extends MemoryAssets {
+      override put(path: string, parts: readonly Uint8Array[]): void {
+        events.push(`asset ${path}`);
+        super.put(path, parts);
+      }
+    }
+    const site = await renderSite(plan, config, BEFORE_DAY_17, new Assets(), undefined, undefined, {
+      take: (body) => {
+        events.push('body');
+        taken.push(Buffer.from(body).toString());
+      },
+    });
+    const bodies = new Set(listBodies(site).map(({ body }) => body.toString()));
+    expect(Object.values(site.routes).some((versions) => versions.length > 1)).toBe(true);
+    expect(taken.sort()).toEqual([...bodies].sort());
+    // The site's feeds come first, its archive page after them.
+    expect(events.indexOf('body')).toBeLessThan(events.indexOf('asset /archive/1/feed.json'));
+  });
+
+  it('stores the same bytes as compressing after the render: the module and every Worker file, build after build', async () => {
+    const root = await createProject();
+    const overlapped = await build(root, { now: BEFORE_DAY_11 });
+    const again = await build(root, { now: BEFORE_DAY_11 });
+    const after = await build(root, { now: BEFORE_DAY_11, compress: false });
+    expect(Object.values(after.site.routes).some((versions) => versions.length > 1)).toBe(true);
+    expect(after.site.coded).toEqual([]);
+    const compression = await compressBodies(after.site, new BodyCompressor());
+    expect(compression).toEqual(overlapped.compression);
+    expect(compression.compressed).toBe(2 * compression.bodies);
+    const generated = renderSiteModule(overlapped.site);
+    expect(generated.files.length).toBe(1 + 3 * compression.bodies);
+    expect(renderSiteModule(after.site)).toEqual(generated);
+    expect(renderSiteModule(again.site)).toEqual(generated);
   });
 });
 
