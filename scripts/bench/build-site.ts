@@ -10,7 +10,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BundleSize } from '../../src/prerender/bundle-size.ts';
 import type { CompressionStats } from '../../src/prerender/compress.ts';
-import type { CacheStats } from '../../src/prerender/run.ts';
+import type { CacheStats, PoolStats } from '../../src/prerender/run.ts';
 import type { BuiltSite } from '../../src/site/types.ts';
 import { keepCompiledCode } from '../support/compile-cache.ts';
 import type { NaiveData, NaiveItem } from './worker.ts';
@@ -42,6 +42,8 @@ export type BuildReport =
       assetsKept: number;
       notes: string[];
       cache?: CacheStats;
+      /** Files parsed and articles rendered on the build's worker threads. */
+      pool?: PoolStats;
       /** The Worker's bodies in br and gzip (src/prerender/compress.ts). */
       compression: CompressionStats;
       /** The bundle's estimate, and the Worker's own files in the static assets (bodies in every coding, the query index). */
@@ -57,6 +59,7 @@ export type BuildReport =
       processMs: number;
       maxRssKiB: number;
       cache?: CacheStats;
+      pool?: PoolStats;
     };
 
 const siteDir = process.argv[2];
@@ -99,6 +102,7 @@ if (!result.ok) {
     processMs,
     maxRssKiB,
     ...(result.cache ? { cache: result.cache } : {}),
+    ...(result.pool ? { pool: result.pool } : {}),
   };
   console.log(JSON.stringify(report));
 } else {
@@ -121,6 +125,7 @@ if (!result.ok) {
     assetsKept: result.assetsKept,
     notes: result.notes,
     ...(result.cache ? { cache: result.cache } : {}),
+    ...(result.pool ? { pool: result.pool } : {}),
     compression: result.compression,
     bundle,
     workerFiles,

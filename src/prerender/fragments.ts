@@ -20,7 +20,7 @@ const encoder = new TextEncoder();
 /**
  * Renders an article's fragments, checking that its XML items are well-formed. Each is UTF-8
  * in an ArrayBuffer of its own (TextEncoder's), so a worker thread can hand them over without
- * copying (src/prerender/render-pool.ts).
+ * copying (src/prerender/build-pool.ts).
  */
 export function renderArticleFragments(article: Article, config: SiteConfig): ArticleFragments {
   const tagUrl = (tag: string): string =>

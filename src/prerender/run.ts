@@ -7,7 +7,12 @@ import { ConfigError, parseSiteConfig, type RawVars, readConfigVars } from '../c
 import { type BuildLimits, parseBuildLimits } from '../content/limits.ts';
 import { listArticleFiles } from '../content/list-articles.ts';
 import { formatProblem, type Problem } from '../content/problem.ts';
-import { type ParseCache, type ReadResult, readArticles } from '../content/read-articles.ts';
+import {
+  type ParseCache,
+  type ParseJob,
+  type ReadResult,
+  readArticles,
+} from '../content/read-articles.ts';
 import type { Article, BuiltSite, SiteConfig } from '../site/types.ts';
 import { fieldsWithParts, partsOf, type StoredParts, withLazyParts } from './articles.ts';
 import { type AssetPlan, renderHeadersFile, renderRedirectsFile } from './asset-layout.ts';
@@ -20,9 +25,9 @@ import {
   readAssetsFrom,
 } from './asset-output.ts';
 import { BuildCache, type CacheKind, computeCodeVersion, defaultCacheDir } from './build-cache.ts';
+import { BuildPool, PARSE_BATCH, POOL_MIN_ARTICLES } from './build-pool.ts';
 import { checkBundleSize } from './bundle-size.ts';
 import { BodyCompressor, type CompressionStats, compressBodies } from './compress.ts';
-import { POOL_MIN_ARTICLES, renderInParallel } from './render-pool.ts';
 import { type ArticleFragments, type FragmentSource, planSite, renderSite } from './site.ts';
 import { renderSiteModule, stageSiteModule } from './site-module.ts';
 
@@ -56,12 +61,15 @@ export interface BuildOptions {
    * costs milliseconds even for a small body).
    */
   compress?: boolean;
-  /** Renders articles on worker threads from this many to render on (tests); POOL_MIN_ARTICLES when omitted. */
+  /** Parses files and renders articles on worker threads from this many of either to do (tests); POOL_MIN_ARTICLES when omitted. */
   poolMinArticles?: number;
 }
 
 /** Entries the cache had and entries computed, by kind; absent when the cache was off. */
 export type CacheStats = Record<Exclude<CacheKind, 'html'>, { hits: number; misses: number }>;
+
+/** Files parsed and articles rendered on the build's worker threads (src/prerender/build-pool.ts); absent when they never started. */
+export type PoolStats = { parsed: number; rendered: number };
 
 /** Outcome of a build: the site, or every problem found. */
 export type BuildResult =
@@ -81,8 +89,9 @@ export type BuildResult =
       cache?: CacheStats;
       /** The Worker's bodies in br and gzip: how many, and their bytes. */
       compression: CompressionStats;
+      pool?: PoolStats;
     }
-  | { ok: false; messages: string[]; cache?: CacheStats };
+  | { ok: false; messages: string[]; cache?: CacheStats; pool?: PoolStats };
 
 /**
  * Reads the configuration and articles, validates them, renders every response, and (given
@@ -91,7 +100,6 @@ export type BuildResult =
  */
 export async function runBuild(options: BuildOptions): Promise<BuildResult> {
   const root = options.root;
-  const articlesDir = join(root, options.articlesDir ?? 'articles');
   let config: SiteConfig;
   let limits: BuildLimits;
   try {
@@ -103,7 +111,27 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
     if (error instanceof ConfigError) return { ok: false, messages: [error.message] };
     throw error;
   }
+  // One pool for the parse and the render, started only for the first of them that has enough
+  // to do, and stopped however the build ends.
+  const pool = new BuildPool(config);
+  try {
+    const result = await buildWith(options, config, limits, pool);
+    return pool.started ? { ...result, pool: { ...pool.done } } : result;
+  } finally {
+    await pool.close();
+  }
+}
 
+/** The build after the configuration is read: `runBuild`, with `pool` for the work worth sharing out. */
+async function buildWith(
+  options: BuildOptions,
+  config: SiteConfig,
+  limits: BuildLimits,
+  pool: BuildPool,
+): Promise<BuildResult> {
+  const root = options.root;
+  const articlesDir = join(root, options.articlesDir ?? 'articles');
+  const poolMin = options.poolMinArticles ?? POOL_MIN_ARTICLES;
   const useCache = options.cache ?? true;
   const cacheDir =
     options.cacheDir ?? (process.env.FEED_PUBLISHER_CACHE_DIR || defaultCacheDir(root));
@@ -170,7 +198,14 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
       await cache.drain('html');
     },
   };
-  for (const result of await readArticles(listing.files, config, limits, parseCache)) {
+  // Two batches in flight per worker: one parsing, the next waiting for it.
+  const parser = {
+    minFiles: poolMin,
+    batchSize: PARSE_BATCH,
+    inFlight: 2 * pool.threads,
+    parse: (jobs: readonly ParseJob[]) => pool.parse(jobs),
+  };
+  for (const result of await readArticles(listing.files, config, limits, parseCache, parser)) {
     problems.push(...result.problems);
     if (result.article) parsed.push(result.article);
   }
@@ -199,10 +234,9 @@ export async function runBuild(options: BuildOptions): Promise<BuildResult> {
     phase('keys');
     // A cold build renders every article: on worker threads first, while the main thread waits.
     const unrendered = planned.plan.articles.filter((article) => !fragments?.has(article));
-    const prerendered =
-      unrendered.length >= (options.poolMinArticles ?? POOL_MIN_ARTICLES)
-        ? await renderInParallel(unrendered, config)
-        : undefined;
+    const prerendered = unrendered.length >= poolMin ? await pool.render(unrendered) : undefined;
+    // Nothing is left for the workers: their memory is freed before the documents are assembled.
+    await pool.close();
     phase('render ahead');
     // The render hands the compressor each Worker body as soon as it is final: the cores but
     // the main thread's compress while it renders, and every core once it is done.
