@@ -1,6 +1,6 @@
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseArticle } from '../../../src/content/article.ts';
 import { parseBuildLimits } from '../../../src/content/limits.ts';
 import {
@@ -20,15 +20,11 @@ import {
   formatArticle,
   PAGED_ARTICLES,
   PAGED_VARS,
-  writeArticles,
 } from '../../support/fixtures.ts';
 import { createConfig, createRenderArticle } from '../render/factories.ts';
-import { FIXTURE_NOW, runTestBuild } from '../support.ts';
+import { FIXTURE_NOW, runTestBuild, useTemporaryProjects } from '../support.ts';
 
-const roots: string[] = [];
-afterEach(async () => {
-  for (const root of roots.splice(0)) await rm(root, { recursive: true, force: true });
-});
+const projects = useTemporaryProjects();
 
 const config = createConfig();
 // Two batches and more (src/prerender/build-pool.ts sends 200 at a time), so both workers render.
@@ -105,14 +101,13 @@ describe('the build pool', () => {
 
 describe('parsing in batches', () => {
   it('keeps the results in file order however the batches come back, with a few in flight', async () => {
-    const root = await writeArticles(
+    const root = await projects.project(
       Array.from({ length: 60 }, (_, i) => ({
         name: `a-${String(i).padStart(3, '0')}.md`,
         frontMatter: { title: `Article ${i}`, date: i % 17 === 5 ? 'someday' : '2024-03-01' },
         body: `Body ${i}.\n`,
       })),
     );
-    roots.push(root);
     const files: ArticleFile[] = (await readdir(join(root, 'articles')))
       .sort()
       .map((name) => ({ file: `articles/${name}`, path: join(root, 'articles', name) }));
@@ -154,8 +149,7 @@ describe('a build on worker threads', () => {
     options: Partial<BuildOptions>,
     root?: string,
   ) => {
-    const dir = root ?? (await writeArticles(fixtures));
-    if (!root) roots.push(dir);
+    const dir = root ?? (await projects.project(fixtures));
     const result = await runTestBuild({
       root: dir,
       vars: { ...FIXTURE_VARS, ...PAGED_VARS },
@@ -212,8 +206,7 @@ describe('a build on worker threads', () => {
       { name: 'deep.md', body: nested(3500) },
     ];
     const messages = async (options: Partial<BuildOptions>) => {
-      const root = await writeArticles(broken);
-      roots.push(root);
+      const root = await projects.project(broken);
       // Bytes a fixture cannot hold: not UTF-8.
       await writeFile(join(root, 'articles', 'latin-1.md'), Buffer.from('# Caf\xe9\n', 'latin1'));
       const { result } = await output(broken, { cache: false, ...options }, root);
