@@ -99,7 +99,7 @@ export class BodyCompressor implements BodySink {
    * same body and is given the same jobs. A failure is its to report.
    */
   take(body: Uint8Array): void {
-    for (const coding of CODINGS) this.compress(body, coding).catch(() => undefined);
+    for (const coding of STORED_CODINGS) this.compress(body, coding).catch(() => undefined);
   }
 
   /** A turn of the event loop when jobs are in flight and the last one was TURN_MS ago; otherwise undefined. */
@@ -143,7 +143,7 @@ export class BodyCompressor implements BodySink {
 }
 
 /** The codings of every body, in the order they are asked for. */
-const CODINGS: readonly StoredCoding[] = ['gzip', 'br'];
+const STORED_CODINGS: readonly StoredCoding[] = ['gzip', 'br'];
 
 /**
  * Compresses one body in one coding: brotli at BROTLI_QUALITY (in its text mode, with a window
