@@ -1,4 +1,5 @@
 import {
+  constants,
   existsSync,
   lstatSync,
   mkdirSync,
@@ -11,7 +12,18 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { link, mkdir, readdir, rename, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
+import {
+  type FileHandle,
+  link,
+  mkdir,
+  open,
+  readdir,
+  rename,
+  rm,
+  rmdir,
+  unlink,
+  writeFile,
+} from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { ASSET_LIMITS, type AssetPlan, assetFileOf, assetPathOf, planFor } from './asset-layout.ts';
 import type { AssetSink, ItemRanges, SettledFile } from './site.ts';
@@ -119,9 +131,9 @@ export function assetFoldersOf(target: string): [string, string] {
  * ETag `wrangler dev` derives from it.
  *
  * The two folders share a file's inode wherever it was linked, so a file of the folder written
- * is never opened for writing: it is unlinked, then created anew (`wx`: failing rather than
- * opening a path that still exists) or renamed over. Writing in place would change the live
- * folder's copy too.
+ * is written in place only when it has no other name (`overwriteUnshared`): a shared one is
+ * unlinked, then created anew (`wx`: failing rather than opening a path that still exists) or
+ * linked again. Writing a shared file in place would change the live folder's copy too.
  */
 export class DirectoryAssets implements AssetSink {
   readonly tally: Tally = { files: 0, tooBig: [] };
@@ -175,7 +187,7 @@ export class DirectoryAssets implements AssetSink {
     const bytes = count(this.tally, path, parts);
     this.#start();
     const body = Buffer.concat(parts);
-    this.#replace(path, (file) => writeFile(file, body, { flag: 'wx' }));
+    this.#replace(path, (file) => writeFile(file, body, { flag: 'wx' }), body);
     this.#manifest.set(path, {
       key: made?.key ?? null,
       bytes,
@@ -220,32 +232,37 @@ export class DirectoryAssets implements AssetSink {
   }
 
   /**
-   * Puts a new file for the URL path `path` in the folder written: whatever is there is unlinked
-   * first, never written in place (it may be the live folder's file too), and its folder made if
-   * missing. `create` must fail with EEXIST on an existing file (`wx`, `link`). A file the
-   * folder's manifest lists is unlinked, then created; any other is created first and unlinked
-   * only when that fails: an unlink of nothing cost a first build's empty folder 35,000 failed
-   * system calls at 20,000 articles, and a failed create cost a build without the cache over a
-   * full folder as many, with an exception each on the main thread. Unlinking each old file
-   * just before its new one is also cheaper than moving the whole folder aside and creating
-   * every file in a new one: on the benchmark machine (a VM), 7,000 files of 50 KB took 5.0–5.3 s
-   * of CPU unlinked and created, 6.0–6.4 s created in a new folder while a worker thread removed
-   * the old one, and 6.5–7.0 s created in empty folders (a new file takes, it seems, the pages
-   * and inode the old one just freed).
+   * Puts a file for the URL path `path` in the folder written, its folder made if missing.
+   * `create` must fail with EEXIST on an existing file (`wx`, `link`). A file there already is
+   * written over in place when `body` is given and the file has no other name; otherwise it is
+   * unlinked first and created anew, since it may be the live folder's file too. A file the
+   * folder's manifest lists is expected there; any other is created first, and only a create
+   * that fails looks at what is in the way: an unlink of nothing cost a first build's empty
+   * folder 35,000 failed system calls at 20,000 articles, and a failed create cost a build
+   * without the cache over a full folder as many, with an exception each on the main thread.
+   * In place is the cheap way on ext4: 8,000 files of 52 KB took 0.27 s written over, 2.6–2.9 s
+   * unlinked and created or truncated and written (freeing the blocks and allocating new ones),
+   * and at 20,000 articles a build without the cache over a full spare folder spent 36 s in its
+   * render instead of 16 s over an empty one (BENCHMARKS.md, "Writing the spare folder in place").
    */
-  #replace(path: string, create: (file: string) => Promise<void>): void {
+  #replace(path: string, create: (file: string) => Promise<void>, body?: Uint8Array): void {
     const file = join(this.#folder, assetFileOf(path));
     const listed = this.#folderManifest.files.has(path);
+    const replaceExisting = async (): Promise<void> => {
+      if (body && (await overwriteUnshared(file, body))) return;
+      await unlink(file).catch(ignoreMissing);
+      await create(file);
+    };
     this.#track(
       (async () => {
+        if (listed) return await replaceExisting();
         try {
-          if (listed) await unlink(file).catch(ignoreMissing);
           await create(file);
         } catch (error) {
           const code = codeOf(error);
-          if (code === 'EEXIST') await unlink(file);
-          else if (code === 'ENOENT') await mkdir(dirname(file), { recursive: true });
-          else throw error;
+          if (code === 'EEXIST') return await replaceExisting();
+          if (code !== 'ENOENT') throw error;
+          await mkdir(dirname(file), { recursive: true });
           await create(file);
         }
       })(),
@@ -372,6 +389,32 @@ export class DirectoryAssets implements AssetSink {
   #unlock(): void {
     if (this.#lock) rmSync(this.#lock, { force: true });
     this.#lock = undefined;
+  }
+}
+
+/**
+ * Writes `body` over the regular file at `file`, in place, when no other path names its inode
+ * (one link): the spare folder's own files from the build before last. False when there is no
+ * file, or it is linked elsewhere too (the live folder's, shared by a hard link) and must be
+ * replaced rather than changed. A symbolic link there is never followed.
+ */
+async function overwriteUnshared(file: string, body: Uint8Array): Promise<boolean> {
+  let handle: FileHandle;
+  try {
+    handle = await open(file, constants.O_RDWR | constants.O_NOFOLLOW);
+  } catch (error) {
+    if (codeOf(error) === 'ENOENT' || codeOf(error) === 'ELOOP') return false;
+    throw error;
+  }
+  try {
+    const stats = await handle.stat();
+    if (!stats.isFile() || stats.nlink !== 1) return false;
+    // A new handle writes from offset 0; what is left of a longer old file is cut off.
+    await handle.writeFile(body);
+    if (stats.size > body.byteLength) await handle.truncate(body.byteLength);
+    return true;
+  } finally {
+    await handle.close();
   }
 }
 
