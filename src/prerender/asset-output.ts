@@ -1,8 +1,12 @@
 import {
+  closeSync,
   constants,
   existsSync,
+  fstatSync,
+  ftruncateSync,
   lstatSync,
   mkdirSync,
+  openSync,
   readdirSync,
   readFileSync,
   readlinkSync,
@@ -11,19 +15,9 @@ import {
   statSync,
   symlinkSync,
   writeFileSync,
+  writeSync,
 } from 'node:fs';
-import {
-  type FileHandle,
-  link,
-  mkdir,
-  open,
-  readdir,
-  rename,
-  rm,
-  rmdir,
-  unlink,
-  writeFile,
-} from 'node:fs/promises';
+import { link, mkdir, readdir, rename, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { ASSET_LIMITS, type AssetPlan, assetFileOf, assetPathOf, planFor } from './asset-layout.ts';
 import type { AssetSink, ItemRanges, SettledFile } from './site.ts';
@@ -240,29 +234,34 @@ export class DirectoryAssets implements AssetSink {
    * that fails looks at what is in the way: an unlink of nothing cost a first build's empty
    * folder 35,000 failed system calls at 20,000 articles, and a failed create cost a build
    * without the cache over a full folder as many, with an exception each on the main thread.
-   * In place is the cheap way on ext4: 8,000 files of 52 KB took 0.27 s written over, 2.6–2.9 s
-   * unlinked and created or truncated and written (freeing the blocks and allocating new ones),
-   * and at 20,000 articles a build without the cache over a full spare folder spent 36 s in its
-   * render instead of 16 s over an empty one (BENCHMARKS.md, "Writing the spare folder in place").
+   *
+   * In place is the cheap way on ext4, and it is done synchronously: it waits for no block to be
+   * freed or allocated. On the benchmark machine 8,000 files of 52 KB took 0.25–0.27 s written
+   * over synchronously (0.85–0.9 s wall and 1.3 s of CPU through the thread pool, 16 at a time),
+   * against 2.6–2.9 s unlinked and created, or truncated and written. At 20,000 articles a build
+   * without the cache over a full spare folder spent 36 s in its render, 16 s over an empty one
+   * (BENCHMARKS.md, "Writing the spare folder in place"). Creates and links stay asynchronous,
+   * a few at a time, since they wait on the file system.
    */
   #replace(path: string, create: (file: string) => Promise<void>, body?: Uint8Array): void {
     const file = join(this.#folder, assetFileOf(path));
     const listed = this.#folderManifest.files.has(path);
-    const replaceExisting = async (): Promise<void> => {
-      if (body && (await overwriteUnshared(file, body))) return;
-      await unlink(file).catch(ignoreMissing);
-      await create(file);
-    };
+    if (listed && body && overwriteUnshared(file, body)) return;
     this.#track(
       (async () => {
-        if (listed) return await replaceExisting();
+        if (listed) {
+          await unlink(file).catch(ignoreMissing);
+          return await create(file);
+        }
         try {
           await create(file);
         } catch (error) {
           const code = codeOf(error);
-          if (code === 'EEXIST') return await replaceExisting();
-          if (code !== 'ENOENT') throw error;
-          await mkdir(dirname(file), { recursive: true });
+          if (code === 'EEXIST') {
+            if (body && overwriteUnshared(file, body)) return;
+            await unlink(file);
+          } else if (code === 'ENOENT') await mkdir(dirname(file), { recursive: true });
+          else throw error;
           await create(file);
         }
       })(),
@@ -398,23 +397,24 @@ export class DirectoryAssets implements AssetSink {
  * file, or it is linked elsewhere too (the live folder's, shared by a hard link) and must be
  * replaced rather than changed. A symbolic link there is never followed.
  */
-async function overwriteUnshared(file: string, body: Uint8Array): Promise<boolean> {
-  let handle: FileHandle;
+function overwriteUnshared(file: string, body: Uint8Array): boolean {
+  let fd: number;
   try {
-    handle = await open(file, constants.O_RDWR | constants.O_NOFOLLOW);
+    fd = openSync(file, constants.O_RDWR | constants.O_NOFOLLOW);
   } catch (error) {
     if (codeOf(error) === 'ENOENT' || codeOf(error) === 'ELOOP') return false;
     throw error;
   }
   try {
-    const stats = await handle.stat();
+    const stats = fstatSync(fd);
     if (!stats.isFile() || stats.nlink !== 1) return false;
-    // A new handle writes from offset 0; what is left of a longer old file is cut off.
-    await handle.writeFile(body);
-    if (stats.size > body.byteLength) await handle.truncate(body.byteLength);
+    for (let at = 0; at < body.byteLength; )
+      at += writeSync(fd, body, at, body.byteLength - at, at);
+    // What is left of a longer old file is cut off.
+    if (stats.size > body.byteLength) ftruncateSync(fd, body.byteLength);
     return true;
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
