@@ -52,8 +52,8 @@ const TURN_MS = 10;
  * asynchronously on libuv's thread pool, at most `limit` at a time: one per core by default,
  * since more jobs than cores would only queue the build's file writes behind them (they share
  * the pool). While the render runs on the main thread, the build takes the bodies as they are
- * final (`take`) with a limit of one job fewer than the cores, so that the other cores
- * compress, and raises the limit once the render is done.
+ * final (`take`), at most two jobs fewer than the pool's threads (src/prerender/run.ts), and
+ * raises the limit once the render is done.
  */
 export class BodyCompressor implements BodySink {
   readonly #cache: BuildCache | undefined;

@@ -238,12 +238,17 @@ async function buildWith(
     // Nothing is left for the workers: their memory is freed before the documents are assembled.
     await pool.close();
     phase('render ahead');
-    // The render hands the compressor each Worker body as soon as it is final: the cores but
-    // the main thread's compress while it renders, and every core once it is done.
+    // The render hands the compressor each Worker body as soon as it is final, and it
+    // compresses one job a core while the main thread renders: on two cores, 3.1 s of brotli
+    // were left after a 20,000-article render, against 4.6–5 s with one job fewer than the cores
+    // (BENCHMARKS.md, "Writing the spare folder in place"). libuv's pool (4 threads unless
+    // UV_THREADPOOL_SIZE says otherwise) runs the render's file writes too: two threads are
+    // left to them until the render is done.
     const cores = availableParallelism();
+    const poolThreads = Number(process.env.UV_THREADPOOL_SIZE) || 4;
     const compressor =
       (options.compress ?? true)
-        ? new BodyCompressor(cache, { limit: Math.max(1, cores - 1) })
+        ? new BodyCompressor(cache, { limit: Math.max(1, Math.min(cores, poolThreads - 2)) })
         : undefined;
     const site = await renderSite(
       planned.plan,
