@@ -28,7 +28,13 @@ import { BuildCache, type CacheKind, computeCodeVersion, defaultCacheDir } from 
 import { BuildPool, PARSE_BATCH, POOL_MIN_ARTICLES } from './build-pool.ts';
 import { checkBundleSize } from './bundle-size.ts';
 import { BodyCompressor, type CompressionStats, compressBodies } from './compress.ts';
-import { type ArticleFragments, type FragmentSource, planSite, renderSite } from './site.ts';
+import {
+  type ArticleFragments,
+  type FeedFragments,
+  type FragmentSource,
+  planSite,
+  renderSite,
+} from './site.ts';
 import { renderSiteModule, stageSiteModule } from './site-module.ts';
 
 /** Where the build reads and writes, relative to `root`. */
@@ -537,11 +543,11 @@ async function storeFragments(
   rendered.length = 0;
 }
 
-/** The four fragments in the order they are stored. */
-const FRAGMENT_NAMES = ['page', 'rss', 'atom', 'json'] as const;
+/** The fragments the cache keeps (not the page: `FeedFragments`), in the order they are stored. */
+const FRAGMENT_NAMES = ['rss', 'atom', 'json'] as const;
 
-/** Fragments back to back behind their four byte lengths. */
-function encodeFragments(fragments: ArticleFragments): Uint8Array {
+/** The feed fragments back to back behind their byte lengths. */
+function encodeFragments(fragments: FeedFragments): Uint8Array {
   const parts = FRAGMENT_NAMES.map((name) => fragments[name]);
   const bytes = Buffer.allocUnsafe(
     4 * parts.length + parts.reduce((sum, p) => sum + p.byteLength, 0),
@@ -556,7 +562,7 @@ function encodeFragments(fragments: ArticleFragments): Uint8Array {
 }
 
 /** The fragments `encodeFragments` stored (views into its bytes), or undefined for anything else. */
-function decodeFragments(stored: Uint8Array | undefined): ArticleFragments | undefined {
+function decodeFragments(stored: Uint8Array | undefined): FeedFragments | undefined {
   if (!(stored instanceof Uint8Array) || stored.byteLength < 4 * FRAGMENT_NAMES.length)
     return undefined;
   const bytes = Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength);
@@ -569,6 +575,6 @@ function decodeFragments(stored: Uint8Array | undefined): ArticleFragments | und
     at = end;
   }
   if (at !== bytes.byteLength) return undefined;
-  const [page, rss, atom, json] = parts as [Uint8Array, Uint8Array, Uint8Array, Uint8Array];
-  return { page, rss, atom, json };
+  const [rss, atom, json] = parts as [Uint8Array, Uint8Array, Uint8Array];
+  return { rss, atom, json };
 }

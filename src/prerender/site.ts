@@ -41,7 +41,12 @@ import {
   planEditions,
   type Scope,
 } from './editions.ts';
-import { type ArticleFragments, renderArticleFragments } from './fragments.ts';
+import {
+  type ArticleFragments,
+  type FeedFragments,
+  renderArticleFragments,
+  renderPageFragment,
+} from './fragments.ts';
 import { planPages } from './paging.ts';
 import { assertWellFormed } from './well-formed.ts';
 
@@ -53,7 +58,7 @@ export interface SitePlan {
   authors: ReadonlyMap<string, Author>;
 }
 
-export type { ArticleFragments };
+export type { ArticleFragments, FeedFragments };
 
 /** Where an article's fragments may come from instead of being rendered (src/prerender/build-cache.ts). */
 export interface FragmentSource {
@@ -61,8 +66,8 @@ export interface FragmentSource {
   keyOf(article: Article): string;
   /** The key of a settled document: its path, `descriptor` (everything but its items) and its items' keys. */
   documentKey(path: string, descriptor: string, items: readonly Article[]): string;
-  /** Fragments rendered earlier from exactly this article and configuration, if any. */
-  get(article: Article): ArticleFragments | undefined;
+  /** Fragments rendered earlier from exactly this article and configuration, if any; the page is not kept. */
+  get(article: Article): FeedFragments | undefined;
   /** Whether `get` will probably find them (without reading them). */
   has(article: Article): boolean;
   /** Keeps fragments just rendered. */
@@ -175,7 +180,7 @@ class SiteBuilder {
   readonly #config: SiteConfig;
   readonly #chunks = new ChunkStore();
   readonly #routes = new Map<string, Version[]>();
-  readonly #fragments = new Map<string, ArticleFragments>();
+  readonly #fragments = new Map<string, FeedFragments & { page?: Uint8Array }>();
   readonly #itemChunks = new Map<
     string,
     { page?: number[]; rss?: number; atom?: number; json?: number }
@@ -224,7 +229,7 @@ class SiteBuilder {
       // Published at the build, a page can change only with an edit: it is settled.
       if (from === null) {
         const key = this.#source?.documentKey(path, 'article page', [article]);
-        if (!this.#reuse(path, key)) this.#settle(path, [this.#fragmentsOf(article).page], key);
+        if (!this.#reuse(path, key)) this.#settle(path, [this.#pageOf(article)], key);
         await this.#assets.pressure?.();
         continue;
       }
@@ -513,7 +518,7 @@ class SiteBuilder {
       this.#itemChunks.set(article.slug, known);
     }
     if (kind === 'page') {
-      known.page ??= this.#chunks.addPage(Buffer.from(this.#fragmentsOf(article).page).toString());
+      known.page ??= this.#chunks.addPage(Buffer.from(this.#pageOf(article)).toString());
       return known.page;
     }
     // An article's renderings sit side by side in the chunk table, within gzip's 32 KiB
@@ -523,12 +528,19 @@ class SiteBuilder {
   }
 
   /** An article's fragments, from the source or rendered, once per build. */
-  #fragmentsOf(article: Article): ArticleFragments {
+  #fragmentsOf(article: Article): FeedFragments & { page?: Uint8Array } {
     const known = this.#fragments.get(article.slug);
     if (known) return known;
     const fragments = this.#source?.get(article) ?? this.#renderFragments(article);
     this.#fragments.set(article.slug, fragments);
     return fragments;
+  }
+
+  /** An article's page: rendered with its fragments, or now when they came from the source (which keeps no page). */
+  #pageOf(article: Article): Uint8Array {
+    const fragments = this.#fragmentsOf(article);
+    fragments.page ??= renderPageFragment(article, this.#config);
+    return fragments.page;
   }
 
   /** An article's fragments, rendered ahead on worker threads or now, and handed to the source to keep. */

@@ -157,7 +157,22 @@ describe('the build cache', () => {
       'site.js',
     ]);
     expect(cold.output).toEqual(uncached.output);
+    // The warm build had no assets folder: it rendered the pages again, from the cached items'
+    // article, since the cache keeps each article's feed items but not its page.
     expect(warm.output).toEqual(uncached.output);
+    const cache = new BuildCache(cacheDirOf(root));
+    await cache.ready('render');
+    const stored = (await listEntries(root, 'render')).map((key) =>
+      Buffer.from(cache.readNow<Uint8Array>('render', key) ?? []).toString(),
+    );
+    cache.release('render');
+    expect(stored).toHaveLength(3);
+    for (const entry of stored) {
+      expect(entry).toContain('<item>');
+      expect(entry).toContain('<entry>');
+      expect(entry).toContain('"content_html"');
+      expect(entry).not.toContain('<!doctype html>');
+    }
   });
 
   it('reports an invalid article the same way from the cache, every problem at once', async () => {
