@@ -60,6 +60,9 @@ export interface SitePlan {
 
 export type { ArticleFragments, FeedFragments };
 
+/** An article's fragments as the builder holds them: from the source without a page until one is asked for. */
+type HeldFragments = FeedFragments & { page?: Uint8Array };
+
 /** Where an article's fragments may come from instead of being rendered (src/prerender/build-cache.ts). */
 export interface FragmentSource {
   /** What names an article's fragments: the same exactly when the article, configuration and code are. */
@@ -180,7 +183,7 @@ class SiteBuilder {
   readonly #config: SiteConfig;
   readonly #chunks = new ChunkStore();
   readonly #routes = new Map<string, Version[]>();
-  readonly #fragments = new Map<string, FeedFragments & { page?: Uint8Array }>();
+  readonly #fragments = new Map<string, HeldFragments>();
   readonly #itemChunks = new Map<
     string,
     { page?: number[]; rss?: number; atom?: number; json?: number }
@@ -528,7 +531,7 @@ class SiteBuilder {
   }
 
   /** An article's fragments, from the source or rendered, once per build. */
-  #fragmentsOf(article: Article): FeedFragments & { page?: Uint8Array } {
+  #fragmentsOf(article: Article): HeldFragments {
     const known = this.#fragments.get(article.slug);
     if (known) return known;
     const fragments = this.#source?.get(article) ?? this.#renderFragments(article);
