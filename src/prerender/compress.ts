@@ -48,12 +48,22 @@ const CODING_VERSION = `br q${BROTLI_QUALITY} lgwin22 text, gzip 9; brotli ${pro
 const TURN_MS = 10;
 
 /**
+ * Jobs to run at once while the render's file writes share libuv's thread pool with them (4
+ * threads unless UV_THREADPOOL_SIZE says otherwise): one a core, two threads left to the
+ * writes. On two cores, 3.1 s of brotli were left after a 20,000-article render, against
+ * 4.6–5 s with one job fewer than the cores (BENCHMARKS.md, "Writing the spare folder in place").
+ */
+export function limitBesideWrites(cores = availableParallelism()): number {
+  const poolThreads = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+  return Math.max(1, Math.min(cores, poolThreads - 2));
+}
+
+/**
  * Compresses bodies, each body and coding once, with the build cache in front. Jobs run
  * asynchronously on libuv's thread pool, at most `limit` at a time: one per core by default,
  * since more jobs than cores would only queue the build's file writes behind them (they share
  * the pool). While the render runs on the main thread, the build takes the bodies as they are
- * final (`take`), at most two jobs fewer than the pool's threads (src/prerender/run.ts), and
- * raises the limit once the render is done.
+ * final (`take`) with `limitBesideWrites`, and raises the limit once the render is done.
  */
 export class BodyCompressor implements BodySink {
   readonly #cache: BuildCache | undefined;

@@ -27,7 +27,12 @@ import {
 import { BuildCache, type CacheKind, computeCodeVersion, defaultCacheDir } from './build-cache.ts';
 import { BuildPool, PARSE_BATCH, POOL_MIN_ARTICLES } from './build-pool.ts';
 import { checkBundleSize } from './bundle-size.ts';
-import { BodyCompressor, type CompressionStats, compressBodies } from './compress.ts';
+import {
+  BodyCompressor,
+  type CompressionStats,
+  compressBodies,
+  limitBesideWrites,
+} from './compress.ts';
 import {
   type ArticleFragments,
   type FeedFragments,
@@ -244,17 +249,11 @@ async function buildWith(
     // Nothing is left for the workers: their memory is freed before the documents are assembled.
     await pool.close();
     phase('render ahead');
-    // The render hands the compressor each Worker body as soon as it is final, and it
-    // compresses one job a core while the main thread renders: on two cores, 3.1 s of brotli
-    // were left after a 20,000-article render, against 4.6–5 s with one job fewer than the cores
-    // (BENCHMARKS.md, "Writing the spare folder in place"). libuv's pool (4 threads unless
-    // UV_THREADPOOL_SIZE says otherwise) runs the render's file writes too: two threads are
-    // left to them until the render is done.
-    const cores = availableParallelism();
-    const poolThreads = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+    // The render hands the compressor each Worker body as soon as it is final: it compresses
+    // beside the render's file writes, then on every core once the render is done.
     const compressor =
       (options.compress ?? true)
-        ? new BodyCompressor(cache, { limit: Math.max(1, Math.min(cores, poolThreads - 2)) })
+        ? new BodyCompressor(cache, { limit: limitBesideWrites() })
         : undefined;
     const site = await renderSite(
       planned.plan,
@@ -269,7 +268,7 @@ async function buildWith(
     cache?.release('render');
     cache?.release('html');
     // Compressing runs on the thread pool while the fragments are written.
-    if (compressor) compressor.limit = cores;
+    if (compressor) compressor.limit = availableParallelism();
     const compressing = compressor ? compressBodies(site, compressor) : undefined;
     if (cache && fragments) await storeFragments(cache, fragments.rendered);
     phase('store fragments');
