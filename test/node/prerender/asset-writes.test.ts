@@ -19,15 +19,20 @@ import {
 
 /** The module object behind `node:fs/promises`, whose functions its named exports follow after `syncBuiltinESMExports`. */
 const promises = createRequire(import.meta.url)('node:fs/promises') as {
+  open: typeof fs.open;
   writeFile: typeof fs.writeFile;
   link: typeof fs.link;
 };
-const real = { writeFile: promises.writeFile, link: promises.link };
+const real = { open: promises.open, writeFile: promises.writeFile, link: promises.link };
 /** The files every create and link named, while `recordCreates` runs (the real calls run). */
 const created: string[] = [];
 
 /** Records every file the build creates or links (the modules' named imports see the wrappers). */
 function recordCreates(): void {
+  promises.open = (file, flags, ...rest) => {
+    if (typeof flags === 'string' && flags.includes('x')) created.push(String(file));
+    return real.open(file, flags, ...rest);
+  };
   promises.writeFile = (file, ...rest) => {
     created.push(String(file));
     return real.writeFile(file, ...rest);
