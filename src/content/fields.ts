@@ -1,4 +1,3 @@
-import { isScalar, isSeq, type Node as YamlNode } from 'yaml';
 import type { Author } from '../site/types.ts';
 import { parseDateValue } from './dates.ts';
 import type { FrontMatterField } from './front-matter.ts';
@@ -15,11 +14,8 @@ export function readString(
   report: Report,
 ): string | undefined {
   if (!entry) return undefined;
-  if (
-    isScalar(entry.node) &&
-    (typeof entry.node.value === 'string' || typeof entry.node.value === 'number')
-  ) {
-    const value = String(entry.node.value).trim();
+  if (typeof entry.value === 'string' || typeof entry.value === 'number') {
+    const value = String(entry.value).trim();
     if (value !== '') return value;
   }
   report(entry.line, name, 'expected non-empty text');
@@ -33,7 +29,7 @@ export function readBoolean(
   report: Report,
 ): boolean | undefined {
   if (!entry) return undefined;
-  if (isScalar(entry.node) && typeof entry.node.value === 'boolean') return entry.node.value;
+  if (typeof entry.value === 'boolean') return entry.value;
   report(entry.line, name, 'expected true or false');
   return undefined;
 }
@@ -45,16 +41,11 @@ export function readDate(
   timeZone: string,
   report: Report,
 ): number | undefined {
-  const raw = isScalar(entry.node) ? entry.node.value : undefined;
-  if (typeof raw !== 'string') {
-    report(
-      entry.line,
-      name,
-      `expected a date like 2023-09-25, got ${JSON.stringify(raw ?? entry.node.toJSON())}`,
-    );
+  if (typeof entry.value !== 'string') {
+    report(entry.line, name, `expected a date like 2023-09-25, got ${toJson(entry.value)}`);
     return undefined;
   }
-  const result = parseDateValue(raw, timeZone);
+  const result = parseDateValue(entry.value, timeZone);
   if (!result.ok) {
     report(entry.line, name, result.problem);
     return undefined;
@@ -87,10 +78,9 @@ export function readAuthors(
   report: Report,
 ): Author[] | undefined {
   if (!entry) return undefined;
-  const items = isSeq(entry.node) ? entry.node.items : [entry.node];
+  const values: unknown[] = Array.isArray(entry.value) ? entry.value : [entry.value];
   const authors: Author[] = [];
-  for (const item of items) {
-    const value = (item as YamlNode).toJSON() as unknown;
+  for (const value of values) {
     if (typeof value === 'string' && value.trim() !== '') {
       authors.push({ name: value.trim() });
     } else if (
@@ -106,13 +96,12 @@ export function readAuthors(
           report(
             entry.line,
             'authors',
-            `author url must be an absolute http(s) URL, got ${JSON.stringify(url)}`,
+            `author url must be an absolute http(s) URL, got ${toJson(url)}`,
           );
       }
       if (email !== undefined) {
         if (typeof email === 'string' && /^[^\s@<>]+@[^\s@<>]+$/.test(email)) author.email = email;
-        else
-          report(entry.line, 'authors', `author email is not an address: ${JSON.stringify(email)}`);
+        else report(entry.line, 'authors', `author email is not an address: ${toJson(email)}`);
       }
       authors.push(author);
     } else {
@@ -130,9 +119,7 @@ export function readAuthors(
 /** Reads `tags`: a name or a list of names, each once, in order. */
 export function readTags(entry: FrontMatterField | undefined, report: Report): string[] {
   if (!entry) return [];
-  const values = isSeq(entry.node)
-    ? entry.node.items.map((item) => (item as YamlNode).toJSON() as unknown)
-    : [entry.node.toJSON() as unknown];
+  const values: unknown[] = Array.isArray(entry.value) ? entry.value : [entry.value];
   const tags: string[] = [];
   for (const value of values) {
     if ((typeof value !== 'string' && typeof value !== 'number') || String(value).trim() === '') {
@@ -165,6 +152,23 @@ export function checkPlainText(
     field,
     address ? `${markup.message}, as \`email\` of \`{ name, email }\`` : markup.message,
   );
+}
+
+/**
+ * A front-matter value as JSON, for a message. Aliases can make a list that holds itself, which
+ * JSON cannot write, or one that holds another many times over (`&a [x, x]`, `&b [*a, *a]`, …),
+ * too long to write out: either is named by its kind instead.
+ */
+function toJson(value: unknown): string {
+  let valuesLeft = 1000;
+  try {
+    return JSON.stringify(value, (_key, item: unknown) => {
+      if (--valuesLeft < 0) throw new RangeError('too long to write out');
+      return item;
+    });
+  } catch {
+    return Array.isArray(value) ? 'a list' : 'a mapping';
+  }
 }
 
 /** Whether `value` is an absolute URL with an http or https scheme, written out in full. */

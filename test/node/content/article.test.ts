@@ -255,6 +255,131 @@ describe('parseArticle front matter', () => {
   });
 });
 
+const KNOWN_KEYS =
+  '(known keys: title, date, updated, summary, authors, tags, image, lang, original_url, draft)';
+
+describe('parseArticle front matter as YAML 1.2', () => {
+  it('keeps dates and yes/no as text, and takes numbers as text where text is expected', () => {
+    const article = parseValid(
+      lines('---', 'title: 2024', 'date: 2024-03-01', 'tags: [yes, no, 7]', '---', BODY),
+    );
+    expect(article.title).toBe('2024');
+    expect(article.tags).toEqual(['yes', 'no', '7']);
+    expect(new Date(article.publishedAt).toISOString()).toBe('2024-03-01T00:00:00.000Z');
+  });
+
+  it('refuses yes as a draft flag: only true and false are', () => {
+    expect(
+      parse(lines('---', 'title: T', 'date: 2024-03-01', 'draft: yes', '---', BODY)).messages,
+    ).toEqual(['articles/story.md:4: draft: expected true or false']);
+  });
+
+  it('locates a quoted key at its own line', () => {
+    expect(
+      parse(
+        lines(
+          '---',
+          '"title": T',
+          'date: 2024-03-01',
+          '\'lang\': "en_US!"',
+          '"colour": red',
+          '---',
+          BODY,
+        ),
+      ).messages,
+    ).toEqual([
+      `articles/story.md:5: colour: unknown key ${KNOWN_KEYS}`,
+      'articles/story.md:4: lang: expected a BCP 47 language tag such as "en" or "pt-BR", got "en_US!"',
+    ]);
+  });
+
+  it('reads a flow mapping as the front matter, each key at its line', () => {
+    expect(parseValid(lines('---', '{title: T, date: 2024-03-01}', '---', BODY)).title).toBe('T');
+    const { messages } = parse(
+      lines(
+        '---',
+        '{',
+        '  title: T,',
+        '  date: 2024-03-01,',
+        '  # a comment: with a colon',
+        '  draft,',
+        '  colour: red',
+        '}',
+        '---',
+        BODY,
+      ),
+    );
+    // `draft` has no value, so it is absent, and `colour` after it is a key of its own.
+    expect(messages).toEqual([`articles/story.md:7: colour: unknown key ${KNOWN_KEYS}`]);
+  });
+
+  it('reads an alias as the value of its anchor', () => {
+    const article = parseValid(
+      lines('---', 'title: &words Same words', 'summary: *words', 'date: 2024-03-01', '---', BODY),
+    );
+    expect(article.summary).toBe('Same words');
+  });
+
+  it('names a list that holds itself through an alias rather than writing it out', () => {
+    expect(parse(lines('---', 'title: T', 'date: &d [*d]', '---', BODY)).messages).toEqual([
+      'articles/story.md:3: date: expected a date like 2023-09-25, got a list',
+    ]);
+  });
+
+  it('names a list that aliases make too long to write out (a billion strings) by its kind', () => {
+    const levels = Array.from({ length: 9 }, (_, i) =>
+      i === 0
+        ? 'l0: &l0 [a, a, a, a, a, a, a, a, a, a]'
+        : `l${i}: &l${i} [${Array(10)
+            .fill(`*l${i - 1}`)
+            .join(', ')}]`,
+    );
+    const { messages } = parse(lines('---', 'title: T', ...levels, 'date: *l8', '---', BODY));
+    expect(messages.at(-1)).toBe(
+      'articles/story.md:12: date: expected a date like 2023-09-25, got a list',
+    );
+  });
+});
+
+describe('parseArticle invalid YAML', () => {
+  /** The front-matter problem of a file whose YAML does not parse (the missing title and date follow it). */
+  function yamlProblem(...frontMatter: string[]): string[] {
+    return parse(lines('---', ...frontMatter, '---', BODY)).messages.filter((m) =>
+      m.includes(': front matter: '),
+    );
+  }
+
+  it('reports a duplicate key at the duplicate', () => {
+    expect(yamlProblem('title: T', 'date: 2024-03-01', 'title: U')).toEqual([
+      'articles/story.md:4: front matter: invalid YAML: duplicated mapping key',
+    ]);
+  });
+
+  it('reports an unclosed quote at the last line of the front matter', () => {
+    expect(yamlProblem('title: "T', 'date: 2024-03-01')).toEqual([
+      'articles/story.md:3: front matter: invalid YAML: unexpected end of the stream within a double quoted scalar',
+    ]);
+  });
+
+  it('refuses an unknown tag rather than dropping it from the text', () => {
+    expect(yamlProblem('title: !Breaking news', 'date: 2024-03-01')).toEqual([
+      'articles/story.md:2: front matter: invalid YAML: unknown tag !<!Breaking>',
+    ]);
+  });
+
+  it('reports a second document at its `---`', () => {
+    expect(yamlProblem('title: T', 'date: 2024-03-01', '--- # more', 'summary: S')).toEqual([
+      'articles/story.md:4: front matter: invalid YAML: expected a single document in the stream, but found more',
+    ]);
+  });
+
+  it('refuses control characters YAML does not allow in unquoted text, at their line', () => {
+    expect(yamlProblem('date: 2024-03-01', 'title: Caf\u0080e')).toEqual([
+      'articles/story.md:3: front matter: invalid YAML: the stream contains non-printable characters',
+    ]);
+  });
+});
+
 describe('parseArticle errors', () => {
   it('reports a missing title at the first body line', () => {
     expect(parse(lines('---', 'date: 2024-03-01', '---', BODY)).messages).toEqual([
@@ -596,12 +721,15 @@ describe('parseArticle text cleaning', () => {
         'title: "Bad \\u0001bytes"',
         'date: 2024-03-01',
         'tags: ["a\\u0002b"]',
+        'authors:',
+        '  - { name: "Ann\\u0003 Example", email: "ann@example.com\\u0004" }',
         '---',
         `Body with a control \u0002 char and enough words to be a summary.`,
       ),
     );
     expect(article.title).toBe('Bad bytes');
     expect(article.tags).toEqual(['ab']);
+    expect(article.authors).toEqual([{ name: 'Ann Example', email: 'ann@example.com' }]);
     expect(article.summary).toBe('Body with a control char and enough words to be a summary.');
     // biome-ignore lint/suspicious/noControlCharactersInRegex: XML 1.0 §2.2 forbids these C0 controls; finding them is the point
     expect(article.contentHtml).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/);
