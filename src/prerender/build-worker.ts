@@ -4,7 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { parseArticle } from '../content/article.ts';
 import type { Article, SiteConfig } from '../site/types.ts';
 import type { BuildAnswer, BuildTask } from './build-pool.ts';
-import { renderArticleFragments } from './fragments.ts';
+import { type ArticleFragments, renderArticlesFragments } from './fragments.ts';
 
 const config = (workerData as { config: SiteConfig }).config;
 const port = parentPort;
@@ -18,9 +18,13 @@ port.on('message', (task: BuildTask) => {
       port.postMessage({ id: task.id, parsed } satisfies BuildAnswer);
       return;
     }
-    const rendered: [string, ReturnType<typeof renderArticleFragments>][] = (
-      task.articles as Article[]
-    ).map((article) => [article.slug, renderArticleFragments(article, config)]);
+    const articles = task.articles as Article[];
+    // The whole task as one batch: its feed items share a feed document a format.
+    const fragments = renderArticlesFragments(articles, config);
+    const rendered = articles.map((article, i): [string, ArticleFragments] => [
+      article.slug,
+      fragments[i] as ArticleFragments,
+    ]);
     const buffers = rendered.flatMap(([, f]) =>
       [f.page, f.rss, f.atom, f.json].map((b) => b.buffer),
     );

@@ -1,8 +1,8 @@
 import { renderArticlePage } from '../render/article-page.ts';
-import { renderAtomEntry } from '../render/atom.ts';
+import { renderAtomEntries } from '../render/atom.ts';
 import { renderJsonItem } from '../render/json-feed.ts';
 import { listFeedLinks } from '../render/page-layout.ts';
-import { renderRssItem } from '../render/rss.ts';
+import { renderRssItems } from '../render/rss.ts';
 import { slugify } from '../site/slug.ts';
 import type { Article, SiteConfig } from '../site/types.ts';
 import { assertWellFormed } from './well-formed.ts';
@@ -40,14 +40,30 @@ export function renderPageFragment(article: Article, config: SiteConfig): Uint8A
  * copying (src/prerender/build-pool.ts).
  */
 export function renderArticleFragments(article: Article, config: SiteConfig): ArticleFragments {
-  const rss = renderRssItem(article, config);
-  const atom = renderAtomEntry(article, config);
-  assertWellFormed(rss, 'rss', true);
-  assertWellFormed(atom, 'atom', true);
-  return {
-    page: renderPageFragment(article, config),
-    rss: encoder.encode(rss),
-    atom: encoder.encode(atom),
-    json: encoder.encode(renderJsonItem(article)),
-  };
+  return renderArticlesFragments([article], config)[0] as ArticleFragments;
+}
+
+/**
+ * Renders the fragments of each of `articles` (in their order) as renderArticleFragments does.
+ * Their RSS items share one feed document and their Atom entries another, so that feed's work
+ * for a document's channel (about 90 µs an article for both) is done once for the batch.
+ */
+export function renderArticlesFragments(
+  articles: readonly Article[],
+  config: SiteConfig,
+): ArticleFragments[] {
+  const rssItems = renderRssItems(articles, config);
+  const atomEntries = renderAtomEntries(articles, config);
+  return articles.map((article, i) => {
+    const rss = rssItems[i] as string;
+    const atom = atomEntries[i] as string;
+    assertWellFormed(rss, 'rss', true);
+    assertWellFormed(atom, 'atom', true);
+    return {
+      page: renderPageFragment(article, config),
+      rss: encoder.encode(rss),
+      atom: encoder.encode(atom),
+      json: encoder.encode(renderJsonItem(article)),
+    };
+  });
 }

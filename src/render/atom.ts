@@ -9,11 +9,38 @@ import {
   lastChangeOf,
 } from './feed-document.ts';
 import { pagingLinks } from './rss.ts';
-import { cdata, plain, renderFrame, renderItem, text } from './safe-feed.ts';
+import {
+  type Additions,
+  cdata,
+  plain,
+  renderFrame,
+  renderItem,
+  renderItems,
+  text,
+} from './safe-feed.ts';
 import { escapeHtml } from './text.ts';
 
 /** Renders one article as an Atom 1.0 `<entry>` (RFC 4287). */
 export function renderAtomEntry(article: Article, config: SiteConfig): string {
+  const { item, additions } = atomEntryOf(article, config);
+  return renderItem('atom1', item, additions);
+}
+
+/**
+ * Renders articles as Atom 1.0 `<entry>`s, the same text as renderAtomEntry gives each, in one
+ * feed document (the build's way: feed renders its head once for all of them).
+ */
+export function renderAtomEntries(articles: readonly Article[], config: SiteConfig): string[] {
+  const entries = articles.map((article) => atomEntryOf(article, config));
+  return renderItems(
+    'atom1',
+    entries.map((entry) => entry.item),
+    entries.map((entry) => entry.additions),
+  );
+}
+
+/** An article as feed's fields for an Atom entry, and the links and xml:lang feed has no field for. */
+function atomEntryOf(article: Article, config: SiteConfig): { item: Item; additions: Additions } {
   const links: string[] = [];
   if (article.originalUrl)
     links.push(`<link rel="via" href="${escapeHtml(article.originalUrl)}"/>`);
@@ -46,7 +73,7 @@ export function renderAtomEntry(article: Article, config: SiteConfig): string {
   };
   // feed has no field for extra entry links. §2: xml:lang where the article's language differs from the feed's.
   const attributes = article.language === config.language ? {} : { 'xml:lang': article.language };
-  return renderItem('atom1', item, { elements: links, attributes });
+  return { item, additions: { elements: links, attributes } };
 }
 
 /** An author's feed names them as its author (RFC 4287 §4.2.1), with their link as `uri`. */

@@ -7,7 +7,7 @@ import {
   imageTypeOf,
   lastChangeOf,
 } from './feed-document.ts';
-import { cdata, plain, renderFrame, renderItem, text } from './safe-feed.ts';
+import { cdata, plain, renderFrame, renderItem, renderItems, text } from './safe-feed.ts';
 import { escapeHtml } from './text.ts';
 
 /** Namespaces of the items' content:encoded, dc:creator and atom:link, and of the channel's atom:link. */
@@ -23,6 +23,19 @@ const NAMESPACES = {
  * takes the site like renderAtomEntry, though nothing in an RSS item depends on it.
  */
 export function renderRssItem(article: Article, _config: SiteConfig): string {
+  return renderItem('rss2', rssItemOf(article));
+}
+
+/**
+ * Renders articles as RSS 2.0 `<item>`s, the same text as renderRssItem gives each, in one
+ * feed document (the build's way: feed renders its channel once for all of them).
+ */
+export function renderRssItems(articles: readonly Article[], _config: SiteConfig): string[] {
+  return renderItems('rss2', articles.map(rssItemOf));
+}
+
+/** An article as feed's fields for an RSS item. */
+function rssItemOf(article: Article): Item {
   const extensions: Extension[] = [
     // RSS <author> must be an e-mail address; names go in dc:creator instead.
     { name: 'dc:creator', objects: { _text: text(article.authors.map((a) => a.name).join(', ')) } },
@@ -56,7 +69,7 @@ export function renderRssItem(article: Article, _config: SiteConfig): string {
       type: imageTypeOf(article.image) ?? 'application/octet-stream',
     };
   }
-  return renderItem('rss2', item);
+  return item;
 }
 
 /** Renders an RSS 2.0 document's channel around its items, with RFC 5005 paging links. */

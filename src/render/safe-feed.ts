@@ -28,11 +28,15 @@ import { escapeHtml, stripXmlInvalid } from './text.ts';
 // 4. Start tags. feed declares the content and dc namespaces only in documents with items, and
 //    writes no xml:lang: attributes are added to the exact start tag a frame (after the XML
 //    declaration) or an item must begin with.
-// 5. Cutting. The build stores items and frames apart and joins them (`assembleFeed`). A
-//    one-item document must end with the item's end tag and the document's exact closing tags;
-//    the item starts at the first `<item>`/`<entry>` start tag, since the channel before it is
-//    the fixed ITEM_CHANNEL. An item-less document must end with the same closing tags and hold
-//    no item end tag, and is split before them.
+// 5. Cutting. The build stores items and frames apart and joins them (`assembleFeed`). Items
+//    are rendered a batch to a document (feed renders the fixed ITEM_CHANNEL once for all of
+//    them) and cut out of feed's output before `restore`, which then works on each item with
+//    that item's own extra elements. The document must end with the last item's end tag and
+//    its exact closing tags. Items are cut at their start tags, each proven feed's own by their
+//    count (`cutItems`); a batch in which a string holds a start tag too is rendered again an
+//    item a document, where the item starts at the first start tag, since the channel before it
+//    holds none. An item-less document must end with the same closing tags and hold no item
+//    end tag, and is split before them.
 const CDATA_END = '\u0001';
 const AMP = '\u0002';
 const LT = '\u0003';
@@ -106,15 +110,50 @@ export function cdata(text: string): string {
 }
 
 /**
+ * Renders items (fields prepared with `plain`/`text`/`cdata`) as `format`, each with its own
+ * `additions` (by index), and returns each item's element exactly as `renderItem` does. They
+ * share one document, whose channel feed renders once instead of once an item.
+ */
+export function renderItems(
+  format: FeedFormat,
+  items: readonly Item[],
+  additions: readonly Additions[] = [],
+): string[] {
+  if (items.length === 0) return [];
+  const feed = new Feed(ITEM_CHANNEL);
+  items.forEach((item, i) => {
+    feed.addItem(reserveSlot(item, additions[i]?.elements ?? []));
+  });
+  const fragments = cutItems(feed[format](), format, items.length);
+  // A string holds an item's exact start tag: the cut cannot tell it from feed's own, but the
+  // first start tag of a one-item document is always the item's.
+  if (fragments === undefined)
+    return items.map((item, i) => renderItem(format, item, additions[i]));
+  return fragments.map((fragment, i) => finishItem(fragment, format, additions[i]));
+}
+
+/**
  * Renders one item (fields prepared with `plain`/`text`/`cdata`) as `format` and returns its
  * element, led by the line break and indentation feed gives it in a document.
  */
 export function renderItem(format: FeedFormat, item: Item, additions: Additions = {}): string {
-  const elements = additions.elements ?? [];
   const feed = new Feed(ITEM_CHANNEL);
-  feed.addItem(reserveSlot(item, elements));
-  const fragment = cutItem(restore(feed[format](), elements), format);
-  return addAttributes(fragment, FEED_SHAPES[format].open, format, additions.attributes);
+  feed.addItem(reserveSlot(item, additions.elements ?? []));
+  return finishItem(cutItem(feed[format](), format), format, additions);
+}
+
+/**
+ * Turns an item cut out of feed's output into XML with its own extra elements and attributes.
+ * Done on the item alone, `restore` checks that the item holds its own slot (once, if it has
+ * elements), so no item's elements can land in another's.
+ */
+function finishItem(fragment: string, format: FeedFormat, additions: Additions = {}): string {
+  return addAttributes(
+    restore(fragment, additions.elements),
+    FEED_SHAPES[format].open,
+    format,
+    additions.attributes,
+  );
 }
 
 /**
@@ -203,6 +242,53 @@ export function cutItem(xml: string, format: FeedFormat): string {
       `the one-item ${format} document does not end with ${JSON.stringify(close + end)}`,
     );
   return xml.slice(start, xml.length - end.length);
+}
+
+/**
+ * Cuts the `count` items out of a `format` document of `count` items: each from its start tag
+ * to the next item's, the last to the document's closing tags. Undefined when the document
+ * holds more start tags than items (a string holds one), so that the caller renders each item
+ * in a document of its own.
+ *
+ * Why the cut is right when the count is: feed prints each item's start tag `open` once, the
+ * items in the order they were added, one right after the other, and the channel before them
+ * (ITEM_CHANNEL) holds none. A string in an item (CDATA content above all, which may hold any
+ * text) can add occurrences of `open`, but cannot remove one of feed's: those are feed's own
+ * text, outside every string. Nor can an occurrence straddle one of feed's: `open` holds a
+ * single line break, its first character (in both formats), so two occurrences that overlap
+ * share it and are the same. So the scan below, which steps over each match, finds every
+ * occurrence, feed's `count` among them, and finding exactly `count` proves that each is an
+ * item's start. End tags are not searched: content can add those as well, and a cut at the
+ * first one after a start would fall inside the item. Instead an item ends where the next
+ * proven start begins, or where the document's closing tags (its end, checked) begin; the
+ * characters before either are the item's own end tag, printed by feed after the content and
+ * the item's other elements, so no string can stand there; each piece is checked to end with
+ * `close` all the same, as the shape feed 6.0.0 prints.
+ */
+export function cutItems(xml: string, format: FeedFormat, count: number): string[] | undefined {
+  const { open, close, end } = FEED_SHAPES[format];
+  if (!xml.endsWith(close + end))
+    throw createShapeError(
+      `the ${count}-item ${format} document does not end with ${JSON.stringify(close + end)}`,
+    );
+  const starts: number[] = [];
+  for (let at = xml.indexOf(open); at !== -1; at = xml.indexOf(open, at + open.length))
+    if (starts.push(at) > count) return undefined;
+  if (starts.length < count)
+    throw createShapeError(
+      `${starts.length} ${JSON.stringify(open)} in the ${count}-item ${format} document`,
+    );
+  starts.push(xml.length - end.length);
+  const items: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const item = xml.slice(starts[i], starts[i + 1]);
+    if (!item.endsWith(close))
+      throw createShapeError(
+        `item ${i + 1} of the ${count}-item ${format} document does not end with ${JSON.stringify(close)}`,
+      );
+    items.push(item);
+  }
+  return items;
 }
 
 /** Splits an item-less `format` document before the closing tags that must end it, where items go. */

@@ -3,10 +3,12 @@ import { describe, expect, it } from 'vitest';
 import {
   cdata,
   cutItem,
+  cutItems,
   FEED_SHAPES,
   plain,
   renderFrame,
   renderItem,
+  renderItems,
   restore,
   splitFrame,
   text,
@@ -272,5 +274,75 @@ describe('cutting feed documents', () => {
       { attributes: { 'xml:lang': 'de' } },
     );
     expect(entry.startsWith('\n    <entry xml:lang="de">')).toBe(true);
+  });
+});
+
+describe('rendering items in one document', () => {
+  const entry = (title: string) => ({
+    title: text(title),
+    id: `tag:news.example,2026:${title}`,
+    link: `https://news.example/${title}`,
+    date: UPDATED,
+  });
+
+  it('gives each item its own extra elements and attributes, as rendering it alone does', () => {
+    const items = ['one', 'two', 'three'].map(entry);
+    const additions = [
+      { elements: ['<link rel="via" href="https://wire.example/1"/>'] },
+      { attributes: { 'xml:lang': 'de' } },
+      {
+        elements: ['<link rel="via" href="https://wire.example/3"/>', '<link rel="x" href="y"/>'],
+        attributes: { 'xml:lang': 'fr' },
+      },
+    ];
+    const batch = renderItems('atom1', items, additions);
+    expect(batch).toEqual(items.map((item, i) => renderItem('atom1', item, additions[i])));
+    expect(
+      batch.map((e) =>
+        [...e.matchAll(/wire\.example\/(\d)|xml:lang="(\w+)"/g)].map((m) => m[1] ?? m[2]),
+      ),
+    ).toEqual([['1'], ['de'], ['fr', '3']]);
+  });
+
+  it("throws as rendering alone does when an item's extra elements have no place, or a marker is left", () => {
+    expect(() => renderItems('rss2', [rssItem(), rssItem()], [{}, { elements: ['<x/>'] }])).toThrow(
+      /0 <copyright>\/<rights> elements hold the extra elements' place, where 1 must/,
+    );
+    expect(() =>
+      renderItems(
+        'atom1',
+        [entry('one'), { ...entry('two'), title: 'raw \u0004' }],
+        [{ elements: ['<x/>'] }],
+      ),
+    ).toThrow(/U\+0004 is left/);
+  });
+
+  const twoItems = (between = '') =>
+    `<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0">\n    <channel>\n        <title>item</title>\n        <item>\n            <title>a</title>\n        </item>${between}\n        <item>\n            <title><![CDATA[b]]></title>\n        </item>\n    </channel>\n</rss>`;
+
+  it('cuts each item from its start tag to the next, and gives up when a string holds one more', () => {
+    expect(cutItems(twoItems(), 'rss2', 2)).toEqual([
+      '\n        <item>\n            <title>a</title>\n        </item>',
+      '\n        <item>\n            <title><![CDATA[b]]></title>\n        </item>',
+    ]);
+    const forged = twoItems().replace('<![CDATA[b', `<![CDATA[b${FEED_SHAPES.rss2.open}`);
+    expect(cutItems(forged, 'rss2', 2)).toBeUndefined();
+    // End tags in a string cannot move a cut.
+    const ended = twoItems().replace('<title>a', '<title><![CDATA[a\n        </item>]]>');
+    expect(cutItems(ended, 'rss2', 2)?.[0]).toBe(
+      '\n        <item>\n            <title><![CDATA[a\n        </item>]]></title>\n        </item>',
+    );
+  });
+
+  it('throws when the items are not where feed 6.0.0 puts them', () => {
+    expect(() => cutItems(twoItems(), 'rss2', 3)).toThrow(
+      /^internal error: feed's output is not as src\/render\/safe-feed.ts expects: 2 "\\n {8}<item>" in the 3-item rss2 document/,
+    );
+    expect(() => cutItems(twoItems('\n        <atom:link href="x"/>'), 'rss2', 2)).toThrow(
+      /item 1 of the 2-item rss2 document does not end with "<\/item>"/,
+    );
+    expect(() => cutItems(`${twoItems()}\n<!-- x -->`, 'rss2', 2)).toThrow(
+      /the 2-item rss2 document does not end with "<\/item>\\n {4}<\/channel>\\n<\/rss>"/,
+    );
   });
 });
