@@ -44,7 +44,7 @@ import {
 import {
   type ArticleFragments,
   type FeedFragments,
-  renderArticlesFragments,
+  renderArticleFragments,
   renderPageFragment,
 } from './fragments.ts';
 import { planPages } from './paging.ts';
@@ -135,8 +135,7 @@ export function planSite(
  * Renders every document of every edition of a planned site: the settled ones into `assets`,
  * the rest (with every version they take at scheduled instants) into the site. An article's
  * fragments come from `fragments` (the build cache), else from `prerendered` (rendered ahead on
- * worker threads), else are rendered here, a batch at a time. Each Worker body goes to
- * `bodies` when it is final.
+ * worker threads), else are rendered here. Each Worker body goes to `bodies` when it is final.
  */
 export async function renderSite(
   { articles, tagNames, authors }: SitePlan,
@@ -147,7 +146,7 @@ export async function renderSite(
   prerendered?: Map<string, ArticleFragments>,
   bodies?: BodySink,
 ): Promise<BuiltSite> {
-  const builder = new SiteBuilder(config, assets, articles, fragments, prerendered, bodies);
+  const builder = new SiteBuilder(config, assets, fragments, prerendered, bodies);
   const schedule = listScheduledInstants(articles, now);
   for (const edition of planEditions(articles, schedule, now))
     await builder.addEdition(edition, tagNames, authors);
@@ -175,14 +174,6 @@ const FEED_FORMATS: [BodyType, string, (i: FeedInfo) => FeedFrame, 'rss' | 'atom
 const JSON_SEPARATOR = ',\n';
 
 /**
- * Articles whose fragments this thread renders at a time, when neither the source nor the
- * workers have them: enough that feed's work for a feed document's channel, which a batch's
- * items share (renderArticlesFragments), is spread thin; few enough that the render goes on
- * beside the asset writes it feeds, as it does an article at a time.
- */
-const RENDER_AHEAD = 200;
-
-/**
  * Renders every document of every edition. Settled documents of the first edition (the site
  * as it stands at the build) go to the asset sink as bytes and are never rendered again; every
  * other document becomes chunks and versions in the Worker's site. Only what a Worker document
@@ -207,12 +198,8 @@ class SiteBuilder {
   readonly #archived = new Map<string, ArchivedItem>();
   readonly #archiveFiles: ArchiveFile[] = [];
 
-  /** Fragments rendered ahead (on worker threads, or here a batch at a time), taken once each. */
-  readonly #prerendered: Map<string, ArticleFragments>;
-  /** Articles whose fragments are neither in the source nor rendered ahead at the start, in the plan's order. */
-  readonly #unrendered: readonly Article[];
-  /** The place of each article in `#unrendered`. */
-  readonly #unrenderedAt: Map<Article, number>;
+  /** Fragments rendered ahead (on worker threads), taken once each. */
+  readonly #prerendered: Map<string, ArticleFragments> | undefined;
   readonly #bodies: BodySink | undefined;
   /** The parts of every body given to `#bodies`. */
   readonly #given = new Set<string>();
@@ -220,7 +207,6 @@ class SiteBuilder {
   constructor(
     config: SiteConfig,
     assets: AssetSink,
-    articles: readonly Article[],
     source?: FragmentSource,
     prerendered?: Map<string, ArticleFragments>,
     bodies?: BodySink,
@@ -228,11 +214,7 @@ class SiteBuilder {
     this.#config = config;
     this.#assets = assets;
     this.#source = source;
-    this.#prerendered = prerendered ?? new Map();
-    this.#unrendered = articles.filter(
-      (article) => !this.#prerendered.has(article.slug) && !source?.has(article),
-    );
-    this.#unrenderedAt = new Map(this.#unrendered.map((article, i) => [article, i]));
+    this.#prerendered = prerendered;
     this.#bodies = bodies;
     this.#jsonSeparator = this.#chunks.add(JSON_SEPARATOR);
   }
@@ -564,33 +546,13 @@ class SiteBuilder {
     return fragments.page;
   }
 
-  /** An article's fragments, rendered ahead (on worker threads or with an earlier article) or now, and handed to the source to keep. */
+  /** An article's fragments, rendered ahead on worker threads or now, and handed to the source to keep. */
   #renderFragments(article: Article): ArticleFragments {
-    const fragments = this.#prerendered.get(article.slug) ?? this.#renderAhead(article);
-    this.#prerendered.delete(article.slug);
+    const fragments =
+      this.#prerendered?.get(article.slug) ?? renderArticleFragments(article, this.#config);
+    this.#prerendered?.delete(article.slug);
     this.#source?.set(article, fragments);
     return fragments;
-  }
-
-  /**
-   * Renders the fragments of `article` with those of the unrendered articles that follow it
-   * in the plan, RENDER_AHEAD in all, as one batch, and keeps them ahead: the build asks for
-   * articles' fragments in about the plan's order (pages first, newest first), so the others
-   * are asked for soon. Returns the article's.
-   */
-  #renderAhead(article: Article): ArticleFragments {
-    const batch = [article];
-    // An article not in the list is one the source was thought to hold: it is rendered alone.
-    const from = (this.#unrenderedAt.get(article) ?? this.#unrendered.length) + 1;
-    for (let i = from; i < this.#unrendered.length && batch.length < RENDER_AHEAD; i++) {
-      const next = this.#unrendered[i] as Article;
-      if (!this.#fragments.has(next.slug) && !this.#prerendered.has(next.slug)) batch.push(next);
-    }
-    const rendered = renderArticlesFragments(batch, this.#config);
-    batch.forEach((ahead, i) => {
-      this.#prerendered.set(ahead.slug, rendered[i] as ArticleFragments);
-    });
-    return rendered[0] as ArticleFragments;
   }
 }
 
