@@ -52,18 +52,15 @@ export function renderArticlesFragments(
   articles: readonly Article[],
   config: SiteConfig,
 ): ArticleFragments[] {
-  const rssItems = renderRssItems(articles, config);
-  const atomEntries = renderAtomEntries(articles, config);
-  return articles.map((article, i) => {
-    const rss = rssItems[i] as string;
-    const atom = atomEntries[i] as string;
-    assertWellFormed(rss, 'rss', true);
-    assertWellFormed(atom, 'atom', true);
-    return {
-      page: renderPageFragment(article, config),
-      rss: encoder.encode(rss),
-      atom: encoder.encode(atom),
-      json: encoder.encode(renderJsonItem(article)),
-    };
-  });
+  // Each item is checked before its body goes in (safe-feed.ts, "Content").
+  const rssItems = renderRssItems(articles, config, (item) => assertWellFormed(item, 'rss', true));
+  const atomEntries = renderAtomEntries(articles, config, (entry) =>
+    assertWellFormed(entry, 'atom', true),
+  );
+  return articles.map((article, i) => ({
+    page: renderPageFragment(article, config),
+    rss: encoder.encode(rssItems[i] as string),
+    atom: encoder.encode(atomEntries[i] as string),
+    json: encoder.encode(renderJsonItem(article)),
+  }));
 }

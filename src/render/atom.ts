@@ -30,12 +30,17 @@ export function renderAtomEntry(article: Article, config: SiteConfig): string {
  * Renders articles as Atom 1.0 `<entry>`s, the same text as renderAtomEntry gives each, in one
  * feed document (the build's way: feed renders its head once for all of them).
  */
-export function renderAtomEntries(articles: readonly Article[], config: SiteConfig): string[] {
+export function renderAtomEntries(
+  articles: readonly Article[],
+  config: SiteConfig,
+  check?: (entry: string) => void,
+): string[] {
   const entries = articles.map((article) => atomEntryOf(article, config));
   return renderItems(
     'atom1',
     entries.map((entry) => entry.item),
     entries.map((entry) => entry.additions),
+    check,
   );
 }
 
@@ -60,7 +65,6 @@ function atomEntryOf(article: Article, config: SiteConfig): { item: Item; additi
     date: new Date(lastChangeOf(article)),
     published: new Date(article.publishedAt),
     description: cdata(escapeHtml(article.summary)),
-    content: cdata(article.contentHtml),
     author: article.authors.map((a) => {
       const link = authorLinkOf(a);
       return {
@@ -73,7 +77,7 @@ function atomEntryOf(article: Article, config: SiteConfig): { item: Item; additi
   };
   // feed has no field for extra entry links. §2: xml:lang where the article's language differs from the feed's.
   const attributes = article.language === config.language ? {} : { 'xml:lang': article.language };
-  return { item, additions: { elements: links, attributes } };
+  return { item, additions: { elements: links, attributes, content: article.contentHtml } };
 }
 
 /** An author's feed names them as its author (RFC 4287 §4.2.1), with their link as `uri`. */

@@ -28,7 +28,10 @@ import { escapeHtml, stripXmlInvalid } from './text.ts';
 // 4. Start tags. feed declares the content and dc namespaces only in documents with items, and
 //    writes no xml:lang: attributes are added to the exact start tag a frame (after the XML
 //    declaration) or an item must begin with.
-// 5. Cutting. The build stores items and frames apart and joins them (`assembleFeed`). Items
+// 5. Content. An item's body goes in last (Additions `content`), in place of the CDATA section
+//    of the CONTENT marker that feed wrote for it: feed, `restore` and the well-formedness check
+//    then work on a tenth of the text.
+// 6. Cutting. The build stores items and frames apart and joins them (`assembleFeed`). Items
 //    are rendered a batch to a document (feed renders the fixed ITEM_CHANNEL once for all of
 //    them) and cut out of feed's output before `restore`, which then works on each item with
 //    that item's own extra elements. The document must end with the last item's end tag and
@@ -45,8 +48,11 @@ const TEXT = '\u0005';
 const TEXT_AMP = '\u0006';
 const TEXT_LT = '\u0007';
 const TEXT_GT = '\u0008';
+const CONTENT = '\u000E';
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the markers are control characters on purpose: no XML text can hold them
-const MARKER = /[\u0001-\u0008]/;
+const MARKER = /[\u0001-\u0008\u000E]/;
+/** The CDATA section feed writes for an item whose content is the CONTENT marker: where the content goes. */
+const CONTENT_SECTION = `<![CDATA[${CONTENT}]]>`;
 
 /** The formats this module renders with feed, by the name of feed's method. */
 export type FeedFormat = 'rss2' | 'atom1';
@@ -60,6 +66,14 @@ export interface Additions {
   elements?: readonly string[];
   /** Attributes for the root element (a frame) or the item's start tag (an item). */
   attributes?: StartTagAttributes;
+  /**
+   * An item's content (HTML), written as CDATA where feed writes its `content`. It goes in after
+   * feed and `restore` have done their work on the rest of the item, which an article's body
+   * outweighs ten times over, and after the item is checked (`renderItems`'s `check`): a CDATA
+   * section of XML characters without `]]>`, which is what `cdata` makes of any text, is
+   * well-formed whatever it holds.
+   */
+  content?: string;
 }
 
 const XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>\n';
@@ -118,41 +132,65 @@ export function renderItems(
   format: FeedFormat,
   items: readonly Item[],
   additions: readonly Additions[] = [],
+  check?: (item: string) => void,
 ): string[] {
   if (items.length === 0) return [];
   const feed = new Feed(ITEM_CHANNEL);
   items.forEach((item, i) => {
-    feed.addItem(reserveSlot(item, additions[i]?.elements ?? []));
+    feed.addItem(reserveSlots(item, additions[i]));
   });
   const fragments = cutItems(feed[format](), format, items.length);
   // A string holds an item's exact start tag: the cut cannot tell it from feed's own, but the
   // first start tag of a one-item document is always the item's.
   if (fragments === undefined)
-    return items.map((item, i) => renderItem(format, item, additions[i]));
-  return fragments.map((fragment, i) => finishItem(fragment, format, additions[i]));
+    return items.map((item, i) => renderItem(format, item, additions[i], check));
+  return fragments.map((fragment, i) => finishItem(fragment, format, additions[i], check));
 }
 
 /**
  * Renders one item (fields prepared with `plain`/`text`/`cdata`) as `format` and returns its
  * element, led by the line break and indentation feed gives it in a document.
  */
-export function renderItem(format: FeedFormat, item: Item, additions: Additions = {}): string {
+export function renderItem(
+  format: FeedFormat,
+  item: Item,
+  additions: Additions = {},
+  check?: (item: string) => void,
+): string {
   const feed = new Feed(ITEM_CHANNEL);
-  feed.addItem(reserveSlot(item, additions.elements ?? []));
-  return finishItem(cutItem(feed[format](), format), format, additions);
+  feed.addItem(reserveSlots(item, additions));
+  return finishItem(cutItem(feed[format](), format), format, additions, check);
 }
 
 /**
- * Turns an item cut out of feed's output into XML with its own extra elements and attributes.
- * Done on the item alone, `restore` checks that the item holds its own slot (once, if it has
- * elements), so no item's elements can land in another's.
+ * Turns an item cut out of feed's output into XML with its own extra elements, attributes and
+ * content. Done on the item alone, `restore` checks that the item holds its own slot (once, if
+ * it has elements) and its own content section, so no item's additions can land in another's.
+ * `check` sees the item before its content goes in.
  */
-function finishItem(fragment: string, format: FeedFormat, additions: Additions = {}): string {
-  return addAttributes(
-    restore(fragment, additions.elements),
+function finishItem(
+  fragment: string,
+  format: FeedFormat,
+  additions: Additions = {},
+  check?: (item: string) => void,
+): string {
+  const content = additions.content ? cdata(additions.content) : undefined;
+  const item = addAttributes(
+    restore(fragment, additions.elements, content !== undefined),
     FEED_SHAPES[format].open,
     format,
     additions.attributes,
+  );
+  if (content === undefined) {
+    check?.(item);
+    return item;
+  }
+  // The marker is no XML character: the item is checked with an empty section in its place.
+  check?.(item.replace(CONTENT_SECTION, '<![CDATA[]]>'));
+  // As `restore` writes a CDATA_END marker; a function, so that no `$` in the content is a pattern.
+  return item.replace(
+    CONTENT_SECTION,
+    () => `<![CDATA[${content.replaceAll(CDATA_END, ']]]]><![CDATA[>')}]]>`,
   );
 }
 
@@ -183,12 +221,23 @@ function reserveSlot<T extends { copyright?: string }>(fields: T, elements: read
   return { ...fields, copyright: SLOT };
 }
 
+/** An item with the SLOT marker for its extra elements and the CONTENT marker for its content, where it has them. */
+function reserveSlots(item: Item, additions: Additions = {}): Item {
+  const slotted = reserveSlot(item, additions.elements ?? []);
+  if (!additions.content) return slotted;
+  if (item.content !== undefined)
+    throw new Error('internal error: an item has its content as a field and as an addition');
+  return { ...slotted, content: CONTENT };
+}
+
 /**
  * Turns the markers in feed's output back into XML: unwraps `text` strings from CDATA, writes
  * each escape, and puts `elements` (verbatim, on lines of the element's indentation) in place
- * of the one slot element. Throws when the slot is not where it must be or a marker is left.
+ * of the one slot element. `content`: the item holds its content's section (its CONTENT
+ * marker), once, left for `finishItem` to fill. Throws when the slot or that section is not
+ * where it must be or a marker is left.
  */
-export function restore(xml: string, elements: readonly string[] = []): string {
+export function restore(xml: string, elements: readonly string[] = [], content = false): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: the markers are control characters on purpose: no XML text can hold them
   const unwrapped = xml.replace(/(?: type="html")?><!\[CDATA\[\u0005([\s\S]*?)\]\]>/g, '>$1');
   if (unwrapped.includes(`<![CDATA[${TEXT}`))
@@ -217,7 +266,12 @@ export function restore(xml: string, elements: readonly string[] = []): string {
       `${slots} <copyright>/<rights> elements hold the extra elements' place, where ${elements.length > 0 ? 1 : 0} must`,
     );
   }
-  const left = MARKER.exec(restored);
+  const sections = restored.split(CONTENT_SECTION).length - 1;
+  if (sections !== (content ? 1 : 0))
+    throw createShapeError(
+      `${sections} content sections hold the content's place, where ${content ? 1 : 0} must`,
+    );
+  const left = MARKER.exec(content ? restored.replace(CONTENT_SECTION, '') : restored);
   if (left) {
     const code = left[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
     throw new Error(

@@ -346,3 +346,57 @@ describe('rendering items in one document', () => {
     );
   });
 });
+
+describe("an item's content, put in after feed", () => {
+  const BODY = `<p>${HOSTILE} $& $1 $$ ]]]]></p>\u0001\u000E<p>end</p>`;
+
+  it('gives the item feed would give with the content as a field, and the check sees it without', () => {
+    for (const format of ['rss2', 'atom1'] as const) {
+      const fields =
+        format === 'rss2'
+          ? rssItem()
+          : { title: text('An entry'), id: 'tag:x,2026:a', link: 'https://x/', date: UPDATED };
+      const checked: string[] = [];
+      const added = renderItems(format, [fields, fields], [{ content: BODY }, {}], (item) =>
+        checked.push(item),
+      );
+      expect(added).toEqual([
+        renderItem(format, { ...fields, content: cdata(BODY) }),
+        renderItem(format, fields),
+      ]);
+      // The body reaches a reader as written, less the characters XML forbids.
+      const xml =
+        format === 'rss2'
+          ? rssDocument(added)
+          : `<feed xmlns="${ATOM_NS}">${added.join('')}</feed>`;
+      const element = parseXmlStrict(xml).getElementsByTagName(
+        format === 'rss2' ? 'content:encoded' : 'content',
+      )[0];
+      expect(element?.textContent).toBe(BODY.replaceAll('\u0001', '').replaceAll('\u000E', ''));
+      expect(checked.length).toBe(2);
+      expect(checked[0]).not.toContain('end</p>');
+      expect(checked[0]).toContain('<![CDATA[]]>');
+      expect(checked[1]).toBe(added[1]);
+    }
+  });
+
+  it('stops at what the check throws, and refuses content given twice or a content section out of place', () => {
+    expect(() =>
+      renderItems('rss2', [rssItem()], [{ content: '<p>x</p>' }], () => {
+        throw new Error('refused');
+      }),
+    ).toThrow('refused');
+    expect(() =>
+      renderItem('rss2', rssItem({ content: cdata('<p>x</p>') }), { content: '<p>y</p>' }),
+    ).toThrow(/content as a field and as an addition/);
+    expect(() => restore('<item><![CDATA[\u000E]]></item>')).toThrow(
+      /1 content sections hold the content's place, where 0 must/,
+    );
+    expect(() => restore('<item></item>', [], true)).toThrow(
+      /0 content sections hold the content's place, where 1 must/,
+    );
+    expect(() => restore('<item>\u000E<![CDATA[\u000E]]></item>', [], true)).toThrow(
+      /U\+000E is left/,
+    );
+  });
+});
