@@ -18,7 +18,7 @@ const articles = [
     tags: ['Economy', 'A&B'],
     contentHtml: '<p>]]> &amp; &lt; é 😀</p>',
   }),
-  // Holds the start tags feed prints: the batch is rendered again an item a document.
+  // Holds the start tags feed prints: a body goes in after the cut, so they cannot move it.
   createRenderArticle({
     slug: 'three',
     contentHtml: `<p>${FEED_SHAPES.rss2.open}${FEED_SHAPES.atom1.open}</p>`,
