@@ -116,8 +116,6 @@ function absoluteUrl(
 }
 
 function createSanitizeOptions(baseUrl: string): sanitizeHtml.IOptions {
-  const absolute = (value: string | undefined, schemes: readonly string[]): string | undefined =>
-    absoluteUrl(value, baseUrl, schemes);
   return {
     allowedTags: [
       ...sanitizeHtml.defaults.allowedTags,
@@ -150,13 +148,13 @@ function createSanitizeOptions(baseUrl: string): sanitizeHtml.IOptions {
     disallowedTagsMode: 'discard',
     transformTags: {
       a: (tagName, attribs) => {
-        const href = absolute(attribs.href, LINK_SCHEMES);
+        const href = absoluteUrl(attribs.href, baseUrl, LINK_SCHEMES);
         // An anchor that leads nowhere loses its attributes; exclusiveFilter unwraps it.
         if (href === undefined) return { tagName, attribs: {} };
         return { tagName, attribs: { ...attribs, href } };
       },
       img: (tagName, attribs) => {
-        const src = absolute(attribs.src, IMAGE_SCHEMES);
+        const src = absoluteUrl(attribs.src, baseUrl, IMAGE_SCHEMES);
         const { src: _dropped, ...rest } = attribs;
         return { tagName, attribs: src === undefined ? rest : { ...rest, src } };
       },

@@ -9,21 +9,12 @@ import {
   lastChangeOf,
 } from './feed-document.ts';
 import { pagingLinks } from './rss.ts';
-import {
-  type Additions,
-  cdata,
-  plain,
-  renderFrame,
-  renderItem,
-  renderItems,
-  text,
-} from './safe-feed.ts';
+import { type Additions, cdata, plain, renderFrame, renderItems, text } from './safe-feed.ts';
 import { escapeHtml } from './text.ts';
 
 /** Renders one article as an Atom 1.0 `<entry>` (RFC 4287). */
 export function renderAtomEntry(article: Article, config: SiteConfig): string {
-  const { item, additions } = atomEntryOf(article, config);
-  return renderItem('atom1', item, additions);
+  return renderAtomEntries([article], config)[0] as string;
 }
 
 /**

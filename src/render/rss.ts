@@ -7,7 +7,7 @@ import {
   imageTypeOf,
   lastChangeOf,
 } from './feed-document.ts';
-import { cdata, plain, renderFrame, renderItem, renderItems, text } from './safe-feed.ts';
+import { cdata, plain, renderFrame, renderItems, text } from './safe-feed.ts';
 import { escapeHtml } from './text.ts';
 
 /** Namespaces of the items' content:encoded, dc:creator and atom:link, and of the channel's atom:link. */
@@ -22,8 +22,8 @@ const NAMESPACES = {
  * for the full body, `dc:creator` for authors, `atom:link rel="via"` for the original. It
  * takes the site like renderAtomEntry, though nothing in an RSS item depends on it.
  */
-export function renderRssItem(article: Article, _config: SiteConfig): string {
-  return renderItem('rss2', rssItemOf(article), { content: article.contentHtml });
+export function renderRssItem(article: Article, config: SiteConfig): string {
+  return renderRssItems([article], config)[0] as string;
 }
 
 /**
