@@ -1,4 +1,5 @@
 import { STYLESHEET } from '../render/stylesheet.ts';
+import { encodeUtf8 } from './utf8.ts';
 
 /**
  * The text pieces that every body is made of, each stored once however many bodies hold it
@@ -8,7 +9,7 @@ import { STYLESHEET } from '../render/stylesheet.ts';
 export class ChunkStore {
   readonly #texts: string[] = [];
   readonly #index = new Map<string, number>();
-  readonly #encoded: Buffer[] = [];
+  readonly #encoded: Uint8Array[] = [];
 
   /** Every chunk's text, in the order they were added: what `BuiltSite.chunks` holds. */
   get texts(): string[] {
@@ -33,10 +34,9 @@ export class ChunkStore {
   }
 
   /** A chunk's UTF-8 bytes, encoded once however many bodies hash it. */
-  bytesOf(index: number): Buffer {
+  bytesOf(index: number): Uint8Array {
     let bytes = this.#encoded[index];
-    if (bytes === undefined)
-      this.#encoded[index] = bytes = Buffer.from(this.#texts[index] ?? '', 'utf8');
+    if (bytes === undefined) this.#encoded[index] = bytes = encodeUtf8(this.#texts[index] ?? '');
     return bytes;
   }
 }
