@@ -156,7 +156,8 @@ export class BuildPool {
     // V8 counts them as external memory and by default starts a full GC of the main thread's
     // heap (the parsed articles, about 260 MB) at every 64 MB more of it: ten of them during
     // the render ahead. Counted within the heap's own growing limit, three GCs remained and
-    // the build took 2–4 s less CPU (BENCHMARKS.md, "Fewer full GCs, faster UTF-8").
+    // the build took 2–4 s less CPU (BENCHMARKS.md, "UTF-8 through ICU, fewer full GCs").
+    // A V8 flag of Node 24's V8 (13.6): one without it would print a warning and go on.
     setFlagsFromString('--external-memory-accounted-in-global-limit');
     return Array.from({ length: this.threads }, () => {
       const worker = new Worker(new URL('./build-worker.ts', import.meta.url), {
