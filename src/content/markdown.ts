@@ -1,7 +1,7 @@
 import { decodeHTML, decodeHTMLAttribute } from 'entities';
 import { Marked, Parser, Renderer, type Token, type Tokens } from 'marked';
 import sanitizeHtml from 'sanitize-html';
-import { table } from './gfm-table.ts';
+import { lheading, table } from './gfm-blocks.ts';
 import { inlineText } from './gfm-text.ts';
 
 /** A top-level markdown block with the 1-based line it starts on. */
@@ -78,7 +78,7 @@ const MARKED = createMarked();
 function createMarked(): Marked {
   return new Marked({
     gfm: true,
-    tokenizer: { inlineText, table },
+    tokenizer: { inlineText, lheading, table },
     renderer: {
       link({ href, title, tokens }: Tokens.Link): string | false {
         // Placeholder links in pasted copy (`[said](#)`) lead nowhere: keep the words only.
