@@ -27,10 +27,13 @@ export const GFM_TEXT_SOURCE = `${START}[\\s\\S]*?(?:${STOP})))`;
  * STOP then matches as it did: never backtracking, since STOP matches at least at the end. A
  * letter or digit other than `h`, `H`, `f`, `F` and `w` starts no markup, and is in the e-mail
  * set, so STOP can match on it only before two spaces (a hard break): such a run is taken in
- * one step; any other character is stepped over only where STOP does not match.
+ * one step. At a space, STOP can match only before `mailto:`, `xmpp:` or an e-mail address: a
+ * space before letters and digits that end in neither `:`, `@` nor another e-mail character is
+ * taken in one step too (a sixth of the text is spaces). Any other character is stepped over
+ * only where STOP does not match.
  */
 export const FAST_GFM_TEXT = new RegExp(
-  `${START}(?:[a-egi-vx-zA-EGI-Z0-9]+(?!  )|(?!${STOP})[\\s\\S])*(?:${STOP})))`,
+  `${START}(?:[a-egi-vx-zA-EGI-Z0-9]+(?!  )| (?=[a-zA-Z0-9]+[^:@${EMAIL}])|(?!${STOP})[\\s\\S])*(?:${STOP})))`,
 );
 
 const stockInlineText = Tokenizer.prototype.inlineText;
