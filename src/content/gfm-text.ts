@@ -28,9 +28,9 @@ export const GFM_TEXT_SOURCE = `${START}[\\s\\S]*?(?:${STOP})))`;
  * letter or digit other than `h`, `H`, `f`, `F` and `w` starts no markup, and is in the e-mail
  * set, so STOP can match on it only before two spaces (a hard break): such a run is taken in
  * one step. At a space, STOP can match only before `mailto:`, `xmpp:` or an e-mail address: a
- * space before letters and digits that end in neither `:`, `@` nor another e-mail character is
- * taken in one step too (a sixth of the text is spaces). Any other character is stepped over
- * only where STOP does not match.
+ * space followed by letters and digits and then by a character that is neither `:`, `@` nor
+ * another e-mail character is before none of them, and is taken in one step too (a sixth of
+ * the text is spaces). Any other character is stepped over only where STOP does not match.
  */
 export const FAST_GFM_TEXT = new RegExp(
   `${START}(?:[a-egi-vx-zA-EGI-Z0-9]+(?!  )| (?=[a-zA-Z0-9]+[^:@${EMAIL}])|(?!${STOP})[\\s\\S])*(?:${STOP})))`,
