@@ -7,23 +7,6 @@ import { escapeHtml as e } from './text.ts';
 // What every page shares: the document around its body (head, site bar, footer), and the way
 // dates, links and feed addresses read on a page.
 
-/** Formats an instant as a readable date in the site's time zone, e.g. "25 September 2023". */
-function formatHumanDate(epochMs: number, config: SiteConfig): string {
-  const key = `${config.language}|${config.timeZone}`;
-  let format = DATE_FORMATS.get(key);
-  if (!format) {
-    // Making a formatter is far costlier than using one: keep one per language and zone.
-    format = new Intl.DateTimeFormat(config.language, {
-      dateStyle: 'long',
-      timeZone: config.timeZone,
-    });
-    DATE_FORMATS.set(key, format);
-  }
-  return format.format(new Date(epochMs));
-}
-
-const DATE_FORMATS = new Map<string, Intl.DateTimeFormat>();
-
 /** Links to the three feeds that make a page discoverable by feed readers. */
 export interface FeedLinks {
   rss: string;
@@ -44,27 +27,38 @@ export function listFeedLinks(location: string): FeedLinks {
 export function renderTime(epochMs: number, config: SiteConfig): string {
   // An article's date is shown on its page and on the list pages of the site, each tag and each
   // author: made once (about 7 µs with the formatting), the element is looked up the other times.
-  const times = timesOf(config);
+  const { format, times } = datesOf(config);
   let time = times.get(epochMs);
   if (time === undefined) {
-    time = `<time datetime="${formatIso(epochMs)}">${e(formatHumanDate(epochMs, config))}</time>`;
+    time = `<time datetime="${formatIso(epochMs)}">${e(format.format(new Date(epochMs)))}</time>`;
     if (times.size < TIME_MEMO_LIMIT) times.set(epochMs, time);
   }
   return time;
 }
 
-/** The `<time>` elements made so far, per language and time zone (the only settings they depend on). */
-function timesOf(config: SiteConfig): Map<number, string> {
-  const key = `${config.language}|${config.timeZone}`;
-  let times = TIMES.get(key);
-  if (!times) {
-    times = new Map();
-    TIMES.set(key, times);
-  }
-  return times;
+/** How dates read in one language and time zone (the only settings they depend on). */
+interface DateSetting {
+  /** A readable date in the language ("25 September 2023" in en-GB): making a formatter is far costlier than using one. */
+  format: Intl.DateTimeFormat;
+  /** The `<time>` elements made so far. */
+  times: Map<number, string>;
 }
 
-const TIMES = new Map<string, Map<number, string>>();
+function datesOf(config: SiteConfig): DateSetting {
+  const key = `${config.language}|${config.timeZone}`;
+  let setting = DATE_SETTINGS.get(key);
+  if (!setting) {
+    const format = new Intl.DateTimeFormat(config.language, {
+      dateStyle: 'long',
+      timeZone: config.timeZone,
+    });
+    setting = { format, times: new Map() };
+    DATE_SETTINGS.set(key, setting);
+  }
+  return setting;
+}
+
+const DATE_SETTINGS = new Map<string, DateSetting>();
 
 /** At most this many instants a setting are remembered (an archive's articles, about 200 bytes each). */
 const TIME_MEMO_LIMIT = 100_000;
