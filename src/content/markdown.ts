@@ -1,6 +1,7 @@
 import { decodeHTML, decodeHTMLAttribute } from 'entities';
 import { Marked, Parser, Renderer, type Token, type Tokens } from 'marked';
 import sanitizeHtml from 'sanitize-html';
+import { HTML_ESCAPES } from '../render/text.ts';
 import { lheading, table } from './gfm-blocks.ts';
 import { inlineText } from './gfm-text.ts';
 
@@ -227,14 +228,10 @@ class SanitizedRenderer extends Renderer {
     const words = autolink ? escapeText(text) : this.parser.parseInline(tokens);
     const clean = cleanUrl(href);
     // An autolink's `&`s are literal (marked encodes them); elsewhere a reference decodes.
-    const target =
-      clean === null ? undefined : autolink ? clean : decodeHTMLAttribute(escapeMarked(clean));
+    const target = clean === null ? undefined : autolink ? clean : markedAttribute(clean);
     const absolute = absoluteUrl(target, this.#baseUrl, LINK_SCHEMES);
     if (absolute === undefined) return words;
-    const titled = title
-      ? ` title="${escapeAttribute(decodeHTMLAttribute(escapeMarked(title)))}"`
-      : '';
-    return `<a href="${escapeAttribute(absolute)}"${titled}>${words}</a>`;
+    return `<a href="${escapeAttribute(absolute)}"${titleAttribute(title)}>${words}</a>`;
   }
 
   override image(token: Tokens.Image): string {
@@ -242,12 +239,9 @@ class SanitizedRenderer extends Renderer {
     const alt = tokens ? this.parser.parseInline(tokens, this.parser.textRenderer) : token.text;
     const clean = cleanUrl(href);
     if (clean === null) return escapeText(decodeHTML(escapeMarked(alt)));
-    const src = absoluteUrl(decodeHTMLAttribute(escapeMarked(clean)), this.#baseUrl, IMAGE_SCHEMES);
+    const src = absoluteUrl(markedAttribute(clean), this.#baseUrl, IMAGE_SCHEMES);
     if (src === undefined) return '';
-    const titled = title
-      ? ` title="${escapeAttribute(decodeHTMLAttribute(escapeMarked(title)))}"`
-      : '';
-    return `<img alt="${escapeAttribute(decodeHTMLAttribute(escapeMarked(alt)))}"${titled} src="${escapeAttribute(src)}" />`;
+    return `<img alt="${escapeAttribute(markedAttribute(alt))}"${titleAttribute(title)} src="${escapeAttribute(src)}" />`;
   }
 }
 
@@ -255,17 +249,19 @@ class SanitizedRenderer extends Renderer {
 function escapeMarked(text: string): string {
   return text.replace(
     /[<>"']|&(?!(#\d{1,7}|#[Xx][a-fA-F0-9]{1,6}|\w+);)/g,
-    (c) => MARKED_ESCAPES[c] ?? c,
+    (c) => HTML_ESCAPES[c] ?? c,
   );
 }
 
-const MARKED_ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
+/** An attribute value as it stands in marked's HTML, read as sanitize-html's parser reads it: references decoded. */
+function markedAttribute(value: string): string {
+  return decodeHTMLAttribute(escapeMarked(value));
+}
+
+/** A link's or image's `title` attribute as sanitize-html writes it; nothing without a title. */
+function titleAttribute(title: string | null | undefined): string {
+  return title ? ` title="${escapeAttribute(markedAttribute(title))}"` : '';
+}
 
 /** marked's `cleanUrl` (helpers.ts): null where encodeURI throws (a lone surrogate). */
 function cleanUrl(href: string): string | null {

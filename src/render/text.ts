@@ -20,7 +20,8 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
 }
 
-const HTML_ESCAPES: Record<string, string> = {
+/** The escape of each character `escapeHtml` escapes. */
+export const HTML_ESCAPES: Record<string, string> = {
   '&': '&amp;',
   '<': '&lt;',
   '>': '&gt;',
