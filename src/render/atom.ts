@@ -9,7 +9,7 @@ import {
   lastChangeOf,
 } from './feed-document.ts';
 import { pagingLinks } from './rss.ts';
-import { type Additions, cdata, plain, renderFrame, renderItems, text } from './safe-feed.ts';
+import { cdata, type FeedEntry, plain, renderFrame, renderItems, text } from './safe-feed.ts';
 import { escapeHtml } from './text.ts';
 
 /** Renders one article as an Atom 1.0 `<entry>` (RFC 4287). */
@@ -26,17 +26,15 @@ export function renderAtomEntries(
   config: SiteConfig,
   check?: (entry: string) => void,
 ): string[] {
-  const entries = articles.map((article) => atomEntryOf(article, config));
   return renderItems(
     'atom1',
-    entries.map((entry) => entry.item),
-    entries.map((entry) => entry.additions),
+    articles.map((article) => atomEntryOf(article, config)),
     check,
   );
 }
 
 /** An article as feed's fields for an Atom entry, and the links and xml:lang feed has no field for. */
-function atomEntryOf(article: Article, config: SiteConfig): { item: Item; additions: Additions } {
+function atomEntryOf(article: Article, config: SiteConfig): FeedEntry {
   const links: string[] = [];
   if (article.originalUrl)
     links.push(`<link rel="via" href="${escapeHtml(article.originalUrl)}"/>`);

@@ -7,7 +7,7 @@ import {
   imageTypeOf,
   lastChangeOf,
 } from './feed-document.ts';
-import { cdata, plain, renderFrame, renderItems, text } from './safe-feed.ts';
+import { cdata, type FeedEntry, plain, renderFrame, renderItems, text } from './safe-feed.ts';
 import { escapeHtml } from './text.ts';
 
 /** Namespaces of the items' content:encoded, dc:creator and atom:link, and of the channel's atom:link. */
@@ -35,16 +35,11 @@ export function renderRssItems(
   _config: SiteConfig,
   check?: (item: string) => void,
 ): string[] {
-  return renderItems(
-    'rss2',
-    articles.map(rssItemOf),
-    articles.map((article) => ({ content: article.contentHtml })),
-    check,
-  );
+  return renderItems('rss2', articles.map(rssEntryOf), check);
 }
 
-/** An article as feed's fields for an RSS item, but for its content (an addition, see safe-feed.ts). */
-function rssItemOf(article: Article): Item {
+/** An article as feed's fields for an RSS item, and its content (an addition, see safe-feed.ts). */
+function rssEntryOf(article: Article): FeedEntry {
   const extensions: Extension[] = [
     // RSS <author> must be an e-mail address; names go in dc:creator instead.
     { name: 'dc:creator', objects: { _text: text(article.authors.map((a) => a.name).join(', ')) } },
@@ -77,7 +72,7 @@ function rssItemOf(article: Article): Item {
       type: imageTypeOf(article.image) ?? 'application/octet-stream',
     };
   }
-  return item;
+  return { item, additions: { content: article.contentHtml } };
 }
 
 /** Renders an RSS 2.0 document's channel around its items, with RFC 5005 paging links. */

@@ -123,28 +123,30 @@ export function cdata(text: string): string {
   return stripXmlInvalid(text).replaceAll(']]>', CDATA_END);
 }
 
+/** An item's fields for feed (prepared with `plain`/`text`/`cdata`), and what is added to its XML. */
+export interface FeedEntry {
+  item: Item;
+  additions?: Additions;
+}
+
 /**
- * Renders items (fields prepared with `plain`/`text`/`cdata`) as `format`, each with its own
- * `additions` (by index), and returns each item's element exactly as `renderItem` does. They
- * share one document, whose channel feed renders once instead of once an item.
+ * Renders entries as `format` and returns each item's element exactly as `renderItem` does.
+ * They share one document, whose channel feed renders once instead of once an item.
  */
 export function renderItems(
   format: FeedFormat,
-  items: readonly Item[],
-  additions: readonly Additions[] = [],
+  entries: readonly FeedEntry[],
   check?: (item: string) => void,
 ): string[] {
-  if (items.length === 0) return [];
+  if (entries.length === 0) return [];
   const feed = new Feed(ITEM_CHANNEL);
-  items.forEach((item, i) => {
-    feed.addItem(reserveSlots(item, additions[i]));
-  });
-  const fragments = cutItems(feed[format](), format, items.length);
+  for (const { item, additions } of entries) feed.addItem(reserveSlots(item, additions));
+  const fragments = cutItems(feed[format](), format, entries.length);
   // A string holds an item's exact start tag: the cut cannot tell it from feed's own, but the
   // first start tag of a one-item document is always the item's.
   if (fragments === undefined)
-    return items.map((item, i) => renderItem(format, item, additions[i], check));
-  return fragments.map((fragment, i) => finishItem(fragment, format, additions[i], check));
+    return entries.map(({ item, additions }) => renderItem(format, item, additions, check));
+  return fragments.map((fragment, i) => finishItem(fragment, format, entries[i]?.additions, check));
 }
 
 /**

@@ -295,7 +295,10 @@ describe('rendering items in one document', () => {
         attributes: { 'xml:lang': 'fr' },
       },
     ];
-    const batch = renderItems('atom1', items, additions);
+    const batch = renderItems(
+      'atom1',
+      items.map((item, i) => ({ item, additions: additions[i] ?? {} })),
+    );
     expect(batch).toEqual(items.map((item, i) => renderItem('atom1', item, additions[i])));
     expect(
       batch.map((e) =>
@@ -305,15 +308,17 @@ describe('rendering items in one document', () => {
   });
 
   it("throws as rendering alone does when an item's extra elements have no place, or a marker is left", () => {
-    expect(() => renderItems('rss2', [rssItem(), rssItem()], [{}, { elements: ['<x/>'] }])).toThrow(
-      /0 <copyright>\/<rights> elements hold the extra elements' place, where 1 must/,
-    );
     expect(() =>
-      renderItems(
-        'atom1',
-        [entry('one'), { ...entry('two'), title: 'raw \u0004' }],
-        [{ elements: ['<x/>'] }],
-      ),
+      renderItems('rss2', [
+        { item: rssItem() },
+        { item: rssItem(), additions: { elements: ['<x/>'] } },
+      ]),
+    ).toThrow(/0 <copyright>\/<rights> elements hold the extra elements' place, where 1 must/);
+    expect(() =>
+      renderItems('atom1', [
+        { item: entry('one'), additions: { elements: ['<x/>'] } },
+        { item: { ...entry('two'), title: 'raw \u0004' } },
+      ]),
     ).toThrow(/U\+0004 is left/);
   });
 
@@ -357,8 +362,10 @@ describe("an item's content, put in after feed", () => {
           ? rssItem()
           : { title: text('An entry'), id: 'tag:x,2026:a', link: 'https://x/', date: UPDATED };
       const checked: string[] = [];
-      const added = renderItems(format, [fields, fields], [{ content: BODY }, {}], (item) =>
-        checked.push(item),
+      const added = renderItems(
+        format,
+        [{ item: fields, additions: { content: BODY } }, { item: fields }],
+        (item) => checked.push(item),
       );
       expect(added).toEqual([
         renderItem(format, { ...fields, content: cdata(BODY) }),
@@ -382,7 +389,7 @@ describe("an item's content, put in after feed", () => {
 
   it('stops at what the check throws, and refuses content given twice or a content section out of place', () => {
     expect(() =>
-      renderItems('rss2', [rssItem()], [{ content: '<p>x</p>' }], () => {
+      renderItems('rss2', [{ item: rssItem(), additions: { content: '<p>x</p>' } }], () => {
         throw new Error('refused');
       }),
     ).toThrow('refused');
