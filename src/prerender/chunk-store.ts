@@ -1,5 +1,5 @@
 import { STYLESHEET } from '../render/stylesheet.ts';
-import { encodeUtf8 } from './utf8.ts';
+import { transcodeUtf8 } from './utf8.ts';
 
 /**
  * The text pieces that every body is made of, each stored once however many bodies hold it
@@ -36,7 +36,7 @@ export class ChunkStore {
   /** A chunk's UTF-8 bytes, encoded once however many bodies hash it. */
   bytesOf(index: number): Uint8Array {
     let bytes = this.#encoded[index];
-    if (bytes === undefined) this.#encoded[index] = bytes = encodeUtf8(this.#texts[index] ?? '');
+    if (bytes === undefined) this.#encoded[index] = bytes = transcodeUtf8(this.#texts[index] ?? '');
     return bytes;
   }
 }

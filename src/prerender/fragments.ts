@@ -5,7 +5,7 @@ import { listFeedLinks } from '../render/page-layout.ts';
 import { renderRssItems } from '../render/rss.ts';
 import { slugify } from '../site/slug.ts';
 import type { Article, SiteConfig } from '../site/types.ts';
-import { encodeUtf8 } from './utf8.ts';
+import { transcodeUtf8 } from './utf8.ts';
 import { assertWellFormed } from './well-formed.ts';
 
 /** An article's renderings (page, RSS item, Atom entry, JSON Feed item) as UTF-8, which depend on nothing but the article and the configuration. */
@@ -28,14 +28,14 @@ export type FeedFragments = Omit<ArticleFragments, 'page'>;
 export function renderPageFragment(article: Article, config: SiteConfig): Uint8Array {
   const tagUrl = (tag: string): string =>
     `${config.siteUrl}/tags/${encodeURIComponent(slugify(tag))}/`;
-  return encodeUtf8(
+  return transcodeUtf8(
     renderArticlePage(config, article, listFeedLinks(`${config.siteUrl}/`), tagUrl),
   );
 }
 
 /**
  * Renders an article's fragments, checking that its XML items are well-formed. Each is UTF-8
- * in an ArrayBuffer of its own (`encodeUtf8`'s), so a worker thread can hand them over without
+ * in an ArrayBuffer of its own (`transcodeUtf8`'s), so a worker thread can hand them over without
  * copying (src/prerender/build-pool.ts).
  */
 export function renderArticleFragments(article: Article, config: SiteConfig): ArticleFragments {
@@ -58,8 +58,8 @@ export function renderArticlesFragments(
   );
   return articles.map((article, i) => ({
     page: renderPageFragment(article, config),
-    rss: encodeUtf8(rssItems[i] as string),
-    atom: encodeUtf8(atomEntries[i] as string),
-    json: encodeUtf8(renderJsonItem(article)),
+    rss: transcodeUtf8(rssItems[i] as string),
+    atom: transcodeUtf8(atomEntries[i] as string),
+    json: transcodeUtf8(renderJsonItem(article)),
   }));
 }

@@ -48,7 +48,7 @@ import {
   renderPageFragment,
 } from './fragments.ts';
 import { planPages } from './paging.ts';
-import { encodeUtf8 } from './utf8.ts';
+import { transcodeUtf8 } from './utf8.ts';
 import { assertWellFormed } from './well-formed.ts';
 
 /** What the site is made of once the articles are read: the articles as the renderers take them, and the names across them. */
@@ -393,7 +393,7 @@ class SiteBuilder {
         ...(doc.older ? { older: doc.older } : {}),
       });
       if (settled) {
-        this.#settle(path, [encodeUtf8(page)], pageKey);
+        this.#settle(path, [transcodeUtf8(page)], pageKey);
         continue;
       }
       this.#draft(drafts, path, {

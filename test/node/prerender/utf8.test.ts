@@ -2,19 +2,19 @@
 // surrogates included, each in an ArrayBuffer a worker thread can transfer.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { encodeUtf8 } from '../../../src/prerender/utf8.ts';
+import { transcodeUtf8 } from '../../../src/prerender/utf8.ts';
 
 const encoder = new TextEncoder();
 
 function expectTextEncoderBytes(text: string): void {
-  const bytes = encodeUtf8(text);
+  const bytes = transcodeUtf8(text);
   expect(Buffer.from(bytes).equals(encoder.encode(text))).toBe(true);
   // Its own buffer, exactly: a transfer hands over the whole ArrayBuffer.
   expect(bytes.byteOffset).toBe(0);
   expect(bytes.buffer.byteLength).toBe(bytes.byteLength);
 }
 
-describe('encodeUtf8', () => {
+describe('transcodeUtf8', () => {
   it.each([
     ['empty', ''],
     ['ASCII', '<p>plain</p>'],
